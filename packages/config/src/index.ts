@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not make a valid configuration; names every bad setting. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Shape = Record<string, z.ZodType>;
+
+/**
+ * Reads the settings named by `shape` from `env` once, validates them and returns a frozen object.
+ * Keys of `shape` are the environment variable names, so an error names exactly what to fix.
+ */
+export const loadConfig = <S extends Shape>(
+  shape: S,
+  env: Record<string, string | undefined> = process.env,
+): Readonly<z.infer<z.ZodObject<S>>> => {
+  const picked = Object.fromEntries(Object.keys(shape).map((k) => [k, emptyToUndefined(env[k])]));
+  const result = z.object(shape).safeParse(picked);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => {
+        const name = i.path.join('.');
+        const value = env[String(i.path[0])];
+        return `${name}=${value === undefined ? '(unset)' : JSON.stringify(value)}: ${i.message}`;
+      }),
+    );
+  }
+  return Object.freeze(result.data);
+};
+
+const emptyToUndefined = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v);
+
+/** Field builders for the kinds of setting the workbench has. */
+export const setting = {
+  port: (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback),
+  int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+    z.coerce.number().int().min(min).max(max).default(fallback),
+  string: (fallback: string) => z.string().min(1).default(fallback),
+  optionalString: () => z.string().min(1).optional(),
+  bool: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected one of true, false, 1, 0, yes, no' })
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  oneOf: <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+    z.enum(values, { error: `expected one of ${values.join(', ')}` }).default(fallback as never),
+  postgresUrl: (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .refine((v) => /^postgres(ql)?:\/\//.test(v) && URL.canParse(v), 'expected postgres://user@host:port'),
+  /** Comma-separated host:port list. */
+  brokers: (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .transform((v) => v.split(',').map((b) => b.trim()).filter(Boolean))
+      .refine((bs) => bs.length > 0 && bs.every((b) => /^[^\s:,]+:\d{1,5}$/.test(b)), 'expected host:port[,host:port…]'),
+  hostPort: (fallback: string) =>
+    z.string().default(fallback).refine((v) => /^[^\s:]+:\d{1,5}$/.test(v), 'expected host:port'),
+};
+
+/**
+ * Addresses of the three servers, with loopback defaults that match the local stack.
+ * Setting one of these to an existing server makes the stack skip starting its own.
+ */
+export const serverSettings = {
+  POSTGRES_URL: setting.postgresUrl('postgres://postgres@127.0.0.1:5432'),
+  KAFKA_BROKERS: setting.brokers('127.0.0.1:9092'),
+  TEMPORAL_ADDRESS: setting.hostPort('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: setting.string('default'),
+  TEMPORAL_UI_URL: setting.string('http://127.0.0.1:8233'),
+  /** For Temporal Cloud or any server behind TLS; an API key implies TLS. */
+  TEMPORAL_TLS: setting.bool(false),
+  TEMPORAL_API_KEY: setting.optionalString(),
+};
+
+export const loadServerConfig = (env: Record<string, string | undefined> = process.env) =>
+  loadConfig(serverSettings, env);
+export type ServerConfig = ReturnType<typeof loadServerConfig>;
+
+/** What a Temporal client needs to connect to the configured server. */
+export const temporalConnection = (cfg: ServerConfig) => ({
+  address: cfg.TEMPORAL_ADDRESS,
+  tls: cfg.TEMPORAL_TLS || cfg.TEMPORAL_API_KEY !== undefined,
+  ...(cfg.TEMPORAL_API_KEY ? { apiKey: cfg.TEMPORAL_API_KEY } : {}),
+});
+
+/** The URL of one database on the configured server. */
+export const databaseUrl = (serverUrl: string, database: string): string => {
+  const u = new URL(serverUrl);
+  u.pathname = `/${database}`;
+  return u.toString();
+};

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { Cents, Line, message } from './envelope.ts';
+import { Topics } from './topics.ts';
+
+export const ReserveStock = message('ReserveStock', z.object({ orderId: z.string(), lines: z.array(Line).min(1) }));
+export const ReleaseStock = message('ReleaseStock', z.object({ orderId: z.string() }));
+export const CommitStock = message('CommitStock', z.object({ orderId: z.string() }));
+export const AuthorizePayment = message(
+  'AuthorizePayment',
+  z.object({ orderId: z.string(), customerId: z.string(), amountCents: Cents }),
+);
+export const VoidPayment = message('VoidPayment', z.object({ orderId: z.string() }));
+export const ApproveOrder = message('ApproveOrder', z.object({ orderId: z.string() }));
+export const RejectOrder = message('RejectOrder', z.object({ orderId: z.string(), reason: z.string().min(1) }));
+export const SendNotification = message(
+  'SendNotification',
+  z.object({ orderId: z.string(), customerId: z.string(), kind: z.enum(['confirmed', 'rejected']) }),
+);
+
+export const Command = z.discriminatedUnion('type', [
+  ReserveStock,
+  ReleaseStock,
+  CommitStock,
+  AuthorizePayment,
+  VoidPayment,
+  ApproveOrder,
+  RejectOrder,
+  SendNotification,
+]);
+export type Command = z.infer<typeof Command>;
+export type CommandType = Command['type'];
+export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
+
+/** Which service handles a command, i.e. which `<service>.commands` topic it goes to. */
+export const commandTopic = (type: CommandType): string => {
+  switch (type) {
+    case 'ReserveStock':
+    case 'ReleaseStock':
+    case 'CommitStock':
+      return Topics.inventoryCommands;
+    case 'AuthorizePayment':
+    case 'VoidPayment':
+      return Topics.paymentCommands;
+    case 'ApproveOrder':
+    case 'RejectOrder':
+      return Topics.orderCommands;
+    case 'SendNotification':
+      return Topics.notificationCommands;
+    default: {
+      const unreachable: never = type;
+      throw new Error(`no topic for command ${String(unreachable)}`);
+    }
+  }
+};

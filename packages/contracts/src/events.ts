@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { Cents, Line, message } from './envelope.ts';
+
+export const OrderCreated = message(
+  'OrderCreated',
+  z.object({ orderId: z.string(), customerId: z.string(), lines: z.array(Line).min(1), totalCents: Cents }),
+);
+export const OrderApproved = message('OrderApproved', z.object({ orderId: z.string() }));
+export const OrderRejected = message('OrderRejected', z.object({ orderId: z.string(), reason: z.string() }));
+
+export const OrderEvent = z.discriminatedUnion('type', [OrderCreated, OrderApproved, OrderRejected]);
+export type OrderEvent = z.infer<typeof OrderEvent>;

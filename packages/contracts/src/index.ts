@@ -1,0 +1,5 @@
+export * from './topics.ts';
+export * from './envelope.ts';
+export * from './commands.ts';
+export * from './replies.ts';
+export * from './events.ts';

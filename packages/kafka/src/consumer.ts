@@ -1,0 +1,122 @@
+import type { IHeaders, Kafka, Producer } from 'kafkajs';
+import pRetry from 'p-retry';
+import type { z } from 'zod';
+import { deadLetterTopic } from '@saga/contracts';
+
+export interface MessageMeta {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  headers: IHeaders;
+}
+
+export interface ConsumerOptions<T> {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  /** Every message is validated against this before the handler sees it. */
+  schema: z.ZodType<T>;
+  handle: (message: T, meta: MessageMeta) => Promise<void>;
+  /** Used to publish to the dead-letter topics. */
+  producer: Producer;
+  /** Handler attempts before the message is dead-lettered. */
+  maxAttempts?: number;
+  /** First retry delay; doubles each attempt, with jitter. */
+  retryDelayMs?: number;
+  fromBeginning?: boolean;
+  /** Partitions handled at once; order within a partition (i.e. per key) is always kept. */
+  concurrency?: number;
+  /** Long-poll limit of a fetch. The broker answers as soon as one byte is there (minBytes 1). */
+  maxWaitTimeInMs?: number;
+  onDeadLetter?: (reason: string, meta: MessageMeta) => void;
+}
+
+export interface RunningConsumer {
+  stop(): Promise<void>;
+}
+
+export const DLQ_REASON_HEADER = 'x-dlq-reason';
+
+/**
+ * Consumes `topics`, validating each message; a message that does not parse, or whose handler
+ * failed `maxAttempts` times, goes to `<topic>.dlq` with the reason, and consumption goes on.
+ * Resolves once the consumer has joined its group.
+ */
+export const startConsumer = async <T>(opts: ConsumerOptions<T>): Promise<RunningConsumer> => {
+  const { kafka, producer, schema, handle, maxAttempts = 5, retryDelayMs = 50 } = opts;
+  const consumer = kafka.consumer({
+    groupId: opts.groupId,
+    maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 20,
+    minBytes: 1,
+    retry: { initialRetryTime: 100, retries: 10 },
+  });
+  const deadLetter = async (reason: string, meta: MessageMeta, value: Buffer | null) => {
+    opts.onDeadLetter?.(reason, meta);
+    await producer.send({
+      topic: deadLetterTopic(meta.topic),
+      messages: [
+        {
+          key: meta.key,
+          value,
+          headers: {
+            ...meta.headers,
+            [DLQ_REASON_HEADER]: reason.slice(0, 2000),
+            'x-dlq-source': `${meta.topic}/${meta.partition}/${meta.offset}`,
+          },
+        },
+      ],
+    });
+  };
+
+  await consumer.connect();
+  await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? false });
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.run({
+    partitionsConsumedConcurrently: opts.concurrency ?? 4,
+    eachMessage: async ({ topic, partition, message }) => {
+      const meta: MessageMeta = {
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? null,
+        headers: message.headers ?? {},
+      };
+      const parsed = parseMessage(message.value, schema);
+      if (!parsed.ok) return deadLetter(parsed.reason, meta, message.value);
+      try {
+        await pRetry(() => handle(parsed.value, meta), {
+          retries: maxAttempts - 1,
+          minTimeout: retryDelayMs,
+          factor: 2,
+          randomize: true,
+        });
+      } catch (err) {
+        await deadLetter(`handler failed ${maxAttempts} times: ${errorText(err)}`, meta, message.value);
+      }
+    },
+  });
+  await joined;
+  return { stop: () => consumer.disconnect() };
+};
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** JSON-decodes and validates a message value; says what was wrong when it cannot. */
+export const parseMessage = <T>(value: Buffer | null, schema: z.ZodType<T>): Parsed<T> => {
+  if (value === null) return { ok: false, reason: 'empty message (null value)' };
+  let json: unknown;
+  try {
+    json = JSON.parse(value.toString('utf8'));
+  } catch (err) {
+    return { ok: false, reason: `invalid JSON: ${errorText(err)}` };
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    return { ok: false, reason: `schema violation: ${issues.join('; ')}` };
+  }
+  return { ok: true, value: result.data };
+};
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -1,0 +1,39 @@
+import { withTransaction, type Pool, type PoolClient } from '@saga/postgres';
+
+export interface InboxResult<T> {
+  /** True when the message had been processed before: `outcome` is the stored one. */
+  duplicate: boolean;
+  outcome: T;
+}
+
+/**
+ * Runs `handle` once per (consumer, message id). The inbox record, the handler's writes (and any
+ * outbox rows it appends) commit in one transaction; a redelivery gets the stored outcome back
+ * without running the handler. A concurrent duplicate waits on the first one's row lock.
+ */
+export const processOnce = async <T>(
+  pool: Pool,
+  consumer: string,
+  messageId: string,
+  handle: (tx: PoolClient) => Promise<T>,
+): Promise<InboxResult<T>> =>
+  withTransaction(pool, async (tx) => {
+    const inserted = await tx.query(
+      'INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      [consumer, messageId],
+    );
+    if (inserted.rowCount === 0) {
+      const { rows } = await tx.query<{ outcome: T }>(
+        'SELECT outcome FROM inbox WHERE consumer = $1 AND message_id = $2',
+        [consumer, messageId],
+      );
+      return { duplicate: true, outcome: rows[0]!.outcome };
+    }
+    const outcome = await handle(tx);
+    await tx.query('UPDATE inbox SET outcome = $3 WHERE consumer = $1 AND message_id = $2', [
+      consumer,
+      messageId,
+      JSON.stringify(outcome ?? null),
+    ]);
+    return { duplicate: false, outcome };
+  });

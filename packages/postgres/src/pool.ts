@@ -1,0 +1,61 @@
+import pg from 'pg';
+
+// BIGINT (int8) and NUMERIC come back as strings by default; our ids and cents fit in a JS number.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+export type Queryable = Pick<pg.ClientBase, 'query'>;
+
+export interface PoolOptions {
+  max?: number;
+  applicationName?: string;
+}
+
+export const createPool = (url: string, { max = 10, applicationName = 'saga-workbench' }: PoolOptions = {}): Pool =>
+  new pg.Pool({ connectionString: url, max, application_name: applicationName, connectionTimeoutMillis: 10_000 });
+
+/** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+export const withTransaction = async <T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> => {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+};
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** Creates a database on the server at `serverUrl` (a URL of any database there) when missing. */
+export const ensureDatabase = async (serverUrl: string, name: string): Promise<boolean> => {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount) return false;
+    await client.query(`CREATE DATABASE ${quoteIdent(name)}`).catch((err: { code?: string }) => {
+      // Two processes racing to create it: the other one won, which is what we wanted.
+      if (err.code !== '42P04' && err.code !== '23505') throw err;
+    });
+    return true;
+  } finally {
+    await client.end();
+  }
+};
+
+export const dropDatabase = async (serverUrl: string, name: string): Promise<void> => {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+};

@@ -1,0 +1,3 @@
+export * from './settings.ts';
+export * from './stack.ts';
+export type { Server } from './server.ts';

@@ -1,0 +1,82 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, loadServerConfig, setting } from '@saga/config';
+
+/** Pinned versions of what the stack provisions (see ../shared/STACK.md for why these). */
+export const Versions = {
+  postgres: '15',
+  kafka: '3.9.1',
+  scala: '2.13',
+  slf4jReload4j: '1.7.36',
+  temporalCli: 'v1.5.1',
+} as const;
+
+export type ServerName = 'postgres' | 'kafka' | 'temporal';
+export const SERVER_NAMES: readonly ServerName[] = ['postgres', 'kafka', 'temporal'];
+
+/** One database per service and per coordinator (ARCHITECTURE.md, "Services"). */
+export const DATABASES = [
+  'orders',
+  'inventory',
+  'payments',
+  'notifications',
+  'orchestrator_custom',
+  'orchestrator_temporal',
+] as const;
+
+const stackSettings = {
+  /** Built and downloaded artefacts (Temporal CLI, Kafka jars): reused by every clone. */
+  SAGA_CACHE_DIR: setting.string(join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'saga-workbench')),
+  /** Data, logs and pid files of the running stack. Outside $HOME: the postgres user must enter it. */
+  SAGA_STACK_DIR: setting.string('/var/tmp/saga-workbench'),
+  /** Servers to leave alone even on a loopback address (you run them yourself). */
+  STACK_EXTERNAL: z_list(),
+  PG_BIN_DIR: setting.string(`/usr/lib/postgresql/${Versions.postgres}/bin`),
+  TEMPORAL_CLI: setting.optionalString(),
+  /** Seconds `up` waits for a server to serve before it gives up and shows the log tail. */
+  STACK_READY_TIMEOUT: setting.int(90, 5, 3600),
+};
+
+function z_list() {
+  return setting
+    .string('none')
+    .transform((v) => (v === 'none' ? [] : v.split(',').map((s) => s.trim())))
+    .refine((names) => names.every((n) => (SERVER_NAMES as string[]).includes(n)), {
+      message: `expected a comma-separated list of ${SERVER_NAMES.join(', ')}`,
+    });
+}
+
+const isLoopback = (host: string) => host === 'localhost' || host.startsWith('127.') || host === '[::1]' || host === '::1';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+  /** Started and stopped by this stack, or someone else's server we only health-check. */
+  managed: boolean;
+}
+
+export const loadStackSettings = (env: Record<string, string | undefined> = process.env) => {
+  const servers = loadServerConfig(env);
+  const stack = loadConfig(stackSettings, env);
+  const endpoint = (name: ServerName, hostPort: string): Endpoint => {
+    const url = new URL(hostPort.includes('://') ? hostPort : `tcp://${hostPort}`);
+    return {
+      host: url.hostname,
+      port: Number(url.port),
+      managed: isLoopback(url.hostname) && !stack.STACK_EXTERNAL.includes(name),
+    };
+  };
+  const pgUrl = new URL(servers.POSTGRES_URL);
+  if (!pgUrl.port) pgUrl.port = '5432';
+  const ui = new URL(servers.TEMPORAL_UI_URL);
+  return Object.freeze({
+    ...stack,
+    servers,
+    postgres: endpoint('postgres', pgUrl.toString()),
+    kafka: endpoint('kafka', servers.KAFKA_BROKERS[0]!),
+    temporal: { ...endpoint('temporal', servers.TEMPORAL_ADDRESS), uiPort: Number(ui.port || 80) },
+    runDir: stack.SAGA_STACK_DIR,
+    cacheDir: stack.SAGA_CACHE_DIR,
+  });
+};
+export type StackSettings = ReturnType<typeof loadStackSettings>;

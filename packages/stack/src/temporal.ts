@@ -1,0 +1,76 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { temporalConnection } from '@saga/config';
+import { livePid, requireTool, run, spawnDetached, stopPid, withProgress } from './proc.ts';
+import type { Server } from './server.ts';
+import { Versions, type StackSettings } from './settings.ts';
+
+/** The Temporal CLI dev server (Server 1.29.1, Web UI 2.42.1), built from the Go module proxy. */
+export const temporalServer = (s: StackSettings): Server => {
+  const bin = s.TEMPORAL_CLI ?? join(s.cacheDir, 'bin', 'temporal');
+  const dir = join(s.runDir, 'temporal');
+  const logFile = join(dir, 'temporal.log');
+  const { host, port, uiPort } = s.temporal;
+  const uiUrl = s.servers.TEMPORAL_UI_URL;
+
+  return {
+    name: 'temporal',
+    endpoint: s.temporal,
+    envVar: 'TEMPORAL_ADDRESS',
+    address: s.servers.TEMPORAL_ADDRESS,
+    extraPorts: [uiPort],
+    details: { ui: uiUrl, namespace: s.servers.TEMPORAL_NAMESPACE, binary: bin, db: join(dir, 'temporal.db') },
+    logFile,
+    pid: () => livePid(join(dir, 'temporal.pid'), 'start-dev'),
+
+    async install(say) {
+      mkdirSync(dir, { recursive: true });
+      if (existsSync(bin)) return;
+      const go = requireTool('go', 'install Go 1.24+ (apt-get install -y golang-go, or put its bin folder on PATH)');
+      say(`building Temporal CLI ${Versions.temporalCli} with go install (about 4 min cold on 2 cores); log: ${join(dir, 'build.log')}`);
+      await withProgress(
+        'still building the Temporal CLI',
+        run(go, ['install', `github.com/temporalio/cli/cmd/temporal@${Versions.temporalCli}`], {
+          env: { ...process.env, CGO_ENABLED: '0', GOBIN: join(s.cacheDir, 'bin'), GOFLAGS: '-buildvcs=false' },
+          logFile: join(dir, 'build.log'),
+        }),
+        say,
+      );
+    },
+
+    async start(say) {
+      say(`starting dev server on ${host}:${port}, Web UI ${uiUrl}`);
+      spawnDetached(
+        bin,
+        [
+          'server', 'start-dev',
+          '--ip', host,
+          '--port', String(port),
+          '--ui-port', String(uiPort),
+          // A file, not memory: workflows survive a restart of the server.
+          '--db-filename', join(dir, 'temporal.db'),
+          '--namespace', s.servers.TEMPORAL_NAMESPACE,
+          '--log-level', 'warn',
+        ],
+        logFile,
+        join(dir, 'temporal.pid'),
+      );
+    },
+
+    async ready() {
+      const connection = await Connection.connect({ ...temporalConnection(s.servers), connectTimeout: 3000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace: s.servers.TEMPORAL_NAMESPACE });
+      } finally {
+        await connection.close();
+      }
+      if (s.temporal.managed) {
+        const res = await fetch(uiUrl, { signal: AbortSignal.timeout(3000) });
+        if (!res.ok) throw new Error(`Temporal Web UI at ${uiUrl} answered ${res.status}`);
+      }
+    },
+
+    stop: (pid) => stopPid(pid, 'SIGTERM', 30_000),
+  };
+};

@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+
+// Two levels, named by file suffix (../shared/STYLE.md #8):
+// unit = no IO; int = the real Postgres, Kafka and Temporal of the local stack.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['{packages,services,orchestrators,benchmarks}/**/*.unit.test.ts', 'test/**/*.unit.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'int',
+          include: ['{packages,services,orchestrators,benchmarks}/**/*.{int,e2e}.test.ts', 'test/**/*.{int,e2e}.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // Int tests share one broker and one Postgres server: keep load predictable on 2 cores.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
