@@ -50,11 +50,23 @@ export const ensureDatabase = async (serverUrl: string, name: string): Promise<b
   }
 };
 
+/**
+ * Drops a database once its last sessions are gone (a pool's `end()` resolves a moment before
+ * its connections close); forces it only when they linger, since forcing them fails their clients.
+ */
 export const dropDatabase = async (serverUrl: string, name: string): Promise<void> => {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
-    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}${attempt >= 50 ? ' WITH (FORCE)' : ''}`);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '55006' || attempt >= 50) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   } finally {
     await client.end();
   }

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scratchDatabase, type ScratchDb } from '@saga/testkit';
+import { processOnce } from './inbox.ts';
+import { outboxMigrations } from './outbox.ts';
+
+let db: ScratchDb;
+beforeAll(async () => {
+  db = await scratchDatabase('inbox', [outboxMigrations]);
+  await db.pool.query('CREATE TABLE effects (message_id text, n int)');
+});
+afterAll(() => db.drop());
+
+const effects = async (id: string) =>
+  Number((await db.pool.query('SELECT count(*) AS n FROM effects WHERE message_id = $1', [id])).rows[0].n);
+
+const act = (id: string, calls: { n: number }) =>
+  processOnce(db.pool, 'test-consumer', id, async (tx) => {
+    calls.n++;
+    await tx.query('INSERT INTO effects VALUES ($1, $2)', [id, calls.n]);
+    return { reserved: 3, call: calls.n };
+  });
+
+describe('inbox', () => {
+  it('acts once for a message delivered twice and returns the same outcome', async () => {
+    const calls = { n: 0 };
+    const first = await act('m-1', calls);
+    const second = await act('m-1', calls);
+    expect(first).toEqual({ duplicate: false, outcome: { reserved: 3, call: 1 } });
+    expect(second).toEqual({ duplicate: true, outcome: { reserved: 3, call: 1 } });
+    expect(calls.n).toBe(1);
+    expect(await effects('m-1')).toBe(1);
+  });
+
+  it('acts once when ten copies arrive at the same time', async () => {
+    const calls = { n: 0 };
+    const results = await Promise.all(Array.from({ length: 10 }, () => act('m-2', calls)));
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    for (const r of results) expect(r.outcome).toEqual({ reserved: 3, call: 1 });
+    expect(await effects('m-2')).toBe(1);
+  });
+
+  it('records nothing when the handler fails, so the redelivery acts', async () => {
+    await expect(
+      processOnce(db.pool, 'test-consumer', 'm-3', async (tx) => {
+        await tx.query("INSERT INTO effects VALUES ('m-3', 0)");
+        throw new Error('database hiccup');
+      }),
+    ).rejects.toThrow('database hiccup');
+    expect(await effects('m-3')).toBe(0);
+    const retry = await act('m-3', { n: 0 });
+    expect(retry.duplicate).toBe(false);
+    expect(await effects('m-3')).toBe(1);
+  });
+
+  it('keeps consumers apart: the same message id for two consumers acts for each', async () => {
+    const a = await processOnce(db.pool, 'consumer-a', 'm-4', async () => 'a');
+    const b = await processOnce(db.pool, 'consumer-b', 'm-4', async () => 'b');
+    expect([a.duplicate, b.duplicate]).toEqual([false, false]);
+    expect([a.outcome, b.outcome]).toEqual(['a', 'b']);
+  });
+});
