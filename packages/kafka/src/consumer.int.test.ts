@@ -1,0 +1,92 @@
+import type { Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { collect, createProducer, createTestTopic, testKafka, uniqueName, waitFor } from '@saga/testkit';
+import { DLQ_REASON_HEADER, startConsumer } from './consumer.ts';
+
+const kafka = testKafka('consumer-test');
+let producer: Producer;
+beforeAll(async () => {
+  producer = createProducer(kafka);
+  await producer.connect();
+});
+afterAll(() => producer.disconnect());
+
+const Order = z.object({ id: z.string(), qty: z.number().int().positive() });
+
+describe('consumer with dead-letter topic', () => {
+  it('dead-letters malformed JSON, schema violations and a handler that always throws, and goes on with the next message', async () => {
+    const topic = await createTestTopic(kafka, 'dlq', 1);
+    const dlq = await collect(kafka, [`${topic}.dlq`]);
+    const handled: string[] = [];
+    let attemptsOnPoison = 0;
+    const consumer = await startConsumer({
+      kafka,
+      producer,
+      groupId: uniqueName('g'),
+      topics: [topic],
+      schema: Order,
+      fromBeginning: true,
+      maxAttempts: 3,
+      retryDelayMs: 5,
+      handle: async (order) => {
+        if (order.id === 'poison') {
+          attemptsOnPoison++;
+          throw new Error('cannot handle poison');
+        }
+        handled.push(order.id);
+      },
+    });
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'a', value: '{"id": "broken' },
+        { key: 'b', value: JSON.stringify({ id: 'b', qty: -1 }) },
+        { key: 'c', value: JSON.stringify({ id: 'poison', qty: 1 }) },
+        { key: 'd', value: JSON.stringify({ id: 'good', qty: 2 }) },
+      ],
+    });
+    await waitFor('the good message', () => handled.includes('good'));
+    await waitFor('three dead letters', () => dlq.messages.length === 3);
+
+    const reasons = dlq.messages.map((m) => m.headers[DLQ_REASON_HEADER]);
+    expect(reasons[0]).toMatch(/^invalid JSON/);
+    expect(reasons[1]).toMatch(/^schema violation: qty: /);
+    expect(reasons[2]).toBe('handler failed 3 times: cannot handle poison');
+    expect(dlq.messages.map((m) => m.key)).toEqual(['a', 'b', 'c']);
+    expect(dlq.messages[1]!.value).toBe(JSON.stringify({ id: 'b', qty: -1 }));
+    expect(dlq.messages[0]!.headers['x-dlq-source']).toBe(`${topic}/0/0`);
+    expect(attemptsOnPoison).toBe(3);
+    expect(handled).toEqual(['good']);
+    await consumer.stop();
+    await dlq.stop();
+  });
+
+  it('retries a handler that fails a few times and acts once it succeeds, without dead-lettering', async () => {
+    const topic = await createTestTopic(kafka, 'retry', 1);
+    const dlq = await collect(kafka, [`${topic}.dlq`]);
+    let calls = 0;
+    const done: string[] = [];
+    const consumer = await startConsumer({
+      kafka,
+      producer,
+      groupId: uniqueName('g'),
+      topics: [topic],
+      schema: Order,
+      fromBeginning: true,
+      maxAttempts: 5,
+      retryDelayMs: 5,
+      handle: async (order) => {
+        if (++calls < 3) throw new Error('transient');
+        done.push(order.id);
+      },
+    });
+    await producer.send({ topic, messages: [{ key: 'x', value: JSON.stringify({ id: 'x', qty: 1 }) }] });
+    await waitFor('the message', () => done.length === 1);
+    expect(calls).toBe(3);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(dlq.messages).toHaveLength(0);
+    await consumer.stop();
+    await dlq.stop();
+  });
+});

@@ -1,0 +1,119 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isAlive, livePid } from './proc.ts';
+
+const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
+
+/** Runs the stack CLI as a user would, with extra env. */
+const stack = (args: string[], env: Record<string, string> = {}) => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+const scratchDir = () => mkdtempSync(join(tmpdir(), 'stack-test-'));
+const listen = (): Promise<Server> =>
+  new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
+  });
+const portOf = (srv: Server) => (srv.address() as { port: number }).port;
+
+const children: number[] = [];
+afterAll(() => {
+  for (const pid of children) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+});
+
+describe('stack CLI', () => {
+  it('`up` a second time is a no-op: nothing restarted, same pids', () => {
+    const before = JSON.parse(stack(['status', '--json']).out) as { name: string; pid?: number }[];
+    const r = stack(['up']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.match(/already running/g)).toHaveLength(3);
+    const after = JSON.parse(stack(['status', '--json']).out) as { name: string; pid?: number }[];
+    expect(after.map((s) => s.pid)).toEqual(before.map((s) => s.pid));
+    expect(after.every((s) => typeof s.pid === 'number')).toBe(true);
+  });
+
+  it('only checks servers marked external and starts nothing', () => {
+    const dir = scratchDir();
+    const r = stack(['up'], { SAGA_STACK_DIR: dir, STACK_EXTERNAL: 'postgres,kafka,temporal' });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.match(/\] external —/g)).toHaveLength(3);
+    for (const sub of readdirSync(dir)) expect(readdirSync(join(dir, sub)).filter((f) => f.endsWith('.pid'))).toEqual([]);
+  });
+
+  it('refuses a port already taken by another process, naming the port and the fix', async () => {
+    const squatter = await listen();
+    const port = portOf(squatter);
+    const r = stack(['up', 'postgres'], { SAGA_STACK_DIR: scratchDir(), POSTGRES_URL: `postgres://postgres@127.0.0.1:${port}` });
+    squatter.close();
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`port ${port} on 127.0.0.1 is already taken`);
+    expect(r.err).toContain('STACK_EXTERNAL=postgres');
+  });
+
+  it('names the missing tool and how to install it', async () => {
+    const bin = scratchDir();
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const free = await listen();
+    const port = portOf(free);
+    free.close();
+    const r = stack(['up', 'kafka'], { PATH: bin, SAGA_STACK_DIR: scratchDir(), KAFKA_BROKERS: `127.0.0.1:${port}` });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("'java' was not found on PATH. Fix: apt-get install -y openjdk-17-jre-headless");
+  });
+
+  it('stops at start-up on a bad setting, naming it and the valid values', () => {
+    const r = stack(['status'], { STACK_EXTERNAL: 'redis', STACK_READY_TIMEOUT: 'soon' });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('STACK_EXTERNAL="redis"');
+    expect(r.err).toContain('postgres, kafka, temporal');
+    expect(r.err).toContain('STACK_READY_TIMEOUT="soon"');
+  });
+
+  it('`down` stops exactly the process in its pid file and treats a reused pid as stale', async () => {
+    const dir = scratchDir();
+    mkdirSync(join(dir, 'temporal'));
+    mkdirSync(join(dir, 'kafka'));
+    // A stand-in whose command line carries the dev server's marker, recorded as ours...
+    const ours = spawn('bash', ['-c', 'exec -a start-dev sleep 300'], { stdio: 'ignore' });
+    // ...and an unrelated process whose pid sits in Kafka's pid file, as after a crash and pid reuse.
+    const stranger = spawn('sleep', ['300'], { stdio: 'ignore' });
+    children.push(ours.pid!, stranger.pid!);
+    await new Promise((r) => setTimeout(r, 200));
+    writeFileSync(join(dir, 'temporal', 'temporal.pid'), `${ours.pid}\n`);
+    writeFileSync(join(dir, 'kafka', 'kafka.pid'), `${stranger.pid}\n`);
+    const r = stack(['down', 'temporal', 'kafka'], { SAGA_STACK_DIR: dir, STACK_EXTERNAL: 'postgres' });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`[temporal] stopping pid ${ours.pid}`);
+    expect(r.out).toContain('[kafka] not running');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(isAlive(stranger.pid!)).toBe(true);
+    expect(existsSync(join(dir, 'kafka', 'kafka.pid'))).toBe(false);
+  });
+});
+
+describe('livePid', () => {
+  it('removes a pid file whose process is gone', () => {
+    const file = join(scratchDir(), 'x.pid');
+    const done = spawnSync('true');
+    writeFileSync(file, `${done.pid}\n`);
+    expect(livePid(file, 'true')).toBeUndefined();
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('returns the pid of a live process that matches', () => {
+    const file = join(scratchDir(), 'x.pid');
+    writeFileSync(file, `${process.pid}\n`);
+    expect(livePid(file, process.execPath)).toBe(process.pid);
+  });
+});
