@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 const effects = async (id: string) =>
-  Number((await db.pool.query('SELECT count(*) AS n FROM effects WHERE message_id = $1', [id])).rows[0].n);
+  Number((await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM effects WHERE message_id = $1', [id])).rows[0]!.n);
 
 const act = (id: string, calls: { n: number }) =>
   processOnce(db.pool, 'test-consumer', id, async (tx) => {

@@ -47,7 +47,7 @@ const expectInOrderPerKey = (firsts: { key: string; seq: number }[]) => {
   }
 };
 
-const outboxRows = async () => Number((await db.pool.query('SELECT count(*) AS n FROM outbox')).rows[0].n);
+const outboxRows = async () => Number((await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox')).rows[0]!.n);
 
 describe('outbox relay', () => {
   it('publishes exactly the committed messages of 1,000 concurrent transactions, in order per key, with two relays running', async () => {

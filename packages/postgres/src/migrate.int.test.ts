@@ -19,8 +19,8 @@ describe('migrations', () => {
     const set = { dir, table: 'pgmigrations_test' };
     expect(await migrate(db.url, [set])).toEqual(['1764000000001_things', '1764000000002_more']);
     expect(await migrate(db.url, [set])).toEqual([]);
-    const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM things');
-    expect(rows[0].n).toBe(1);
+    const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM things');
+    expect(rows[0]!.n).toBe(1);
   });
 
   it('two processes migrating at once apply each migration once', async () => {
