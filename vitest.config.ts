@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // unit = no IO; int = the real Postgres, Kafka and Temporal of the local stack.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
         test: {
