@@ -71,6 +71,11 @@ export const setting = {
 export const serverSettings = {
   POSTGRES_URL: setting.postgresUrl('postgres://postgres@127.0.0.1:5432'),
   KAFKA_BROKERS: setting.brokers('127.0.0.1:9092'),
+  /** Prepended to every topic name: lets tests, or two workbenches, share one broker. */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"')
+    .default(''),
   TEMPORAL_ADDRESS: setting.hostPort('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: setting.string('default'),
   TEMPORAL_UI_URL: setting.string('http://127.0.0.1:8233'),

@@ -25,8 +25,8 @@ export interface TopicSpec {
 }
 
 /** The topics the stack creates: every saga topic with its dead-letter topic. */
-export const topicSpecs = (partitions = SAGA_PARTITIONS): TopicSpec[] =>
-  Object.values(Topics).flatMap((topic) => [
-    { topic, partitions },
-    { topic: deadLetterTopic(topic), partitions: 1 },
+export const topicSpecs = (prefix = '', partitions = SAGA_PARTITIONS): TopicSpec[] =>
+  Object.values(Topics).flatMap((t) => [
+    { topic: prefix + t, partitions },
+    { topic: deadLetterTopic(prefix + t), partitions: 1 },
   ]);

@@ -30,6 +30,12 @@ export interface ConsumerOptions<T> {
   /** Long-poll limit of a fetch. The broker answers as soon as one byte is there (minBytes 1). */
   maxWaitTimeInMs?: number;
   onDeadLetter?: (reason: string, meta: MessageMeta) => void;
+  /**
+   * Errors that mean "not now" (a dependency down, an injected transient fault): retried without
+   * counting against `maxAttempts`, so such a message is redelivered until it goes through and is
+   * never dead-lettered. Backoff stays at `retryDelayMs`.
+   */
+  isTransient?: (err: unknown) => boolean;
 }
 
 export interface RunningConsumer {
@@ -90,6 +96,7 @@ export const startConsumer = async <T>(opts: ConsumerOptions<T>): Promise<Runnin
           minTimeout: retryDelayMs,
           factor: 2,
           randomize: true,
+          shouldConsumeRetry: ({ error }) => !(opts.isTransient?.(error) ?? false),
         });
       } catch (err) {
         await deadLetter(`handler failed ${maxAttempts} times: ${errorText(err)}`, meta, message.value);

@@ -120,7 +120,7 @@ export const kafkaServer = (s: StackSettings): Server => {
       const consumer = kafka.consumer({ groupId: 'stack-health', maxWaitTimeInMs: 100 });
       try {
         await admin.connect();
-        await ensureTopics(admin, [...topicSpecs(), { topic: HEALTH_TOPIC, partitions: 1 }]);
+        await ensureTopics(admin, [...topicSpecs(s.servers.KAFKA_TOPIC_PREFIX), { topic: HEALTH_TOPIC, partitions: 1 }]);
         await producer.connect();
         await producer.send({ topic: HEALTH_TOPIC, messages: [{ value: new Date().toISOString() }] });
         await consumer.connect();

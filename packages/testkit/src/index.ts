@@ -91,3 +91,5 @@ export const waitFor = async (what: string, check: () => boolean | Promise<boole
 };
 
 export { createProducer };
+export * from "./service.ts";
+export * from "./contract.ts";

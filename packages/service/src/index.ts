@@ -1,0 +1,5 @@
+export * from './faults.ts';
+export * from './spec.ts';
+export * from './executor.ts';
+export * from './routes.ts';
+export * from './runtime.ts';

@@ -1,0 +1,155 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Command, type CommandOf, type CommandType } from '@saga/contracts';
+import { databaseUrl, loadConfig, serverSettings, setting } from '@saga/config';
+import { createApp, createLogger } from '@saga/http';
+import { createKafka, createProducer, startConsumer } from '@saga/kafka';
+import { outboxMigrations, startRelay } from '@saga/outbox';
+import { createPool, ensureDatabase, migrate } from '@saga/postgres';
+import { createExecutor } from './executor.ts';
+import { createFaults, isTransient } from './faults.ts';
+import { adminRoutes, commandRoutes } from './routes.ts';
+import type { ServiceContext, ServiceSpec } from './spec.ts';
+
+export interface ServiceOptions {
+  host: string;
+  port: number;
+  postgresUrl: string;
+  database: string;
+  brokers: string[];
+  topicPrefix: string;
+  adminToken: string;
+  /** Command partitions handled at once. */
+  concurrency: number;
+  logLevel: string;
+}
+
+/**
+ * Reads a service's settings: `<NAME>_PORT` and `<NAME>_DATABASE` (e.g. `INVENTORY_PORT`), plus
+ * the shared server addresses, `ADMIN_TOKEN`, `SERVICE_HOST`, `COMMAND_CONCURRENCY`, `LOG_LEVEL`.
+ */
+export const loadServiceOptions = (
+  name: string,
+  defaults: { port: number; database: string },
+  env: Record<string, string | undefined> = process.env,
+): ServiceOptions => {
+  const P = name.toUpperCase();
+  const cfg = loadConfig(
+    {
+      ...serverSettings,
+      [`${P}_PORT`]: setting.port(defaults.port),
+      [`${P}_DATABASE`]: setting.string(defaults.database),
+      SERVICE_HOST: setting.string('127.0.0.1'),
+      ADMIN_TOKEN: setting.string('workbench-admin'),
+      COMMAND_CONCURRENCY: setting.int(8, 1, 64),
+      LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    },
+    env,
+  ) as Record<string, unknown> & { KAFKA_BROKERS: string[] };
+  return {
+    host: cfg.SERVICE_HOST as string,
+    port: cfg[`${P}_PORT`] as number,
+    postgresUrl: cfg.POSTGRES_URL as string,
+    database: cfg[`${P}_DATABASE`] as string,
+    brokers: cfg.KAFKA_BROKERS,
+    topicPrefix: cfg.KAFKA_TOPIC_PREFIX as string,
+    adminToken: cfg.ADMIN_TOKEN as string,
+    concurrency: cfg.COMMAND_CONCURRENCY as number,
+    logLevel: cfg.LOG_LEVEL as string,
+  };
+};
+
+export interface RunningService {
+  url: string;
+  ctx: ServiceContext;
+  stop(): Promise<void>;
+}
+
+const PG_TRANSIENT = /^(08|57P0|53|40001|40P01)/;
+/** Not now, but later: injected faults, a database that is restarting, a serialization conflict. */
+const transient = (err: unknown) => {
+  const code = (err as { code?: unknown }).code;
+  return isTransient(err) || (typeof code === 'string' && (PG_TRANSIENT.test(code) || ['ECONNREFUSED', 'ECONNRESET'].includes(code)));
+};
+
+/**
+ * Starts a service: migrations, pool, outbox relay, the command consumer on
+ * `<service>.commands`, and the HTTP app with `/commands/<CommandType>`, `/admin/faults`,
+ * `/health`, `/metrics` and the service's own routes.
+ */
+export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, opts: ServiceOptions): Promise<RunningService> => {
+  const log = createLogger(spec.name, opts.logLevel);
+  const url = databaseUrl(opts.postgresUrl, opts.database);
+  await ensureDatabase(opts.postgresUrl, opts.database);
+  await migrate(url, [outboxMigrations, { dir: spec.migrationsDir, table: 'pgmigrations' }]);
+  const pool = createPool(url, { max: opts.concurrency + 4, applicationName: spec.name });
+  pool.on('error', (err) => log.warn({ err }, 'idle database connection failed'));
+  const ctx: ServiceContext = {
+    pool,
+    log,
+    now: () => new Date(),
+    topic: (t) => opts.topicPrefix + t,
+    adminToken: opts.adminToken,
+  };
+
+  const kafka = createKafka({ brokers: opts.brokers, clientId: spec.name });
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const relay = startRelay({ databaseUrl: url, producer, log });
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, labels: { service: spec.name } });
+  const faults = createFaults();
+  const execute = createExecutor(spec, ctx, faults, registry);
+
+  const app = createApp({
+    name: spec.name,
+    logger: log,
+    registry,
+    health: {
+      postgres: async () => void (await pool.query('SELECT 1')),
+      outboxRelay: async () => {
+        const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
+        if (rows[0]!.n > 10_000) throw new Error(`${rows[0]!.n} messages waiting in the outbox`);
+      },
+    },
+    routes: (router) => {
+      commandRoutes(spec.commandTypes, execute)(router);
+      adminRoutes(faults, opts.adminToken)(router);
+      spec.routes?.(ctx)(router);
+    },
+  });
+
+  const handled = new Set<string>(spec.commandTypes);
+  const consumer = await startConsumer({
+    kafka,
+    producer,
+    groupId: `${opts.topicPrefix}${spec.name}-service`,
+    topics: [ctx.topic(spec.commandTopic)],
+    schema: Command.refine((c) => handled.has(c.type), { message: `not a command this service handles (${spec.commandTypes.join(', ')})`, path: ['type'] }),
+    handle: (command) => execute(command as CommandOf<T>, 'kafka').then(() => undefined),
+    isTransient: transient,
+    concurrency: opts.concurrency,
+    fromBeginning: true,
+    onDeadLetter: (reason, meta) => log.warn({ reason, ...meta }, 'command dead-lettered'),
+  });
+
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(opts.port, opts.host, () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  log.info({ port, database: opts.database }, `${spec.name} service listening`);
+
+  return {
+    url: `http://${opts.host}:${port}`,
+    ctx,
+    stop: async () => {
+      await new Promise((r) => server.close(r));
+      await consumer.stop();
+      await relay.stop();
+      await producer.disconnect();
+      await pool.end();
+    },
+  };
+};

@@ -1,0 +1,36 @@
+import type { Router } from 'express';
+import type { CommandOf, CommandType } from '@saga/contracts';
+import type { Logger } from '@saga/http';
+import type { OutboxMessage } from '@saga/outbox';
+import type { Pool, PoolClient } from '@saga/postgres';
+
+/** What a handler decided: the reply's result, and any domain events to publish with it. */
+export interface CommandResult {
+  result: { outcome: 'SUCCESS'; data?: Record<string, unknown> } | { outcome: 'FAILURE'; reason: string; detail?: string };
+  events?: OutboxMessage[];
+}
+
+export interface ServiceContext {
+  pool: Pool;
+  log: Logger;
+  now: () => Date;
+  /** A topic name with this deployment's prefix (KAFKA_TOPIC_PREFIX). */
+  topic: (name: string) => string;
+  adminToken: string;
+}
+
+/** One domain service, as data: the runtime (`startService`) supplies Kafka, HTTP, inbox and outbox. */
+export interface ServiceSpec<T extends CommandType> {
+  name: string;
+  /** Topic its commands arrive on (unprefixed). */
+  commandTopic: string;
+  commandTypes: readonly T[];
+  /** Folder of this service's `.sql` migrations. */
+  migrationsDir: string;
+  /** Acts on a command inside the inbox transaction; throws only for technical errors. */
+  handle(tx: PoolClient, command: CommandOf<T>, ctx: ServiceContext): Promise<CommandResult>;
+  /** The service's own HTTP routes (besides /commands, /admin, /health, /metrics). */
+  routes?(ctx: ServiceContext): (router: Router) => void;
+  /** Runs once after a command's first processing committed (e.g. hand a message to a channel). */
+  afterCommit?(command: CommandOf<T>, data: Record<string, unknown>, ctx: ServiceContext): Promise<void>;
+}

@@ -1,0 +1,74 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { Topics } from '@saga/contracts';
+import { HttpError } from '@saga/http';
+import { issuesOf, requireToken, type CommandResult, type ServiceSpec } from '@saga/service';
+import { withTransaction } from '@saga/postgres';
+import { decideReserve, heldLines, mergeLines } from './domain/stock.ts';
+import { inventoryStore } from './store.ts';
+
+export const StockSeed = z
+  .array(z.object({ sku: z.string().min(1).max(64), quantity: z.number().int().positive().max(10_000_000) }))
+  .min(1)
+  .max(10_000);
+
+const success = (data: Record<string, unknown> = {}): CommandResult => ({ result: { outcome: 'SUCCESS', data } });
+
+/** Inventory: reserves every line of an order or none, releases or commits exactly what it reserved. */
+export const inventoryService: ServiceSpec<'ReserveStock' | 'ReleaseStock' | 'CommitStock'> = {
+  name: 'inventory',
+  commandTopic: Topics.inventoryCommands,
+  commandTypes: ['ReserveStock', 'ReleaseStock', 'CommitStock'],
+  migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
+
+  async handle(tx, command) {
+    const store = inventoryStore(tx);
+    const { orderId } = command.payload;
+    switch (command.type) {
+      case 'ReserveStock': {
+        const lines = mergeLines(command.payload.lines);
+        const stock = await store.lockProducts(lines.map((l) => l.sku));
+        const decision = decideReserve(command.payload.lines, stock, await store.reservations(orderId), await store.isReleased(orderId));
+        switch (decision.kind) {
+          case 'reserve':
+            await store.reserve(orderId, decision.lines);
+            return success({ reserved: decision.lines });
+          case 'already-reserved':
+            return success({ reserved: decision.lines });
+          case 'refuse':
+            return { result: { outcome: 'FAILURE', reason: decision.reason, detail: decision.detail } };
+          default: {
+            const unreachable: never = decision;
+            throw new Error(`unhandled decision ${JSON.stringify(unreachable)}`);
+          }
+        }
+      }
+      case 'ReleaseStock':
+      case 'CommitStock': {
+        const lines = heldLines(await store.reservations(orderId));
+        await store.lockProducts(lines.map((l) => l.sku));
+        await store.settle(orderId, lines, command.type === 'ReleaseStock' ? 'RELEASED' : 'COMMITTED');
+        return success(command.type === 'ReleaseStock' ? { released: lines } : { committed: lines });
+      }
+      default: {
+        const unreachable: never = command;
+        throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);
+      }
+    }
+  },
+
+  routes: (ctx) => (router) => {
+    router.get('/products/:sku', async (req, res) => {
+      const product = await inventoryStore(ctx.pool).product(req.params.sku);
+      if (!product) throw new HttpError(404, `no product ${req.params.sku}`);
+      res.json(product);
+    });
+    router.post('/admin/stock', async (req, res) => {
+      requireToken(req, ctx.adminToken);
+      const parsed = StockSeed.safeParse(req.body);
+      if (!parsed.success) throw new HttpError(400, 'invalid stock seed', issuesOf(parsed.error));
+      await withTransaction(ctx.pool, (tx) => inventoryStore(tx).addStock(mergeLines(parsed.data)));
+      res.status(204).end();
+    });
+  },
+};
