@@ -1,0 +1,72 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { Cents, Topics } from '@saga/contracts';
+import { HttpError } from '@saga/http';
+import { withTransaction } from '@saga/postgres';
+import { issuesOf, requireToken, type ServiceSpec } from '@saga/service';
+import { decideAuthorize, decideVoid } from './domain/credit.ts';
+import { paymentStore } from './store.ts';
+
+export const CustomerSeed = z
+  .array(z.object({ id: z.string().min(1).max(64), creditLimitCents: Cents }))
+  .min(1)
+  .max(10_000);
+
+/** Payment: holds an order's amount against the customer's credit limit, voids exactly that hold. */
+export const paymentService: ServiceSpec<'AuthorizePayment' | 'VoidPayment'> = {
+  name: 'payment',
+  commandTopic: Topics.paymentCommands,
+  commandTypes: ['AuthorizePayment', 'VoidPayment'],
+  migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
+
+  async handle(tx, command) {
+    const store = paymentStore(tx);
+    const { orderId } = command.payload;
+    switch (command.type) {
+      case 'AuthorizePayment': {
+        const { customerId, amountCents } = command.payload;
+        const decision = decideAuthorize(await store.lockCustomer(customerId), await store.lockHold(orderId), amountCents);
+        switch (decision.kind) {
+          case 'hold':
+            await store.hold(orderId, customerId, decision.amountCents);
+            return { result: { outcome: 'SUCCESS', data: { heldCents: decision.amountCents } } };
+          case 'already-held':
+            return { result: { outcome: 'SUCCESS', data: { heldCents: decision.hold.amountCents } } };
+          case 'refuse':
+            return { result: { outcome: 'FAILURE', reason: decision.reason, detail: decision.detail } };
+          default: {
+            const unreachable: never = decision;
+            throw new Error(`unhandled decision ${JSON.stringify(unreachable)}`);
+          }
+        }
+      }
+      case 'VoidPayment': {
+        const existing = await store.lockHold(orderId);
+        if (existing) await store.lockCustomer(existing.customerId);
+        const decision = decideVoid(existing);
+        if (decision.kind === 'void') await store.void(decision.hold);
+        if (decision.kind === 'tombstone') await store.tombstone(orderId, '');
+        return { result: { outcome: 'SUCCESS', data: { voidedCents: decision.kind === 'void' ? decision.hold.amountCents : 0 } } };
+      }
+      default: {
+        const unreachable: never = command;
+        throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);
+      }
+    }
+  },
+
+  routes: (ctx) => (router) => {
+    router.get('/customers/:id', async (req, res) => {
+      const customer = await paymentStore(ctx.pool).customer(req.params.id);
+      if (!customer) throw new HttpError(404, `no customer ${req.params.id}`);
+      res.json(customer);
+    });
+    router.post('/admin/customers', async (req, res) => {
+      requireToken(req, ctx.adminToken);
+      const parsed = CustomerSeed.safeParse(req.body);
+      if (!parsed.success) throw new HttpError(400, 'invalid customers', issuesOf(parsed.error));
+      await withTransaction(ctx.pool, (tx) => paymentStore(tx).upsertCustomers(parsed.data));
+      res.status(204).end();
+    });
+  },
+};
