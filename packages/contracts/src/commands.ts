@@ -17,6 +17,15 @@ export const SendNotification = message(
   z.object({ orderId: z.string(), customerId: z.string(), kind: z.enum(['confirmed', 'rejected']) }),
 );
 
+export type ReserveStock = z.infer<typeof ReserveStock>;
+export type ReleaseStock = z.infer<typeof ReleaseStock>;
+export type CommitStock = z.infer<typeof CommitStock>;
+export type AuthorizePayment = z.infer<typeof AuthorizePayment>;
+export type VoidPayment = z.infer<typeof VoidPayment>;
+export type ApproveOrder = z.infer<typeof ApproveOrder>;
+export type RejectOrder = z.infer<typeof RejectOrder>;
+export type SendNotification = z.infer<typeof SendNotification>;
+
 export const Command = z.discriminatedUnion('type', [
   ReserveStock,
   ReleaseStock,

@@ -8,5 +8,9 @@ export const OrderCreated = message(
 export const OrderApproved = message('OrderApproved', z.object({ orderId: z.string() }));
 export const OrderRejected = message('OrderRejected', z.object({ orderId: z.string(), reason: z.string() }));
 
+export type OrderCreated = z.infer<typeof OrderCreated>;
+export type OrderApproved = z.infer<typeof OrderApproved>;
+export type OrderRejected = z.infer<typeof OrderRejected>;
+
 export const OrderEvent = z.discriminatedUnion('type', [OrderCreated, OrderApproved, OrderRejected]);
 export type OrderEvent = z.infer<typeof OrderEvent>;
