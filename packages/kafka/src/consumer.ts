@@ -55,6 +55,10 @@ export const startConsumer = async <T>(opts: ConsumerOptions<T>): Promise<Runnin
     groupId: opts.groupId,
     maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 20,
     minBytes: 1,
+    // A member killed with -9 holds its partitions until its session expires: keep that short
+    // (the broker's minimum is 6 s) so a restarted process takes over quickly.
+    sessionTimeout: 6_000,
+    heartbeatInterval: 500,
     retry: { initialRetryTime: 100, retries: 10 },
   });
   const deadLetter = async (reason: string, meta: MessageMeta, value: Buffer | null) => {

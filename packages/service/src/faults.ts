@@ -25,6 +25,8 @@ export const isTransient = (err: unknown): boolean => err instanceof TransientFa
 
 export interface Faults {
   get(): FaultSettings;
+  /** Commands refused as transient failures since start. */
+  refused(): number;
   set(patch: Partial<FaultSettings>): FaultSettings;
   /** Runs before each command: delays, refuses or crashes as configured. */
   beforeCommand(): Promise<void>;
@@ -32,13 +34,16 @@ export interface Faults {
 
 export const createFaults = (random: () => number = Math.random, crash = () => process.kill(process.pid, 'SIGKILL')): Faults => {
   let current: FaultSettings = NO_FAULTS;
+  let refused = 0;
   return {
     get: () => current,
+    refused: () => refused,
     set: (patch) => (current = FaultSettings.parse({ ...current, ...patch })),
     async beforeCommand() {
       if (current.crash) crash();
       if (current.latencyMs > 0) await sleep(current.latencyMs);
       if (current.failureRate > 0 && random() < current.failureRate) {
+        refused++;
         throw new TransientFault(`injected transient failure (rate ${current.failureRate})`);
       }
     },

@@ -49,7 +49,7 @@ export const commandRoutes =
 export const adminRoutes = (faults: Faults, token: string) => (router: Router) => {
   router.get('/admin/faults', (req, res) => {
     requireToken(req, token);
-    res.json(faults.get());
+    res.json({ ...faults.get(), refusedSoFar: faults.refused() });
   });
   router.post('/admin/faults', (req, res) => {
     requireToken(req, token);
