@@ -1,0 +1,42 @@
+/**
+ * Runs the domain services against the local stack until Ctrl-C:
+ *   npm run services                 all four
+ *   npm run services -- order payment   a subset (each service can also run alone)
+ */
+import { Command } from 'commander';
+import { SERVICES, startServices, stopAll, type ServiceName } from './processes.ts';
+
+const names = new Command('services')
+  .description('start the domain services (all four by default) and stop them cleanly on Ctrl-C')
+  .argument('[services...]', SERVICES.map((s) => s.name).join(', '))
+  .parse().args as ServiceName[];
+const unknown = names.filter((n) => !SERVICES.some((s) => s.name === n));
+if (unknown.length > 0) {
+  console.error(`services: unknown service ${unknown.join(', ')}; valid: ${SERVICES.map((s) => s.name).join(', ')}`);
+  process.exit(2);
+}
+
+const running = await startServices(names.length > 0 ? names : undefined).catch((err: Error) => {
+  console.error(`services: ${err.message}`);
+  process.exit(1);
+});
+console.log('\nservices ready (Ctrl-C stops them):');
+for (const r of running) console.log(`  ${r.name.padEnd(13)} ${r.url}   (pid ${r.child.pid})`);
+
+let stopping = false;
+const shutdown = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nstopping services…');
+  await stopAll(running);
+  process.exit(code);
+};
+process.once('SIGINT', () => void shutdown(0)).once('SIGTERM', () => void shutdown(0));
+for (const r of running) {
+  void r.exited.then((code) => {
+    if (!stopping) {
+      console.error(`services: ${r.name} exited unexpectedly (code ${code}); stopping the others`);
+      void shutdown(1);
+    }
+  });
+}
