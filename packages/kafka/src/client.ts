@@ -23,10 +23,13 @@ export const createKafka = ({ brokers, clientId, quiet = false, retries = 8 }: K
  * duplicates nor reorders messages of one partition. The partitioner is named explicitly:
  * the default one keeps every message of a key on one partition.
  */
-export const createProducer = (kafka: Kafka): Producer =>
+export const createProducer = (kafka: Kafka, retries = Number.MAX_SAFE_INTEGER): Producer =>
   kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
+    // An idempotent producer keeps retrying (kafkajs warns that a limit may break its guarantees;
+    // only probes pass a limit); the backoff is capped so a returning broker is noticed quickly.
+    retry: { retries, initialRetryTime: 100, maxRetryTime: 1_000 },
     createPartitioner: Partitioners.DefaultPartitioner,
   });
 

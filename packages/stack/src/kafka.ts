@@ -116,7 +116,7 @@ export const kafkaServer = (s: StackSettings): Server => {
       // topic created, an idempotent producer acknowledged and a consumer group joined.
       const kafka = createKafka({ brokers: s.servers.KAFKA_BROKERS, clientId: 'stack-health', quiet: true, retries: 2 });
       const admin = kafka.admin();
-      const producer = createProducer(kafka);
+      const producer = createProducer(kafka, 2);
       const consumer = kafka.consumer({ groupId: 'stack-health', maxWaitTimeInMs: 100 });
       try {
         await admin.connect();
