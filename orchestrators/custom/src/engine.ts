@@ -1,0 +1,318 @@
+import type { CommandType } from '@saga/contracts';
+import { backoffMs, type ActionDef, type SagaDefinition } from './definition.ts';
+
+/**
+ * The saga engine: one pure function, (definition, state, event) → (state, commands, wake-up).
+ * No IO, no clock, no randomness of its own: `now` and `random` come with the event context.
+ */
+
+export type SagaStatus = 'RUNNING' | 'COMPENSATING' | 'COMPLETED' | 'REJECTED' | 'NEEDS_ATTENTION' | 'RESOLVED';
+export const TERMINAL: readonly SagaStatus[] = ['COMPLETED', 'REJECTED', 'RESOLVED'];
+export type Phase = 'forward' | 'compensation' | 'closing';
+
+export interface CurrentAction {
+  action: string;
+  phase: Phase;
+  /** The same for every attempt, so the service deduplicates. */
+  commandId: string;
+  attempt: number;
+  /** Waiting for the reply of the attempt in flight, or for the backoff before the next one. */
+  waiting: 'reply' | 'backoff';
+  dueAt: number;
+}
+
+export interface SagaState<D> {
+  sagaId: string;
+  status: SagaStatus;
+  data: D;
+  current: CurrentAction | null;
+  /** Actions still to run after the current one. */
+  queue: { action: string; phase: Phase }[];
+  /** Forward actions that succeeded: what a compensation has to undo. */
+  done: string[];
+  /** Set when the pivot is first sent: from then on only forward, no deadline. */
+  pastPivot: boolean;
+  deadlineAt: number;
+  /** Why the saga compensates or needs attention. */
+  reason: string | null;
+  note: string | null;
+}
+
+export type SagaEvent<D> =
+  | { type: 'start'; data: D }
+  | { type: 'reply'; commandId: string; replyId: string; outcome: 'SUCCESS' | 'FAILURE'; reason?: string }
+  /** An attempt failed without a reply (HTTP 5xx, connection refused). */
+  | { type: 'attempt-failed'; commandId: string; error: string }
+  /** A timer row came due: the engine works out which (step timeout, backoff, deadline). */
+  | { type: 'tick' }
+  | { type: 'operator'; action: 'retry' | 'compensate' | 'resolve'; note?: string };
+
+export interface Context {
+  now: number;
+  random: number;
+}
+
+export interface OutgoingCommand {
+  commandId: string;
+  sagaId: string;
+  type: CommandType;
+  payload: Record<string, unknown>;
+}
+
+export interface HistoryEntry {
+  cause: string;
+  action?: string;
+  commandId?: string;
+  replyId?: string;
+  detail?: string;
+}
+
+export interface Transition<D> {
+  state: SagaState<D>;
+  send: OutgoingCommand[];
+  /** When the saga's timer row should next fire; null when nothing is pending. */
+  wakeAt: number | null;
+  history: HistoryEntry[];
+  /** Set when the event does not fit the state (operator actions): nothing changed. */
+  refused?: string;
+}
+
+export class SagaEngine<D> {
+  private readonly actions = new Map<string, ActionDef<D>>();
+
+  constructor(readonly def: SagaDefinition<D>) {
+    for (const a of [...def.forward, ...Object.values(def.compensations), ...def.closing]) this.actions.set(a.name, a);
+  }
+
+  initial(sagaId: string, data: D): SagaState<D> {
+    return { sagaId, status: 'RUNNING', data, current: null, queue: [], done: [], pastPivot: false, deadlineAt: 0, reason: null, note: null };
+  }
+
+  transition(state: SagaState<D>, event: SagaEvent<D>, ctx: Context): Transition<D> {
+    const t = new Step(this, structuredClone(state), ctx);
+    t.apply(event);
+    return t.result();
+  }
+
+  action(name: string): ActionDef<D> {
+    const a = this.actions.get(name);
+    if (!a) throw new Error(`saga ${this.def.name} has no action ${name}`);
+    return a;
+  }
+}
+
+/** One transition in progress: mutates its own copy of the state and collects the outputs. */
+class Step<D> {
+  private readonly send: OutgoingCommand[] = [];
+  private readonly history: HistoryEntry[] = [];
+  private refused: string | undefined;
+
+  constructor(
+    private readonly engine: SagaEngine<D>,
+    private readonly s: SagaState<D>,
+    private readonly ctx: Context,
+  ) {}
+
+  apply(event: SagaEvent<D>) {
+    if (TERMINAL.includes(this.s.status) && event.type !== 'operator') {
+      this.log({ cause: `ignored ${event.type}: saga is ${this.s.status}`, ...this.ids(event) });
+      return;
+    }
+    switch (event.type) {
+      case 'start':
+        return this.start(event.data);
+      case 'reply':
+        return this.reply(event);
+      case 'attempt-failed':
+        if (!this.active() || this.s.current?.commandId !== event.commandId || this.s.current.waiting !== 'reply') {
+          return this.log({ cause: 'ignored failed attempt of a command no longer awaited', commandId: event.commandId });
+        }
+        this.log({ cause: `attempt ${this.s.current.attempt} failed: ${event.error}`, action: this.s.current.action, commandId: event.commandId });
+        return this.attemptFailed();
+      case 'tick':
+        return this.tick();
+      case 'operator':
+        return this.operator(event.action, event.note);
+      default: {
+        const unreachable: never = event;
+        throw new Error(`unknown event ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  result(): Transition<D> {
+    return { state: this.s, send: this.send, wakeAt: this.wakeAt(), history: this.history, ...(this.refused ? { refused: this.refused } : {}) };
+  }
+
+  private start(data: D) {
+    if (this.s.current || this.s.done.length > 0) return this.log({ cause: 'ignored start: saga already started' });
+    this.s.data = data;
+    this.s.deadlineAt = this.ctx.now + this.engine.def.deadlineMs;
+    this.s.queue = this.engine.def.forward.map((a) => ({ action: a.name, phase: 'forward' as const }));
+    this.log({ cause: 'started' });
+    this.next();
+  }
+
+  private reply(e: Extract<SagaEvent<D>, { type: 'reply' }>) {
+    const cur = this.s.current;
+    if (!cur || cur.commandId !== e.commandId) {
+      // A duplicate, or a late reply to an action the saga has moved past: the effect, if any, is
+      // covered (a timed-out action is compensated; a completed one was already counted).
+      return this.log({ cause: `ignored ${e.outcome} reply: not awaited`, commandId: e.commandId, replyId: e.replyId });
+    }
+    const ids = { action: cur.action, commandId: e.commandId, replyId: e.replyId };
+    if (e.outcome === 'SUCCESS') {
+      this.log({ cause: `${cur.action} succeeded`, ...ids });
+      // A stuck action answered after all (e.g. its service came back): carry on.
+      if (this.s.status === 'NEEDS_ATTENTION') this.s.status = cur.phase === 'forward' ? 'RUNNING' : 'COMPENSATING';
+      if (cur.phase === 'forward') this.s.done.push(cur.action);
+      return this.next();
+    }
+    if (this.s.status === 'NEEDS_ATTENTION') return this.log({ cause: `${cur.action} refused again: ${e.reason ?? 'FAILURE'}`, ...ids });
+    const reason = e.reason ?? 'FAILURE';
+    this.log({ cause: `${cur.action} refused: ${reason}`, ...ids });
+    if (cur.phase === 'forward' && !this.afterPivot(cur.action)) return this.compensate(reason, false);
+    this.needsAttention(`${cur.action} refused: ${reason}`);
+  }
+
+  private tick() {
+    const cur = this.s.current;
+    if (!this.active()) return;
+    if (this.deadlineActive() && this.ctx.now >= this.s.deadlineAt) {
+      this.log({ cause: 'saga deadline passed' });
+      return this.compensate('DEADLINE_EXCEEDED', true);
+    }
+    if (!cur || this.ctx.now < cur.dueAt) return;
+    if (cur.waiting === 'backoff') return this.sendCurrent(cur.attempt + 1);
+    this.log({ cause: `attempt ${cur.attempt} of ${cur.action} timed out`, action: cur.action, commandId: cur.commandId });
+    this.attemptFailed();
+  }
+
+  /** The attempt in flight failed: back off and retry within budget, or give up on the action. */
+  private attemptFailed() {
+    const cur = this.s.current!;
+    const def = this.engine.action(cur.action);
+    if (cur.attempt < def.retry.maxAttempts) {
+      cur.waiting = 'backoff';
+      cur.dueAt = this.ctx.now + backoffMs(def.retry, cur.attempt, this.ctx.random);
+      return;
+    }
+    if (cur.phase === 'forward' && !this.afterPivot(cur.action)) {
+      // It may have acted without us hearing of it: compensate it too.
+      return this.compensate(`RETRIES_EXHAUSTED:${cur.action}`, true);
+    }
+    this.needsAttention(`${cur.action}: ${cur.attempt} attempts without a reply`);
+  }
+
+  private operator(action: 'retry' | 'compensate' | 'resolve', note?: string) {
+    const { status, current } = this.s;
+    switch (action) {
+      case 'retry':
+        if (!current || !['RUNNING', 'COMPENSATING', 'NEEDS_ATTENTION'].includes(status)) {
+          return this.refuse(`cannot retry a saga that is ${status}${current ? '' : ' with no step in progress'}`);
+        }
+        this.log({ cause: `operator: retry ${current.action}${note ? ` (${note})` : ''}`, action: current.action });
+        if (status === 'NEEDS_ATTENTION') this.s.status = current.phase === 'forward' ? 'RUNNING' : 'COMPENSATING';
+        // A fresh budget: the operator believes the cause is fixed.
+        return this.sendCurrent(status === 'NEEDS_ATTENTION' ? 1 : current.attempt + 1);
+      case 'compensate':
+        if (status !== 'RUNNING' || this.s.pastPivot) {
+          return this.refuse(`cannot compensate a saga that is ${status}${this.s.pastPivot ? ' and past its pivot (it only goes forward)' : ''}`);
+        }
+        this.log({ cause: `operator: compensate${note ? ` (${note})` : ''}` });
+        return this.compensate('OPERATOR_COMPENSATED', true);
+      case 'resolve':
+        if (status !== 'NEEDS_ATTENTION') return this.refuse(`only a NEEDS_ATTENTION saga can be resolved; this one is ${status}`);
+        this.s.status = 'RESOLVED';
+        this.s.note = note ?? null;
+        this.s.current = null;
+        this.s.queue = [];
+        return this.log({ cause: `operator: resolved${note ? `: ${note}` : ''}` });
+      default: {
+        const unreachable: never = action;
+        throw new Error(`unknown operator action ${String(unreachable)}`);
+      }
+    }
+  }
+
+  /** Undo what may have acted (reverse order), then close the saga as rejected. */
+  private compensate(reason: string, includeCurrent: boolean) {
+    const touched = [...this.s.done, ...(includeCurrent && this.s.current?.phase === 'forward' ? [this.s.current.action] : [])];
+    const undo = touched
+      .reverse()
+      .map((name) => this.engine.action(name).compensation)
+      .filter((c): c is string => c !== undefined);
+    this.s.status = 'COMPENSATING';
+    this.s.reason = reason;
+    this.s.current = null;
+    this.s.queue = [
+      ...undo.map((action) => ({ action, phase: 'compensation' as const })),
+      ...this.engine.def.closing.map((a) => ({ action: a.name, phase: 'closing' as const })),
+    ];
+    this.log({ cause: `compensating: ${reason}`, detail: undo.length ? `undo ${undo.join(', ')}` : 'nothing to undo' });
+    this.next();
+  }
+
+  private needsAttention(reason: string) {
+    this.s.status = 'NEEDS_ATTENTION';
+    this.s.reason = reason;
+    this.log({ cause: `needs attention: ${reason}` });
+  }
+
+  /** Starts the next queued action, or finishes the saga when none is left. */
+  private next() {
+    const item = this.s.queue.shift();
+    if (!item) {
+      this.s.current = null;
+      this.s.status = this.s.status === 'COMPENSATING' ? 'REJECTED' : 'COMPLETED';
+      return this.log({ cause: `saga ${this.s.status.toLowerCase()}` });
+    }
+    this.s.current = { action: item.action, phase: item.phase, commandId: `${this.s.sagaId}:${item.action}`, attempt: 0, waiting: 'reply', dueAt: 0 };
+    if (this.engine.action(item.action).pivot) this.s.pastPivot = true;
+    this.sendCurrent(1);
+  }
+
+  private sendCurrent(attempt: number) {
+    const cur = this.s.current!;
+    const def = this.engine.action(cur.action);
+    cur.attempt = attempt;
+    cur.waiting = 'reply';
+    cur.dueAt = this.ctx.now + def.timeoutMs;
+    this.send.push({ commandId: cur.commandId, sagaId: this.s.sagaId, type: def.command, payload: def.payload(this.s.data, this.s.reason ?? undefined) });
+    this.log({ cause: `sent ${def.command} (attempt ${attempt})`, action: cur.action, commandId: cur.commandId });
+  }
+
+  private afterPivot(action: string): boolean {
+    const forward = this.engine.def.forward;
+    const pivot = forward.findIndex((a) => a.pivot);
+    return pivot >= 0 && forward.findIndex((a) => a.name === action) > pivot;
+  }
+
+  /** Timers and failed attempts move only a saga that is running or compensating. */
+  private active() {
+    return this.s.status === 'RUNNING' || this.s.status === 'COMPENSATING';
+  }
+
+  private deadlineActive() {
+    return this.s.status === 'RUNNING' && !this.s.pastPivot;
+  }
+
+  private wakeAt(): number | null {
+    if (TERMINAL.includes(this.s.status) || this.s.status === 'NEEDS_ATTENTION') return null;
+    const due = [this.s.current?.dueAt ?? Infinity, this.deadlineActive() ? this.s.deadlineAt : Infinity];
+    const at = Math.min(...due);
+    return Number.isFinite(at) ? at : null;
+  }
+
+  private refuse(why: string) {
+    this.refused = why;
+  }
+
+  private log(entry: HistoryEntry) {
+    this.history.push(entry);
+  }
+
+  private ids(e: SagaEvent<D>) {
+    return e.type === 'reply' ? { commandId: e.commandId, replyId: e.replyId } : {};
+  }
+}

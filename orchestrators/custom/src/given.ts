@@ -1,0 +1,114 @@
+import { expect } from 'vitest';
+import type { CommandType } from '@saga/contracts';
+import type { SagaDefinition } from './definition.ts';
+import { SagaEngine, type OutgoingCommand, type SagaEvent, type SagaState, type SagaStatus, type Transition } from './engine.ts';
+
+/**
+ * Given/expect chains for saga definitions, with no IO (../shared/STYLE.md #7):
+ *   given(orderSaga()).start(data).expectSent('ReserveStock').whenFailure('OUT_OF_STOCK')
+ *     .expectSent('RejectOrder')…
+ * Time is virtual: `after(ms)` moves the clock and fires the saga's timer.
+ */
+export const given = <D>(def: SagaDefinition<D>, sagaId = 'saga-1') => new Scenario(new SagaEngine(def), sagaId);
+
+export class Scenario<D> {
+  now = 1_000_000;
+  random = 0;
+  state: SagaState<D>;
+  last!: Transition<D>;
+  /** Every command sent so far, in order. */
+  readonly sent: OutgoingCommand[] = [];
+  private replies = 0;
+
+  constructor(
+    readonly engine: SagaEngine<D>,
+    sagaId: string,
+  ) {
+    this.state = engine.initial(sagaId, {} as D);
+  }
+
+  on(event: SagaEvent<D>) {
+    this.last = this.engine.transition(this.state, event, { now: this.now, random: this.random });
+    this.state = this.last.state;
+    this.sent.push(...this.last.send);
+    return this;
+  }
+
+  start(data: D) {
+    return this.on({ type: 'start', data });
+  }
+
+  /** A reply to the command in flight (or to `commandId`). */
+  whenSuccess(commandId = this.awaited()) {
+    return this.on({ type: 'reply', commandId, replyId: `r${++this.replies}`, outcome: 'SUCCESS' });
+  }
+
+  whenFailure(reason: string, commandId = this.awaited()) {
+    return this.on({ type: 'reply', commandId, replyId: `r${++this.replies}`, outcome: 'FAILURE', reason });
+  }
+
+  whenAttemptFails(error = 'HTTP 503') {
+    return this.on({ type: 'attempt-failed', commandId: this.awaited(), error });
+  }
+
+  /** Moves the clock; fires the timer when it is due by then. */
+  after(ms: number) {
+    this.now += ms;
+    const wake = this.last.wakeAt;
+    void wake;
+    return this.on({ type: "tick" });
+  }
+
+  /** Lets every pending timer fire until the next command goes out (or `limitMs` passes). */
+  untilResent(limitMs = 600_000) {
+    const before = this.sent.length;
+    const end = this.now + limitMs;
+    while (this.sent.length === before && this.last.wakeAt !== null && this.last.wakeAt <= end) {
+      this.now = this.last.wakeAt;
+      this.on({ type: 'tick' });
+    }
+    return this;
+  }
+
+  operator(action: 'retry' | 'compensate' | 'resolve', note?: string) {
+    return this.on({ type: 'operator', action, ...(note ? { note } : {}) });
+  }
+
+  expectSent(type: CommandType, payload?: Record<string, unknown>) {
+    expect(this.last.send.map((c) => c.type), `sent by the last transition`).toEqual([type]);
+    if (payload) expect(this.last.send[0]!.payload).toMatchObject(payload);
+    return this;
+  }
+
+  expectNothingSent() {
+    expect(this.last.send).toEqual([]);
+    return this;
+  }
+
+  expectStatus(status: SagaStatus) {
+    expect(this.state.status).toBe(status);
+    return this;
+  }
+
+  expectRefused(pattern: RegExp) {
+    expect(this.last.refused).toMatch(pattern);
+    return this;
+  }
+
+  /** Compensated and closed: REJECTED, with the commands the rollback sent, in order. */
+  expectRolledBack(...compensations: CommandType[]) {
+    const tail = this.sent.map((c) => c.type).filter((t) => ['ReleaseStock', 'VoidPayment'].includes(t));
+    expect(tail).toEqual(compensations);
+    return this.expectStatus('REJECTED');
+  }
+
+  commandsOfType(type: CommandType) {
+    return this.sent.filter((c) => c.type === type);
+  }
+
+  private awaited() {
+    const id = this.state.current?.commandId;
+    if (!id) throw new Error('no command is awaited');
+    return id;
+  }
+}

@@ -1,0 +1,51 @@
+import type { Line } from '@saga/contracts';
+import { action, type RetryPolicy, type SagaDefinition } from './definition.ts';
+
+/** What the order saga carries from OrderCreated to its last command. */
+export interface OrderSagaData {
+  orderId: string;
+  customerId: string;
+  lines: Line[];
+  totalCents: number;
+}
+
+export interface OrderSagaTiming {
+  /** How long to wait for a reply before an attempt counts as failed. */
+  stepTimeoutMs: number;
+  /** Attempts of a step before the pivot (then: compensate), and of a compensation (then: NEEDS_ATTENTION). */
+  stepAttempts: number;
+  deadlineMs: number;
+}
+
+export const DEFAULT_TIMING: OrderSagaTiming = { stepTimeoutMs: 3_000, stepAttempts: 5, deadlineMs: 60_000 };
+
+/**
+ * The order saga (ARCHITECTURE.md "The order saga"), as data:
+ * ReserveStock → AuthorizePayment → ApproveOrder (pivot) → CommitStock → SendNotification(confirmed);
+ * on a refusal or an exhausted budget before the pivot: VoidPayment, ReleaseStock (reverse order,
+ * only for what may have acted), then RejectOrder and SendNotification(rejected).
+ */
+export const orderSaga = (t: OrderSagaTiming = DEFAULT_TIMING): SagaDefinition<OrderSagaData> => {
+  const bounded: RetryPolicy = { maxAttempts: t.stepAttempts, initialBackoffMs: 200, factor: 2, maxBackoffMs: 5_000, jitter: 0.5 };
+  const untilDone: RetryPolicy = { ...bounded, maxAttempts: Infinity, maxBackoffMs: 10_000 };
+  const step = { timeoutMs: t.stepTimeoutMs };
+  return {
+    name: 'order',
+    deadlineMs: t.deadlineMs,
+    forward: [
+      action({ name: 'reserveStock', command: 'ReserveStock', payload: (d) => ({ orderId: d.orderId, lines: d.lines }), ...step, retry: bounded, compensation: 'releaseStock' }),
+      action({ name: 'authorizePayment', command: 'AuthorizePayment', payload: (d) => ({ orderId: d.orderId, customerId: d.customerId, amountCents: d.totalCents }), ...step, retry: bounded, compensation: 'voidPayment' }),
+      action({ name: 'approveOrder', command: 'ApproveOrder', payload: (d) => ({ orderId: d.orderId }), ...step, retry: untilDone, pivot: true }),
+      action({ name: 'commitStock', command: 'CommitStock', payload: (d) => ({ orderId: d.orderId }), ...step, retry: untilDone }),
+      action({ name: 'notifyConfirmed', command: 'SendNotification', payload: (d) => ({ orderId: d.orderId, customerId: d.customerId, kind: 'confirmed' as const }), ...step, retry: untilDone }),
+    ],
+    compensations: {
+      releaseStock: action({ name: 'releaseStock', command: 'ReleaseStock', payload: (d) => ({ orderId: d.orderId }), ...step, retry: bounded }),
+      voidPayment: action({ name: 'voidPayment', command: 'VoidPayment', payload: (d) => ({ orderId: d.orderId }), ...step, retry: bounded }),
+    },
+    closing: [
+      action({ name: 'rejectOrder', command: 'RejectOrder', payload: (d, reason) => ({ orderId: d.orderId, reason: reason ?? 'REJECTED' }), ...step, retry: untilDone }),
+      action({ name: 'notifyRejected', command: 'SendNotification', payload: (d) => ({ orderId: d.orderId, customerId: d.customerId, kind: 'rejected' as const }), ...step, retry: untilDone }),
+    ],
+  };
+};
