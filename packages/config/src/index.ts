@@ -36,7 +36,8 @@ const emptyToUndefined = (v: string | undefined) => (v === undefined || v.trim()
 
 /** Field builders for the kinds of setting the workbench has. */
 export const setting = {
-  port: (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback),
+  /** A TCP port; 0 picks a free one (tests). */
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
   int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
     z.coerce.number().int().min(min).max(max).default(fallback),
   string: (fallback: string) => z.string().min(1).default(fallback),

@@ -68,7 +68,7 @@ export interface RunningService {
 
 const PG_TRANSIENT = /^(08|57P0|53|40001|40P01)/;
 /** Not now, but later: injected faults, a database that is restarting, a serialization conflict. */
-const transient = (err: unknown) => {
+export const transient = (err: unknown) => {
   const code = (err as { code?: unknown }).code;
   return isTransient(err) || (typeof code === 'string' && (PG_TRANSIENT.test(code) || ['ECONNREFUSED', 'ECONNRESET'].includes(code)));
 };

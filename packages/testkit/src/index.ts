@@ -93,3 +93,4 @@ export const waitFor = async (what: string, check: () => boolean | Promise<boole
 export { createProducer };
 export * from "./service.ts";
 export * from "./contract.ts";
+export * from "./workbench.ts";

@@ -30,12 +30,13 @@ export const startTestService = async <T extends CommandType>(
   spec: ServiceSpec<T>,
   kafka: Kafka,
   prefix?: string,
+  reuse: { database?: string; port?: number } = {},
 ): Promise<TestService> => {
-  const database = uniqueName(`t_${spec.name}`);
+  const database = reuse.database ?? uniqueName(`t_${spec.name}`);
   const topicPrefix = prefix ?? (await isolatedTopics(kafka));
   const svc = await startService(spec, {
     host: '127.0.0.1',
-    port: 0,
+    port: reuse.port ?? 0,
     postgresUrl: servers.POSTGRES_URL,
     database,
     brokers: servers.KAFKA_BROKERS,

@@ -1,0 +1,73 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import { HttpError } from '@saga/http';
+import type { Pool } from '@saga/postgres';
+import { issuesOf, requireToken } from '@saga/service';
+import type { SagaStatus, Transition } from './engine.ts';
+
+const STATUSES = ['RUNNING', 'COMPENSATING', 'COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'RESOLVED'] as const satisfies readonly SagaStatus[];
+
+export const ListSagasQuery = z
+  .object({
+    status: z.enum(STATUSES).optional(),
+    page: z.coerce.number().int().min(1).max(100_000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+const OperatorBody = z.object({ note: z.string().max(2000).optional() }).strict();
+
+export interface SagasApiDeps {
+  pool: Pool;
+  adminToken: string;
+  operate(id: string, action: 'retry' | 'compensate' | 'resolve', note?: string): Promise<Transition<unknown> | undefined>;
+}
+
+/**
+ * Inspection and operator actions (the base for a Saga Explorer page):
+ * `GET /sagas?status=&page=`, `GET /sagas/:id` with its full history, and
+ * `POST /sagas/:id/retry | compensate | resolve` (admin token; 409 when the action does not fit).
+ */
+export const sagasApi = (deps: SagasApiDeps) => (router: Router) => {
+  router.get('/sagas', async (req, res) => {
+    const q = ListSagasQuery.safeParse(req.query);
+    if (!q.success) throw new HttpError(400, 'invalid query', issuesOf(q.error));
+    const { status, page, pageSize } = q.data;
+    const where = status ? 'WHERE status = $3' : '';
+    const { rows } = await deps.pool.query(
+      `SELECT id, status, current_step AS "currentStep", reason, version, created_at AS "createdAt", updated_at AS "updatedAt"
+       FROM sagas ${where} ORDER BY created_at, id LIMIT $1 OFFSET $2`,
+      [pageSize, (page - 1) * pageSize, ...(status ? [status] : [])],
+    );
+    const total = await deps.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM sagas ${status ? 'WHERE status = $1' : ''}`, status ? [status] : []);
+    res.json({ items: rows, page, pageSize, total: total.rows[0]!.n });
+  });
+
+  router.get('/sagas/:id', async (req, res) => {
+    const { rows } = await deps.pool.query(
+      `SELECT id, definition, status, current_step AS "currentStep", data, state, version, reason,
+              deadline_at AS "deadlineAt", wake_at AS "wakeAt", created_at AS "createdAt", updated_at AS "updatedAt"
+       FROM sagas WHERE id = $1`,
+      [req.params.id],
+    );
+    if (rows.length === 0) throw new HttpError(404, `no saga ${req.params.id}`);
+    const history = await deps.pool.query(
+      `SELECT at, cause, from_status AS "fromStatus", to_status AS "toStatus", step, command_id AS "commandId",
+              reply_id AS "replyId", detail, instance
+       FROM saga_history WHERE saga_id = $1 ORDER BY id`,
+      [req.params.id],
+    );
+    res.json({ ...rows[0], history: history.rows });
+  });
+
+  for (const action of ['retry', 'compensate', 'resolve'] as const) {
+    router.post(`/sagas/:id/${action}`, async (req, res) => {
+      requireToken(req, deps.adminToken);
+      const body = OperatorBody.safeParse(req.body ?? {});
+      if (!body.success) throw new HttpError(400, 'invalid body', issuesOf(body.error));
+      const t = await deps.operate(req.params.id, action, body.data.note);
+      if (!t) throw new HttpError(404, `no saga ${req.params.id}`);
+      if (t.refused) throw new HttpError(409, t.refused);
+      res.json({ id: req.params.id, status: t.state.status, currentStep: t.state.current?.action ?? null });
+    });
+  }
+};

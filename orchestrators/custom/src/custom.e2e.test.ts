@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropDatabase } from '@saga/postgres';
+import { servers, testKafka, TEST_ADMIN_TOKEN, type Workbench } from '@saga/testkit';
+import { loadOrchestratorConfig } from './config.ts';
+import { orchestratorEnv, workbench } from './e2e-support.ts';
+import { startOrchestrator, type RunningOrchestrator } from './runtime.ts';
+
+describe.each(['kafka', 'http'] as const)('custom orchestrator over %s, end to end through the real services', (transport) => {
+  const kafka = testKafka(`custom-e2e-${transport}`);
+  let wb: Workbench;
+  let orch: RunningOrchestrator;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    wb = await workbench(kafka);
+    env = orchestratorEnv(wb.env(), { TRANSPORT: transport });
+    orch = await startOrchestrator(loadOrchestratorConfig(env));
+    await wb.seedStock([{ sku: 'widget', quantity: 10 }, { sku: 'rare', quantity: 1 }]);
+    await wb.seedCustomers([{ id: 'alice', creditLimitCents: 100_000 }, { id: 'bob', creditLimitCents: 500 }]);
+  });
+  afterAll(async () => {
+    await orch.stop();
+    await wb.close();
+    await dropDatabase(servers.POSTGRES_URL, env.ORCHESTRATOR_DATABASE!);
+  });
+
+  const saga = async (id: string) =>
+    (await (await fetch(`${orch.url}/sagas/${id}`)).json()) as { status: string; history: { cause: string; step: string | null }[] };
+  /** The order turns terminal at ApproveOrder/RejectOrder; the saga goes on to commit and notify. */
+  const sagaEnds = (id: string, status: string) => expect.poll(async () => (await saga(id)).status, { timeout: 20_000 }).toBe(status);
+
+  it('happy path: approved, stock committed, one payment hold, one confirmed notification', async () => {
+    const id = await wb.placeOrder('alice', [{ sku: 'widget', quantity: 2, unitPriceCents: 1_000 }]);
+    expect((await wb.waitTerminal([id])).get(id)).toBe('APPROVED');
+    await sagaEnds(id, 'COMPLETED');
+    expect(await wb.effects(id)).toEqual({ order: 'APPROVED', reserved: 0, committed: 2, holds: 1, notifications: ['confirmed'] });
+    const steps = (await saga(id)).history.filter((h) => h.cause.endsWith('succeeded')).map((h) => h.step);
+    expect(steps).toEqual(['reserveStock', 'authorizePayment', 'approveOrder', 'commitStock', 'notifyConfirmed']);
+  });
+
+  it('out of stock: rejected with nothing reserved or held, one rejected notification', async () => {
+    const id = await wb.placeOrder('alice', [{ sku: 'rare', quantity: 5, unitPriceCents: 100 }]);
+    expect((await wb.waitTerminal([id])).get(id)).toBe('REJECTED');
+    await sagaEnds(id, 'REJECTED');
+    expect(await wb.effects(id)).toEqual({ order: 'REJECTED', reserved: 0, committed: 0, holds: 0, notifications: ['rejected'] });
+  });
+
+  it('payment declined: the stock is released, the order rejected, one rejected notification', async () => {
+    const id = await wb.placeOrder('bob', [{ sku: 'widget', quantity: 1, unitPriceCents: 5_000 }]);
+    expect((await wb.waitTerminal([id])).get(id)).toBe('REJECTED');
+    await sagaEnds(id, 'REJECTED');
+    expect(await wb.effects(id)).toEqual({ order: 'REJECTED', reserved: 0, committed: 0, holds: 0, notifications: ['rejected'] });
+    expect((await saga(id)).history.map((h) => h.step)).toContain('releaseStock');
+    expect(await wb.totals()).toEqual({ stockMismatch: 0, reservedNow: 0, heldMismatch: 0 });
+  });
+
+  it('lists sagas by status and refuses operator actions without the token or out of place', async () => {
+    const list = (await (await fetch(`${orch.url}/sagas?status=COMPLETED`)).json()) as { items: { status: string }[]; total: number };
+    expect(list.total).toBeGreaterThanOrEqual(1);
+    expect(list.items.every((s) => s.status === 'COMPLETED')).toBe(true);
+    const done = list.items[0] as unknown as { id: string };
+    expect((await fetch(`${orch.url}/sagas/${done.id}/resolve`, { method: 'POST' })).status).toBe(401);
+    const auth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const res = await fetch(`${orch.url}/sagas/${done.id}/compensate`, { method: 'POST', headers: auth, body: '{}' });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: string }).error).toMatch(/cannot compensate a saga that is COMPLETED/);
+    expect((await fetch(`${orch.url}/sagas/nope/retry`, { method: 'POST', headers: auth, body: '{}' })).status).toBe(404);
+    expect((await fetch(`${orch.url}/sagas?status=LOST`)).status).toBe(400);
+  });
+});

@@ -1,0 +1,5 @@
+export * from './definition.ts';
+export * from './engine.ts';
+export * from './order-saga.ts';
+export * from './config.ts';
+export * from './runtime.ts';

@@ -1,0 +1,190 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { OrderEvent, Reply, Topics, type CommandType, type OrderCreated } from '@saga/contracts';
+import { databaseUrl } from '@saga/config';
+import { createApp, createLogger } from '@saga/http';
+import { createKafka, createProducer, startConsumer } from '@saga/kafka';
+import { outboxMigrations, processOnce, startRelay, type Relay } from '@saga/outbox';
+import { createPool, ensureDatabase, migrate, withTransaction, type PoolClient } from '@saga/postgres';
+import { transient } from '@saga/service';
+import { fileURLToPath } from 'node:url';
+import { sagasApi } from './api.ts';
+import type { OrchestratorConfig } from './config.ts';
+import { SagaEngine, type SagaEvent, type Transition } from './engine.ts';
+import { orderSaga, type OrderSagaData } from './order-saga.ts';
+import { sagaStore, VersionConflict } from './store.ts';
+import { httpSend, kafkaSend, toEnvelope } from './transport.ts';
+
+export interface RunningOrchestrator {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const SERVICE_OF: Record<CommandType, 'ORDER_URL' | 'INVENTORY_URL' | 'PAYMENT_URL' | 'NOTIFICATION_URL'> = {
+  ReserveStock: 'INVENTORY_URL', ReleaseStock: 'INVENTORY_URL', CommitStock: 'INVENTORY_URL',
+  AuthorizePayment: 'PAYMENT_URL', VoidPayment: 'PAYMENT_URL',
+  ApproveOrder: 'ORDER_URL', RejectOrder: 'ORDER_URL', SendNotification: 'NOTIFICATION_URL',
+};
+
+/**
+ * The custom orchestrator process: starts a saga per OrderCreated, feeds replies (Kafka, or HTTP
+ * responses) and due timers to the engine, and persists each transition with the commands it
+ * emits in one transaction. Any number of instances may run against one database.
+ */
+export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<RunningOrchestrator> => {
+  const log = createLogger('orchestrator-custom', cfg.LOG_LEVEL).child({ instance: cfg.INSTANCE_ID });
+  const url = databaseUrl(cfg.POSTGRES_URL, cfg.ORCHESTRATOR_DATABASE);
+  await ensureDatabase(cfg.POSTGRES_URL, cfg.ORCHESTRATOR_DATABASE);
+  await migrate(url, [outboxMigrations, { dir: fileURLToPath(new URL('../migrations', import.meta.url)), table: 'pgmigrations' }]);
+  const pool = createPool(url, { max: cfg.REPLY_CONCURRENCY + 6, applicationName: cfg.INSTANCE_ID });
+  pool.on('error', (err) => log.warn({ err }, 'idle database connection failed'));
+  const timing = { stepTimeoutMs: cfg.SAGA_STEP_TIMEOUT_MS, stepAttempts: cfg.SAGA_STEP_ATTEMPTS, deadlineMs: cfg.SAGA_DEADLINE_MS };
+  const engine = new SagaEngine(orderSaga(timing));
+  const store = (db: PoolClient) => sagaStore<OrderSagaData>(db, engine.def.name);
+  const topic = (t: string) => cfg.KAFKA_TOPIC_PREFIX + t;
+  const viaKafka = cfg.TRANSPORT === 'kafka';
+  const sendKafka = kafkaSend(topic);
+
+  const kafka = createKafka({ brokers: cfg.KAFKA_BROKERS, clientId: cfg.INSTANCE_ID });
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const relay: Relay | undefined = viaKafka ? startRelay({ databaseUrl: url, producer, log }) : undefined;
+
+  /** Loads, transitions and saves one saga in `tx`; Kafka commands go into the same transaction. */
+  const applyIn = async (tx: PoolClient, sagaId: string, event: SagaEvent<OrderSagaData>, now = Date.now()) => {
+    const stored = await store(tx).load(sagaId);
+    if (!stored) return undefined;
+    const t = engine.transition(stored.state, event, { now, random: Math.random() });
+    if (t.refused) return t;
+    await store(tx).save(t.state, stored.version, t.wakeAt);
+    await store(tx).history(sagaId, stored.state.status, t.state.status, t.history, cfg.INSTANCE_ID);
+    if (viaKafka) await sendKafka(tx, t.send, new Date(now));
+    return t;
+  };
+
+  /** HTTP transport: after the commit, each command is one request; its answer is the next event. */
+  const dispatch = (t: Transition<OrderSagaData> | undefined) => {
+    if (viaKafka || !t) return;
+    for (const c of t.send) {
+      void httpSend(cfg[SERVICE_OF[c.type]], toEnvelope(c, new Date()), timing.stepTimeoutMs)
+        .then(async (r) => {
+          if (r.kind === 'reply') await onReply(c.sagaId, c.commandId, r.replyId, r.outcome, r.reason);
+          else await onEvent(c.sagaId, { type: 'attempt-failed', commandId: c.commandId, error: r.error });
+        })
+        .catch((err: unknown) => log.error({ err, sagaId: c.sagaId }, 'could not record the answer to a command; its timer will retry it'));
+    }
+  };
+
+  const retryConflicts = async <T>(fn: () => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!(err instanceof VersionConflict) || attempt >= 20) throw err;
+        await sleep(Math.random() * 5 * attempt);
+      }
+    }
+  };
+
+  const onEvent = (sagaId: string, event: SagaEvent<OrderSagaData>) =>
+    retryConflicts(async () => {
+      const t = await withTransaction(pool, (tx) => applyIn(tx, sagaId, event));
+      dispatch(t);
+      return t;
+    });
+
+  const onReply = (sagaId: string, commandId: string, replyId: string, outcome: 'SUCCESS' | 'FAILURE', reason?: string) =>
+    retryConflicts(async () => {
+      let t: Transition<OrderSagaData> | undefined;
+      await processOnce(pool, 'saga-replies', replyId, async (tx) => {
+        t = await applyIn(tx, sagaId, { type: 'reply', commandId, replyId, outcome, ...(reason ? { reason } : {}) });
+        return { status: t?.state.status ?? 'UNKNOWN_SAGA' };
+      });
+      dispatch(t);
+    });
+
+  const startSaga = async (e: OrderCreated) => {
+    const now = Date.now();
+    const data: OrderSagaData = { orderId: e.payload.orderId, customerId: e.payload.customerId, lines: e.payload.lines, totalCents: e.payload.totalCents };
+    const t = engine.transition(engine.initial(e.payload.orderId, data), { type: 'start', data }, { now, random: Math.random() });
+    const inserted = await withTransaction(pool, async (tx) => {
+      if (!(await store(tx).insert(t.state, t.wakeAt))) return false; // a duplicate event starts nothing
+      await store(tx).history(t.state.sagaId, null, t.state.status, t.history, cfg.INSTANCE_ID);
+      if (viaKafka) await sendKafka(tx, t.send, new Date(now));
+      return true;
+    });
+    if (inserted) dispatch(t);
+  };
+
+  const isTransient = (err: unknown) => err instanceof VersionConflict || transient(err);
+  const starter = await startConsumer({
+    kafka, producer, isTransient,
+    groupId: topic('orchestrator-custom-starter'),
+    topics: [topic(Topics.orderEvents)],
+    schema: OrderEvent,
+    fromBeginning: true,
+    concurrency: cfg.REPLY_CONCURRENCY,
+    handle: async (e) => (e.type === 'OrderCreated' ? startSaga(e) : undefined),
+  });
+  const replies = viaKafka
+    ? await startConsumer({
+        kafka, producer, isTransient,
+        groupId: topic('orchestrator-custom'),
+        topics: [topic(Topics.sagaReplies)],
+        schema: Reply,
+        fromBeginning: true,
+        concurrency: cfg.REPLY_CONCURRENCY,
+        handle: (r) => onReply(r.sagaId, r.payload.commandId, r.messageId, r.payload.outcome, r.payload.outcome === 'FAILURE' ? r.payload.reason : undefined),
+      })
+    : undefined;
+
+  // Timers: due sagas, locked with SKIP LOCKED so instances share the work without overlap.
+  let running = true;
+  const BATCH = 100;
+  const pollOnce = async () => {
+    const fired: Transition<OrderSagaData>[] = [];
+    const count = await withTransaction(pool, async (tx) => {
+      const ids = await store(tx).due(Date.now(), BATCH);
+      for (const id of ids) {
+        const t = await applyIn(tx, id, { type: 'tick' });
+        if (t) fired.push(t);
+      }
+      return ids.length;
+    });
+    fired.forEach(dispatch);
+    return count;
+  };
+  const poller = (async () => {
+    while (running) {
+      const n = await pollOnce().catch((err: unknown) => (log.error({ err }, 'timer poll failed'), 0));
+      if (n < BATCH) await sleep(cfg.TIMER_POLL_MS);
+    }
+  })();
+
+  const app = createApp({
+    name: 'orchestrator-custom',
+    logger: log,
+    health: { postgres: async () => void (await pool.query('SELECT 1')) },
+    routes: sagasApi({ pool, adminToken: cfg.ADMIN_TOKEN, operate: (id, action, note) => onEvent(id, { type: 'operator', action, ...(note ? { note } : {}) }) }),
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(cfg.ORCHESTRATOR_PORT, '127.0.0.1', () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, transport: cfg.TRANSPORT, database: cfg.ORCHESTRATOR_DATABASE }, 'custom orchestrator running');
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      running = false;
+      await new Promise((r) => server.close(r));
+      await starter.stop();
+      await replies?.stop();
+      await poller;
+      await relay?.stop();
+      await producer.disconnect();
+      await pool.end();
+    },
+  };
+};

@@ -1,0 +1,93 @@
+import type { Kafka } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CommandType } from '@saga/contracts';
+import type { ServiceSpec } from '@saga/service';
+import { isolatedTopics, startTestService, TEST_ADMIN_TOKEN, type TestService } from './service.ts';
+
+export interface ServiceSpecs {
+  order: ServiceSpec<'ApproveOrder' | 'RejectOrder'>;
+  inventory: ServiceSpec<'ReserveStock' | 'ReleaseStock' | 'CommitStock'>;
+  payment: ServiceSpec<'AuthorizePayment' | 'VoidPayment'>;
+  notification: ServiceSpec<'SendNotification'>;
+}
+type Name = keyof ServiceSpecs;
+
+const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' };
+const TERMINAL_ORDER = ['APPROVED', 'REJECTED'];
+
+/**
+ * The four real services in-process on one set of isolated topics and scratch databases: what
+ * a coordinator's end-to-end tests drive. Each service can be stopped and started again (same
+ * database, same topics) to play "service down".
+ */
+export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs) => {
+  const prefix = await isolatedTopics(kafka);
+  const services = {} as Record<Name, TestService>;
+  for (const name of Object.keys(specs) as Name[]) {
+    services[name] = await startTestService(specs[name] as ServiceSpec<CommandType>, kafka, prefix);
+  }
+  const call = async (url: string, init?: RequestInit) => {
+    const res = await fetch(url, init);
+    if (res.status >= 400) throw new Error(`${init?.method ?? 'GET'} ${url} → ${res.status} ${await res.text()}`);
+    return res.status === 204 ? undefined : ((await res.json()) as Record<string, unknown>);
+  };
+  const count = async (name: Name, sql: string, params: unknown[] = []) =>
+    Number((await services[name].ctx.pool.query<{ n: number }>(sql, params)).rows[0]!.n);
+
+  return {
+    prefix,
+    services,
+    /** Env for a coordinator process that should drive these services. */
+    env: () => ({
+      KAFKA_TOPIC_PREFIX: prefix,
+      ORDER_URL: services.order.url,
+      INVENTORY_URL: services.inventory.url,
+      PAYMENT_URL: services.payment.url,
+      NOTIFICATION_URL: services.notification.url,
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    }),
+    seedStock: (lines: { sku: string; quantity: number }[]) =>
+      call(`${services.inventory.url}/admin/stock`, { method: 'POST', headers: admin, body: JSON.stringify(lines) }),
+    seedCustomers: (customers: { id: string; creditLimitCents: number }[]) =>
+      call(`${services.payment.url}/admin/customers`, { method: 'POST', headers: admin, body: JSON.stringify(customers) }),
+    placeOrder: async (customerId: string, lines: { sku: string; quantity: number; unitPriceCents: number }[]) =>
+      (await call(`${services.order.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId, lines }) }))!.orderId as string,
+    orderStatus: async (orderId: string) => (await call(`${services.order.url}/orders/${orderId}`))!.status as string,
+    /** Waits until every order is APPROVED or REJECTED; returns their statuses. */
+    waitTerminal: async (orderIds: string[], timeoutMs = 60_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const { rows } = await services.order.ctx.pool.query<{ id: string; status: string }>('SELECT id, status FROM orders WHERE id = ANY($1)', [orderIds]);
+        const done = rows.filter((r) => TERMINAL_ORDER.includes(r.status));
+        if (done.length === orderIds.length) return new Map(rows.map((r) => [r.id, r.status]));
+        if (Date.now() > deadline) throw new Error(`${orderIds.length - done.length} of ${orderIds.length} orders not terminal after ${timeoutMs} ms`);
+        await sleep(100);
+      }
+    },
+    /** What each service's database says about one order. */
+    effects: async (orderId: string) => ({
+      order: (await services.order.ctx.pool.query<{ status: string }>('SELECT status FROM orders WHERE id = $1', [orderId])).rows[0]?.status,
+      reserved: await count('inventory', `SELECT coalesce(sum(quantity), 0)::int AS n FROM reservations WHERE order_id = $1 AND status = 'RESERVED'`, [orderId]),
+      committed: await count('inventory', `SELECT coalesce(sum(quantity), 0)::int AS n FROM reservations WHERE order_id = $1 AND status = 'COMMITTED'`, [orderId]),
+      holds: await count('payment', `SELECT count(*)::int AS n FROM holds WHERE order_id = $1 AND status = 'HELD'`, [orderId]),
+      notifications: (await services.notification.ctx.pool.query<{ kind: string }>('SELECT kind FROM notifications WHERE order_id = $1 ORDER BY kind', [orderId])).rows.map((r) => r.kind),
+    }),
+    /** Conservation checks across the databases: stock and money. */
+    totals: async () => ({
+      stockMismatch: await count('inventory', 'SELECT count(*)::int AS n FROM products WHERE on_hand + reserved + committed <> seeded'),
+      reservedNow: await count('inventory', 'SELECT coalesce(sum(reserved), 0)::int AS n FROM products'),
+      heldMismatch: await count('payment', `SELECT count(*)::int AS n FROM customers c WHERE held_cents <> (SELECT coalesce(sum(amount_cents), 0) FROM holds h WHERE h.customer_id = c.id AND h.status = 'HELD')`),
+    }),
+    /** Stops a service (its database and topics stay): the service is down. */
+    stopService: async (name: Name) => services[name].stop(),
+    /** Starts it again on the same database, topics and port. */
+    restartService: async (name: Name) => {
+      const port = Number(new URL(services[name].url).port);
+      services[name] = await startTestService(specs[name] as ServiceSpec<CommandType>, kafka, prefix, { database: services[name].database, port });
+    },
+    close: async () => {
+      for (const s of Object.values(services)) await s.close();
+    },
+  };
+};
+export type Workbench = Awaited<ReturnType<typeof startWorkbench>>;
