@@ -94,3 +94,14 @@ export { createProducer };
 export * from "./service.ts";
 export * from "./contract.ts";
 export * from "./workbench.ts";
+
+/** A TCP port on loopback that was free a moment ago. */
+export const freePort = async (): Promise<number> => {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+};

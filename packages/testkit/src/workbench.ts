@@ -34,6 +34,21 @@ export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs) => {
   const count = async (name: Name, sql: string, params: unknown[] = []) =>
     Number((await services[name].ctx.pool.query<{ n: number }>(sql, params)).rows[0]!.n);
 
+  /** What each service's database says about one order. */
+  const effectsOf = async (orderId: string) => ({
+    order: (await services.order.ctx.pool.query<{ status: string }>('SELECT status FROM orders WHERE id = $1', [orderId])).rows[0]?.status,
+    reserved: await count('inventory', `SELECT coalesce(sum(quantity), 0)::int AS n FROM reservations WHERE order_id = $1 AND status = 'RESERVED'`, [orderId]),
+    committed: await count('inventory', `SELECT coalesce(sum(quantity), 0)::int AS n FROM reservations WHERE order_id = $1 AND status = 'COMMITTED'`, [orderId]),
+    holds: await count('payment', `SELECT count(*)::int AS n FROM holds WHERE order_id = $1 AND status = 'HELD'`, [orderId]),
+    notifications: (await services.notification.ctx.pool.query<{ kind: string }>('SELECT kind FROM notifications WHERE order_id = $1 ORDER BY kind', [orderId])).rows.map((r) => r.kind),
+  });
+  /** Conservation across the databases: stock and money. */
+  const totalsOf = async () => ({
+    stockMismatch: await count('inventory', 'SELECT count(*)::int AS n FROM products WHERE on_hand + reserved + committed <> seeded'),
+    reservedNow: await count('inventory', 'SELECT coalesce(sum(reserved), 0)::int AS n FROM products'),
+    heldMismatch: await count('payment', `SELECT count(*)::int AS n FROM customers c WHERE held_cents <> (SELECT coalesce(sum(amount_cents), 0) FROM holds h WHERE h.customer_id = c.id AND h.status = 'HELD')`),
+  });
+
   return {
     prefix,
     services,
@@ -64,20 +79,31 @@ export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs) => {
         await sleep(100);
       }
     },
-    /** What each service's database says about one order. */
-    effects: async (orderId: string) => ({
-      order: (await services.order.ctx.pool.query<{ status: string }>('SELECT status FROM orders WHERE id = $1', [orderId])).rows[0]?.status,
-      reserved: await count('inventory', `SELECT coalesce(sum(quantity), 0)::int AS n FROM reservations WHERE order_id = $1 AND status = 'RESERVED'`, [orderId]),
-      committed: await count('inventory', `SELECT coalesce(sum(quantity), 0)::int AS n FROM reservations WHERE order_id = $1 AND status = 'COMMITTED'`, [orderId]),
-      holds: await count('payment', `SELECT count(*)::int AS n FROM holds WHERE order_id = $1 AND status = 'HELD'`, [orderId]),
-      notifications: (await services.notification.ctx.pool.query<{ kind: string }>('SELECT kind FROM notifications WHERE order_id = $1 ORDER BY kind', [orderId])).rows.map((r) => r.kind),
-    }),
-    /** Conservation checks across the databases: stock and money. */
-    totals: async () => ({
-      stockMismatch: await count('inventory', 'SELECT count(*)::int AS n FROM products WHERE on_hand + reserved + committed <> seeded'),
-      reservedNow: await count('inventory', 'SELECT coalesce(sum(reserved), 0)::int AS n FROM products'),
-      heldMismatch: await count('payment', `SELECT count(*)::int AS n FROM customers c WHERE held_cents <> (SELECT coalesce(sum(amount_cents), 0) FROM holds h WHERE h.customer_id = c.id AND h.status = 'HELD')`),
-    }),
+    effects: (orderId: string) => effectsOf(orderId),
+    totals: () => totalsOf(),
+    /**
+     * Every way the four databases can disagree with a finished saga, as readable lines (empty =
+     * consistent): approved ⇒ stock committed, one hold, one confirmed notification; rejected ⇒
+     * nothing reserved or held, one rejected notification; stock and money conserved.
+     */
+    violations: async (orderIds: string[]) => {
+      const found: string[] = [];
+      for (const id of orderIds) {
+        const e = await effectsOf(id);
+        const want =
+          e.order === 'APPROVED' ? { reserved: 0, committed: e.committed > 0, holds: 1, notifications: 'confirmed' }
+          : e.order === 'REJECTED' ? { reserved: 0, committed: false, holds: 0, notifications: 'rejected' }
+          : undefined;
+        if (!want) found.push(`${id}: order ${e.order ?? 'missing'}, not terminal`);
+        else if (e.reserved !== want.reserved || (e.committed > 0) !== want.committed || e.holds !== want.holds || e.notifications.join() !== want.notifications) {
+          found.push(`${id}: ${e.order} but ${JSON.stringify(e)}`);
+        }
+      }
+      const t = await totalsOf();
+      if (t.stockMismatch) found.push(`${t.stockMismatch} products where on hand + reserved + committed ≠ seeded`);
+      if (t.heldMismatch) found.push(`${t.heldMismatch} customers whose held amount ≠ their holds`);
+      return found;
+    },
     /** Stops a service (its database and topics stay): the service is down. */
     stopService: async (name: Name) => services[name].stop(),
     /** Starts it again on the same database, topics and port. */
