@@ -80,7 +80,7 @@ describe('custom orchestrator recovery (Kafka transport)', () => {
     const [a] = [await start(), await start()];
     const ids = await place200();
     await waitFor('some sagas to finish', async () => (await sagaCount(ids)) - (await sagasLeft(ids)) >= 20, 60_000);
-    await a!.kill();
+    await a.kill();
     await allFinished(ids, 120_000);
     const instances = await db.query<{ instance: string }>('SELECT DISTINCT instance FROM saga_history WHERE saga_id = ANY($1)', [ids]);
     expect(instances.rowCount).toBeGreaterThanOrEqual(2);
