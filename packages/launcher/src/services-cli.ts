@@ -2,9 +2,11 @@
  * Runs the domain services against the local stack until Ctrl-C:
  *   npm run services                 all four
  *   npm run services -- order payment   a subset (each service can also run alone)
+ * With all four, the coordinator named by ORCHESTRATOR (custom | none) starts too.
  */
 import { Command } from 'commander';
-import { SERVICES, startServices, stopAll, type ServiceName } from './processes.ts';
+import { ConfigError, loadConfig, setting } from '@saga/config';
+import { COORDINATORS, SERVICES, startServices, stopAll, type ServiceName } from './processes.ts';
 
 const names = new Command('services')
   .description('start the domain services (all four by default) and stop them cleanly on Ctrl-C')
@@ -16,7 +18,14 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-const running = await startServices(names.length > 0 ? names : undefined).catch((err: Error) => {
+let ORCHESTRATOR: (typeof COORDINATORS)[number];
+try {
+  ({ ORCHESTRATOR } = loadConfig({ ORCHESTRATOR: setting.oneOf(COORDINATORS, 'custom') }));
+} catch (err) {
+  console.error(`services: ${(err as ConfigError).message}`);
+  process.exit(2);
+}
+const running = await startServices(names.length > 0 ? names : undefined, undefined, names.length > 0 ? 'none' : ORCHESTRATOR).catch((err: Error) => {
   console.error(`services: ${err.message}`);
   process.exit(1);
 });
