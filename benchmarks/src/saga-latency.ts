@@ -87,6 +87,14 @@ const runTransport = async (transport: string) => {
       const drainUntil = performance.now() + 30_000;
       while (ids.some((id) => id && !seen.has(id)) && performance.now() < drainUntil) await sleep(50);
       clearInterval(progress);
+      // The order is terminal before its saga ends (commit, notify): let every saga finish before
+      // the next step, so one step's tail (or retry storm) does not land in the next.
+      const idleUntil = performance.now() + 120_000;
+      const busy = async () => {
+        const counts = await Promise.all(['RUNNING', 'COMPENSATING'].map((st) => fetch(`http://127.0.0.1:3010/sagas?status=${st}&pageSize=1`).then((r) => r.json() as Promise<{ total: number }>)));
+        return counts.reduce((n, c) => n + c.total, 0);
+      };
+      while ((await busy()) > 0 && performance.now() < idleUntil) await sleep(200);
       const latencies = ids.flatMap((id, i) => (id && seen.has(id) ? [seen.get(id)! - due[i]!] : []));
       const lost = ids.filter((id) => id && !seen.has(id)).length;
       const p = percentiles(latencies);
@@ -96,13 +104,14 @@ const runTransport = async (transport: string) => {
       return result;
     };
 
-    const fixed = await step(opts.fixedRate, opts.fixedCount);
+    // Rising rates first (stop at the first that breaks the p99 limit), then the fixed run.
     const steps = [];
     for (const rate of opts.steps) {
       const r = await step(rate, rate * opts.stepSeconds);
       steps.push(r);
       if (r.p99 > opts.p99Limit || r.errors + r.notTerminal > 0) break;
     }
+    const fixed = await step(opts.fixedRate, opts.fixedCount);
     const sustained = [fixed, ...steps].filter((r) => r.p99 <= opts.p99Limit && r.errors + r.notTerminal === 0).map((r) => r.rate);
     return { transport, fixed, steps, highestSustainedRate: sustained.length ? Math.max(...sustained) : 0 };
   } finally {

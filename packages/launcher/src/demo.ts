@@ -1,0 +1,66 @@
+/**
+ * The main job until the comparison harness exists: the four services and the coordinator named
+ * by ORCHESTRATOR (TRANSPORT picks Kafka or HTTP), three orders through the saga — one approved,
+ * one out of stock, one declined by payment — and what each saga did, step by step.
+ *   npm run demo            (ORCHESTRATOR=custom TRANSPORT=kafka by default)
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConfigError, loadConfig, setting } from '@saga/config';
+import { COORDINATORS, serviceUrl, startServices, stopAll } from './processes.ts';
+
+let cfg: { ORCHESTRATOR: (typeof COORDINATORS)[number]; TRANSPORT: 'kafka' | 'http'; ADMIN_TOKEN: string };
+try {
+  cfg = loadConfig({
+    ORCHESTRATOR: setting.oneOf(COORDINATORS, 'custom'),
+    TRANSPORT: setting.oneOf(['kafka', 'http'] as const, 'kafka'),
+    ADMIN_TOKEN: setting.string('workbench-admin'),
+  });
+} catch (err) {
+  console.error(`demo: ${(err as ConfigError).message}`);
+  process.exit(2);
+}
+if (cfg.ORCHESTRATOR === 'none') {
+  console.error('demo: ORCHESTRATOR=none has no saga to show; use custom');
+  process.exit(2);
+}
+
+const admin = { authorization: `Bearer ${cfg.ADMIN_TOKEN}`, 'content-type': 'application/json' };
+const json = async (url: string, init?: RequestInit) => {
+  const res = await fetch(url, init);
+  if (res.status >= 400) throw new Error(`${init?.method ?? 'GET'} ${url} → ${res.status} ${await res.text()}`);
+  return res.status === 204 ? {} : ((await res.json()) as Record<string, unknown>);
+};
+const orchestrator = 'http://127.0.0.1:3010';
+
+console.log(`\nSaga demo: ORCHESTRATOR=${cfg.ORCHESTRATOR} TRANSPORT=${cfg.TRANSPORT}; starting the four services and the coordinator…`);
+const procs = await startServices(undefined, () => undefined, cfg.ORCHESTRATOR);
+try {
+  const run = randomUUID().slice(0, 6);
+  await json(`${serviceUrl('inventory')}/admin/stock`, { method: 'POST', headers: admin, body: JSON.stringify([{ sku: `demo-${run}`, quantity: 5 }]) });
+  await json(`${serviceUrl('payment')}/admin/customers`, { method: 'POST', headers: admin, body: JSON.stringify([{ id: `ann-${run}`, creditLimitCents: 100_000 }, { id: `ben-${run}`, creditLimitCents: 500 }]) });
+  const cases = [
+    { label: 'approved', customerId: `ann-${run}`, quantity: 2 },
+    { label: 'out of stock', customerId: `ann-${run}`, quantity: 50 },
+    { label: 'payment declined', customerId: `ben-${run}`, quantity: 1 },
+  ];
+  for (const c of cases) {
+    const t0 = performance.now();
+    const { orderId } = (await json(`${serviceUrl('order')}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customerId: c.customerId, lines: [{ sku: `demo-${run}`, quantity: c.quantity, unitPriceCents: 1_000 }] }),
+    })) as { orderId: string };
+    let saga: { status: string; history: { cause: string }[] } = { status: 'RUNNING', history: [] };
+    while (!['COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'RESOLVED'].includes(saga.status)) {
+      await sleep(20);
+      saga = (await fetch(`${orchestrator}/sagas/${orderId}`).then((r) => (r.status === 200 ? r.json() : saga))) as typeof saga;
+    }
+    const order = (await json(`${serviceUrl('order')}/orders/${orderId}`)) as { status: string };
+    console.log(`\n${c.label}: order ${orderId} → ${order.status}, saga ${saga.status} in ${(performance.now() - t0).toFixed(0)} ms`);
+    for (const h of saga.history) console.log(`    ${h.cause}`);
+  }
+  console.log(`\nInspect sagas: ${orchestrator}/sagas   (operator actions: POST /sagas/:id/retry | compensate | resolve)`);
+} finally {
+  await stopAll(procs);
+}
