@@ -2,18 +2,12 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { HttpError } from '@saga/http';
 import type { Pool } from '@saga/postgres';
-import { issuesOf, requireToken } from '@saga/service';
+import { pageQuery, parseOr400, requireToken } from '@saga/service';
 import type { SagaStatus, Transition } from './engine.ts';
 
 const STATUSES = ['RUNNING', 'COMPENSATING', 'COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'RESOLVED'] as const satisfies readonly SagaStatus[];
 
-export const ListSagasQuery = z
-  .object({
-    status: z.enum(STATUSES).optional(),
-    page: z.coerce.number().int().min(1).max(100_000).default(1),
-    pageSize: z.coerce.number().int().min(1).max(200).default(50),
-  })
-  .strict();
+export const ListSagasQuery = pageQuery(STATUSES, 50, 200);
 const OperatorBody = z.object({ note: z.string().max(2000).optional() }).strict();
 
 export interface SagasApiDeps {
@@ -29,9 +23,7 @@ export interface SagasApiDeps {
  */
 export const sagasApi = (deps: SagasApiDeps) => (router: Router) => {
   router.get('/sagas', async (req, res) => {
-    const q = ListSagasQuery.safeParse(req.query);
-    if (!q.success) throw new HttpError(400, 'invalid query', issuesOf(q.error));
-    const { status, page, pageSize } = q.data;
+    const { status, page, pageSize } = parseOr400(ListSagasQuery, req.query, 'query');
     const where = status ? 'WHERE status = $3' : '';
     const { rows } = await deps.pool.query(
       `SELECT id, status, current_step AS "currentStep", reason, version, created_at AS "createdAt", updated_at AS "updatedAt"
@@ -62,9 +54,8 @@ export const sagasApi = (deps: SagasApiDeps) => (router: Router) => {
   for (const action of ['retry', 'compensate', 'resolve'] as const) {
     router.post(`/sagas/:id/${action}`, async (req, res) => {
       requireToken(req, deps.adminToken);
-      const body = OperatorBody.safeParse(req.body ?? {});
-      if (!body.success) throw new HttpError(400, 'invalid body', issuesOf(body.error));
-      const t = await deps.operate(req.params.id, action, body.data.note);
+      const { note } = parseOr400(OperatorBody, req.body ?? {}, 'body');
+      const t = await deps.operate(req.params.id, action, note);
       if (!t) throw new HttpError(404, `no saga ${req.params.id}`);
       if (t.refused) throw new HttpError(409, t.refused);
       res.json({ id: req.params.id, status: t.state.status, currentStep: t.state.current?.action ?? null });

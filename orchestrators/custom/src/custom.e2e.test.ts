@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase } from '@saga/postgres';
-import { servers, testKafka, TEST_ADMIN_TOKEN, type Workbench } from '@saga/testkit';
+import { Topics } from '@saga/contracts';
+import { collect, createProducer, servers, testKafka, waitFor, TEST_ADMIN_TOKEN, type Workbench } from '@saga/testkit';
 import { loadOrchestratorConfig } from './config.ts';
 import { orchestratorEnv, workbench } from './e2e-support.ts';
 import { startOrchestrator, type RunningOrchestrator } from './runtime.ts';
@@ -52,6 +53,46 @@ describe.each(['kafka', 'http'] as const)('custom orchestrator over %s, end to e
     expect(await wb.effects(id)).toEqual({ order: 'REJECTED', reserved: 0, committed: 0, holds: 0, notifications: ['rejected'] });
     expect((await saga(id)).history.map((h) => h.step)).toContain('releaseStock');
     expect(await wb.totals()).toEqual({ stockMismatch: 0, reservedNow: 0, heldMismatch: 0 });
+  });
+
+  it('starts nothing for a duplicate OrderCreated (saga id = order id)', async () => {
+    const id = await wb.placeOrder('alice', [{ sku: 'widget', quantity: 1, unitPriceCents: 100 }]);
+    await sagaEnds(id, 'COMPLETED');
+    const events = await collect(kafka, [wb.prefix + Topics.orderEvents]);
+    await waitFor('the OrderCreated event', () => events.messages.some((m) => m.key === id && m.value!.includes('"OrderCreated"')));
+    const created = events.messages.find((m) => m.key === id && m.value!.includes('"OrderCreated"'))!;
+    const producer = createProducer(kafka);
+    await producer.connect();
+    await producer.send({ topic: wb.prefix + Topics.orderEvents, messages: [{ key: id, value: created.value }] });
+    await producer.disconnect();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const history = (await saga(id)).history;
+    expect(history.filter((h) => h.cause === 'started')).toHaveLength(1);
+    expect(history.filter((h) => h.cause.startsWith('sent ReserveStock'))).toHaveLength(1);
+    expect(await wb.effects(id)).toMatchObject({ committed: 1, holds: 1, notifications: ['confirmed'] });
+    await events.stop();
+  });
+
+  // Over HTTP a refused command fails the attempt at once; over Kafka the service would keep
+  // redelivering it to itself and recover without an operator, so this case is HTTP's.
+  if (transport === 'http') it('a compensation that keeps failing parks the saga as NEEDS_ATTENTION; an operator retry finishes it', async () => {
+    const auth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const faults = (svc: 'inventory' | 'payment', body: object) =>
+      fetch(`${wb.services[svc].url}/admin/faults`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
+    // Payment answers slowly (within the step timeout), which leaves time to break inventory
+    // after ReserveStock and before the ReleaseStock that the refusal will trigger.
+    await faults('payment', { latencyMs: 700 });
+    const id = await wb.placeOrder('bob', [{ sku: 'widget', quantity: 1, unitPriceCents: 5_000 }]);
+    await expect.poll(async () => (await saga(id)).history.some((h) => h.cause === 'reserveStock succeeded'), { interval: 20 }).toBe(true);
+    await faults('inventory', { failureRate: 1 });
+    await faults('payment', { latencyMs: 0 });
+    await sagaEnds(id, 'NEEDS_ATTENTION');
+    expect((await wb.effects(id)).reserved).toBe(1);
+    await faults('inventory', { failureRate: 0 });
+    const res = await fetch(`${orch.url}/sagas/${id}/retry`, { method: 'POST', headers: auth, body: JSON.stringify({ note: 'inventory is back' }) });
+    expect(res.status).toBe(200);
+    await sagaEnds(id, 'REJECTED');
+    expect(await wb.effects(id)).toEqual({ order: 'REJECTED', reserved: 0, committed: 0, holds: 0, notifications: ['rejected'] });
   });
 
   it('lists sagas by status and refuses operator actions without the token or out of place', async () => {

@@ -1,5 +1,7 @@
 import type { Request, Router } from 'express';
 import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { withTransaction, type PoolClient } from '@saga/postgres';
 import { Command, type CommandOf, type CommandType, type Reply } from '@saga/contracts';
 import { HttpError } from '@saga/http';
 import { FaultSettings, TransientFault, type Faults } from './faults.ts';
@@ -16,6 +18,38 @@ export const requireToken = (req: Request, token: string) => {
 
 export const issuesOf = (error: { issues: { path: PropertyKey[]; message: string }[] }) =>
   error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+
+/** `value` parsed by `schema`, or a 400 naming `what` and listing every problem. */
+export const parseOr400 = <T>(schema: z.ZodType<T>, value: unknown, what: string): T => {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new HttpError(400, `invalid ${what}`, issuesOf(parsed.error));
+  return parsed.data;
+};
+
+/** Query of a paged list, optionally filtered by status. */
+export const pageQuery = <const S extends readonly [string, ...string[]]>(statuses: S, defaultSize: number, maxSize: number) =>
+  z
+    .object({
+      status: z.enum(statuses).optional(),
+      page: z.coerce.number().int().min(1).max(100_000).default(1),
+      pageSize: z.coerce.number().int().min(1).max(maxSize).default(defaultSize),
+    })
+    .strict();
+
+/** `POST <path>` for seeding test and benchmark data: admin token, validated body, one transaction, 204. */
+export const adminSeedRoute = <T>(
+  router: Router,
+  path: string,
+  ctx: { pool: import('@saga/postgres').Pool; adminToken: string },
+  schema: z.ZodType<T>,
+  apply: (tx: PoolClient, data: T) => Promise<void>,
+) =>
+  router.post(path, async (req, res) => {
+    requireToken(req, ctx.adminToken);
+    const data = parseOr400(schema, req.body, 'seed data');
+    await withTransaction(ctx.pool, (tx) => apply(tx, data));
+    res.status(204).end();
+  });
 
 /**
  * `POST /commands/<CommandType>`: the body is the command without `type` (it is in the path).

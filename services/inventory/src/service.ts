@@ -2,8 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Topics } from '@saga/contracts';
 import { HttpError } from '@saga/http';
-import { issuesOf, requireToken, type CommandResult, type ServiceSpec } from '@saga/service';
-import { withTransaction } from '@saga/postgres';
+import { adminSeedRoute, type CommandResult, type ServiceSpec } from '@saga/service';
 import { decideReserve, heldLines, mergeLines } from './domain/stock.ts';
 import { inventoryStore } from './store.ts';
 
@@ -63,12 +62,6 @@ export const inventoryService: ServiceSpec<'ReserveStock' | 'ReleaseStock' | 'Co
       if (!product) throw new HttpError(404, `no product ${req.params.sku}`);
       res.json(product);
     });
-    router.post('/admin/stock', async (req, res) => {
-      requireToken(req, ctx.adminToken);
-      const parsed = StockSeed.safeParse(req.body);
-      if (!parsed.success) throw new HttpError(400, 'invalid stock seed', issuesOf(parsed.error));
-      await withTransaction(ctx.pool, (tx) => inventoryStore(tx).addStock(mergeLines(parsed.data)));
-      res.status(204).end();
-    });
+    adminSeedRoute(router, '/admin/stock', ctx, StockSeed, (tx, lines) => inventoryStore(tx).addStock(mergeLines(lines)));
   },
 };

@@ -5,17 +5,11 @@ import { Topics, type OrderCreated } from '@saga/contracts';
 import { HttpError } from '@saga/http';
 import { appendToOutbox, toOutbox } from '@saga/outbox';
 import { withTransaction } from '@saga/postgres';
-import { issuesOf, type ServiceContext } from '@saga/service';
+import { issuesOf, pageQuery, parseOr400, type ServiceContext } from '@saga/service';
 import { CreateOrder, ORDER_STATUSES, totalCents } from './domain/order.ts';
 import { orderStore, type OrderRow } from './store.ts';
 
-export const ListOrdersQuery = z
-  .object({
-    status: z.enum(ORDER_STATUSES).optional(),
-    page: z.coerce.number().int().min(1).max(100_000).default(1),
-    pageSize: z.coerce.number().int().min(1).max(100).default(20),
-  })
-  .strict();
+export const ListOrdersQuery = pageQuery(ORDER_STATUSES, 20, 100);
 
 const IdempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
@@ -85,9 +79,8 @@ export const ordersApi = (ctx: ServiceContext) => (router: Router) => {
   });
 
   router.get('/orders', async (req, res) => {
-    const q = ListOrdersQuery.safeParse(req.query);
-    if (!q.success) throw new HttpError(400, 'invalid query', issuesOf(q.error));
-    const { items, total } = await orderStore(ctx.pool).page(q.data.status, q.data.page, q.data.pageSize);
-    res.json({ items, page: q.data.page, pageSize: q.data.pageSize, total });
+    const q = parseOr400(ListOrdersQuery, req.query, 'query');
+    const { items, total } = await orderStore(ctx.pool).page(q.status, q.page, q.pageSize);
+    res.json({ items, page: q.page, pageSize: q.pageSize, total });
   });
 };

@@ -2,8 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Cents, Topics } from '@saga/contracts';
 import { HttpError } from '@saga/http';
-import { withTransaction } from '@saga/postgres';
-import { issuesOf, requireToken, type ServiceSpec } from '@saga/service';
+import { adminSeedRoute, type ServiceSpec } from '@saga/service';
 import { decideAuthorize, decideVoid } from './domain/credit.ts';
 import { paymentStore } from './store.ts';
 
@@ -61,12 +60,6 @@ export const paymentService: ServiceSpec<'AuthorizePayment' | 'VoidPayment'> = {
       if (!customer) throw new HttpError(404, `no customer ${req.params.id}`);
       res.json(customer);
     });
-    router.post('/admin/customers', async (req, res) => {
-      requireToken(req, ctx.adminToken);
-      const parsed = CustomerSeed.safeParse(req.body);
-      if (!parsed.success) throw new HttpError(400, 'invalid customers', issuesOf(parsed.error));
-      await withTransaction(ctx.pool, (tx) => paymentStore(tx).upsertCustomers(parsed.data));
-      res.status(204).end();
-    });
+    adminSeedRoute(router, '/admin/customers', ctx, CustomerSeed, (tx, customers) => paymentStore(tx).upsertCustomers(customers));
   },
 };
