@@ -94,3 +94,4 @@ await consumer.disconnect();
 await relay.stop();
 await producer.disconnect();
 await db.drop();
+process.exit(0);

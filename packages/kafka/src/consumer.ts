@@ -1,4 +1,4 @@
-import type { IHeaders, Kafka, Producer } from 'kafkajs';
+import type { IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import pRetry from 'p-retry';
 import type { z } from 'zod';
 import { deadLetterTopic } from '@saga/contracts';
@@ -39,6 +39,12 @@ export interface ConsumerOptions<T> {
    * never dead-lettered. Backoff stays at `retryDelayMs`.
    */
   isTransient?: (err: unknown) => boolean;
+  /**
+   * Offsets are committed in the background at this interval instead of after every batch
+   * (kafkajs' default), which keeps an OffsetCommit round trip off every hop. A crash redelivers
+   * at most this much: consumers are idempotent (inbox).
+   */
+  commitIntervalMs?: number;
 }
 
 export interface RunningConsumer {
@@ -82,36 +88,59 @@ export const startConsumer = async <T>(opts: ConsumerOptions<T>): Promise<Runnin
     });
   };
 
+  // Next offset to commit per partition, flushed by a timer and on stop.
+  const toCommit = new Map<string, { topic: string; partition: number; offset: string }>();
+  const flush = async () => {
+    if (toCommit.size === 0) return;
+    const offsets = [...toCommit.values()];
+    toCommit.clear();
+    // After a rebalance the partition may be someone else's: its messages are redelivered there.
+    await consumer.commitOffsets(offsets).catch(() => undefined);
+  };
+
   await consumer.connect();
   await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? false });
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   await consumer.run({
+    autoCommit: false,
     partitionsConsumedConcurrently: opts.concurrency ?? 4,
     eachMessage: async ({ topic, partition, message }) => {
-      const meta: MessageMeta = {
-        topic,
-        partition,
-        offset: message.offset,
-        key: message.key?.toString() ?? null,
-        headers: message.headers ?? {},
-      };
-      const parsed = parseMessage(message.value, schema);
-      if (!parsed.ok) return deadLetter(parsed.reason, meta, message.value);
-      try {
-        await pRetry(() => handle(parsed.value, meta), {
-          retries: maxAttempts - 1,
-          minTimeout: retryDelayMs,
-          factor: 2,
-          randomize: true,
-          shouldConsumeRetry: ({ error }) => !(opts.isTransient?.(error) ?? false),
-        });
-      } catch (err) {
-        await deadLetter(`handler failed ${maxAttempts} times: ${errorText(err)}`, meta, message.value);
-      }
+      await handleOne(topic, partition, message);
+      toCommit.set(`${topic}/${partition}`, { topic, partition, offset: (BigInt(message.offset) + 1n).toString() });
     },
   });
+  const timer = setInterval(() => void flush(), opts.commitIntervalMs ?? 500);
   await joined;
-  return { stop: () => consumer.disconnect() };
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await flush();
+      await consumer.disconnect();
+    },
+  };
+
+  async function handleOne(topic: string, partition: number, message: KafkaMessage) {
+    const meta: MessageMeta = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString() ?? null,
+      headers: message.headers ?? {},
+    };
+    const parsed = parseMessage(message.value, schema);
+    if (!parsed.ok) return deadLetter(parsed.reason, meta, message.value);
+    try {
+      await pRetry(() => handle(parsed.value, meta), {
+        retries: maxAttempts - 1,
+        minTimeout: retryDelayMs,
+        factor: 2,
+        randomize: true,
+        shouldConsumeRetry: ({ error }) => !(opts.isTransient?.(error) ?? false),
+      });
+    } catch (err) {
+      await deadLetter(`handler failed ${maxAttempts} times: ${errorText(err)}`, meta, message.value);
+    }
+  }
 };
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };

@@ -64,3 +64,4 @@ try {
 } finally {
   await stopAll(procs);
 }
+process.exit(0);

@@ -73,3 +73,4 @@ try {
   await stopAll(running);
 }
 console.log('\nservices stopped.');
+process.exit(0);

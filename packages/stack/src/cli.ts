@@ -107,7 +107,9 @@ const runInherit = (cmd: string, args: string[]) =>
     });
   });
 
-program.parseAsync().catch((err: unknown) => {
+// Exit explicitly: a client library's timer (kafkajs, the Temporal connection) left over from a
+// failed readiness probe must not keep a finished command alive.
+program.parseAsync().then(() => process.exit(process.exitCode ?? 0), (err: unknown) => {
   const known = err instanceof StackError || err instanceof ConfigError;
   console.error(known ? `stack: ${errText(err)}` : err);
   process.exit(1);

@@ -59,7 +59,10 @@ const main = async () => {
   console.log('Stack status:    npm run stack -- status    (stop it: ./workbench stop)\n');
 };
 
-main().catch((err: unknown) => {
-  console.error(`smoke: ${errText(err)}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`smoke: ${errText(err)}`);
+    process.exit(1);
+  },
+);
