@@ -24,10 +24,11 @@ const opts = new Command('bench:saga')
   .option('--fixed-count <n>', 'sagas in the fixed run', (v) => Number(v), 1000)
   .option('--steps <list>', 'rates to step through for the highest sustainable rate', (v) => v.split(',').map(Number), [100, 200, 400, 800])
   .option('--step-seconds <n>', 'seconds per rate step', (v) => Number(v), 10)
+  .option('--warmup <n>', 'sagas at 10/s before measuring (JIT, connections, group joins)', (v) => Number(v), 50)
   .option('--p99-limit <ms>', 'a rate is sustained while p99 stays under this', (v) => Number(v), 250)
   .option('--out <dir>', 'results folder', 'benchmarks/results/custom-saga')
   .parse()
-  .opts<{ transport: string[]; fixedRate: number; fixedCount: number; steps: number[]; stepSeconds: number; p99Limit: number; out: string }>();
+  .opts<{ transport: string[]; warmup: number; fixedRate: number; fixedCount: number; steps: number[]; stepSeconds: number; p99Limit: number; out: string }>();
 
 const ADMIN = { authorization: 'Bearer workbench-admin', 'content-type': 'application/json' };
 
@@ -104,6 +105,10 @@ const runTransport = async (transport: string) => {
       return result;
     };
 
+    if (opts.warmup > 0) {
+      process.stdout.write('  warm-up: ');
+      await step(10, opts.warmup);
+    }
     // Rising rates first (stop at the first that breaks the p99 limit), then the fixed run.
     const steps = [];
     for (const rate of opts.steps) {
