@@ -1,0 +1,50 @@
+import { defineSearchAttributeKey } from '@temporalio/common';
+import type { CommandType, Line } from '@saga/contracts';
+
+/** Shared by the workflow, its activities, the worker and the starter (no IO here). */
+export const TASK_QUEUE = 'order-saga';
+
+/** Search attributes the Web UI lists and filters sagas by (registered on the dev server at start). */
+export const OrderIdKey = defineSearchAttributeKey('OrderId', 'KEYWORD');
+export const SagaStatusKey = defineSearchAttributeKey('SagaStatus', 'KEYWORD');
+
+/** The same knobs as the custom orchestrator's definition, so both run the same budgets. */
+export interface SagaTiming {
+  stepTimeoutMs: number;
+  stepAttempts: number;
+  deadlineMs: number;
+}
+
+export interface OrderSagaInput {
+  orderId: string;
+  customerId: string;
+  lines: Line[];
+  totalCents: number;
+  timing: SagaTiming;
+}
+
+export type SagaStatus = 'RUNNING' | 'COMPENSATING' | 'COMPLETED' | 'REJECTED' | 'NEEDS_ATTENTION' | 'RESOLVED';
+
+export interface SagaView {
+  status: SagaStatus;
+  step: string | null;
+  reason: string | null;
+}
+
+/** One command to a service; the command id is `<sagaId>:<action>` as in the custom orchestrator. */
+export interface CommandRequest {
+  type: CommandType;
+  commandId: string;
+  sagaId: string;
+  payload: Record<string, unknown>;
+}
+
+/** A reply: a business refusal is a value (not an error), so Temporal does not retry it. */
+export interface CommandResult {
+  outcome: 'SUCCESS' | 'FAILURE';
+  reason?: string;
+}
+
+export interface SagaActivities {
+  sendCommand(req: CommandRequest): Promise<CommandResult>;
+}

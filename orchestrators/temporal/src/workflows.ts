@@ -1,0 +1,101 @@
+import {
+  ActivityFailure, CancellationScope, condition, defineQuery, defineSignal, isCancellation, proxyActivities, setHandler, upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { CommandType } from '@saga/contracts';
+import { SagaStatusKey, type CommandResult, type OrderSagaInput, type SagaActivities, type SagaStatus, type SagaView } from './shared.ts';
+
+export const retrySignal = defineSignal<[note?: string]>('retry');
+export const resolveSignal = defineSignal<[note?: string]>('resolve');
+export const statusQuery = defineQuery<SagaView>('status');
+
+/** A refusal before the pivot: stop going forward and roll back. */
+class Refused extends Error {}
+
+/**
+ * The order saga as a Temporal workflow — the same steps, rules, budgets and deadline as the
+ * custom definition (orchestrators/custom/src/order-saga.ts):
+ * ReserveStock → AuthorizePayment → ApproveOrder (pivot) → CommitStock → SendNotification.
+ * A compensation is registered once its step succeeded — or gave no answer within its budget
+ * (it may have acted) — and they run in reverse in a non-cancellable scope. One that keeps
+ * failing parks the saga as NEEDS_ATTENTION until an operator signals `retry` or `resolve`.
+ */
+export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
+  const { orderId, customerId, timing } = input;
+  const view: SagaView = { status: 'RUNNING', step: null, reason: null };
+  setHandler(statusQuery, () => view);
+  let operator: 'retry' | 'resolve' | null = null;
+  setHandler(retrySignal, () => void (operator = 'retry'));
+  setHandler(resolveSignal, () => void (operator = 'resolve'));
+  const setStatus = (status: SagaStatus) => {
+    view.status = status;
+    upsertSearchAttributes([{ key: SagaStatusKey, value: status }]);
+  };
+
+  const retry = { initialInterval: 200, backoffCoefficient: 2, maximumInterval: 5_000 };
+  const bounded = proxyActivities<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...retry, maximumAttempts: timing.stepAttempts } });
+  const untilDone = proxyActivities<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...retry, maximumInterval: 10_000 } });
+  const send = (via: SagaActivities, action: string, type: CommandType, payload: Record<string, unknown>): Promise<CommandResult> => {
+    view.step = action;
+    return via.sendCommand({ type, commandId: `${orderId}:${action}`, sagaId: orderId, payload });
+  };
+
+  const compensations: { action: string; type: CommandType }[] = [];
+  /** A step before the pivot: refusal → Refused; no answer within budget → compensate it too. */
+  const step = async (action: string, type: CommandType, payload: Record<string, unknown>, undo: { action: string; type: CommandType }) => {
+    let result: CommandResult;
+    try {
+      result = await send(bounded, action, type, payload);
+    } catch (err) {
+      compensations.unshift(undo);
+      throw err;
+    }
+    if (result.outcome === 'FAILURE') throw new Refused(result.reason ?? 'FAILURE');
+    compensations.unshift(undo);
+  };
+
+  try {
+    // The deadline covers the steps before the pivot; past the pivot the saga only goes forward.
+    await CancellationScope.withTimeout(timing.deadlineMs, async () => {
+      await step('reserveStock', 'ReserveStock', { orderId, lines: input.lines }, { action: 'releaseStock', type: 'ReleaseStock' });
+      await step('authorizePayment', 'AuthorizePayment', { orderId, customerId, amountCents: input.totalCents }, { action: 'voidPayment', type: 'VoidPayment' });
+    });
+    const approved = await send(untilDone, 'approveOrder', 'ApproveOrder', { orderId });
+    if (approved.outcome === 'FAILURE') throw new Refused(approved.reason ?? 'FAILURE');
+  } catch (err) {
+    view.reason = err instanceof Refused ? err.message
+      : isCancellation(err) ? 'DEADLINE_EXCEEDED'
+      : err instanceof ActivityFailure ? `RETRIES_EXHAUSTED:${view.step}`
+      : String(err);
+    return await rollBack();
+  }
+  await send(untilDone, 'commitStock', 'CommitStock', { orderId });
+  await send(untilDone, 'notifyConfirmed', 'SendNotification', { orderId, customerId, kind: 'confirmed' });
+  view.step = null;
+  setStatus('COMPLETED');
+  return 'COMPLETED';
+
+  async function rollBack(): Promise<SagaStatus> {
+    setStatus('COMPENSATING');
+    return CancellationScope.nonCancellable(async () => {
+      for (const c of compensations) {
+        for (;;) {
+          const result = await send(bounded, c.action, c.type, { orderId }).catch(() => undefined);
+          if (result?.outcome === 'SUCCESS') break;
+          setStatus('NEEDS_ATTENTION');
+          operator = null;
+          await condition(() => operator !== null);
+          if (operator === 'resolve') {
+            setStatus('RESOLVED');
+            return 'RESOLVED';
+          }
+          setStatus('COMPENSATING');
+        }
+      }
+      await send(untilDone, 'rejectOrder', 'RejectOrder', { orderId, reason: view.reason ?? 'REJECTED' });
+      await send(untilDone, 'notifyRejected', 'SendNotification', { orderId, customerId, kind: 'rejected' });
+      view.step = null;
+      setStatus('REJECTED');
+      return 'REJECTED';
+    });
+  }
+}
