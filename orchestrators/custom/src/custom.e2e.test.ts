@@ -3,7 +3,7 @@ import { dropDatabase } from '@saga/postgres';
 import { Topics } from '@saga/contracts';
 import { collect, createProducer, servers, testKafka, waitFor, TEST_ADMIN_TOKEN, type Workbench } from '@saga/testkit';
 import { loadOrchestratorConfig } from './config.ts';
-import { orchestratorEnv, workbench } from './e2e-support.ts';
+import { orchestratorEnv, workbench } from '@saga/testkit/all-services';
 import { startOrchestrator, type RunningOrchestrator } from './runtime.ts';
 
 describe.each(['kafka', 'http'] as const)('custom orchestrator over %s, end to end through the real services', (transport) => {

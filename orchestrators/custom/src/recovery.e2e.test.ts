@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUrl } from '@saga/config';
 import { dropDatabase } from '@saga/postgres';
 import { freePort, servers, testKafka, waitFor, type Workbench } from '@saga/testkit';
-import { orchestratorEnv, workbench } from './e2e-support.ts';
+import { orchestratorEnv, workbench } from '@saga/testkit/all-services';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const kafka = testKafka('custom-recovery');

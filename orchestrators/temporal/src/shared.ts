@@ -29,6 +29,8 @@ export interface SagaView {
   status: SagaStatus;
   step: string | null;
   reason: string | null;
+  /** What happened, step by step (also in the Web UI's event history). */
+  history: string[];
 }
 
 /** One command to a service; the command id is `<sagaId>:<action>` as in the custom orchestrator. */

@@ -21,22 +21,31 @@ class Refused extends Error {}
  */
 export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
   const { orderId, customerId, timing } = input;
-  const view: SagaView = { status: 'RUNNING', step: null, reason: null };
+  const view: SagaView = { status: 'RUNNING', step: null, reason: null, history: ['started'] };
   setHandler(statusQuery, () => view);
   let operator: 'retry' | 'resolve' | null = null;
   setHandler(retrySignal, () => void (operator = 'retry'));
   setHandler(resolveSignal, () => void (operator = 'resolve'));
   const setStatus = (status: SagaStatus) => {
     view.status = status;
+    view.history.push(`saga ${status.toLowerCase()}`);
     upsertSearchAttributes([{ key: SagaStatusKey, value: status }]);
   };
 
   const retry = { initialInterval: 200, backoffCoefficient: 2, maximumInterval: 5_000 };
   const bounded = proxyActivities<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...retry, maximumAttempts: timing.stepAttempts } });
   const untilDone = proxyActivities<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...retry, maximumInterval: 10_000 } });
-  const send = (via: SagaActivities, action: string, type: CommandType, payload: Record<string, unknown>): Promise<CommandResult> => {
+  const send = async (via: SagaActivities, action: string, type: CommandType, payload: Record<string, unknown>): Promise<CommandResult> => {
     view.step = action;
-    return via.sendCommand({ type, commandId: `${orderId}:${action}`, sagaId: orderId, payload });
+    view.history.push(`sent ${type}`);
+    try {
+      const r = await via.sendCommand({ type, commandId: `${orderId}:${action}`, sagaId: orderId, payload });
+      view.history.push(r.outcome === 'SUCCESS' ? `${action} succeeded` : `${action} refused: ${r.reason ?? 'FAILURE'}`);
+      return r;
+    } catch (err) {
+      view.history.push(`${action} failed: no answer within its budget`);
+      throw err;
+    }
   };
 
   const compensations: { action: string; type: CommandType }[] = [];

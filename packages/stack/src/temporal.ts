@@ -1,10 +1,18 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { temporalConnection } from '@saga/config';
 import { livePid, requireTool, run, spawnDetached, stopPid, withProgress } from './proc.ts';
 import type { Server } from './server.ts';
 import { Versions, type StackSettings } from './settings.ts';
+
+/** The Temporal coordinator's search attributes (so the Web UI lists and filters sagas by them). */
+const { IndexedValueType } = proto.temporal.api.enums.v1;
+const SEARCH_ATTRIBUTES: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
+  OrderId: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  SagaStatus: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+};
 
 /** The Temporal CLI dev server (Server 1.29.1, Web UI 2.42.1), built from the Go module proxy. */
 export const temporalServer = (s: StackSettings): Server => {
@@ -51,6 +59,9 @@ export const temporalServer = (s: StackSettings): Server => {
           // A file, not memory: workflows survive a restart of the server.
           '--db-filename', join(dir, 'temporal.db'),
           '--namespace', s.servers.TEMPORAL_NAMESPACE,
+          // The Temporal coordinator's search attributes, so the Web UI lists and filters sagas.
+          '--search-attribute', 'OrderId=Keyword',
+          '--search-attribute', 'SagaStatus=Keyword',
           '--log-level', 'warn',
         ],
         logFile,
@@ -61,7 +72,17 @@ export const temporalServer = (s: StackSettings): Server => {
     async ready() {
       const connection = await Connection.connect({ ...temporalConnection(s.servers), connectTimeout: 3000 });
       try {
-        await connection.workflowService.describeNamespace({ namespace: s.servers.TEMPORAL_NAMESPACE });
+        const namespace = s.servers.TEMPORAL_NAMESPACE;
+        await connection.workflowService.describeNamespace({ namespace });
+        // start-dev registers --search-attribute only into a new database file: make sure they exist.
+        const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+        const missing = Object.keys(SEARCH_ATTRIBUTES).filter((name) => !(name in (customAttributes ?? {})));
+        if (missing.length > 0) {
+          await connection.operatorService.addSearchAttributes({
+            namespace,
+            searchAttributes: Object.fromEntries(missing.map((name) => [name, SEARCH_ATTRIBUTES[name]!])),
+          });
+        }
       } finally {
         await connection.close();
       }

@@ -7,7 +7,7 @@ import { fileChannel } from '@saga/notification/channel';
 import { notificationService } from '@saga/notification';
 import { orderService } from '@saga/order';
 import { paymentService } from '@saga/payment';
-import { servers, startWorkbench, uniqueName } from '@saga/testkit';
+import { servers, startWorkbench, uniqueName } from './index.ts';
 
 /** The four services for a coordinator's e2e tests, notifications to a scratch file. */
 export const workbench = (kafka: Kafka) =>
@@ -18,13 +18,15 @@ export const workbench = (kafka: Kafka) =>
     notification: notificationService(fileChannel(join(mkdtempSync(join(tmpdir(), 'notify-')), 'sink.jsonl'))),
   });
 
-/** Env for a custom orchestrator on a scratch database, driving `wb`'s services. */
+/** Env for a coordinator on a scratch database, driving `wb`'s services with short test budgets. */
 export const orchestratorEnv = (wbEnv: Record<string, string>, extra: Record<string, string> = {}) => ({
   ...wbEnv,
   POSTGRES_URL: servers.POSTGRES_URL,
   KAFKA_BROKERS: servers.KAFKA_BROKERS.join(','),
   ORCHESTRATOR_PORT: '0',
   ORCHESTRATOR_DATABASE: uniqueName('t_orch'),
+  ORCHESTRATOR_TEMPORAL_DATABASE: uniqueName('t_orch_temporal'),
+  TEMPORAL_COORDINATOR_PORT: '0',
   SAGA_STEP_TIMEOUT_MS: '1000',
   SAGA_STEP_ATTEMPTS: '4',
   SAGA_DEADLINE_MS: '30000',

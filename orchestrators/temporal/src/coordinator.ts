@@ -1,0 +1,130 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { OrderEvent, Reply, Topics, type CommandType } from '@saga/contracts';
+import { databaseUrl, temporalConnection } from '@saga/config';
+import { createApp, createLogger, HttpError } from '@saga/http';
+import { createKafka, createProducer, startConsumer } from '@saga/kafka';
+import { createPool, ensureDatabase, migrate } from '@saga/postgres';
+import { transient } from '@saga/service';
+import { createActivities } from './activities.ts';
+import type { TemporalConfig } from './config.ts';
+import { OrderIdKey, SagaStatusKey, type CommandResult } from './shared.ts';
+import { orderSaga, statusQuery } from './workflows.ts';
+
+const URL_OF: Record<CommandType, 'ORDER_URL' | 'INVENTORY_URL' | 'PAYMENT_URL' | 'NOTIFICATION_URL'> = {
+  ReserveStock: 'INVENTORY_URL', ReleaseStock: 'INVENTORY_URL', CommitStock: 'INVENTORY_URL',
+  AuthorizePayment: 'PAYMENT_URL', VoidPayment: 'PAYMENT_URL',
+  ApproveOrder: 'ORDER_URL', RejectOrder: 'ORDER_URL', SendNotification: 'NOTIFICATION_URL',
+};
+
+/**
+ * The Temporal coordinator process: a worker running the order saga workflow and its activity,
+ * a starter that turns each OrderCreated into a workflow (workflow id = order id), and — over
+ * Kafka — the reply consumer that completes the waiting activity. `/health` and a small
+ * `/sagas/:id` view (the workflow's status query) for the launcher and the demo.
+ */
+export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
+  const log = createLogger('orchestrator-temporal', cfg.LOG_LEVEL);
+  const url = databaseUrl(cfg.POSTGRES_URL, cfg.ORCHESTRATOR_TEMPORAL_DATABASE);
+  await ensureDatabase(cfg.POSTGRES_URL, cfg.ORCHESTRATOR_TEMPORAL_DATABASE);
+  await migrate(url, [{ dir: fileURLToPath(new URL('../migrations', import.meta.url)), table: 'pgmigrations' }]);
+  const pool = createPool(url, { max: cfg.REPLY_CONCURRENCY + 4, applicationName: 'orchestrator-temporal' });
+  const topic = (t: string) => cfg.KAFKA_TOPIC_PREFIX + t;
+  const timing = { stepTimeoutMs: cfg.SAGA_STEP_TIMEOUT_MS, stepAttempts: cfg.SAGA_STEP_ATTEMPTS, deadlineMs: cfg.SAGA_DEADLINE_MS };
+
+  const kafka = createKafka({ brokers: cfg.KAFKA_BROKERS, clientId: 'orchestrator-temporal' });
+  const producer = createProducer(kafka);
+  await producer.connect();
+
+  const nativeConnection = await NativeConnection.connect(temporalConnection(cfg));
+  const connection = await Connection.connect(temporalConnection(cfg));
+  const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    namespace: cfg.TEMPORAL_NAMESPACE,
+    taskQueue: cfg.TEMPORAL_TASK_QUEUE,
+    workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
+    activities: createActivities({ transport: cfg.TRANSPORT, urlFor: (t) => cfg[URL_OF[t]], producer, pool, topic }),
+  });
+  const running = worker.run();
+
+  const starter = await startConsumer({
+    kafka, producer, isTransient: transient,
+    groupId: topic('orchestrator-temporal-starter'),
+    topics: [topic(Topics.orderEvents)],
+    schema: OrderEvent,
+    fromBeginning: true,
+    concurrency: cfg.REPLY_CONCURRENCY,
+    onDeadLetter: (reason, meta) => log.error({ reason, ...meta }, 'OrderCreated dead-lettered: no saga started'),
+    handle: async (e) => {
+      if (e.type !== 'OrderCreated') return;
+      const { orderId, customerId, lines, totalCents } = e.payload;
+      await client.workflow
+        .start(orderSaga, {
+          workflowId: orderId,
+          taskQueue: cfg.TEMPORAL_TASK_QUEUE,
+          args: [{ orderId, customerId, lines, totalCents, timing }],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [{ key: OrderIdKey, value: orderId }, { key: SagaStatusKey, value: 'RUNNING' }],
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // a duplicate event starts nothing
+        });
+    },
+  });
+
+  const replies =
+    cfg.TRANSPORT === 'kafka'
+      ? await startConsumer({
+          kafka, producer, isTransient: transient,
+          groupId: topic('orchestrator-temporal'),
+          topics: [topic(Topics.sagaReplies)],
+          schema: Reply,
+          fromBeginning: true,
+          concurrency: cfg.REPLY_CONCURRENCY,
+          handle: async (r) => {
+            const { rows } = await pool.query<{ task_token: Buffer }>('DELETE FROM pending_commands WHERE command_id = $1 RETURNING task_token', [r.payload.commandId]);
+            if (!rows[0]) return; // a duplicate reply, or one for an attempt that is gone
+            const result: CommandResult = { outcome: r.payload.outcome, ...(r.payload.outcome === 'FAILURE' ? { reason: r.payload.reason } : {}) };
+            await client.activity.complete(new Uint8Array(rows[0].task_token), result).catch((err: unknown) => log.debug({ err }, 'activity no longer waiting'));
+          },
+        })
+      : undefined;
+
+  const app = createApp({
+    name: 'orchestrator-temporal',
+    logger: log,
+    health: { temporal: async () => void (await connection.workflowService.getSystemInfo({})), postgres: async () => void (await pool.query('SELECT 1')) },
+    routes: (router) => {
+      router.get('/sagas/:id', async (req, res) => {
+        const view = await client.workflow.getHandle(req.params.id).query(statusQuery).catch(() => undefined);
+        if (!view) throw new HttpError(404, `no saga ${req.params.id}`);
+        res.json({ id: req.params.id, ...view, history: view.history.map((cause) => ({ cause })) });
+      });
+    },
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(cfg.TEMPORAL_COORDINATOR_PORT, '127.0.0.1', () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, transport: cfg.TRANSPORT, taskQueue: cfg.TEMPORAL_TASK_QUEUE }, 'temporal coordinator running');
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    client,
+    stop: async () => {
+      await new Promise((r) => server.close(r));
+      await starter.stop();
+      await replies?.stop();
+      worker.shutdown();
+      await running;
+      await producer.disconnect();
+      await connection.close();
+      await nativeConnection.close();
+      await pool.end();
+    },
+  };
+};
