@@ -1,13 +1,13 @@
 /**
  * The main job until the comparison harness exists: the four services and the coordinator named
- * by ORCHESTRATOR (TRANSPORT picks Kafka or HTTP), three orders through the saga — one approved,
+ * by ORCHESTRATOR (custom | temporal; TRANSPORT picks Kafka or HTTP), three orders through the saga — one approved,
  * one out of stock, one declined by payment — and what each saga did, step by step.
  *   npm run demo            (ORCHESTRATOR=custom TRANSPORT=kafka by default)
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig, setting } from '@saga/config';
-import { COORDINATORS, serviceUrl, startServices, stopAll } from './processes.ts';
+import { COORDINATORS, coordinatorUrl, serviceUrl, startServices, stopAll } from './processes.ts';
 
 let cfg: { ORCHESTRATOR: (typeof COORDINATORS)[number]; TRANSPORT: 'kafka' | 'http'; ADMIN_TOKEN: string };
 try {
@@ -21,9 +21,10 @@ try {
   process.exit(2);
 }
 if (cfg.ORCHESTRATOR === 'none') {
-  console.error('demo: ORCHESTRATOR=none has no saga to show; use custom');
+  console.error('demo: ORCHESTRATOR=none has no saga to show; use custom or temporal');
   process.exit(2);
 }
+const coordinator = cfg.ORCHESTRATOR;
 
 const admin = { authorization: `Bearer ${cfg.ADMIN_TOKEN}`, 'content-type': 'application/json' };
 const json = async (url: string, init?: RequestInit) => {
@@ -31,7 +32,7 @@ const json = async (url: string, init?: RequestInit) => {
   if (res.status >= 400) throw new Error(`${init?.method ?? 'GET'} ${url} → ${res.status} ${await res.text()}`);
   return res.status === 204 ? {} : ((await res.json()) as Record<string, unknown>);
 };
-const orchestrator = 'http://127.0.0.1:3010';
+const orchestrator = coordinatorUrl(coordinator);
 
 console.log(`\nSaga demo: ORCHESTRATOR=${cfg.ORCHESTRATOR} TRANSPORT=${cfg.TRANSPORT}; starting the four services and the coordinator…`);
 const procs = await startServices(undefined, () => undefined, cfg.ORCHESTRATOR);
@@ -60,7 +61,11 @@ try {
     console.log(`\n${c.label}: order ${orderId} → ${order.status}, saga ${saga.status} in ${(performance.now() - t0).toFixed(0)} ms`);
     for (const h of saga.history) console.log(`    ${h.cause}`);
   }
-  console.log(`\nInspect sagas: ${orchestrator}/sagas   (operator actions: POST /sagas/:id/retry | compensate | resolve)`);
+  console.log(
+    coordinator === 'custom'
+      ? `\nInspect sagas: ${orchestrator}/sagas   (operator actions: POST /sagas/:id/retry | compensate | resolve)`
+      : `\nInspect sagas in the Temporal Web UI: ${process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233'}/namespaces/default/workflows (filter: SagaStatus="REJECTED")`,
+  );
 } finally {
   await stopAll(procs);
 }

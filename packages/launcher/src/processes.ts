@@ -17,22 +17,29 @@ export const serviceUrl = (name: ServiceName, env: Record<string, string | undef
   return `http://${env.SERVICE_HOST ?? '127.0.0.1'}:${env[`${name.toUpperCase()}_PORT`] ?? svc.port}`;
 };
 
-const mainOf = (name: ServiceName | 'custom') =>
-  fileURLToPath(new URL(name === 'custom' ? '../../../orchestrators/custom/src/main.ts' : `../../../services/${name}/src/main.ts`, import.meta.url));
-
-/** The coordinators `ORCHESTRATOR` can name (Temporal comes with its own issue). */
-export const COORDINATORS = ['custom', 'none'] as const;
+/** The coordinators `ORCHESTRATOR` can name; `none` runs the services alone. */
+export const COORDINATORS = ['custom', 'temporal', 'none'] as const;
 export type Coordinator = (typeof COORDINATORS)[number];
+type Runnable = ServiceName | Exclude<Coordinator, 'none'>;
+
+const mainOf = (name: Runnable) =>
+  fileURLToPath(
+    new URL(name === 'custom' || name === 'temporal' ? `../../../orchestrators/${name}/src/main.ts` : `../../../services/${name}/src/main.ts`, import.meta.url),
+  );
+
+/** Where a coordinator serves `/health` and `/sagas/:id`. */
+export const coordinatorUrl = (c: Exclude<Coordinator, 'none'>, env: Record<string, string | undefined> = process.env) =>
+  c === 'custom' ? `http://127.0.0.1:${env.ORCHESTRATOR_PORT ?? 3010}` : `http://127.0.0.1:${env.TEMPORAL_COORDINATOR_PORT ?? 3011}`;
 
 export interface Running {
-  name: ServiceName | 'custom';
+  name: Runnable;
   url: string;
   child: ChildProcess;
   exited: Promise<number | null>;
 }
 
 /** Starts one service as a child process, its log lines prefixed with its name. */
-export const spawnService = (name: ServiceName | 'custom', env: NodeJS.ProcessEnv = process.env, print = (l: string) => console.log(l)): Running => {
+export const spawnService = (name: Runnable, env: NodeJS.ProcessEnv = process.env, print = (l: string) => console.log(l)): Running => {
   // CHILD_NODE_ARGS: extra node flags for every child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile.
   const extra = env.CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...extra, '--import', 'tsx', mainOf(name)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -40,7 +47,7 @@ export const spawnService = (name: ServiceName | 'custom', env: NodeJS.ProcessEn
     createInterface({ input: stream }).on('line', (line) => print(`[${name}] ${line}`));
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = name === 'custom' ? `http://127.0.0.1:${env.ORCHESTRATOR_PORT ?? 3010}` : serviceUrl(name, env);
+  const url = name === 'custom' || name === 'temporal' ? coordinatorUrl(name, env) : serviceUrl(name, env);
   return { name, url, child, exited };
 };
 
@@ -79,8 +86,8 @@ export const startServices = async (
   const running = names.map((n) => spawnService(n, env, print));
   try {
     await Promise.all(running.map((r) => waitHealthy(r)));
-    if (coordinator === 'custom') {
-      const c = spawnService('custom', env, print);
+    if (coordinator !== 'none') {
+      const c = spawnService(coordinator, env, print);
       running.push(c);
       await waitHealthy(c);
     }
