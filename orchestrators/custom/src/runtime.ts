@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OrderEvent, Reply, Topics, type CommandType, type OrderCreated } from '@saga/contracts';
-import { databaseUrl } from '@saga/config';
+import { commandTopic, OrderEvent, Reply, Topics, type OrderCreated } from '@saga/contracts';
+import { databaseUrl, serviceUrlSetting } from '@saga/config';
 import { createApp, createLogger } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
 import { outboxMigrations, processOnce, startRelay, type Relay } from '@saga/outbox';
@@ -20,12 +20,6 @@ export interface RunningOrchestrator {
   url: string;
   stop(): Promise<void>;
 }
-
-const SERVICE_OF: Record<CommandType, 'ORDER_URL' | 'INVENTORY_URL' | 'PAYMENT_URL' | 'NOTIFICATION_URL'> = {
-  ReserveStock: 'INVENTORY_URL', ReleaseStock: 'INVENTORY_URL', CommitStock: 'INVENTORY_URL',
-  AuthorizePayment: 'PAYMENT_URL', VoidPayment: 'PAYMENT_URL',
-  ApproveOrder: 'ORDER_URL', RejectOrder: 'ORDER_URL', SendNotification: 'NOTIFICATION_URL',
-};
 
 /**
  * The custom orchestrator process: starts a saga per OrderCreated, feeds replies (Kafka, or HTTP
@@ -67,7 +61,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   const dispatch = (t: Transition<OrderSagaData> | undefined) => {
     if (viaKafka || !t) return;
     for (const c of t.send) {
-      void httpSend(cfg[SERVICE_OF[c.type]], toEnvelope(c, new Date()), timing.stepTimeoutMs)
+      void httpSend(cfg[serviceUrlSetting(commandTopic(c.type))], toEnvelope(c, new Date()), timing.stepTimeoutMs)
         .then(async (r) => {
           if (r.kind === 'reply') await onReply(c.sagaId, c.commandId, r.replyId, r.outcome, r.reason);
           else await onEvent(c.sagaId, { type: 'attempt-failed', commandId: c.commandId, error: r.error });

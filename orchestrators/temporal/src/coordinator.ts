@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { OrderEvent, Reply, Topics, type CommandType } from '@saga/contracts';
-import { databaseUrl, temporalConnection } from '@saga/config';
+import { commandTopic, OrderEvent, Reply, Topics } from '@saga/contracts';
+import { databaseUrl, serviceUrlSetting, temporalConnection } from '@saga/config';
 import { createApp, createLogger, HttpError } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
 import { createPool, ensureDatabase, migrate } from '@saga/postgres';
@@ -13,12 +13,6 @@ import { createActivities } from './activities.ts';
 import type { TemporalConfig } from './config.ts';
 import { OrderIdKey, SagaStatusKey, type CommandResult } from './shared.ts';
 import { orderSaga, statusQuery } from './workflows.ts';
-
-const URL_OF: Record<CommandType, 'ORDER_URL' | 'INVENTORY_URL' | 'PAYMENT_URL' | 'NOTIFICATION_URL'> = {
-  ReserveStock: 'INVENTORY_URL', ReleaseStock: 'INVENTORY_URL', CommitStock: 'INVENTORY_URL',
-  AuthorizePayment: 'PAYMENT_URL', VoidPayment: 'PAYMENT_URL',
-  ApproveOrder: 'ORDER_URL', RejectOrder: 'ORDER_URL', SendNotification: 'NOTIFICATION_URL',
-};
 
 /**
  * The Temporal coordinator process: a worker running the order saga workflow and its activity,
@@ -47,7 +41,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
     namespace: cfg.TEMPORAL_NAMESPACE,
     taskQueue: cfg.TEMPORAL_TASK_QUEUE,
     workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
-    activities: createActivities({ transport: cfg.TRANSPORT, urlFor: (t) => cfg[URL_OF[t]], producer, pool, topic }),
+    activities: createActivities({ transport: cfg.TRANSPORT, urlFor: (t) => cfg[serviceUrlSetting(commandTopic(t))], producer, pool, topic }),
   });
   const running = worker.run();
 

@@ -89,6 +89,32 @@ export const loadServerConfig = (env: Record<string, string | undefined> = proce
   loadConfig(serverSettings, env);
 export type ServerConfig = ReturnType<typeof loadServerConfig>;
 
+/**
+ * What both coordinators read the same way (custom and Temporal run the same budgets, so the
+ * comparison holds them equal): transport, service addresses, step budget, deadline.
+ */
+export const coordinatorSettings = {
+  ...serverSettings,
+  /** How commands reach the services: Kafka commands + saga.replies, or HTTP POST /commands/… */
+  TRANSPORT: setting.oneOf(['kafka', 'http'] as const, 'kafka'),
+  ORDER_URL: setting.string('http://127.0.0.1:3001'),
+  INVENTORY_URL: setting.string('http://127.0.0.1:3002'),
+  PAYMENT_URL: setting.string('http://127.0.0.1:3003'),
+  NOTIFICATION_URL: setting.string('http://127.0.0.1:3004'),
+  /** How long to wait for a reply before an attempt counts as failed. */
+  SAGA_STEP_TIMEOUT_MS: setting.int(3_000, 50, 600_000),
+  /** Attempts of a step before the pivot (then: compensate), and of a compensation. */
+  SAGA_STEP_ATTEMPTS: setting.int(5, 1, 1_000),
+  /** From start to the pivot; past it the saga compensates. */
+  SAGA_DEADLINE_MS: setting.int(60_000, 100, 86_400_000),
+  REPLY_CONCURRENCY: setting.int(8, 1, 64),
+  LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+};
+
+/** The `*_URL` setting of the service that owns a command topic (e.g. `inventory.commands` → INVENTORY_URL). */
+export const serviceUrlSetting = (commandTopic: string) =>
+  `${commandTopic.split('.')[0]!.toUpperCase()}_URL` as 'ORDER_URL' | 'INVENTORY_URL' | 'PAYMENT_URL' | 'NOTIFICATION_URL';
+
 /** What a Temporal client needs to connect to the configured server. */
 export const temporalConnection = (cfg: ServerConfig) => ({
   address: cfg.TEMPORAL_ADDRESS,

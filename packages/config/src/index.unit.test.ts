@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, databaseUrl, loadConfig, loadServerConfig, setting } from './index.ts';
+import { ConfigError, databaseUrl, loadConfig, loadServerConfig, serviceUrlSetting, setting } from './index.ts';
 
 describe('loadConfig', () => {
   it('applies loopback defaults and freezes the result', () => {
@@ -46,5 +46,12 @@ describe('databaseUrl', () => {
   it('points the server URL at one database', () => {
     expect(databaseUrl('postgres://postgres@127.0.0.1:5432', 'orders')).toBe('postgres://postgres@127.0.0.1:5432/orders');
     expect(databaseUrl('postgres://u:p@db:6000/other?sslmode=require', 'x')).toBe('postgres://u:p@db:6000/x?sslmode=require');
+  });
+});
+
+describe('serviceUrlSetting', () => {
+  it('names the URL setting of the service that owns a command topic', () => {
+    expect(serviceUrlSetting('inventory.commands')).toBe('INVENTORY_URL');
+    expect(serviceUrlSetting('notification.commands')).toBe('NOTIFICATION_URL');
   });
 });
