@@ -1,6 +1,12 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { loadStackSettings } from '@saga/stack';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Topics } from '@saga/contracts';
 import { dropDatabase } from '@saga/postgres';
-import { servers, testKafka, uniqueName, type Workbench } from '@saga/testkit';
+import { collect, createProducer, servers, testKafka, uniqueName, waitFor, type Workbench } from '@saga/testkit';
 import { orchestratorEnv, workbench } from '@saga/testkit/all-services';
 import { loadTemporalConfig } from './config.ts';
 import { startTemporalCoordinator } from './coordinator.ts';
@@ -51,5 +57,48 @@ describe.each(['kafka', 'http'] as const)('Temporal coordinator over %s, end to 
     await sagaEnds(id, 'REJECTED');
     expect(await wb.effects(id)).toEqual({ order: 'REJECTED', reserved: 0, committed: 0, holds: 0, notifications: ['rejected'] });
     expect(await wb.totals()).toEqual({ stockMismatch: 0, reservedNow: 0, heldMismatch: 0 });
+  });
+
+  it('starts nothing for a duplicate OrderCreated (workflow id = order id)', async () => {
+    const id = await wb.placeOrder('alice', [{ sku: 'widget', quantity: 1, unitPriceCents: 100 }]);
+    await sagaEnds(id, 'COMPLETED');
+    const events = await collect(kafka, [wb.prefix + Topics.orderEvents]);
+    await waitFor('the OrderCreated event', () => events.messages.some((m) => m.key === id && m.value!.includes('"OrderCreated"')));
+    const created = events.messages.find((m) => m.key === id && m.value!.includes('"OrderCreated"'))!;
+    const producer = createProducer(kafka);
+    await producer.connect();
+    await producer.send({ topic: wb.prefix + Topics.orderEvents, messages: [{ key: id, value: created.value }] });
+    await producer.disconnect();
+    await events.stop();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const runs = [];
+    for await (const w of coordinator.client.workflow.list({ query: `WorkflowId = '${id}'` })) runs.push(w.runId);
+    expect(runs).toHaveLength(1);
+    expect(await wb.effects(id)).toMatchObject({ committed: 1, holds: 1, notifications: ['confirmed'] });
+  });
+
+  it('replays the histories of the workflows it ran without non-determinism errors', async () => {
+    const histories = [];
+    for await (const w of coordinator.client.workflow.list({ query: `TaskQueue = '${env.TEMPORAL_TASK_QUEUE}'` })) {
+      histories.push({ workflowId: w.workflowId, history: await coordinator.client.workflow.getHandle(w.workflowId, w.runId).fetchHistory() });
+    }
+    expect(histories.length).toBeGreaterThanOrEqual(4);
+    const failures = [];
+    for await (const r of Worker.runReplayHistories({ workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)) }, histories)) {
+      if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    // RECORD_HISTORIES=1 keeps them as fixtures that workflows.replay.int.test.ts replays against
+    // every later change of the workflow code.
+    if (process.env.RECORD_HISTORIES !== '1') return;
+    const dir = fileURLToPath(new URL(`../histories/${transport}`, import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    // The CLI writes the JSON form the SDK's replayer reads (the same as the Web UI's download).
+    const s = loadStackSettings();
+    const cli = s.TEMPORAL_CLI ?? `${s.cacheDir}/bin/temporal`;
+    for (const [i, h] of histories.entries()) {
+      const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', h.workflowId, '--address', servers.TEMPORAL_ADDRESS, '--output', 'json'], { encoding: 'utf8' });
+      writeFileSync(`${dir}/saga-${i}.json`, json);
+    }
   });
 });
