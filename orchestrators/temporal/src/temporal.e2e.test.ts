@@ -4,9 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { loadStackSettings } from '@saga/stack';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Topics } from '@saga/contracts';
 import { dropDatabase } from '@saga/postgres';
-import { collect, createProducer, servers, testKafka, uniqueName, waitFor, type Workbench } from '@saga/testkit';
+import { servers, testKafka, uniqueName, type Workbench } from '@saga/testkit';
 import { orchestratorEnv, workbench } from '@saga/testkit/all-services';
 import { loadTemporalConfig } from './config.ts';
 import { startTemporalCoordinator } from './coordinator.ts';
@@ -62,14 +61,7 @@ describe.each(['kafka', 'http'] as const)('Temporal coordinator over %s, end to 
   it('starts nothing for a duplicate OrderCreated (workflow id = order id)', async () => {
     const id = await wb.placeOrder('alice', [{ sku: 'widget', quantity: 1, unitPriceCents: 100 }]);
     await sagaEnds(id, 'COMPLETED');
-    const events = await collect(kafka, [wb.prefix + Topics.orderEvents]);
-    await waitFor('the OrderCreated event', () => events.messages.some((m) => m.key === id && m.value!.includes('"OrderCreated"')));
-    const created = events.messages.find((m) => m.key === id && m.value!.includes('"OrderCreated"'))!;
-    const producer = createProducer(kafka);
-    await producer.connect();
-    await producer.send({ topic: wb.prefix + Topics.orderEvents, messages: [{ key: id, value: created.value }] });
-    await producer.disconnect();
-    await events.stop();
+    await wb.redeliverOrderCreated(id);
     await new Promise((r) => setTimeout(r, 1_000));
     const runs = [];
     for await (const w of coordinator.client.workflow.list({ query: `WorkflowId = '${id}'` })) runs.push(w.runId);

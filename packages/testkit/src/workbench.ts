@@ -2,6 +2,8 @@ import type { Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandType } from '@saga/contracts';
 import type { ServiceSpec } from '@saga/service';
+import { Topics } from '@saga/contracts';
+import { collect, createProducer, waitFor, type Received } from './index.ts';
 import { isolatedTopics, startTestService, TEST_ADMIN_TOKEN, type TestService } from './service.ts';
 
 export interface ServiceSpecs {
@@ -103,6 +105,17 @@ export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs) => {
       if (t.stockMismatch) found.push(`${t.stockMismatch} products where on hand + reserved + committed ≠ seeded`);
       if (t.heldMismatch) found.push(`${t.heldMismatch} customers whose held amount ≠ their holds`);
       return found;
+    },
+    /** Publishes an order's OrderCreated event a second time, as a redelivery would. */
+    redeliverOrderCreated: async (orderId: string) => {
+      const events = await collect(kafka, [prefix + Topics.orderEvents]);
+      const isIt = (m: Received) => m.key === orderId && (m.value ?? '').includes('"OrderCreated"');
+      await waitFor('the OrderCreated event', () => events.messages.some(isIt));
+      const producer = createProducer(kafka);
+      await producer.connect();
+      await producer.send({ topic: prefix + Topics.orderEvents, messages: [{ key: orderId, value: events.messages.find(isIt)!.value }] });
+      await producer.disconnect();
+      await events.stop();
     },
     /** Stops a service (its database and topics stay): the service is down. */
     stopService: async (name: Name) => services[name].stop(),
