@@ -70,6 +70,9 @@ export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs) => {
     placeOrder: async (customerId: string, lines: { sku: string; quantity: number; unitPriceCents: number }[]) =>
       (await call(`${services.order.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId, lines }) }))!.orderId as string,
     orderStatus: async (orderId: string) => (await call(`${services.order.url}/orders/${orderId}`))!.status as string,
+    /** The current status of each order. */
+    orderStatuses: async (orderIds: string[]) =>
+      new Map((await services.order.ctx.pool.query<{ id: string; status: string }>('SELECT id, status FROM orders WHERE id = ANY($1)', [orderIds])).rows.map((r) => [r.id, r.status])),
     /** Waits until every order is APPROVED or REJECTED; returns their statuses. */
     waitTerminal: async (orderIds: string[], timeoutMs = 60_000) => {
       const deadline = Date.now() + timeoutMs;

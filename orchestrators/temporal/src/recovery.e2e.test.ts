@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropDatabase } from '@saga/postgres';
+import { freePort, servers, testKafka, uniqueName, waitFor, type Workbench } from '@saga/testkit';
+import { orchestratorEnv, workbench } from '@saga/testkit/all-services';
+
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+const kafka = testKafka('temporal-recovery');
+
+/** The Temporal coordinator (worker, starter, reply consumer) as its own process, killable by pid. */
+const spawnCoordinator = async (env: Record<string, string>) => {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { ...process.env, ...env, TEMPORAL_COORDINATOR_PORT: String(port) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  await waitFor('the coordinator', async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, 90_000);
+  return { kill: async () => (child.kill('SIGKILL'), await exited) };
+};
+
+describe('Temporal coordinator recovery (Kafka transport)', () => {
+  let wb: Workbench;
+  let env: Record<string, string>;
+  const spawned: { kill(): Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    wb = await workbench(kafka);
+    // The default step budget (3 s × 5 attempts): a restarted worker bundles its workflows first.
+    env = orchestratorEnv(wb.env(), { TEMPORAL_TASK_QUEUE: uniqueName('order-saga'), SAGA_STEP_TIMEOUT_MS: '3000', SAGA_STEP_ATTEMPTS: '5', SAGA_DEADLINE_MS: '300000' });
+    await wb.seedStock([{ sku: 'bulk', quantity: 100_000 }]);
+    await wb.seedCustomers([{ id: 'rich', creditLimitCents: 1_000_000_000 }, { id: 'poor', creditLimitCents: 10 }]);
+  });
+  afterAll(async () => {
+    for (const s of spawned) await s.kill();
+    await wb.close();
+    await dropDatabase(servers.POSTGRES_URL, env.ORCHESTRATOR_TEMPORAL_DATABASE!);
+  });
+
+  it('kill -9 of the worker while 200 sagas are in flight, restart: every saga terminal, no duplicate effect', async () => {
+    const first = await spawnCoordinator(env);
+    spawned.push(first);
+    const ids: string[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      ids.push(...(await Promise.all(Array.from({ length: 20 }, (_, i) => wb.placeOrder((batch * 20 + i) % 10 === 0 ? 'poor' : 'rich', [{ sku: 'bulk', quantity: 1, unitPriceCents: 100 }])))));
+    }
+    const terminal = async () => [...(await wb.orderStatuses(ids)).values()].filter((s) => s !== 'PENDING').length;
+    await waitFor('some sagas to finish', async () => (await terminal()) >= 20, 120_000);
+    expect(await terminal()).toBeLessThan(200);
+    await first.kill();
+    spawned.push(await spawnCoordinator(env));
+    await wb.waitTerminal(ids, 240_000);
+    // The order is terminal before the saga's last steps (commit, notify): wait for those too.
+    await waitFor('every saga to finish', async () => (await wb.violations(ids)).length === 0, 120_000);
+    expect(await wb.violations(ids)).toEqual([]);
+    // The 20 declined orders are rejected; a few more may be compensated when the restart outlasts
+    // a pre-pivot step's budget (seen: 0–24 of 180 — being investigated, see the issue note).
+    const statuses = await wb.waitTerminal(ids);
+    const rejected = [...statuses.values()].filter((s) => s === 'REJECTED').length;
+    expect(rejected).toBeGreaterThanOrEqual(20);
+    console.log(`temporal recovery: ${rejected - 20} of 180 approvable sagas compensated after the worker restart`);
+  }, 420_000);
+});
