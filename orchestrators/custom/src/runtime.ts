@@ -1,9 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { commandTopic, OrderEvent, Reply, Topics, type OrderCreated } from '@saga/contracts';
 import { databaseUrl, serviceUrlSetting } from '@saga/config';
-import { createApp, createLogger } from '@saga/http';
+import { createApp, createLogger, listen } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
 import { outboxMigrations, processOnce, startRelay, type Relay } from '@saga/outbox';
 import { createPool, ensureDatabase, migrate, withTransaction, type PoolClient } from '@saga/postgres';
@@ -162,17 +160,14 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
     health: { postgres: async () => void (await pool.query('SELECT 1')) },
     routes: sagasApi({ pool, adminToken: cfg.ADMIN_TOKEN, operate: (id, action, note) => onEvent(id, { type: 'operator', action, ...(note ? { note } : {}) }) }),
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(cfg.ORCHESTRATOR_PORT, '127.0.0.1', () => resolve(s));
-  });
-  const port = (server.address() as AddressInfo).port;
-  log.info({ port, transport: cfg.TRANSPORT, database: cfg.ORCHESTRATOR_DATABASE }, 'custom orchestrator running');
+  const http = await listen(app, cfg.ORCHESTRATOR_PORT);
+  log.info({ port: http.port, transport: cfg.TRANSPORT, database: cfg.ORCHESTRATOR_DATABASE }, 'custom orchestrator running');
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: http.url,
     stop: async () => {
       running = false;
-      await new Promise((r) => server.close(r));
+      await http.close();
       await starter.stop();
       await replies?.stop();
       await poller;

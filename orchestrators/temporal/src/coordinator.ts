@@ -1,11 +1,9 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { commandTopic, OrderEvent, Reply, Topics } from '@saga/contracts';
 import { databaseUrl, serviceUrlSetting, temporalConnection } from '@saga/config';
-import { createApp, createLogger, HttpError } from '@saga/http';
+import { createApp, createLogger, HttpError, listen } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
 import { createPool, ensureDatabase, migrate } from '@saga/postgres';
 import { transient } from '@saga/service';
@@ -100,17 +98,14 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
       });
     },
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(cfg.TEMPORAL_COORDINATOR_PORT, '127.0.0.1', () => resolve(s));
-  });
-  const port = (server.address() as AddressInfo).port;
-  log.info({ port, transport: cfg.TRANSPORT, taskQueue: cfg.TEMPORAL_TASK_QUEUE }, 'temporal coordinator running');
+  const http = await listen(app, cfg.TEMPORAL_COORDINATOR_PORT);
+  log.info({ port: http.port, transport: cfg.TRANSPORT, taskQueue: cfg.TEMPORAL_TASK_QUEUE }, 'temporal coordinator running');
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: http.url,
     client,
     stop: async () => {
-      await new Promise((r) => server.close(r));
+      await http.close();
       await starter.stop();
       await replies?.stop();
       worker.shutdown();

@@ -1,2 +1,3 @@
 export * from './app.ts';
 export * from './logger.ts';
+export * from './listen.ts';

@@ -1,9 +1,7 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Command, type CommandOf, type CommandType } from '@saga/contracts';
 import { databaseUrl, loadConfig, serverSettings, setting } from '@saga/config';
-import { createApp, createLogger } from '@saga/http';
+import { createApp, createLogger, listen } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
 import { outboxMigrations, startRelay } from '@saga/outbox';
 import { createPool, ensureDatabase, migrate } from '@saga/postgres';
@@ -135,17 +133,14 @@ export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, 
     onDeadLetter: (reason, meta) => log.warn({ reason, ...meta }, 'command dead-lettered'),
   });
 
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(opts.port, opts.host, () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  log.info({ port, database: opts.database }, `${spec.name} service listening`);
+  const http = await listen(app, opts.port, opts.host);
+  log.info({ port: http.port, database: opts.database }, `${spec.name} service listening`);
 
   return {
-    url: `http://${opts.host}:${port}`,
+    url: http.url,
     ctx,
     stop: async () => {
-      await new Promise((r) => server.close(r));
+      await http.close();
       await consumer.stop();
       await relay.stop();
       await producer.disconnect();
