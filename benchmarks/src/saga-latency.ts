@@ -1,24 +1,26 @@
 /**
- * End-to-end saga latency of the custom orchestrator: POST /orders sent → order terminal observed
+ * End-to-end saga latency of a coordinator (custom or temporal): POST /orders sent → order terminal observed
  * (its OrderApproved / OrderRejected event consumed). Open loop: order i is due at start + i/rate
  * and its latency counts from that due time (no coordinated omission). Every run gets its own
  * databases and topics; services and orchestrator run as child processes like in production.
  *
- *   npm run bench:saga -- --transport kafka http --fixed-rate 50 --fixed-count 1000 --steps 100,200,400,800
+ *   npm run bench:saga -- --coordinator temporal --transport kafka http --fixed-rate 50 --fixed-count 1000 --steps 10,20,40
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { Client, Connection } from '@temporalio/client';
 import { OrderEvent, Topics, topicSpecs } from '@saga/contracts';
 import { ensureTopics } from '@saga/kafka';
-import { startServices, stopAll } from '@saga/launcher';
+import { coordinatorUrl, startServices, stopAll } from '@saga/launcher';
 import { dropDatabase } from '@saga/postgres';
 import { servers, testKafka, uniqueName } from '@saga/testkit';
 import { percentiles, round } from './stats.ts';
 
 const opts = new Command('bench:saga')
+  .addOption(new Option('--coordinator <c>', 'the saga coordinator').choices(['custom', 'temporal']).default('custom'))
   .option('--transport <t...>', 'kafka and/or http', ['kafka', 'http'])
   .option('--fixed-rate <n>', 'sagas per second of the fixed run', (v) => Number(v), 50)
   .option('--fixed-count <n>', 'sagas in the fixed run', (v) => Number(v), 1000)
@@ -26,9 +28,10 @@ const opts = new Command('bench:saga')
   .option('--step-seconds <n>', 'seconds per rate step', (v) => Number(v), 10)
   .option('--warmup <n>', 'sagas at 10/s before measuring (JIT, connections, group joins)', (v) => Number(v), 50)
   .option('--p99-limit <ms>', 'a rate is sustained while p99 stays under this', (v) => Number(v), 250)
-  .option('--out <dir>', 'results folder', 'benchmarks/results/custom-saga')
+  .option('--out <dir>', 'results folder (default benchmarks/results/<coordinator>-saga)')
   .parse()
-  .opts<{ transport: string[]; warmup: number; fixedRate: number; fixedCount: number; steps: number[]; stepSeconds: number; p99Limit: number; out: string }>();
+  .opts<{ coordinator: 'custom' | 'temporal'; transport: string[]; warmup: number; fixedRate: number; fixedCount: number; steps: number[]; stepSeconds: number; p99Limit: number; out?: string }>();
+const out = opts.out ?? `benchmarks/results/${opts.coordinator}-saga`;
 
 const ADMIN = { authorization: 'Bearer workbench-admin', 'content-type': 'application/json' };
 
@@ -41,9 +44,17 @@ const runTransport = async (transport: string) => {
   await admin.connect();
   await ensureTopics(admin, topicSpecs(prefix));
   await admin.disconnect();
-  const env = { ...process.env, ...dbs, KAFKA_TOPIC_PREFIX: prefix, TRANSPORT: transport, LOG_LEVEL: 'warn', ADMIN_TOKEN: 'workbench-admin', NOTIFICATION_SINK_FILE: `/var/tmp/saga-workbench/${run}-notifications.jsonl` };
-  console.log(`\n[${transport}] starting services and the custom orchestrator (run ${run})`);
-  const procs = await startServices(undefined, (l) => (l.includes('"level":50') || l.includes('"level":60') ? console.error(l) : undefined), 'custom', env);
+  const taskQueue = `${run}-order-saga`;
+  const env = { ...process.env, ...dbs, ORCHESTRATOR_TEMPORAL_DATABASE: dbs.ORCHESTRATOR_DATABASE, TEMPORAL_TASK_QUEUE: taskQueue, KAFKA_TOPIC_PREFIX: prefix, TRANSPORT: transport, LOG_LEVEL: 'warn', ADMIN_TOKEN: 'workbench-admin', NOTIFICATION_SINK_FILE: `/var/tmp/saga-workbench/${run}-notifications.jsonl` };
+  console.log(`\n[${opts.coordinator} over ${transport}] starting services and the coordinator (run ${run})`);
+  const procs = await startServices(undefined, (l) => (l.includes('"level":50') || l.includes('"level":60') ? console.error(l) : undefined), opts.coordinator, env);
+  const temporal = opts.coordinator === 'temporal' ? new Client({ connection: await Connection.connect({ address: servers.TEMPORAL_ADDRESS }), namespace: servers.TEMPORAL_NAMESPACE }) : undefined;
+  /** Sagas still running (the order is terminal before its saga ends: commit, notify). */
+  const busy = async () => {
+    if (temporal) return (await temporal.workflow.count(`TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`)).count;
+    const counts = await Promise.all(['RUNNING', 'COMPENSATING'].map((st) => fetch(`${coordinatorUrl('custom', env)}/sagas?status=${st}&pageSize=1`).then((r) => r.json() as Promise<{ total: number }>)));
+    return counts.reduce((n, c) => n + c.total, 0);
+  };
   const seen = new Map<string, number>();
   const consumer = kafka.consumer({ groupId: `${run}-observer`, maxWaitTimeInMs: 20 });
   try {
@@ -88,13 +99,8 @@ const runTransport = async (transport: string) => {
       const drainUntil = performance.now() + 30_000;
       while (ids.some((id) => id && !seen.has(id)) && performance.now() < drainUntil) await sleep(50);
       clearInterval(progress);
-      // The order is terminal before its saga ends (commit, notify): let every saga finish before
-      // the next step, so one step's tail (or retry storm) does not land in the next.
+      // Let every saga finish before the next step, so one step's tail (or retry storm) does not land in the next.
       const idleUntil = performance.now() + 120_000;
-      const busy = async () => {
-        const counts = await Promise.all(['RUNNING', 'COMPENSATING'].map((st) => fetch(`http://127.0.0.1:3010/sagas?status=${st}&pageSize=1`).then((r) => r.json() as Promise<{ total: number }>)));
-        return counts.reduce((n, c) => n + c.total, 0);
-      };
       while ((await busy()) > 0 && performance.now() < idleUntil) await sleep(200);
       const latencies = ids.flatMap((id, i) => (id && seen.has(id) ? [seen.get(id)! - due[i]!] : []));
       const lost = ids.filter((id) => id && !seen.has(id)).length;
@@ -118,9 +124,10 @@ const runTransport = async (transport: string) => {
     }
     const fixed = await step(opts.fixedRate, opts.fixedCount);
     const sustained = [fixed, ...steps].filter((r) => r.p99 <= opts.p99Limit && r.errors + r.notTerminal === 0).map((r) => r.rate);
-    return { transport, fixed, steps, highestSustainedRate: sustained.length ? Math.max(...sustained) : 0 };
+    return { coordinator: opts.coordinator, transport, fixed, steps, highestSustainedRate: sustained.length ? Math.max(...sustained) : 0 };
   } finally {
     await consumer.disconnect();
+    await temporal?.connection.close();
     await stopAll(procs);
     for (const db of Object.values(dbs)) await dropDatabase(servers.POSTGRES_URL, db);
   }
@@ -130,16 +137,16 @@ const results = [];
 for (const t of opts.transport) results.push(await runTransport(t));
 const at = new Date().toISOString();
 const doc = {
-  benchmark: 'custom-saga-latency',
+  benchmark: `${opts.coordinator}-saga-latency`,
   at,
   settings: opts,
   machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, commit: execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim() },
   results,
 };
-mkdirSync(opts.out, { recursive: true });
-const file = `${opts.out}/${at.replaceAll(':', '-').slice(0, 19)}.json`;
+mkdirSync(out, { recursive: true });
+const file = `${out}/${at.replaceAll(':', '-').slice(0, 19)}.json`;
 writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
-console.log('\ntransport | fixed rate | p50 | p99 | highest rate with p99 ≤ limit');
-for (const r of results) console.log(`${r.transport} | ${r.fixed.rate}/s × ${r.fixed.count} | ${r.fixed.p50} ms | ${r.fixed.p99} ms | ${r.highestSustainedRate}/s`);
+console.log('\ncoordinator | transport | fixed rate | p50 | p99 | highest rate with p99 ≤ limit');
+for (const r of results) console.log(`${r.coordinator} | ${r.transport} | ${r.fixed.rate}/s × ${r.fixed.count} | ${r.fixed.p50} ms | ${r.fixed.p99} ms | ${r.highestSustainedRate}/s`);
 console.log(`written to ${file}`);
 process.exit(0);

@@ -1,5 +1,5 @@
 import {
-  ActivityFailure, CancellationScope, condition, defineQuery, defineSignal, isCancellation, proxyActivities, setHandler, upsertSearchAttributes,
+  ActivityFailure, CancellationScope, type ActivityInterfaceFor, condition, defineQuery, defineSignal, isCancellation, proxyActivities, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { CommandType } from '@saga/contracts';
 import { SagaStatusKey, type CommandResult, type OrderSagaInput, type SagaActivities, type SagaStatus, type SagaView } from './shared.ts';
@@ -35,11 +35,13 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
   const retry = { initialInterval: 200, backoffCoefficient: 2, maximumInterval: 5_000 };
   const bounded = proxyActivities<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...retry, maximumAttempts: timing.stepAttempts } });
   const untilDone = proxyActivities<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...retry, maximumInterval: 10_000 } });
-  const send = async (via: SagaActivities, action: string, type: CommandType, payload: Record<string, unknown>): Promise<CommandResult> => {
+  const send = async (via: ActivityInterfaceFor<SagaActivities>, action: string, type: CommandType, payload: Record<string, unknown>): Promise<CommandResult> => {
     view.step = action;
     view.history.push(`sent ${type}`);
     try {
-      const r = await via.sendCommand({ type, commandId: `${orderId}:${action}`, sagaId: orderId, payload });
+      // The summary names the step in the Web UI's event history (every step is one sendCommand activity).
+      const summary = `${type} (${action})`;
+      const r = await via.sendCommand.executeWithOptions({ summary }, [{ type, commandId: `${orderId}:${action}`, sagaId: orderId, payload }]);
       view.history.push(r.outcome === 'SUCCESS' ? `${action} succeeded` : `${action} refused: ${r.reason ?? 'FAILURE'}`);
       return r;
     } catch (err) {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { Command } from 'commander';
 import { ConfigError } from '@saga/config';
+import { ensureChromium } from './browser.ts';
 import { StackError } from './proc.ts';
 import type { Server } from './server.ts';
 import { loadStackSettings, SERVER_NAMES, type StackSettings } from './settings.ts';
@@ -71,6 +72,11 @@ program
     const args = ['-n', opts.lines, ...(opts.follow ? ['-F'] : []), ...files];
     process.exitCode = await runInherit('tail', args);
   });
+
+program
+  .command('browser')
+  .description("make sure Debian's chromium is there for the Web UI test (apt-get install when missing); prints its path")
+  .action(async () => log(await ensureChromium(loadStackSettings(), log)));
 
 program
   .command('exec')

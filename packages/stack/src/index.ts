@@ -1,3 +1,4 @@
 export * from './settings.ts';
 export * from './stack.ts';
 export type { Server } from './server.ts';
+export { CHROMIUM_ARGS, ensureChromium } from './browser.ts';

@@ -2,7 +2,7 @@ import { chownSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { ensureDatabase } from '@saga/postgres';
-import { isRoot, livePid, requireTool, run, StackError, stopPid, which, withProgress } from './proc.ts';
+import { aptInstall, isRoot, livePid, requireTool, run, stopPid } from './proc.ts';
 import type { Server } from './server.ts';
 import { DATABASES, Versions, type StackSettings } from './settings.ts';
 
@@ -29,20 +29,11 @@ export const postgresServer = (s: StackSettings): Server => {
 
     async install(say) {
       if (!existsSync(bin('initdb'))) {
-        if (!isRoot() || !which('apt-get')) {
-          throw new StackError(
-            `PostgreSQL ${Versions.postgres} server binaries not found in ${s.PG_BIN_DIR}. ` +
-              `Fix: sudo apt-get install -y postgresql-${Versions.postgres} (or set PG_BIN_DIR, or POSTGRES_URL to your own server).`,
-          );
-        }
-        say(`installing postgresql-${Versions.postgres} with apt-get`);
-        await withProgress('apt-get install', run('apt-get', ['update']), say);
-        await withProgress(
-          'apt-get install',
-          run('apt-get', ['install', '-y', '--no-install-recommends', `postgresql-${Versions.postgres}`], {
-            env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-          }),
+        await aptInstall(
+          `postgresql-${Versions.postgres}`,
           say,
+          `PostgreSQL ${Versions.postgres} server binaries not found in ${s.PG_BIN_DIR}.`,
+          'or set PG_BIN_DIR, or POSTGRES_URL to your own server',
         );
       }
       if (isRoot()) requireTool('runuser', 'apt-get install -y util-linux');

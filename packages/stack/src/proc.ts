@@ -120,6 +120,18 @@ export const requireTool = (cmd: string, fix: string): string => {
 
 export const isRoot = () => process.getuid?.() === 0;
 
+/** Installs a Debian package when we may (root, apt-get present); otherwise an error naming the fix. */
+export const aptInstall = async (pkg: string, say: (msg: string) => void, missing: string, otherwise?: string) => {
+  if (!isRoot() || !which('apt-get')) throw new StackError(`${missing} Fix: sudo apt-get install -y ${pkg}${otherwise ? ` (${otherwise})` : ''}.`);
+  say(`installing ${pkg} with apt-get`);
+  await withProgress('apt-get install', run('apt-get', ['update']), say);
+  await withProgress(
+    'apt-get install',
+    run('apt-get', ['install', '-y', '--no-install-recommends', pkg], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }),
+    say,
+  );
+};
+
 /** Prints a line every `everyMs` while `work` runs, so long builds show they are alive. */
 export const withProgress = async <T>(label: string, work: Promise<T>, say: (msg: string) => void, everyMs = 15_000) => {
   const started = Date.now();

@@ -24,6 +24,9 @@ export const DATABASES = [
   'orchestrator_temporal',
 ] as const;
 
+/** The dev server tuning chosen in ADR 0005 (measured by `npm run bench:temporal-floor`). */
+export const TEMPORAL_TUNING = ['history.transferProcessorMaxPollRPS=1000', 'system.enableActivityEagerExecution=true'];
+
 const stackSettings = {
   /** Built and downloaded artefacts (Temporal CLI, Kafka jars): reused by every clone. */
   SAGA_CACHE_DIR: setting.string(join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'saga-workbench')),
@@ -33,6 +36,17 @@ const stackSettings = {
   STACK_EXTERNAL: z_list(),
   PG_BIN_DIR: setting.string(`/usr/lib/postgresql/${Versions.postgres}/bin`),
   TEMPORAL_CLI: setting.optionalString(),
+  /**
+   * Dynamic config of the dev server (comma-separated KEY=VALUE, or `none` for its own defaults).
+   * Default: the tuning measured in ADR 0005 — the history transfer queue reader not throttled to
+   * 20 reads/s (which cost ~43 ms per task dispatch) and eager activity dispatch.
+   */
+  TEMPORAL_DYNAMIC_CONFIG: setting
+    .string(TEMPORAL_TUNING.join(','))
+    .transform((v) => (v === 'none' ? [] : v.split(',').map((kv) => kv.trim()).filter(Boolean)))
+    .refine((kvs) => kvs.every((kv) => /^[\w.]+=\S+$/.test(kv)), { message: 'expected KEY=VALUE[,KEY=VALUE…] or none' }),
+  /** Headless browser for the Web UI test: Debian's chromium (installed when missing). */
+  CHROMIUM_PATH: setting.string('/usr/bin/chromium'),
   /** Seconds `up` waits for a server to serve before it gives up and shows the log tail. */
   STACK_READY_TIMEOUT: setting.int(90, 5, 3600),
 };

@@ -28,7 +28,7 @@ export const temporalServer = (s: StackSettings): Server => {
     envVar: 'TEMPORAL_ADDRESS',
     address: s.servers.TEMPORAL_ADDRESS,
     extraPorts: [uiPort],
-    details: { ui: uiUrl, namespace: s.servers.TEMPORAL_NAMESPACE, binary: bin, db: join(dir, 'temporal.db') },
+    details: { ui: uiUrl, namespace: s.servers.TEMPORAL_NAMESPACE, binary: bin, db: join(dir, 'temporal.db'), 'dynamic config': s.TEMPORAL_DYNAMIC_CONFIG.join(' ') || 'dev server defaults' },
     logFile,
     pid: () => livePid(join(dir, 'temporal.pid'), 'start-dev'),
 
@@ -63,6 +63,7 @@ export const temporalServer = (s: StackSettings): Server => {
           '--search-attribute', 'OrderId=Keyword',
           '--search-attribute', 'SagaStatus=Keyword',
           '--log-level', 'warn',
+          ...s.TEMPORAL_DYNAMIC_CONFIG.flatMap((kv) => ['--dynamic-config-value', kv]),
         ],
         logFile,
         join(dir, 'temporal.pid'),
