@@ -5,6 +5,7 @@
  * databases and topics; services and orchestrator run as child processes like in production.
  *
  *   npm run bench:saga -- --coordinator temporal --transport kafka http --fixed-rate 50 --fixed-count 1000 --steps 10,20,40
+ *   TEMPORAL_ACTIVITIES=local npm run bench:saga -- --coordinator temporal --transport http
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -124,7 +125,7 @@ const runTransport = async (transport: string) => {
     }
     const fixed = await step(opts.fixedRate, opts.fixedCount);
     const sustained = [fixed, ...steps].filter((r) => r.p99 <= opts.p99Limit && r.errors + r.notTerminal === 0).map((r) => r.rate);
-    return { coordinator: opts.coordinator, transport, fixed, steps, highestSustainedRate: sustained.length ? Math.max(...sustained) : 0 };
+    return { coordinator: opts.coordinator, transport, activities: opts.coordinator === 'temporal' ? (process.env.TEMPORAL_ACTIVITIES ?? 'regular') : undefined, fixed, steps, highestSustainedRate: sustained.length ? Math.max(...sustained) : 0 };
   } finally {
     await consumer.disconnect();
     await temporal?.connection.close();

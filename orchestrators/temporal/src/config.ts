@@ -1,4 +1,4 @@
-import { coordinatorSettings, loadConfig, setting } from '@saga/config';
+import { ConfigError, coordinatorSettings, loadConfig, setting } from '@saga/config';
 
 /** The Temporal coordinator's settings (worker, starter, reply consumer), read once and validated. */
 export const temporalSettings = {
@@ -6,7 +6,19 @@ export const temporalSettings = {
   TEMPORAL_COORDINATOR_PORT: setting.port(3011),
   ORCHESTRATOR_TEMPORAL_DATABASE: setting.string('orchestrator_temporal'),
   TEMPORAL_TASK_QUEUE: setting.string('order-saga'),
+  /**
+   * How the workflow runs its steps: `regular` activities (each dispatched through a task queue;
+   * needed for the Kafka transport's asynchronous completion) or `local` activities (run inside
+   * the workflow task by the same worker: fewer round trips, HTTP transport only). ADR 0005.
+   */
+  TEMPORAL_ACTIVITIES: setting.oneOf(['regular', 'local'] as const, 'regular'),
 };
 
-export const loadTemporalConfig = (env: Record<string, string | undefined> = process.env) => loadConfig(temporalSettings, env);
+export const loadTemporalConfig = (env: Record<string, string | undefined> = process.env) => {
+  const cfg = loadConfig(temporalSettings, env);
+  if (cfg.TEMPORAL_ACTIVITIES === 'local' && cfg.TRANSPORT !== 'http') {
+    throw new ConfigError([`TEMPORAL_ACTIVITIES="local": local activities cannot complete asynchronously from a Kafka reply; use TRANSPORT=http or TEMPORAL_ACTIVITIES=regular`]);
+  }
+  return cfg;
+};
 export type TemporalConfig = ReturnType<typeof loadTemporalConfig>;

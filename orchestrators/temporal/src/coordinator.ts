@@ -58,7 +58,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
         .start(orderSaga, {
           workflowId: orderId,
           taskQueue: cfg.TEMPORAL_TASK_QUEUE,
-          args: [{ orderId, customerId, lines, totalCents, timing }],
+          args: [{ orderId, customerId, lines, totalCents, timing, activities: cfg.TEMPORAL_ACTIVITIES }],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           typedSearchAttributes: [{ key: OrderIdKey, value: orderId }, { key: SagaStatusKey, value: 'RUNNING' }],
         })

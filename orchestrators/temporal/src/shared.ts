@@ -21,6 +21,8 @@ export interface OrderSagaInput {
   lines: Line[];
   totalCents: number;
   timing: SagaTiming;
+  /** Regular (default) or local activities for the steps. */
+  activities?: 'regular' | 'local';
 }
 
 export type SagaStatus = 'RUNNING' | 'COMPENSATING' | 'COMPLETED' | 'REJECTED' | 'NEEDS_ATTENTION' | 'RESOLVED';

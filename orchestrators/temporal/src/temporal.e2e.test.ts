@@ -11,15 +11,19 @@ import { loadTemporalConfig } from './config.ts';
 import { startTemporalCoordinator } from './coordinator.ts';
 import { SagaStatusKey } from './shared.ts';
 
-describe.each(['kafka', 'http'] as const)('Temporal coordinator over %s, end to end through the real services and the dev server', (transport) => {
-  const kafka = testKafka(`temporal-e2e-${transport}`);
+describe.each([
+  ['kafka', 'regular'],
+  ['http', 'regular'],
+  ['http', 'local'],
+] as const)('Temporal coordinator over %s with %s activities, end to end through the real services and the dev server', (transport, activities) => {
+  const kafka = testKafka(`temporal-e2e-${transport}-${activities}`);
   let wb: Workbench;
   let coordinator: Awaited<ReturnType<typeof startTemporalCoordinator>>;
   let env: Record<string, string>;
 
   beforeAll(async () => {
     wb = await workbench(kafka);
-    env = orchestratorEnv(wb.env(), { TRANSPORT: transport, TEMPORAL_TASK_QUEUE: uniqueName('order-saga') });
+    env = orchestratorEnv(wb.env(), { TRANSPORT: transport, TEMPORAL_ACTIVITIES: activities, TEMPORAL_TASK_QUEUE: uniqueName('order-saga') });
     coordinator = await startTemporalCoordinator(loadTemporalConfig(env));
     await wb.seedStock([{ sku: 'widget', quantity: 10 }, { sku: 'rare', quantity: 1 }]);
     await wb.seedCustomers([{ id: 'alice', creditLimitCents: 100_000 }, { id: 'bob', creditLimitCents: 500 }]);
@@ -83,7 +87,7 @@ describe.each(['kafka', 'http'] as const)('Temporal coordinator over %s, end to 
     // RECORD_HISTORIES=1 keeps them as fixtures that workflows.replay.int.test.ts replays against
     // every later change of the workflow code.
     if (process.env.RECORD_HISTORIES !== '1') return;
-    const dir = fileURLToPath(new URL(`../histories/${transport}`, import.meta.url));
+    const dir = fileURLToPath(new URL(`../histories/${transport}${activities === 'local' ? '-local' : ''}`, import.meta.url));
     mkdirSync(dir, { recursive: true });
     // The CLI writes the JSON form the SDK's replayer reads (the same as the Web UI's download).
     const s = loadStackSettings();

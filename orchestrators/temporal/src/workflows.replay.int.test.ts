@@ -9,9 +9,8 @@ const root = fileURLToPath(new URL('../histories', import.meta.url));
 const fixtures = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'));
 
 describe('workflow replay', () => {
-  it('has recorded histories for both transports', () => {
-    expect(fixtures.filter((f) => f.startsWith('kafka/')).length).toBeGreaterThanOrEqual(4);
-    expect(fixtures.filter((f) => f.startsWith('http/')).length).toBeGreaterThanOrEqual(4);
+  it('has recorded histories for both transports and local activities', () => {
+    for (const dir of ['kafka/', 'http/', 'http-local/']) expect(fixtures.filter((f) => f.startsWith(dir)).length).toBeGreaterThanOrEqual(4);
   });
 
   it('replays every recorded history without a non-determinism error', async () => {

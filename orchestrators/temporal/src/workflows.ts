@@ -1,5 +1,6 @@
 import {
-  ActivityFailure, CancellationScope, type ActivityInterfaceFor, condition, defineQuery, defineSignal, isCancellation, proxyActivities, setHandler, upsertSearchAttributes,
+  ActivityFailure, CancellationScope, type ActivityInterfaceFor,
+  proxyLocalActivities, condition, defineQuery, defineSignal, isCancellation, proxyActivities, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { CommandType } from '@saga/contracts';
 import { SagaStatusKey, type CommandResult, type OrderSagaInput, type SagaActivities, type SagaStatus, type SagaView } from './shared.ts';
@@ -33,8 +34,10 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
   };
 
   const retry = { initialInterval: 200, backoffCoefficient: 2, maximumInterval: 5_000 };
-  const bounded = proxyActivities<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...retry, maximumAttempts: timing.stepAttempts } });
-  const untilDone = proxyActivities<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...retry, maximumInterval: 10_000 } });
+  // Local activities run inside the workflow task (HTTP transport only); same budgets either way.
+  const proxy = input.activities === 'local' ? proxyLocalActivities : proxyActivities;
+  const bounded = proxy<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...retry, maximumAttempts: timing.stepAttempts } });
+  const untilDone = proxy<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...retry, maximumInterval: 10_000 } });
   const send = async (via: ActivityInterfaceFor<SagaActivities>, action: string, type: CommandType, payload: Record<string, unknown>): Promise<CommandResult> => {
     view.step = action;
     view.history.push(`sent ${type}`);
