@@ -1,0 +1,146 @@
+import { writeFileSync } from 'node:fs';
+import * as vega from 'vega';
+import * as vegaLite from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import type { StepResult } from './driver.ts';
+
+type Step = Omit<StepResult, 'samples'>;
+export interface Results {
+  runId: string;
+  at: string;
+  settings: Record<string, unknown>;
+  machine: Record<string, unknown>;
+  latency?: { mode: string; steps: StepResult[]; highestSustainedRate: number }[];
+  fixed?: { mode: string; step: StepResult }[];
+  compensation?: { mode: string; step: StepResult; byKind: { kind: string; count: number; p50: number; p99: number }[]; expectedCompensations: number; compensations: number; wrongOutcome: number; ok: boolean }[];
+  selfcheck?: { targetRate: number; throughput: number; p99: number; ok: boolean; verdict: string };
+  floors?: Record<string, unknown>;
+  checks: { suite: string; violations: number; problems: string[] }[];
+  error?: string;
+}
+
+/** Latency histogram buckets (upper bounds, ms) for results.json: the raw distribution, compactly. */
+const BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 30_000, Infinity];
+export const histogram = (ms: number[]) =>
+  BUCKETS.map((le, i) => ({ le: Number.isFinite(le) ? le : '+Inf', count: ms.filter((x) => x <= le && (i === 0 || x > BUCKETS[i - 1]!)).length }));
+
+const strip = ({ samples, ...rest }: StepResult): Step & { histogram: ReturnType<typeof histogram> } => ({ ...rest, histogram: histogram(samples.map((s) => s.ms)) });
+
+/** An SVG from a Vega-Lite spec, rendered headless (no browser, no canvas). */
+export const svg = async (spec: TopLevelSpec) => new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' }).toSVG();
+
+const charts = (r: Results): Record<string, TopLevelSpec> => {
+  const out: Record<string, TopLevelSpec> = {};
+  const lat = (r.latency ?? []).flatMap((m) => m.steps.flatMap((s) => (['p50', 'p99'] as const).map((p) => ({ mode: m.mode, rate: s.rate, percentile: p, ms: s[p], throughput: s.throughput }))));
+  if (lat.length) {
+    out['latency-percentiles'] = {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: 'End-to-end saga latency by arrival rate',
+      width: 560, height: 300, data: { values: lat },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'rate', type: 'quantitative', title: 'arrival rate (sagas/s)', scale: { type: 'log' } },
+        y: { field: 'ms', type: 'quantitative', title: 'latency (ms)', scale: { type: 'log' } },
+        color: { field: 'mode', type: 'nominal' },
+        strokeDash: { field: 'percentile', type: 'nominal' },
+      },
+    };
+    out['throughput-latency'] = {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: 'Throughput vs p99 latency',
+      width: 560, height: 300, data: { values: lat.filter((x) => x.percentile === 'p99') },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'throughput', type: 'quantitative', title: 'completed sagas/s' },
+        y: { field: 'ms', type: 'quantitative', title: 'p99 latency (ms)', scale: { type: 'log' } },
+        color: { field: 'mode', type: 'nominal' },
+        order: { field: 'rate', type: 'quantitative' },
+      },
+    };
+  }
+  const mix = (r.compensation ?? []).flatMap((c) => c.byKind.map((k) => ({ mode: c.mode, outcome: k.kind, count: k.count, p50: k.p50, p99: k.p99 })));
+  if (mix.length) {
+    out['outcome-mix'] = {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: 'Compensation suite: latency per outcome (p50 bar, p99 tick)',
+      data: { values: mix },
+      facet: { column: { field: 'mode', type: 'nominal', title: null } },
+      spec: {
+        width: 110, height: 240,
+        layer: [
+          { mark: 'bar', encoding: { x: { field: 'outcome', type: 'nominal', title: null }, y: { field: 'p50', type: 'quantitative', title: 'latency (ms)' }, color: { field: 'outcome', type: 'nominal' } } },
+          { mark: { type: 'tick', color: 'black', thickness: 2 }, encoding: { x: { field: 'outcome', type: 'nominal' }, y: { field: 'p99', type: 'quantitative' } } },
+        ],
+      },
+    };
+  }
+  return out;
+};
+
+const table = (head: string[], rows: (string | number)[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+
+/** The tables printed at the end of a run and written into summary.md. */
+export const tables = (r: Results) => {
+  const parts: string[] = [];
+  if (r.latency?.length) {
+    const rates = [...new Set(r.latency.flatMap((m) => m.steps.map((s) => s.rate)))].sort((a, b) => a - b);
+    parts.push(
+      '### Latency (POST /orders sent → order terminal observed), p50 / p99 ms per arrival rate',
+      table(['mode', ...rates.map((x) => `${x}/s`), 'highest sustained'], r.latency.map((m) => [
+        m.mode,
+        ...rates.map((x) => {
+          const s = m.steps.find((st) => st.rate === x);
+          return s ? `${Math.round(s.p50)} / ${Math.round(s.p99)}${s.errors + s.notTerminal ? ` (${s.errors + s.notTerminal} err)` : ''}` : '—';
+        }),
+        `${m.highestSustainedRate}/s`,
+      ])),
+    );
+  }
+  if (r.fixed?.length) {
+    parts.push(
+      `### Fixed run: ${r.fixed[0]!.step.count} happy-path sagas at ${r.fixed[0]!.step.rate}/s`,
+      table(['mode', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'completed/s', 'not terminal', 'errors'], r.fixed.map((f) => [f.mode, f.step.p50, f.step.p90, f.step.p99, f.step.max, f.step.throughput, f.step.notTerminal, f.step.errors])),
+    );
+  }
+  if (r.compensation?.length) {
+    parts.push(
+      '### Compensation (~20 % payment declines, ~10 % out of stock): p50 / p99 ms per outcome',
+      table(['mode', 'approved', 'declined (full rollback)', 'out of stock', 'compensations / expected', 'wrong outcome'], r.compensation.map((c) => {
+        const k = (kind: string) => {
+          const x = c.byKind.find((b) => b.kind === kind);
+          return x && x.count ? `${Math.round(x.p50)} / ${Math.round(x.p99)} (n=${x.count})` : '—';
+        };
+        return [c.mode, k('happy'), k('declined'), k('outOfStock'), `${c.compensations} / ${c.expectedCompensations}${c.ok ? '' : ' FAILED'}`, c.wrongOutcome];
+      })),
+    );
+  }
+  if (r.selfcheck) parts.push(`### Harness self-check\n${r.selfcheck.verdict}`);
+  parts.push('### Correctness checker', table(['after', 'violations', 'what'], r.checks.map((c) => [c.suite, c.violations, c.problems.join('; ') || 'every invariant holds'])));
+  return parts.join('\n\n');
+};
+
+export const writeReport = async (dir: string, r: Results) => {
+  const json = {
+    ...r,
+    latency: r.latency?.map((m) => ({ ...m, steps: m.steps.map(strip) })),
+    fixed: r.fixed?.map((f) => ({ ...f, step: strip(f.step) })),
+    compensation: r.compensation?.map((c) => ({ ...c, step: strip(c.step) })),
+  };
+  writeFileSync(`${dir}/results.json`, `${JSON.stringify(json, null, 2)}\n`);
+  const images: string[] = [];
+  for (const [name, spec] of Object.entries(charts(r))) {
+    writeFileSync(`${dir}/${name}.svg`, await svg(spec));
+    images.push(`![${name}](${name}.svg)`);
+  }
+  const m = r.machine;
+  const md = [
+    `# Benchmark run ${r.runId}`,
+    `${r.at} · commit ${String(m.commit)} · ${String(m.cores)} cores, ${String(m.memoryGiB)} GiB · Node ${String(m.node)}, PostgreSQL ${String(m.postgres)}, Kafka ${String(m.kafka)}, Temporal Server ${String(m.temporalServer)} (CLI ${String(m.temporalCli)} dev server)`,
+    `Settings: \`${JSON.stringify(r.settings)}\``,
+    r.error ? `**The run failed:** ${r.error}` : '',
+    tables(r),
+    ...images,
+  ].filter(Boolean).join('\n\n');
+  writeFileSync(`${dir}/summary.md`, `${md}\n`);
+  console.log(`\n${tables(r)}`);
+};

@@ -1,0 +1,127 @@
+/**
+ * The benchmark harness: suites against every mode in one run, on the same stack and services,
+ * modes interleaved; the correctness checker after every suite; results, summary and charts in
+ * benchmarks/results/<run-id>/.
+ *
+ *   npm run bench -- latency compensation selfcheck          # every mode
+ *   npm run bench -- latency --modes custom-http,temporal-http --rates 25,50,100
+ *   npm run bench -- smoke                                    # one low rate, every mode, checker on (CI)
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { Command, Option } from 'commander';
+import { Connection } from '@temporalio/client';
+import pg from 'pg';
+import { Versions } from '@saga/stack';
+import { servers } from '@saga/testkit';
+import { checkWorld, compensationSuite, describeViolations, fixedSuite, latencySuite, type SuiteContext } from './suites.ts';
+import { pickModes } from './modes.ts';
+import { selfCheck } from './selfcheck.ts';
+import { writeReport, type Results } from './report.ts';
+import { startBenchWorkbench } from './workbench.ts';
+
+const SUITES = ['latency', 'fixed', 'compensation', 'selfcheck', 'smoke'] as const;
+type Suite = (typeof SUITES)[number];
+
+const program = new Command('bench')
+  .description('Every mode, same stack, same services, modes interleaved; the checker after every suite.')
+  .argument('[suites...]', `any of ${SUITES.join(', ')} (default: latency compensation selfcheck)`)
+  .option('--modes <list>', 'comma-separated subset of the modes', (v) => v.split(','))
+  .option('--rates <list>', 'latency suite: arrival rates to step through (per second)', (v) => v.split(',').map(Number), [5, 10, 25, 50, 100, 200, 400, 800])
+  .option('--step-seconds <n>', 'seconds per rate step', Number, 10)
+  .option('--fixed-rate <n>', 'fixed suite: arrival rate', Number, 50)
+  .option('--fixed-count <n>', 'fixed suite: sagas per mode', Number, 1000)
+  .option('--compensation-rate <n>', 'compensation suite: arrival rate', Number, 20)
+  .option('--p99-limit <ms>', 'a rate is sustained while p99 stays at or under this', Number, 1000)
+  .option('--warmup <n>', 'orders at 10/s before each slice, not measured', Number, 20)
+  .option('--out <dir>', 'results root', 'benchmarks/results')
+  .addOption(new Option('--run-id <id>', 'results folder name (default: the start time)'))
+  .showHelpAfterError();
+program.parse();
+const suitesArg = program.args as Suite[];
+const opts = program.opts<{ modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; p99Limit: number; warmup: number; out: string; runId?: string }>();
+const bad = suitesArg.filter((s) => !(SUITES as readonly string[]).includes(s));
+if (bad.length) program.error(`unknown suite ${bad.join(', ')}; valid: ${SUITES.join(', ')}`);
+if (opts.rates.some((r) => !Number.isFinite(r) || r <= 0)) program.error('--rates: expected positive numbers, e.g. 25,50,100');
+const modes = (() => {
+  try {
+    return pickModes(opts.modes);
+  } catch (err) {
+    return program.error(`--modes: ${(err as Error).message}`);
+  }
+})();
+const smoke = suitesArg.includes('smoke');
+const suites: Suite[] = smoke ? ['latency', 'compensation'] : suitesArg.length ? suitesArg : ['latency', 'compensation', 'selfcheck'];
+const rates = smoke ? [5] : opts.rates;
+const stepSeconds = smoke ? 5 : opts.stepSeconds;
+const at = new Date();
+const runId = opts.runId ?? at.toISOString().replaceAll(':', '-').slice(0, 19) + (smoke ? '-smoke' : '');
+const dir = `${opts.out}/${runId}`;
+
+const tty = process.stdout.isTTY;
+const progress = (line: string) => (tty ? process.stdout.write(`\r\x1b[2K  ${line.slice(0, (process.stdout.columns || 120) - 3)}`) : undefined);
+const say = (line: string) => (tty ? process.stdout.write(`\r\x1b[2K${line}\n`) : console.log(line));
+
+const versions = async () => {
+  const client = new pg.Client({ connectionString: servers.POSTGRES_URL });
+  await client.connect();
+  const postgres = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+  await client.end();
+  const connection = await Connection.connect({ address: servers.TEMPORAL_ADDRESS });
+  const temporal = (await connection.workflowService.getSystemInfo({})).serverVersion ?? 'unknown';
+  await connection.close();
+  return { node: process.version, postgres, kafka: Versions.kafka, temporalServer: temporal, temporalCli: Versions.temporalCli };
+};
+
+const results: Results = {
+  runId,
+  at: at.toISOString(),
+  settings: { suites, modes: modes.map((m) => m.name), rates, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, p99LimitMs: opts.p99Limit, warmup: opts.warmup, smoke },
+  machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), commit: execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim(), ...(await versions()) },
+  checks: [],
+};
+
+const deadlineMs = 60_000;
+const wb = await startBenchWorkbench({ deadlineMs, log: say });
+let failed = false;
+try {
+  await wb.seed([{ sku: 'bench', quantity: 10_000_000 }, { sku: 'bench-scarce', quantity: 1 }], [{ id: 'bench', creditLimitCents: 1e15 }, { id: 'bench-poor', creditLimitCents: 0 }]);
+  const ctx: SuiteContext = { wb, modes, stepSeconds, p99LimitMs: opts.p99Limit, warmup: smoke ? 5 : opts.warmup, say, progress };
+  const afterSuite = async (suite: string) => {
+    progress(`${suite}: checking the four databases`);
+    const violations = await checkWorld(wb);
+    results.checks.push({ suite, violations: violations.length, problems: describeViolations(violations) });
+    say(violations.length === 0 ? `checker after ${suite}: every invariant holds` : `checker after ${suite}: FAILED\n  ${describeViolations(violations).join('\n  ')}`);
+    if (violations.length > 0) failed = true;
+  };
+  for (const suite of suites) {
+    say(`\n== ${suite} ==`);
+    if (suite === 'latency') {
+      results.latency = await latencySuite(ctx, rates);
+      await afterSuite('latency');
+    } else if (suite === 'fixed') {
+      results.fixed = await fixedSuite(ctx, opts.fixedRate, opts.fixedCount);
+      await afterSuite('fixed');
+    } else if (suite === 'compensation') {
+      results.compensation = await compensationSuite(ctx, smoke ? 5 : opts.compensationRate);
+      if (results.compensation.some((c) => !c.ok)) failed = true;
+      await afterSuite('compensation');
+    } else if (suite === 'selfcheck') {
+      const highest = Math.max(0, ...(results.latency ?? []).flatMap((m) => m.steps.map((s) => s.throughput)));
+      results.selfcheck = await selfCheck(Math.max(100, highest), say, progress);
+    }
+  }
+} catch (err) {
+  failed = true;
+  say(`run failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  results.error = String(err);
+} finally {
+  progress('stopping the services');
+  await wb.close();
+}
+mkdirSync(dir, { recursive: true });
+await writeReport(dir, results);
+say(`\nresults: ${dir}/results.json, ${dir}/summary.md`);
+if (failed) say('the run FAILED (see above)');
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,59 @@
+import type { Kafka } from 'kafkajs';
+import type { Client } from '@temporalio/client';
+import { databaseUrl } from '@saga/config';
+import { createPool } from '@saga/postgres';
+import type { Snapshot } from './checker.ts';
+
+export interface SnapshotSources {
+  postgresUrl: string;
+  databases: { order: string; inventory: string; payment: string; notification: string; custom?: string };
+  kafka: Kafka;
+  /** The run's dead-letter topics. */
+  deadLetterTopics: string[];
+  /** Temporal: the client and the task queues the run's workflows ran on, with the saga deadline. */
+  temporal?: { client: Client; taskQueues: string[]; deadlineMs: number };
+}
+
+const rows = async <T>(postgresUrl: string, db: string, sql: string): Promise<T[]> => {
+  const pool = createPool(databaseUrl(postgresUrl, db), { max: 1 });
+  try {
+    return (await pool.query(sql)).rows as T[];
+  } finally {
+    await pool.end();
+  }
+};
+
+/** Reads what the checker needs from the real databases, the broker and Temporal. */
+export const takeSnapshot = async (src: SnapshotSources): Promise<Snapshot> => {
+  const { postgresUrl: url, databases: db } = src;
+  const [orders, reservations, products, holds, customers, notifications] = await Promise.all([
+    rows<Snapshot['orders'][number]>(url, db.order, `SELECT id, status, total_cents::float8 AS "totalCents", lines FROM orders`),
+    rows<Snapshot['reservations'][number]>(url, db.inventory, `SELECT order_id AS "orderId", sku, quantity, status FROM reservations`),
+    rows<Snapshot['products'][number]>(url, db.inventory, `SELECT sku, on_hand AS "onHand", reserved, committed, seeded FROM products`),
+    rows<Snapshot['holds'][number]>(url, db.payment, `SELECT order_id AS "orderId", customer_id AS "customerId", amount_cents::float8 AS "amountCents", status FROM holds`),
+    rows<Snapshot['customers'][number]>(url, db.payment, `SELECT id, held_cents::float8 AS "heldCents" FROM customers`),
+    rows<Snapshot['notifications'][number]>(url, db.notification, `SELECT order_id AS "orderId", kind FROM notifications`),
+  ]);
+  const sagasPastDeadline = db.custom
+    ? (await rows<{ id: string }>(url, db.custom, `SELECT id FROM sagas WHERE status NOT IN ('COMPLETED', 'REJECTED', 'RESOLVED') AND deadline_at < now()`)).map((r) => r.id)
+    : [];
+  if (src.temporal) {
+    const since = new Date(Date.now() - src.temporal.deadlineMs).toISOString();
+    for (const q of src.temporal.taskQueues) {
+      for await (const w of src.temporal.client.workflow.list({ query: `TaskQueue = '${q}' AND ExecutionStatus = 'Running' AND StartTime < '${since}'` })) sagasPastDeadline.push(w.workflowId);
+    }
+  }
+  const admin = src.kafka.admin();
+  await admin.connect();
+  const deadLetters: Record<string, number> = {};
+  try {
+    const existing = new Set(await admin.listTopics());
+    for (const topic of src.deadLetterTopics.filter((t) => existing.has(t))) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      deadLetters[topic] = offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  return { orders, reservations, products, holds, customers, notifications, sagasPastDeadline, deadLetters };
+};

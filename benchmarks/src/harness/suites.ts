@@ -1,0 +1,150 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { percentiles, round } from '../stats.ts';
+import { check, describeViolations, type Violation } from './checker.ts';
+import { openLoopStep, type StepResult } from './driver.ts';
+import { schedule, type Mode } from './modes.ts';
+import type { BenchWorkbench } from './workbench.ts';
+
+export interface SuiteContext {
+  wb: BenchWorkbench;
+  modes: Mode[];
+  stepSeconds: number;
+  /** A rate is sustained while p99 stays at or under this, with no error and every order terminal. */
+  p99LimitMs: number;
+  warmup: number;
+  say: (line: string) => void;
+  progress: (line: string) => void;
+}
+
+const HAPPY = { customerId: 'bench', lines: [{ sku: 'bench', quantity: 1, unitPriceCents: 100 }] };
+
+/** Waits until the coordinator has finished every saga (or gives up after `ms`). */
+const idle = async (wb: BenchWorkbench, ms = 120_000) => {
+  const until = Date.now() + ms;
+  while ((await wb.busy()) > 0 && Date.now() < until) await sleep(200);
+};
+
+/** Runs `body` with `mode`'s coordinator up, warmed up; stops it afterwards, every saga finished. */
+const withCoordinator = async <T>(ctx: SuiteContext, mode: Mode, body: () => Promise<T>): Promise<T> => {
+  ctx.progress(`${mode.name}: starting the coordinator`);
+  await ctx.wb.startCoordinator(mode);
+  try {
+    if (ctx.warmup > 0) {
+      await openLoopStep({ rate: 10, count: ctx.warmup, send: () => ctx.wb.placeOrder(HAPPY.customerId, HAPPY.lines), terminalAt: (id) => ctx.wb.terminalAt.get(id), progress: (l) => ctx.progress(`${mode.name} warm-up: ${l}`) });
+      await idle(ctx.wb);
+    }
+    const result = await body();
+    await idle(ctx.wb);
+    return result;
+  } finally {
+    await ctx.wb.stopCoordinator();
+  }
+};
+
+export const sustained = (r: Pick<StepResult, 'p99' | 'errors' | 'notTerminal' | 'throughput' | 'rate'>, p99LimitMs: number) =>
+  r.p99 <= p99LimitMs && r.errors === 0 && r.notTerminal === 0 && r.throughput >= 0.9 * r.rate;
+
+/**
+ * Latency / throughput: every mode at each rate (interleaved), fixed duration each, until a mode's
+ * p99 passes the limit or errors appear — that mode then sits out the higher rates.
+ */
+export const latencySuite = async (ctx: SuiteContext, rates: number[]) => {
+  const steps = new Map<string, StepResult[]>(ctx.modes.map((m) => [m.name, []]));
+  const dropped = new Set<string>();
+  for (const { rate, mode } of schedule(rates, ctx.modes)) {
+    if (dropped.has(mode.name)) continue;
+    const r = await withCoordinator(ctx, mode, () =>
+      openLoopStep({
+        rate,
+        count: Math.max(1, Math.round(rate * ctx.stepSeconds)),
+        send: () => ctx.wb.placeOrder(HAPPY.customerId, HAPPY.lines),
+        terminalAt: (id) => ctx.wb.terminalAt.get(id),
+        progress: (l) => ctx.progress(`latency ${mode.name} @ ${rate}/s: ${l}`),
+      }),
+    );
+    steps.get(mode.name)!.push(r);
+    ctx.say(`latency ${mode.name.padEnd(20)} ${String(rate).padStart(4)}/s: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.throughput}/s, errors ${r.errors + r.notTerminal}${sustained(r, ctx.p99LimitMs) ? '' : '  ← not sustained'}`);
+    if (!sustained(r, ctx.p99LimitMs)) dropped.add(mode.name);
+  }
+  return ctx.modes.map((m) => {
+    const ok = steps.get(m.name)!.filter((r) => sustained(r, ctx.p99LimitMs));
+    return { mode: m.name, steps: steps.get(m.name)!, highestSustainedRate: ok.length ? Math.max(...ok.map((r) => r.rate)) : 0 };
+  });
+};
+
+/** A fixed number of happy-path sagas at one rate, per mode (e.g. 1,000 at 50/s). */
+export const fixedSuite = async (ctx: SuiteContext, rate: number, count: number) => {
+  const out = [];
+  for (const mode of ctx.modes) {
+    const step = await withCoordinator(ctx, mode, () =>
+      openLoopStep({
+        rate,
+        count,
+        send: () => ctx.wb.placeOrder(HAPPY.customerId, HAPPY.lines),
+        terminalAt: (id) => ctx.wb.terminalAt.get(id),
+        progress: (l) => ctx.progress(`fixed ${mode.name} ${count} @ ${rate}/s: ${l}`),
+      }),
+    );
+    ctx.say(`fixed ${mode.name.padEnd(20)} ${count} @ ${rate}/s: p50 ${step.p50} ms, p99 ${step.p99} ms, ${step.throughput}/s, not terminal ${step.notTerminal}, errors ${step.errors}`);
+    out.push({ mode: mode.name, step });
+  }
+  return out;
+};
+
+export type OrderKind = 'happy' | 'declined' | 'outOfStock';
+/** The compensation mix: ~20 % payment declines, ~10 % out of stock, the rest approvable. */
+export const kindOf = (i: number): OrderKind => (i % 10 === 3 || i % 10 === 7 ? 'declined' : i % 10 === 5 ? 'outOfStock' : 'happy');
+const ORDER_OF: Record<OrderKind, { customerId: string; lines: { sku: string; quantity: number; unitPriceCents: number }[] }> = {
+  happy: HAPPY,
+  declined: { customerId: 'bench-poor', lines: [{ sku: 'bench', quantity: 1, unitPriceCents: 100 }] },
+  outOfStock: { customerId: 'bench', lines: [{ sku: 'bench-scarce', quantity: 2, unitPriceCents: 100 }] }, // 2 of the 1 seeded
+};
+
+/**
+ * Compensation: the mix at one rate per mode; latency per outcome (a rejected order is terminal
+ * once its compensations ran: that is the time to full rollback), and compensations counted in the
+ * inventory database against the expected number (one ReleaseStock per payment decline).
+ */
+export const compensationSuite = async (ctx: SuiteContext, rate: number) => {
+  const out = [];
+  for (const mode of ctx.modes) {
+    const kinds = new Map<string, OrderKind>();
+    const r = await withCoordinator(ctx, mode, () =>
+      openLoopStep({
+        rate,
+        count: Math.max(10, Math.round(rate * ctx.stepSeconds)),
+        send: async (i) => {
+          const o = ORDER_OF[kindOf(i)];
+          const id = await ctx.wb.placeOrder(o.customerId, o.lines);
+          kinds.set(id, kindOf(i));
+          return id;
+        },
+        terminalAt: (id) => ctx.wb.terminalAt.get(id),
+        progress: (l) => ctx.progress(`compensation ${mode.name} @ ${rate}/s: ${l}`),
+      }),
+    );
+    const wrongOutcome = [...kinds].filter(([id, k]) => ctx.wb.outcome.get(id) !== (k === 'happy' ? 'OrderApproved' : 'OrderRejected')).length;
+    const snap = await ctx.wb.snapshot();
+    const released = new Set(snap.reservations.filter((x) => x.status === 'RELEASED' && kinds.get(x.orderId) === 'declined').map((x) => x.orderId)).size;
+    const expected = [...kinds.values()].filter((k) => k === 'declined').length;
+    const byKind = (Object.keys(ORDER_OF) as OrderKind[]).map((kind) => {
+      const p = percentiles(r.samples.filter((x) => kinds.get(x.id) === kind).map((x) => x.ms));
+      return { kind, count: p.count, p50: round(p.p50!), p99: round(p.p99!) };
+    });
+    const ok = released >= expected && wrongOutcome === 0;
+    ctx.say(`compensation ${mode.name.padEnd(20)} ${rate}/s: ${byKind.map((k) => `${k.kind} p50 ${k.p50} / p99 ${k.p99} ms`).join(', ')}; compensations ${released}/${expected}; wrong outcome ${wrongOutcome}${ok ? '' : '  ← FAILED'}`);
+    out.push({ mode: mode.name, step: r, byKind, expectedCompensations: expected, compensations: released, wrongOutcome, ok });
+  }
+  return out;
+};
+
+/** The checker after a suite: waits for stragglers to settle, then reports what does not add up. */
+export const checkWorld = async (wb: BenchWorkbench, opts: { settleMs?: number; poisonInjected?: boolean } = {}): Promise<Violation[]> => {
+  const until = Date.now() + (opts.settleMs ?? 30_000);
+  for (;;) {
+    const v = check(await wb.snapshot(), opts);
+    if (v.length === 0 || Date.now() > until) return v;
+    await sleep(1_000);
+  }
+};
+export { describeViolations };
