@@ -11,14 +11,11 @@
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { Client, Connection } from '@temporalio/client';
-import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadStackSettings } from '@saga/stack';
-import { percentiles, round } from './stats.ts';
+import { floorBundle, measureFloor } from './temporal/floor.ts';
 import { floorVariants, type FloorVariant } from './temporal/variants.ts';
 
 const opts = new Command('bench:temporal-floor')
@@ -39,110 +36,27 @@ if (unknown.length) {
 const chosen = floorVariants.filter((v) => (!opts.variants || opts.variants.includes(v.name)) && !(opts.address && v.server?.length));
 const settings = loadStackSettings();
 const bin = settings.TEMPORAL_CLI ?? join(settings.cacheDir, 'bin', 'temporal');
-const { EventType } = proto.temporal.api.enums.v1;
-type EventTypeValue = proto.temporal.api.enums.v1.EventType;
-const ms = (t: proto.google.protobuf.ITimestamp | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
-
-/** Scheduled → started (waiting for a poller) and started → completed (running), per task, from the history. */
-const dispatchTimes = async (client: Client, workflowId: string) => {
-  const { events } = await client.workflow.getHandle(workflowId).fetchHistory();
-  const pairs: [EventTypeValue, EventTypeValue, EventTypeValue][] = [
-    [EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED],
-    [EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED],
-  ];
-  const dispatch: number[] = [];
-  const run: number[] = [];
-  let tasks = 0;
-  for (const [sched, start, done] of pairs) {
-    const at = (type: EventTypeValue) => (events ?? []).filter((e) => e.eventType === type).map((e) => ms(e.eventTime));
-    const [s, st, d] = [at(sched), at(start), at(done)];
-    tasks += s.length;
-    st.forEach((t, i) => dispatch.push(t - s[i]!));
-    d.forEach((t, i) => run.push(t - st[i]!));
-  }
-  return { tasks, dispatch, run, wall: ms(events?.at(-1)?.eventTime) - ms(events?.[0]?.eventTime) };
-};
-
-const measure = async (v: FloorVariant, address: string, workflowBundle: { code: string }) => {
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
-  const nativeConnection = await NativeConnection.connect({ address });
-  const taskQueue = `floor-${v.name}-${Date.now()}`;
-  const worker = await Worker.create({
-    connection: nativeConnection,
-    taskQueue,
-    workflowBundle,
-    activities: { noop: async (step: number) => step },
-    ...v.worker,
-  } satisfies WorkerOptions);
-  const running = worker.run();
-  let n = 0;
-  const one = async () => {
-    const id = `${taskQueue}-${n++}`;
-    const t0 = performance.now();
-    await client.workflow.execute(v.workflow, { taskQueue, workflowId: id });
-    return { id, ms: performance.now() - t0 };
-  };
-  try {
-    for (let i = 0; i < 10; i++) await one(); // warm-up: JIT, sticky cache, connections
-    const seq: { id: string; ms: number }[] = [];
-    for (let i = 0; i < opts.sequential; i++) {
-      seq.push(await one());
-      if (i % 10 === 0) process.stdout.write(`\r  ${v.name}: one at a time ${i}/${opts.sequential}   `);
-    }
-    const lat = percentiles(seq.map((s) => s.ms));
-    const hist = await Promise.all(seq.slice(-20).map((s) => dispatchTimes(client, s.id)));
-    const dispatch = percentiles(hist.flatMap((h) => h.dispatch));
-    const run = percentiles(hist.flatMap((h) => h.run));
-    let done = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: opts.inFlight }, async () => {
-        while (done + opts.inFlight <= opts.concurrent + opts.inFlight - 1 && done < opts.concurrent) {
-          done++;
-          await one();
-          if (done % 32 === 0) process.stdout.write(`\r  ${v.name}: ${opts.inFlight} in flight ${done}/${opts.concurrent}   `);
-        }
-      }),
-    );
-    const throughput = opts.concurrent / ((performance.now() - t0) / 1000);
-    const r = {
-      variant: v.name,
-      what: v.what,
-      server: v.server ?? [],
-      worker: v.worker ?? {},
-      workflow: v.workflow,
-      p50: round(lat.p50!),
-      p99: round(lat.p99!),
-      throughput: round(throughput),
-      tasksPerWorkflow: hist[0]?.tasks ?? 0,
-      dispatchP50: round(dispatch.p50!),
-      runP50: round(run.p50!),
-    };
-    process.stdout.write(`\r  ${v.name}: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.throughput} workflows/s; ${r.tasksPerWorkflow} tasks, dispatch p50 ${r.dispatchP50} ms, run p50 ${r.runP50} ms\n`);
-    return r;
-  } finally {
-    worker.shutdown();
-    await running;
-    await nativeConnection.close();
-    await connection.close();
-  }
-};
-
 Runtime.install({ logger: new DefaultLogger('WARN') });
 console.log('bundling the floor workflows…');
-const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./temporal/floor-workflows.ts', import.meta.url)), logger: undefined });
+const workflowBundle = await floorBundle();
+const counts = { sequential: opts.sequential, concurrent: opts.concurrent, inFlight: opts.inFlight };
+const show = (l: string) => process.stdout.write(`\r  ${l}   `);
+const measure = async (v: FloorVariant, address: string) => {
+  const r = await measureFloor(v, address, workflowBundle, counts, show);
+  process.stdout.write(`\r  ${v.name}: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.throughput} workflows/s; ${r.tasksPerWorkflow} tasks, dispatch p50 ${r.dispatchP50} ms, run p50 ${r.runP50} ms\n`);
+  return r;
+};
 const results = [];
 for (const v of chosen) {
   if (opts.address) {
-    results.push(await measure(v, opts.address, workflowBundle));
+    results.push(await measure(v, opts.address));
     continue;
   }
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: bin }, ip: '127.0.0.1', extraArgs: (v.server ?? []).flatMap((kv) => ['--dynamic-config-value', kv]) },
   });
   try {
-    results.push(await measure(v, env.address, workflowBundle));
+    results.push(await measure(v, env.address));
   } finally {
     await env.teardown();
   }

@@ -3,18 +3,21 @@ import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import type { StepResult } from './driver.ts';
+import { floorOf, type Floors } from './floors.ts';
+import type { Mode } from './modes.ts';
 
 type Step = Omit<StepResult, 'samples'>;
 export interface Results {
   runId: string;
   at: string;
+  modes: Mode[];
   settings: Record<string, unknown>;
   machine: Record<string, unknown>;
   latency?: { mode: string; steps: StepResult[]; highestSustainedRate: number }[];
   fixed?: { mode: string; step: StepResult }[];
   compensation?: { mode: string; step: StepResult; byKind: { kind: string; count: number; p50: number; p99: number }[]; expectedCompensations: number; compensations: number; wrongOutcome: number; ok: boolean }[];
   selfcheck?: { targetRate: number; throughput: number; p99: number; ok: boolean; verdict: string };
-  floors?: Record<string, unknown>;
+  floors?: Floors;
   checks: { suite: string; violations: number; problems: string[] }[];
   error?: string;
 }
@@ -77,22 +80,41 @@ const charts = (r: Results): Record<string, TopLevelSpec> => {
   return out;
 };
 
+const ratio = (r: Results, mode: string, p50: number | undefined) => {
+  const m = r.modes.find((x) => x.name === mode);
+  if (!r.floors || !m || p50 === undefined) return '—';
+  const floor = floorOf(r.floors, m);
+  return `${(p50 / floor).toFixed(1)}× (floor ${Math.round(floor)} ms)`;
+};
+
 const table = (head: string[], rows: (string | number)[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
 /** The tables printed at the end of a run and written into summary.md. */
 export const tables = (r: Results) => {
   const parts: string[] = [];
+  if (r.floors) {
+    const f = r.floors;
+    parts.push(
+      '### Floors (same run, same servers; one at a time)',
+      table(['floor', 'p50 ms', 'p99 ms'], [
+        [`Kafka chain: ${f.kafkaChain.stages} (commit + produce → consume each)`, f.kafkaChain.p50, f.kafkaChain.p99],
+        [`HTTP chain: ${f.httpChain.stages} (commit + call + commit per http)`, f.httpChain.p50, f.httpChain.p99],
+        ...f.temporal.map((t) => [`Temporal ${t.server === 'pg' ? 'server on PostgreSQL' : 'dev server'}: workflow of 4 no-op ${t.activities} activities`, t.p50, t.p99]),
+      ]),
+    );
+  }
   if (r.latency?.length) {
     const rates = [...new Set(r.latency.flatMap((m) => m.steps.map((s) => s.rate)))].sort((a, b) => a - b);
     parts.push(
       '### Latency (POST /orders sent → order terminal observed), p50 / p99 ms per arrival rate',
-      table(['mode', ...rates.map((x) => `${x}/s`), 'highest sustained'], r.latency.map((m) => [
+      table(['mode', ...rates.map((x) => `${x}/s`), 'highest sustained', 'p50 at the lowest rate ÷ floor'], r.latency.map((m) => [
         m.mode,
         ...rates.map((x) => {
           const s = m.steps.find((st) => st.rate === x);
           return s ? `${Math.round(s.p50)} / ${Math.round(s.p99)}${s.errors + s.notTerminal ? ` (${s.errors + s.notTerminal} err)` : ''}` : '—';
         }),
         `${m.highestSustainedRate}/s`,
+        ratio(r, m.mode, m.steps[0]?.p50),
       ])),
     );
   }
@@ -105,12 +127,12 @@ export const tables = (r: Results) => {
   if (r.compensation?.length) {
     parts.push(
       '### Compensation (~20 % payment declines, ~10 % out of stock): p50 / p99 ms per outcome',
-      table(['mode', 'approved', 'declined (full rollback)', 'out of stock', 'compensations / expected', 'wrong outcome'], r.compensation.map((c) => {
+      table(['mode', 'approved', 'declined (full rollback)', 'out of stock', 'compensations / expected', 'wrong outcome', 'approved p50 ÷ floor'], r.compensation.map((c) => {
         const k = (kind: string) => {
           const x = c.byKind.find((b) => b.kind === kind);
           return x && x.count ? `${Math.round(x.p50)} / ${Math.round(x.p99)} (n=${x.count})` : '—';
         };
-        return [c.mode, k('happy'), k('declined'), k('outOfStock'), `${c.compensations} / ${c.expectedCompensations}${c.ok ? '' : ' FAILED'}`, c.wrongOutcome];
+        return [c.mode, k('happy'), k('declined'), k('outOfStock'), `${c.compensations} / ${c.expectedCompensations}${c.ok ? '' : ' FAILED'}`, c.wrongOutcome, ratio(r, c.mode, c.byKind.find((b) => b.kind === 'happy')?.p50)];
       })),
     );
   }

@@ -16,17 +16,18 @@ import pg from 'pg';
 import { Versions } from '@saga/stack';
 import { servers } from '@saga/testkit';
 import { checkWorld, compensationSuite, describeViolations, fixedSuite, latencySuite, type SuiteContext } from './suites.ts';
+import { measureFloors } from './floors.ts';
 import { pickModes } from './modes.ts';
 import { selfCheck } from './selfcheck.ts';
 import { writeReport, type Results } from './report.ts';
 import { startBenchWorkbench } from './workbench.ts';
 
-const SUITES = ['latency', 'fixed', 'compensation', 'selfcheck', 'smoke'] as const;
+const SUITES = ['floors', 'latency', 'fixed', 'compensation', 'selfcheck', 'smoke'] as const;
 type Suite = (typeof SUITES)[number];
 
 const program = new Command('bench')
   .description('Every mode, same stack, same services, modes interleaved; the checker after every suite.')
-  .argument('[suites...]', `any of ${SUITES.join(', ')} (default: latency compensation selfcheck)`)
+  .argument('[suites...]', `any of ${SUITES.join(', ')} (default: floors latency compensation selfcheck)`)
   .option('--modes <list>', 'comma-separated subset of the modes', (v) => v.split(','))
   .option('--rates <list>', 'latency suite: arrival rates to step through (per second)', (v) => v.split(',').map(Number), [5, 10, 25, 50, 100, 200, 400, 800])
   .option('--step-seconds <n>', 'seconds per rate step', Number, 10)
@@ -46,21 +47,28 @@ if (bad.length) program.error(`unknown suite ${bad.join(', ')}; valid: ${SUITES.
 if (opts.rates.some((r) => !Number.isFinite(r) || r <= 0)) program.error('--rates: expected positive numbers, e.g. 25,50,100');
 const modes = (() => {
   try {
-    return pickModes(opts.modes);
+    return pickModes(opts.modes, process.env.ORCHESTRATOR);
   } catch (err) {
-    return program.error(`--modes: ${(err as Error).message}`);
+    return program.error((err as Error).message);
   }
 })();
 const smoke = suitesArg.includes('smoke');
-const suites: Suite[] = smoke ? ['latency', 'compensation'] : suitesArg.length ? suitesArg : ['latency', 'compensation', 'selfcheck'];
+const suites: Suite[] = smoke ? ['floors', 'compensation'] : suitesArg.length ? suitesArg : ['floors', 'latency', 'compensation', 'selfcheck'];
 const rates = smoke ? [5] : opts.rates;
-const stepSeconds = smoke ? 5 : opts.stepSeconds;
+const stepSeconds = smoke ? 3 : opts.stepSeconds;
 const at = new Date();
 const runId = opts.runId ?? at.toISOString().replaceAll(':', '-').slice(0, 19) + (smoke ? '-smoke' : '');
 const dir = `${opts.out}/${runId}`;
 
 const tty = process.stdout.isTTY;
-const progress = (line: string) => (tty ? process.stdout.write(`\r\x1b[2K  ${line.slice(0, (process.stdout.columns || 120) - 3)}`) : undefined);
+let lastProgress = 0;
+/** The live line: rewritten in place on a terminal; in a log (CI), one line every 10 s. */
+const progress = (line: string) => {
+  if (tty) return void process.stdout.write(`\r\x1b[2K  ${line.slice(0, (process.stdout.columns || 120) - 3)}`);
+  if (Date.now() - lastProgress < 10_000) return;
+  lastProgress = Date.now();
+  console.log(`  … ${line}`);
+};
 const say = (line: string) => (tty ? process.stdout.write(`\r\x1b[2K${line}\n`) : console.log(line));
 
 const versions = async () => {
@@ -77,6 +85,7 @@ const versions = async () => {
 const results: Results = {
   runId,
   at: at.toISOString(),
+  modes,
   settings: { suites, modes: modes.map((m) => m.name), rates, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, p99LimitMs: opts.p99Limit, warmup: opts.warmup, smoke },
   machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), commit: execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim(), ...(await versions()) },
   checks: [],
@@ -85,9 +94,15 @@ const results: Results = {
 const deadlineMs = 60_000;
 const wb = await startBenchWorkbench({ deadlineMs, log: say });
 let failed = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    say(`\n${sig}: stopping the coordinator and the services, dropping the run's databases`);
+    void wb.close().finally(() => process.exit(130));
+  });
+}
 try {
   await wb.seed([{ sku: 'bench', quantity: 10_000_000 }, { sku: 'bench-scarce', quantity: 1 }], [{ id: 'bench', creditLimitCents: 1e15 }, { id: 'bench-poor', creditLimitCents: 0 }]);
-  const ctx: SuiteContext = { wb, modes, stepSeconds, p99LimitMs: opts.p99Limit, warmup: smoke ? 5 : opts.warmup, say, progress };
+  const ctx: SuiteContext = { wb, modes, stepSeconds, p99LimitMs: opts.p99Limit, warmup: smoke ? 3 : opts.warmup, say, progress };
   const afterSuite = async (suite: string) => {
     progress(`${suite}: checking the four databases`);
     const violations = await checkWorld(wb);
@@ -97,7 +112,12 @@ try {
   };
   for (const suite of suites) {
     say(`\n== ${suite} ==`);
-    if (suite === 'latency') {
+    if (suite === 'floors') {
+      const temporalServers = [...new Set(modes.flatMap((m) => (m.server ? [m.server] : [])))];
+      results.floors = await measureFloors(temporalServers, smoke ? 30 : 100, (l) => progress(l));
+      const f = results.floors;
+      say(`floors: Kafka chain (7 hops) p50 ${f.kafkaChain.p50} ms; HTTP chain p50 ${f.httpChain.p50} ms; ${f.temporal.map((t) => `Temporal ${t.server} 4 ${t.activities} activities p50 ${t.p50} ms`).join('; ')}`);
+    } else if (suite === 'latency') {
       results.latency = await latencySuite(ctx, rates);
       await afterSuite('latency');
     } else if (suite === 'fixed') {
@@ -122,6 +142,7 @@ try {
 }
 mkdirSync(dir, { recursive: true });
 await writeReport(dir, results);
-say(`\nresults: ${dir}/results.json, ${dir}/summary.md`);
+say(`\nresults: ${dir}/results.json, ${dir}/summary.md (+ SVG charts)`);
+say(`Temporal Web UI: ${servers.TEMPORAL_UI_URL}/namespaces/${servers.TEMPORAL_NAMESPACE}/workflows`);
 if (failed) say('the run FAILED (see above)');
 process.exit(failed ? 1 : 0);

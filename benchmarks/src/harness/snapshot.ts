@@ -10,8 +10,8 @@ export interface SnapshotSources {
   kafka: Kafka;
   /** The run's dead-letter topics. */
   deadLetterTopics: string[];
-  /** Temporal: the client and the task queues the run's workflows ran on, with the saga deadline. */
-  temporal?: { client: Client; taskQueues: string[]; deadlineMs: number };
+  /** Temporal: the task queues the run's workflows ran on (each with its server's client), and the saga deadline. */
+  temporal?: { taskQueues: { queue: string; client: Client }[]; deadlineMs: number };
 }
 
 const rows = async <T>(postgresUrl: string, db: string, sql: string): Promise<T[]> => {
@@ -39,8 +39,8 @@ export const takeSnapshot = async (src: SnapshotSources): Promise<Snapshot> => {
     : [];
   if (src.temporal) {
     const since = new Date(Date.now() - src.temporal.deadlineMs).toISOString();
-    for (const q of src.temporal.taskQueues) {
-      for await (const w of src.temporal.client.workflow.list({ query: `TaskQueue = '${q}' AND ExecutionStatus = 'Running' AND StartTime < '${since}'` })) sagasPastDeadline.push(w.workflowId);
+    for (const { queue, client } of src.temporal.taskQueues) {
+      for await (const w of client.workflow.list({ query: `TaskQueue = '${queue}' AND ExecutionStatus = 'Running' AND StartTime < '${since}'` })) sagasPastDeadline.push(w.workflowId);
     }
   }
   const admin = src.kafka.admin();

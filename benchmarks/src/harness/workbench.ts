@@ -4,7 +4,7 @@ import { ensureTopics } from '@saga/kafka';
 import { coordinatorUrl, spawnService, startServices, stopAll, waitHealthy, type Running } from '@saga/launcher';
 import { dropDatabase } from '@saga/postgres';
 import { servers, testKafka, uniqueName } from '@saga/testkit';
-import { modeEnv, type Mode } from './modes.ts';
+import { modeEnv, temporalAddress, type Mode } from './modes.ts';
 import { takeSnapshot } from './snapshot.ts';
 
 const ADMIN = { authorization: 'Bearer workbench-admin', 'content-type': 'application/json' };
@@ -43,7 +43,13 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   const printErrors = (l: string) => (l.includes('"level":50') || l.includes('"level":60') ? opts.log(l) : undefined);
   opts.log(`run ${run}: starting the four services`);
   const services = await startServices(undefined, printErrors, 'none', baseEnv);
-  const temporal = new Client({ connection: await Connection.connect({ address: servers.TEMPORAL_ADDRESS }), namespace: servers.TEMPORAL_NAMESPACE });
+  // One client per Temporal server a mode uses (the dev server, the server on PostgreSQL).
+  const clients = new Map<string, Client>();
+  const clientFor = async (mode: Mode) => {
+    const address = temporalAddress(mode, servers);
+    if (!clients.has(address)) clients.set(address, new Client({ connection: await Connection.connect({ address }), namespace: servers.TEMPORAL_NAMESPACE }));
+    return clients.get(address)!;
+  };
 
   // Every order's terminal event, when it was consumed.
   const terminalAt = new Map<string, number>();
@@ -72,7 +78,8 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   const urls = { order: services.find((s) => s.name === 'order')!.url, inventory: services.find((s) => s.name === 'inventory')!.url, payment: services.find((s) => s.name === 'payment')!.url };
 
   let coordinator: { mode: Mode; proc: Running } | undefined;
-  const taskQueues = new Set<string>();
+  /** Task queues of the Temporal modes that ran, with their client. */
+  const taskQueues = new Map<string, Client>();
   let ranCustom = false;
 
   /** Coordinator consumer groups skip what other modes produced while they were stopped. */
@@ -102,8 +109,8 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     },
     startCoordinator: async (mode: Mode) => {
       await skipToLatest(mode);
-      const env = { ...baseEnv, ...modeEnv(mode, run) };
-      if (env.TEMPORAL_TASK_QUEUE) taskQueues.add(env.TEMPORAL_TASK_QUEUE);
+      const env = { ...baseEnv, ...modeEnv(mode, run, servers) };
+      if (env.TEMPORAL_TASK_QUEUE) taskQueues.set(env.TEMPORAL_TASK_QUEUE, await clientFor(mode));
       else ranCustom = true;
       const proc = spawnService(mode.coordinator, env, printErrors);
       coordinator = { mode, proc };
@@ -117,7 +124,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     busy: async () => {
       if (!coordinator) return 0;
       const { mode } = coordinator;
-      if (mode.coordinator === 'temporal') return (await temporal.workflow.count(`TaskQueue = '${run}-${mode.name}' AND ExecutionStatus = 'Running'`)).count;
+      if (mode.coordinator === 'temporal') return (await (await clientFor(mode)).workflow.count(`TaskQueue = '${run}-${mode.name}' AND ExecutionStatus = 'Running'`)).count;
       const base = coordinatorUrl('custom', baseEnv);
       const counts = await Promise.all(['RUNNING', 'COMPENSATING'].map((st) => fetch(`${base}/sagas?status=${st}&pageSize=1`).then((r) => r.json() as Promise<{ total: number }>)));
       return counts.reduce((n, c) => n + c.total, 0);
@@ -128,20 +135,20 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
         databases: { order: dbs.ORDER_DATABASE, inventory: dbs.INVENTORY_DATABASE, payment: dbs.PAYMENT_DATABASE, notification: dbs.NOTIFICATION_DATABASE, ...(ranCustom ? { custom: dbs.ORCHESTRATOR_DATABASE } : {}) },
         kafka,
         deadLetterTopics: specs.map((s) => s.topic).filter((t) => t.endsWith('.dlq')),
-        temporal: { client: temporal, taskQueues: [...taskQueues], deadlineMs: opts.deadlineMs },
+        temporal: { taskQueues: [...taskQueues].map(([queue, client]) => ({ queue, client })), deadlineMs: opts.deadlineMs },
       }),
     close: async () => {
       if (coordinator) await stopAll([coordinator.proc]);
       // Workflows left running (an overloaded step that never drained) would retry on the shared
       // dev server forever with no worker: end them.
-      for (const q of taskQueues) {
-        for await (const w of temporal.workflow.list({ query: `TaskQueue = '${q}' AND ExecutionStatus = 'Running'` })) {
-          await temporal.workflow.getHandle(w.workflowId, w.runId).terminate('benchmark run over').catch(() => undefined);
+      for (const [q, client] of taskQueues) {
+        for await (const w of client.workflow.list({ query: `TaskQueue = '${q}' AND ExecutionStatus = 'Running'` })) {
+          await client.workflow.getHandle(w.workflowId, w.runId).terminate('benchmark run over').catch(() => undefined);
         }
       }
       await observer.disconnect();
       await admin.disconnect();
-      await temporal.connection.close();
+      for (const c of clients.values()) await c.connection.close();
       await stopAll(services);
       for (const db of Object.values(dbs)) await dropDatabase(servers.POSTGRES_URL, db);
     },

@@ -78,6 +78,8 @@ export const serverSettings = {
     .regex(/^[A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"')
     .default(''),
   TEMPORAL_ADDRESS: setting.hostPort('127.0.0.1:7233'),
+  /** The Temporal server on PostgreSQL (the stack's `temporal-pg`; benchmark modes `temporal-pg-*`). */
+  TEMPORAL_PG_ADDRESS: setting.hostPort('127.0.0.1:7333'),
   TEMPORAL_NAMESPACE: setting.string('default'),
   TEMPORAL_UI_URL: setting.string('http://127.0.0.1:8233'),
   /** For Temporal Cloud or any server behind TLS; an API key implies TLS. */

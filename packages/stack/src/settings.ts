@@ -9,10 +9,12 @@ export const Versions = {
   scala: '2.13',
   slf4jReload4j: '1.7.36',
   temporalCli: 'v1.5.1',
+  /** The server inside that CLI, also built on its own for PostgreSQL persistence. */
+  temporalServer: 'v1.29.1',
 } as const;
 
-export type ServerName = 'postgres' | 'kafka' | 'temporal';
-export const SERVER_NAMES: readonly ServerName[] = ['postgres', 'kafka', 'temporal'];
+export type ServerName = 'postgres' | 'kafka' | 'temporal' | 'temporal-pg';
+export const SERVER_NAMES: readonly ServerName[] = ['postgres', 'kafka', 'temporal', 'temporal-pg'];
 
 /** One database per service and per coordinator (ARCHITECTURE.md, "Services"). */
 export const DATABASES = [
@@ -89,6 +91,7 @@ export const loadStackSettings = (env: Record<string, string | undefined> = proc
     postgres: endpoint('postgres', pgUrl.toString()),
     kafka: endpoint('kafka', servers.KAFKA_BROKERS[0]!),
     temporal: { ...endpoint('temporal', servers.TEMPORAL_ADDRESS), uiPort: Number(ui.port || 80) },
+    temporalPg: endpoint('temporal-pg', servers.TEMPORAL_PG_ADDRESS),
     runDir: stack.SAGA_STACK_DIR,
     cacheDir: stack.SAGA_CACHE_DIR,
   });

@@ -14,6 +14,18 @@ const SEARCH_ATTRIBUTES: Record<string, proto.temporal.api.enums.v1.IndexedValue
   SagaStatus: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
 };
 
+/** Registers the coordinator's search attributes on a server that lacks them (idempotent). */
+export const ensureSearchAttributes = async (connection: Connection, namespace: string) => {
+  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = Object.keys(SEARCH_ATTRIBUTES).filter((name) => !(name in (customAttributes ?? {})));
+  if (missing.length > 0) {
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((name) => [name, SEARCH_ATTRIBUTES[name]!])),
+    });
+  }
+};
+
 /** The Temporal CLI dev server (Server 1.29.1, Web UI 2.42.1), built from the Go module proxy. */
 export const temporalServer = (s: StackSettings): Server => {
   const bin = s.TEMPORAL_CLI ?? join(s.cacheDir, 'bin', 'temporal');
@@ -79,14 +91,7 @@ export const temporalServer = (s: StackSettings): Server => {
         const namespace = s.servers.TEMPORAL_NAMESPACE;
         await connection.workflowService.describeNamespace({ namespace });
         // start-dev registers --search-attribute only into a new database file: make sure they exist.
-        const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-        const missing = Object.keys(SEARCH_ATTRIBUTES).filter((name) => !(name in (customAttributes ?? {})));
-        if (missing.length > 0) {
-          await connection.operatorService.addSearchAttributes({
-            namespace,
-            searchAttributes: Object.fromEntries(missing.map((name) => [name, SEARCH_ATTRIBUTES[name]!])),
-          });
-        }
+        await ensureSearchAttributes(connection, namespace);
       } finally {
         await connection.close();
       }

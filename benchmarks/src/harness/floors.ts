@@ -1,0 +1,117 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createProducer } from '@saga/kafka';
+import { createTestTopic, scratchDatabase, servers, testKafka } from '@saga/testkit';
+import { percentiles, round } from '../stats.ts';
+import { floorBundle, measureFloor } from '../temporal/floor.ts';
+import { floorVariants } from '../temporal/variants.ts';
+
+/**
+ * The floors a saga cannot beat on this machine, measured in the same run as the modes:
+ * - a bare chain of as many hops as a happy saga makes before its order is terminal, each hop a
+ *   Postgres commit then a kafkajs produce → consume (Kafka: 7 hops — OrderCreated, 2 × command +
+ *   reply, ApproveOrder, OrderApproved) or, for HTTP, a commit + POST + commit per command
+ *   (OrderCreated and OrderApproved still travel over Kafka);
+ * - a bare Temporal workflow of four no-op activities, regular and local, on the same server.
+ * One chain at a time: latency, not throughput.
+ */
+export type Stage = 'kafka' | 'http';
+export const KAFKA_CHAIN: Stage[] = ['kafka', 'kafka', 'kafka', 'kafka', 'kafka', 'kafka', 'kafka'];
+export const HTTP_CHAIN: Stage[] = ['kafka', 'http', 'http', 'http', 'kafka'];
+
+export const chainFloor = async (stages: Stage[], runs: number, progress: (l: string) => void) => {
+  const kafka = testKafka('bench-floor');
+  const db = await scratchDatabase('bench_floor');
+  await db.pool.query('CREATE TABLE hops (id bigserial PRIMARY KEY, chain int NOT NULL, hop int NOT NULL)');
+  const topic = await createTestTopic(kafka, 'bench-floor', 1);
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const commit = (chain: number, hop: number) => db.pool.query('INSERT INTO hops (chain, hop) VALUES ($1, $2)', [chain, hop]);
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const { chain, hop } = JSON.parse(Buffer.concat(chunks).toString()) as { chain: number; hop: number };
+      void commit(chain, hop).then(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const waiting = new Map<number, () => void>();
+  const consumer = kafka.consumer({ groupId: `${topic}-g`, maxWaitTimeInMs: 20, minBytes: 1 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
+  await consumer.run({ eachMessage: async ({ message }) => waiting.get(Number(message.key!.toString()))?.() });
+  await joined;
+
+  /** One chain: every stage commits first, then moves the message on (Kafka) or calls (HTTP). */
+  const once = async (chain: number) => {
+    for (const [hop, stage] of stages.entries()) {
+      await commit(chain, hop);
+      if (stage === 'kafka') {
+        const arrived = new Promise<void>((r) => waiting.set(chain, r));
+        await producer.send({ topic, messages: [{ key: String(chain), value: String(hop) }] });
+        await arrived;
+      } else {
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chain, hop }) });
+        await res.text();
+      }
+    }
+  };
+  try {
+    const ms: number[] = [];
+    for (let i = 0; i < runs + 10; i++) {
+      const t0 = performance.now();
+      await once(i);
+      if (i >= 10) ms.push(performance.now() - t0); // the first 10 warm up
+      if (i % 10 === 0) progress(`floor ${stages.join('→')}: ${i}/${runs + 10}`);
+      await sleep(5);
+    }
+    const p = percentiles(ms);
+    return { stages: stages.join(' → '), runs, p50: round(p.p50!), p99: round(p.p99!) };
+  } finally {
+    await consumer.disconnect();
+    await producer.disconnect();
+    server.close();
+    await db.drop();
+  }
+};
+
+export interface TemporalFloor {
+  server: 'dev' | 'pg';
+  activities: 'regular' | 'local';
+  p50: number;
+  p99: number;
+  dispatchP50: number;
+  runP50: number;
+}
+
+/** Temporal's floor on each server the Temporal modes use: 4 no-op activities, regular and local. */
+export const temporalFloors = async (which: ('dev' | 'pg')[], runs: number, progress: (l: string) => void) => {
+  const bundle = await floorBundle();
+  const out: TemporalFloor[] = [];
+  for (const server of which) {
+    for (const activities of ['regular', 'local'] as const) {
+      const v = floorVariants.find((x) => x.name === (activities === 'local' ? 'local' : 'defaults'))!;
+      const address = server === 'pg' ? servers.TEMPORAL_PG_ADDRESS : servers.TEMPORAL_ADDRESS;
+      const r = await measureFloor(v, address, bundle, { sequential: runs, concurrent: 0, inFlight: 1 }, (l) => progress(`floor temporal ${server}: ${l}`));
+      out.push({ server, activities, p50: r.p50, p99: r.p99, dispatchP50: r.dispatchP50, runP50: r.runP50 });
+    }
+  }
+  return out;
+};
+
+export const measureFloors = async (temporalServers: ('dev' | 'pg')[], runs: number, progress: (l: string) => void) => ({
+  kafkaChain: await chainFloor(KAFKA_CHAIN, runs, progress),
+  httpChain: await chainFloor(HTTP_CHAIN, runs, progress),
+  temporal: await temporalFloors(temporalServers, runs, progress),
+});
+export type Floors = Awaited<ReturnType<typeof measureFloors>>;
+
+/** Which floor a mode is measured against (its p50). */
+export const floorOf = (f: Floors, mode: { coordinator: string; transport: string; activities?: string; server?: string }) =>
+  mode.coordinator === 'custom'
+    ? mode.transport === 'kafka' ? f.kafkaChain.p50 : f.httpChain.p50
+    : f.temporal.find((t) => t.server === (mode.server ?? 'dev') && t.activities === (mode.activities ?? 'regular'))?.p50 ?? NaN;
