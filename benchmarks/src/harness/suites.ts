@@ -19,7 +19,7 @@ export interface SuiteContext {
 const HAPPY = { customerId: 'bench', lines: [{ sku: 'bench', quantity: 1, unitPriceCents: 100 }] };
 
 /** Waits until the coordinator has finished every saga (or gives up after `ms`). */
-const idle = async (wb: BenchWorkbench, ms = 120_000) => {
+const idle = async (wb: BenchWorkbench, ms = 300_000) => {
   const until = Date.now() + ms;
   while ((await wb.busy()) > 0 && Date.now() < until) await sleep(200);
 };
