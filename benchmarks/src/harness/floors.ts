@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createProducer } from '@saga/kafka';
 import { createTestTopic, scratchDatabase, servers, testKafka } from '@saga/testkit';
 import { percentiles, round } from '../stats.ts';
@@ -79,6 +80,15 @@ export const chainFloor = async (stages: Stage[], runs: number, progress: (l: st
   }
 };
 
+/** The SDK's worker logs INFO lines per worker state change: keep the run's output to warnings. */
+const quietWorkers = () => {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed (a second floor run in this process)
+  }
+};
+
 export interface TemporalFloor {
   server: 'dev' | 'pg';
   activities: 'regular' | 'local';
@@ -90,6 +100,7 @@ export interface TemporalFloor {
 
 /** Temporal's floor on each server the Temporal modes use: 4 no-op activities, regular and local. */
 export const temporalFloors = async (which: ('dev' | 'pg')[], runs: number, progress: (l: string) => void) => {
+  quietWorkers();
   const bundle = await floorBundle();
   const out: TemporalFloor[] = [];
   for (const server of which) {

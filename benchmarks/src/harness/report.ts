@@ -16,6 +16,7 @@ export interface Results {
   latency?: { mode: string; steps: StepResult[]; highestSustainedRate: number }[];
   fixed?: { mode: string; step: StepResult }[];
   compensation?: { mode: string; step: StepResult; byKind: { kind: string; count: number; p50: number; p99: number }[]; expectedCompensations: number; compensations: number; wrongOutcome: number; ok: boolean }[];
+  api?: { coordinator: string; connections: number; seconds: number; requestsPerSecond: number; p50: number; p99: number; max: number; non2xx: number; errors: number; timeouts: number; total: number };
   selfcheck?: { targetRate: number; throughput: number; p99: number; ok: boolean; verdict: string };
   floors?: Floors;
   checks: { suite: string; violations: number; problems: string[] }[];
@@ -134,6 +135,13 @@ export const tables = (r: Results) => {
         };
         return [c.mode, k('happy'), k('declined'), k('outOfStock'), `${c.compensations} / ${c.expectedCompensations}${c.ok ? '' : ' FAILED'}`, c.wrongOutcome, ratio(r, c.mode, c.byKind.find((b) => b.kind === 'happy')?.p50)];
       })),
+    );
+  }
+  if (r.api) {
+    const a = r.api;
+    parts.push(
+      `### API accept (autocannon, closed loop, ${a.connections} connections, ${a.seconds} s, POST /orders)`,
+      table(['accepted/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'drained by'], [[Math.round(a.requestsPerSecond), a.p50, a.p99, a.max, a.non2xx, a.errors, a.coordinator]]),
     );
   }
   if (r.selfcheck) parts.push(`### Harness self-check\n${r.selfcheck.verdict}`);

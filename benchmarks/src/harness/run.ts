@@ -15,25 +15,25 @@ import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import { Versions } from '@saga/stack';
 import { servers } from '@saga/testkit';
-import { checkWorld, compensationSuite, describeViolations, fixedSuite, latencySuite, type SuiteContext } from './suites.ts';
+import { apiSuite, checkWorld, compensationSuite, describeViolations, fixedSuite, latencySuite, type SuiteContext } from './suites.ts';
 import { measureFloors } from './floors.ts';
 import { pickModes } from './modes.ts';
 import { selfCheck } from './selfcheck.ts';
 import { writeReport, type Results } from './report.ts';
 import { startBenchWorkbench } from './workbench.ts';
 
-const SUITES = ['floors', 'latency', 'fixed', 'compensation', 'selfcheck', 'smoke'] as const;
+const SUITES = ['floors', 'latency', 'fixed', 'compensation', 'api', 'selfcheck', 'smoke'] as const;
 type Suite = (typeof SUITES)[number];
 
 const program = new Command('bench')
   .description('Every mode, same stack, same services, modes interleaved; the checker after every suite.')
-  .argument('[suites...]', `any of ${SUITES.join(', ')} (default: floors latency compensation selfcheck)`)
+  .argument('[suites...]', `any of ${SUITES.join(', ')} (default: floors latency compensation api selfcheck)`)
   .option('--modes <list>', 'comma-separated subset of the modes', (v) => v.split(','))
   .option('--rates <list>', 'latency suite: arrival rates to step through (per second)', (v) => v.split(',').map(Number), [5, 10, 25, 50, 100, 200, 400, 800])
   .option('--step-seconds <n>', 'seconds per rate step', Number, 10)
   .option('--fixed-rate <n>', 'fixed suite: arrival rate', Number, 50)
   .option('--fixed-count <n>', 'fixed suite: sagas per mode', Number, 1000)
-  .option('--compensation-rate <n>', 'compensation suite: arrival rate', Number, 20)
+  .option('--compensation-rate <n>', 'compensation suite: arrival rate (every mode sustains it here)', Number, 5)
   .option('--p99-limit <ms>', 'a rate is sustained while p99 stays at or under this', Number, 1000)
   .option('--warmup <n>', 'orders at 10/s before each slice, not measured', Number, 20)
   .option('--out <dir>', 'results root', 'benchmarks/results')
@@ -53,7 +53,7 @@ const modes = (() => {
   }
 })();
 const smoke = suitesArg.includes('smoke');
-const suites: Suite[] = smoke ? ['floors', 'compensation'] : suitesArg.length ? suitesArg : ['floors', 'latency', 'compensation', 'selfcheck'];
+const suites: Suite[] = smoke ? ['floors', 'compensation'] : suitesArg.length ? suitesArg : ['floors', 'latency', 'compensation', 'api', 'selfcheck'];
 const rates = smoke ? [5] : opts.rates;
 const stepSeconds = smoke ? 3 : opts.stepSeconds;
 const at = new Date();
@@ -127,6 +127,9 @@ try {
       results.compensation = await compensationSuite(ctx, smoke ? 5 : opts.compensationRate);
       if (results.compensation.some((c) => !c.ok)) failed = true;
       await afterSuite('compensation');
+    } else if (suite === 'api') {
+      results.api = await apiSuite(ctx, wb.urls.order, 5, 10);
+      await afterSuite('api');
     } else if (suite === 'selfcheck') {
       const highest = Math.max(0, ...(results.latency ?? []).flatMap((m) => m.steps.map((s) => s.throughput)));
       results.selfcheck = await selfCheck(Math.max(100, highest), say, progress);

@@ -96,6 +96,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   return {
     run,
     prefix,
+    urls,
     terminalAt,
     outcome,
     seed: async (stock: { sku: string; quantity: number }[], customers: { id: string; creditLimitCents: number }[]) => {

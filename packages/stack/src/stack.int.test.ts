@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive, livePid } from './proc.ts';
+import { SERVER_NAMES } from './settings.ts';
 
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
@@ -37,7 +38,7 @@ describe('stack CLI', () => {
     const before = JSON.parse(stack(['status', '--json']).out) as { name: string; pid?: number }[];
     const r = stack(['up']);
     expect(r.code, r.err).toBe(0);
-    expect(r.out.match(/already running/g)).toHaveLength(3);
+    expect(r.out.match(/already running/g)).toHaveLength(SERVER_NAMES.length);
     const after = JSON.parse(stack(['status', '--json']).out) as { name: string; pid?: number }[];
     expect(after.map((s) => s.pid)).toEqual(before.map((s) => s.pid));
     expect(after.every((s) => typeof s.pid === 'number')).toBe(true);
@@ -45,9 +46,9 @@ describe('stack CLI', () => {
 
   it('only checks servers marked external and starts nothing', () => {
     const dir = scratchDir();
-    const r = stack(['up'], { SAGA_STACK_DIR: dir, STACK_EXTERNAL: 'postgres,kafka,temporal' });
+    const r = stack(['up'], { SAGA_STACK_DIR: dir, STACK_EXTERNAL: SERVER_NAMES.join(',') });
     expect(r.code, r.err).toBe(0);
-    expect(r.out.match(/\] external —/g)).toHaveLength(3);
+    expect(r.out.match(/\] external —/g)).toHaveLength(SERVER_NAMES.length);
     for (const sub of readdirSync(dir)) expect(readdirSync(join(dir, sub)).filter((f) => f.endsWith('.pid'))).toEqual([]);
   });
 
