@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DATABASES, Versions, loadStackSettings } from '@saga/stack';
+import { DATABASES, TEMPORAL_TUNING, Versions, loadStackSettings } from '@saga/stack';
 
 // docker-compose.yml is not run here (no Docker engine): this keeps it valid YAML and in step
 // with the no-Docker stack's versions, ports and database names.
@@ -28,6 +28,12 @@ describe('docker-compose.yml', () => {
     expect(hostPorts('kafka')).toEqual([defaults.kafka.port]);
     expect(hostPorts('temporal')).toEqual([defaults.temporal.port, defaults.temporal.uiPort]);
     expect(compose.services.temporal!.command).toContain(defaults.servers.TEMPORAL_NAMESPACE);
+  });
+
+  it('runs the dev server with the stack\'s tuning (ADR 0005)', () => {
+    const cmd = compose.services.temporal!.command ?? [];
+    for (const kv of TEMPORAL_TUNING) expect(cmd.join(' ')).toContain(`--dynamic-config-value ${kv}`);
+    expect(cmd.join(' ')).toContain('--sqlite-pragma journal_mode=WAL');
   });
 
   it('creates every database the stack creates', () => {
