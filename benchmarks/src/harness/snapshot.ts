@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Client } from '@temporalio/client';
 import { databaseUrl } from '@saga/config';
-import { createPool } from '@saga/postgres';
+import { createPool, type Pool } from '@saga/postgres';
 import type { Snapshot } from './checker.ts';
 
 export interface SnapshotSources {
@@ -14,46 +14,47 @@ export interface SnapshotSources {
   temporal?: { taskQueues: { queue: string; client: Client }[]; deadlineMs: number };
 }
 
-const rows = async <T>(postgresUrl: string, db: string, sql: string): Promise<T[]> => {
-  const pool = createPool(databaseUrl(postgresUrl, db), { max: 1 });
-  try {
-    return (await pool.query(sql)).rows as T[];
-  } finally {
-    await pool.end();
-  }
-};
-
 /** Reads what the checker needs from the real databases, the broker and Temporal. */
 export const takeSnapshot = async (src: SnapshotSources): Promise<Snapshot> => {
   const { postgresUrl: url, databases: db } = src;
-  const [orders, reservations, products, holds, customers, notifications] = await Promise.all([
-    rows<Snapshot['orders'][number]>(url, db.order, `SELECT id, status, total_cents::float8 AS "totalCents", lines FROM orders`),
-    rows<Snapshot['reservations'][number]>(url, db.inventory, `SELECT order_id AS "orderId", sku, quantity, status FROM reservations`),
-    rows<Snapshot['products'][number]>(url, db.inventory, `SELECT sku, on_hand AS "onHand", reserved, committed, seeded FROM products`),
-    rows<Snapshot['holds'][number]>(url, db.payment, `SELECT order_id AS "orderId", customer_id AS "customerId", amount_cents::float8 AS "amountCents", status FROM holds`),
-    rows<Snapshot['customers'][number]>(url, db.payment, `SELECT id, held_cents::float8 AS "heldCents" FROM customers`),
-    rows<Snapshot['notifications'][number]>(url, db.notification, `SELECT order_id AS "orderId", kind FROM notifications`),
-  ]);
-  const sagasPastDeadline = db.custom
-    ? (await rows<{ id: string }>(url, db.custom, `SELECT id FROM sagas WHERE status NOT IN ('COMPLETED', 'REJECTED', 'RESOLVED') AND deadline_at < now()`)).map((r) => r.id)
-    : [];
-  if (src.temporal) {
-    const since = new Date(Date.now() - src.temporal.deadlineMs).toISOString();
-    for (const { queue, client } of src.temporal.taskQueues) {
-      for await (const w of client.workflow.list({ query: `TaskQueue = '${queue}' AND ExecutionStatus = 'Running' AND StartTime < '${since}'` })) sagasPastDeadline.push(w.workflowId);
-    }
-  }
-  const admin = src.kafka.admin();
-  await admin.connect();
-  const deadLetters: Record<string, number> = {};
+  // One connection per database for the whole snapshot (the checker takes one a second while it settles).
+  const pools = new Map<string, Pool>();
+  const rows = async <T>(name: string, sql: string): Promise<T[]> => {
+    if (!pools.has(name)) pools.set(name, createPool(databaseUrl(url, name), { max: 1 }));
+    return (await pools.get(name)!.query(sql)).rows as T[];
+  };
   try {
-    const existing = new Set(await admin.listTopics());
-    for (const topic of src.deadLetterTopics.filter((t) => existing.has(t))) {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      deadLetters[topic] = offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    const [orders, reservations, products, holds, customers, notifications] = await Promise.all([
+      rows<Snapshot['orders'][number]>(db.order, `SELECT id, status, total_cents::float8 AS "totalCents", lines FROM orders`),
+      rows<Snapshot['reservations'][number]>(db.inventory, `SELECT order_id AS "orderId", sku, quantity, status FROM reservations`),
+      rows<Snapshot['products'][number]>(db.inventory, `SELECT sku, on_hand AS "onHand", reserved, committed, seeded FROM products`),
+      rows<Snapshot['holds'][number]>(db.payment, `SELECT order_id AS "orderId", customer_id AS "customerId", amount_cents::float8 AS "amountCents", status FROM holds`),
+      rows<Snapshot['customers'][number]>(db.payment, `SELECT id, held_cents::float8 AS "heldCents" FROM customers`),
+      rows<Snapshot['notifications'][number]>(db.notification, `SELECT order_id AS "orderId", kind FROM notifications`),
+    ]);
+    const sagasPastDeadline = db.custom
+      ? (await rows<{ id: string }>(db.custom, `SELECT id FROM sagas WHERE status NOT IN ('COMPLETED', 'REJECTED', 'RESOLVED') AND deadline_at < now()`)).map((r) => r.id)
+      : [];
+    if (src.temporal) {
+      const since = new Date(Date.now() - src.temporal.deadlineMs).toISOString();
+      for (const { queue, client } of src.temporal.taskQueues) {
+        for await (const w of client.workflow.list({ query: `TaskQueue = '${queue}' AND ExecutionStatus = 'Running' AND StartTime < '${since}'` })) sagasPastDeadline.push(w.workflowId);
+      }
     }
+    const admin = src.kafka.admin();
+    await admin.connect();
+    const deadLetters: Record<string, number> = {};
+    try {
+      const existing = new Set(await admin.listTopics());
+      for (const topic of src.deadLetterTopics.filter((t) => existing.has(t))) {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        deadLetters[topic] = offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    return { orders, reservations, products, holds, customers, notifications, sagasPastDeadline, deadLetters };
   } finally {
-    await admin.disconnect();
+    await Promise.all([...pools.values()].map((p) => p.end()));
   }
-  return { orders, reservations, products, holds, customers, notifications, sagasPastDeadline, deadLetters };
 };

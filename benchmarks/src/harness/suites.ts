@@ -54,6 +54,18 @@ const withCoordinator = async <T>(ctx: SuiteContext, mode: Mode, body: () => Pro
   }
 };
 
+/** `count` happy-path orders at `rate` through `mode`'s coordinator. */
+const happyStep = (ctx: SuiteContext, mode: Mode, rate: number, count: number, label: string) =>
+  withCoordinator(ctx, mode, () =>
+    openLoopStep({
+      rate,
+      count,
+      send: () => ctx.wb.placeOrder(HAPPY.customerId, HAPPY.lines),
+      terminalAt: (id) => ctx.wb.terminalAt.get(id),
+      progress: (l) => ctx.progress(`${label}: ${l}`),
+    }),
+  );
+
 export const sustained = (r: Pick<StepResult, 'p99' | 'errors' | 'notTerminal' | 'throughput' | 'rate'>, p99LimitMs: number) =>
   r.p99 <= p99LimitMs && r.errors === 0 && r.notTerminal === 0 && r.throughput >= 0.9 * r.rate;
 
@@ -66,15 +78,7 @@ export const latencySuite = async (ctx: SuiteContext, rates: number[]) => {
   const dropped = new Set<string>();
   for (const { rate, mode } of schedule(rates, ctx.modes)) {
     if (dropped.has(mode.name)) continue;
-    const r = await withCoordinator(ctx, mode, () =>
-      openLoopStep({
-        rate,
-        count: Math.max(1, Math.round(rate * ctx.stepSeconds)),
-        send: () => ctx.wb.placeOrder(HAPPY.customerId, HAPPY.lines),
-        terminalAt: (id) => ctx.wb.terminalAt.get(id),
-        progress: (l) => ctx.progress(`latency ${mode.name} @ ${rate}/s: ${l}`),
-      }),
-    );
+    const r = await happyStep(ctx, mode, rate, Math.max(1, Math.round(rate * ctx.stepSeconds)), `latency ${mode.name} @ ${rate}/s`);
     steps.get(mode.name)!.push(r);
     ctx.say(`latency ${mode.name.padEnd(20)} ${String(rate).padStart(4)}/s: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.throughput}/s, errors ${r.errors + r.notTerminal}${sustained(r, ctx.p99LimitMs) ? '' : '  ← not sustained'}`);
     if (!sustained(r, ctx.p99LimitMs)) dropped.add(mode.name);
@@ -121,15 +125,7 @@ export const apiSuite = async (ctx: SuiteContext, orderUrl: string, seconds: num
 export const fixedSuite = async (ctx: SuiteContext, rate: number, count: number) => {
   const out = [];
   for (const mode of ctx.modes) {
-    const step = await withCoordinator(ctx, mode, () =>
-      openLoopStep({
-        rate,
-        count,
-        send: () => ctx.wb.placeOrder(HAPPY.customerId, HAPPY.lines),
-        terminalAt: (id) => ctx.wb.terminalAt.get(id),
-        progress: (l) => ctx.progress(`fixed ${mode.name} ${count} @ ${rate}/s: ${l}`),
-      }),
-    );
+    const step = await happyStep(ctx, mode, rate, count, `fixed ${mode.name} ${count} @ ${rate}/s`);
     ctx.say(`fixed ${mode.name.padEnd(20)} ${count} @ ${rate}/s: p50 ${step.p50} ms, p99 ${step.p99} ms, ${step.throughput}/s, not terminal ${step.notTerminal}, errors ${step.errors}`);
     out.push({ mode: mode.name, step });
   }

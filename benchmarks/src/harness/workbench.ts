@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { OrderEvent, Topics, topicSpecs } from '@saga/contracts';
+import { CoordinatorGroups, OrderEvent, Topics, topicSpecs } from '@saga/contracts';
 import { ensureTopics } from '@saga/kafka';
 import { coordinatorUrl, spawnService, startServices, stopAll, waitHealthy, type Running } from '@saga/launcher';
 import { dropDatabase } from '@saga/postgres';
@@ -84,8 +84,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
 
   /** Coordinator consumer groups skip what other modes produced while they were stopped. */
   const skipToLatest = async (mode: Mode) => {
-    const groups = mode.coordinator === 'custom' ? ['orchestrator-custom-starter', 'orchestrator-custom'] : ['orchestrator-temporal-starter', 'orchestrator-temporal'];
-    for (const g of groups) {
+    for (const g of Object.values(CoordinatorGroups[mode.coordinator])) {
       for (const topic of [Topics.orderEvents, Topics.sagaReplies]) {
         const offsets = await admin.fetchTopicOffsets(prefix + topic);
         await admin.setOffsets({ groupId: prefix + g, topic: prefix + topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });

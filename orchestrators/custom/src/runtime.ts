@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { commandTopic, OrderEvent, Reply, Topics, type OrderCreated } from '@saga/contracts';
+import { commandTopic, CoordinatorGroups, OrderEvent, Reply, Topics, type OrderCreated } from '@saga/contracts';
 import { databaseUrl, serviceUrlSetting } from '@saga/config';
 import { createApp, createLogger, listen } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
@@ -112,7 +112,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   const isTransient = (err: unknown) => err instanceof VersionConflict || transient(err);
   const starter = await startConsumer({
     kafka, producer, isTransient,
-    groupId: topic('orchestrator-custom-starter'),
+    groupId: topic(CoordinatorGroups.custom.starter),
     topics: [topic(Topics.orderEvents)],
     schema: OrderEvent,
     fromBeginning: true,
@@ -122,7 +122,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   const replies = viaKafka
     ? await startConsumer({
         kafka, producer, isTransient,
-        groupId: topic('orchestrator-custom'),
+        groupId: topic(CoordinatorGroups.custom.replies),
         topics: [topic(Topics.sagaReplies)],
         schema: Reply,
         fromBeginning: true,

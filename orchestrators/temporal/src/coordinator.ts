@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { commandTopic, OrderEvent, Reply, Topics } from '@saga/contracts';
+import { commandTopic, CoordinatorGroups, OrderEvent, Reply, Topics } from '@saga/contracts';
 import { databaseUrl, serviceUrlSetting, temporalConnection } from '@saga/config';
 import { createApp, createLogger, HttpError, listen } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
@@ -45,7 +45,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
 
   const starter = await startConsumer({
     kafka, producer, isTransient: transient,
-    groupId: topic('orchestrator-temporal-starter'),
+    groupId: topic(CoordinatorGroups.temporal.starter),
     topics: [topic(Topics.orderEvents)],
     schema: OrderEvent,
     fromBeginning: true,
@@ -72,7 +72,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
     cfg.TRANSPORT === 'kafka'
       ? await startConsumer({
           kafka, producer, isTransient: transient,
-          groupId: topic('orchestrator-temporal'),
+          groupId: topic(CoordinatorGroups.temporal.replies),
           topics: [topic(Topics.sagaReplies)],
           schema: Reply,
           fromBeginning: true,
