@@ -1,20 +1,55 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DATABASES, TEMPORAL_TUNING, Versions, loadStackSettings } from '@saga/stack';
+import { coordinatorSettings, serverSettings } from '@saga/config';
+import { COORDINATORS, coordinatorUrl, SERVICES } from '@saga/launcher';
+import { orchestratorSettings } from '@saga/orchestrator-custom';
+import { temporalSettings } from '@saga/orchestrator-temporal';
+import { serviceSettings } from '@saga/service';
+import { DATABASES, SERVER_NAMES, TEMPORAL_TUNING, Versions, loadStackSettings } from '@saga/stack';
 
 // docker-compose.yml is not run here (no Docker engine): this keeps it valid YAML and in step
 // with the no-Docker stack's versions, ports and database names.
 const root = new URL('../', import.meta.url);
-const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8')) as {
-  services: Record<string, { image: string; ports?: string[]; command?: string[] }>;
+const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'), { merge: true }) as {
+  services: Record<string, { image: string; ports?: string[]; command?: string[]; environment?: Record<string, string | number> }>;
 };
 const defaults = loadStackSettings({});
 const hostPorts = (svc: string) => (compose.services[svc]?.ports ?? []).map((p) => Number(p.split(':').at(-2)));
 
 describe('docker-compose.yml', () => {
-  it('has the three servers of the stack', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['kafka', 'postgres', 'temporal']);
+  it('names every server the stack starts and every process the launcher starts', () => {
+    expect(Object.keys(compose.services).sort()).toEqual([...SERVER_NAMES, ...SERVICES.map((s) => s.name), 'coordinator'].sort());
+  });
+
+  it('runs each service with the settings it reads, on the launcher\'s port and one of the stack\'s databases', () => {
+    for (const svc of SERVICES) {
+      const env = compose.services[svc.name]!.environment ?? {};
+      const known = new Set([...Object.keys(serviceSettings(svc.name, { port: svc.port, database: 'x' })), ...(svc.name === 'notification' ? ['NOTIFICATION_SINK_FILE'] : [])]);
+      expect(Object.keys(env).filter((k) => !known.has(k)), `${svc.name}: settings it does not read`).toEqual([]);
+      const P = svc.name.toUpperCase();
+      expect(Number(env[`${P}_PORT`])).toBe(svc.port);
+      expect(hostPorts(svc.name)).toEqual([svc.port]);
+      expect(DATABASES).toContain(env[`${P}_DATABASE`]);
+      expect(env.SERVICE_HOST).toBe('0.0.0.0');
+      expect(compose.services[svc.name]!.command?.join(' ')).toContain(`services/${svc.name}/src/main.ts`);
+    }
+  });
+
+  it('starts the coordinator ORCHESTRATOR names, with settings both coordinators read', () => {
+    const c = compose.services.coordinator!;
+    const cmd = c.command?.join(' ') ?? '';
+    expect(cmd).toContain('orchestrators/${ORCHESTRATOR:-custom}/src/main.ts');
+    for (const name of COORDINATORS.filter((n) => n !== 'none')) {
+      expect(existsSync(new URL(`orchestrators/${name}/src/main.ts`, root)), name).toBe(true);
+    }
+    const known = new Set([...Object.keys(coordinatorSettings), ...Object.keys(orchestratorSettings), ...Object.keys(temporalSettings), ...Object.keys(serverSettings)]);
+    expect(Object.keys(c.environment ?? {}).filter((k) => !known.has(k))).toEqual([]);
+    const ports = (['custom', 'temporal'] as const).map((n) => Number(new URL(coordinatorUrl(n, {})).port));
+    expect(hostPorts('coordinator')).toEqual(ports);
+    expect(Number(c.environment!.ORCHESTRATOR_PORT)).toBe(ports[0]);
+    expect(Number(c.environment!.TEMPORAL_COORDINATOR_PORT)).toBe(ports[1]);
+    for (const s of SERVICES) expect(c.environment![`${s.name.toUpperCase()}_URL`]).toBe(`http://${s.name}:${s.port}`);
   });
 
   it('pins the same versions', () => {
@@ -30,10 +65,13 @@ describe('docker-compose.yml', () => {
     expect(compose.services.temporal!.command).toContain(defaults.servers.TEMPORAL_NAMESPACE);
   });
 
-  it('runs the dev server with the stack\'s tuning (ADR 0005)', () => {
+  it('runs both Temporal servers with the stack\'s tuning (ADR 0005)', () => {
     const cmd = compose.services.temporal!.command ?? [];
     for (const kv of TEMPORAL_TUNING) expect(cmd.join(' ')).toContain(`--dynamic-config-value ${kv}`);
     expect(cmd.join(' ')).toContain('--sqlite-pragma journal_mode=WAL');
+    const dynamic = parse(readFileSync(new URL('docker/temporal-dynamic.yaml', root), 'utf8')) as Record<string, { value: unknown }[]>;
+    expect(Object.entries(dynamic).map(([k, v]) => `${k}=${String(v[0]!.value)}`)).toEqual(TEMPORAL_TUNING);
+    expect(hostPorts('temporal-pg')).toEqual([defaults.temporalPg.port]);
   });
 
   it('creates every database the stack creates', () => {

@@ -23,6 +23,8 @@ export interface StepOptions {
   send: (i: number) => Promise<string>;
   /** When the id's terminal event was observed (performance.now()), if it was. */
   terminalAt: (id: string) => number | undefined;
+  /** Checked before each send: true ends the sending early (`count` is then an upper bound). */
+  stopWhen?: () => boolean;
   /** How long to wait for stragglers once everything was sent. */
   drainMs?: number;
   progress?: (line: string) => void;
@@ -45,11 +47,12 @@ export const openLoopStep = async (o: StepOptions): Promise<StepResult> => {
     const lat = terminal().map((x) => x.ms);
     const p = percentiles(lat);
     const elapsed = ((performance.now() - start) / 1000).toFixed(0);
-    o.progress?.(`${elapsed} s, sent ${sent}/${o.count}, terminal ${lat.length}, errors ${errors}` + (lat.length ? `, p50 ${Math.round(p.p50!)} ms, p99 ${Math.round(p.p99!)} ms` : ''));
+    o.progress?.(`${elapsed} s, sent ${sent}${o.stopWhen ? '' : `/${o.count}`}, terminal ${lat.length}, errors ${errors}` + (lat.length ? `, p50 ${Math.round(p.p50!)} ms, p99 ${Math.round(p.p99!)} ms` : ''));
   };
   const timer = setInterval(show, 1000);
   try {
     for (let i = 0; i < o.count; i++) {
+      if (o.stopWhen?.()) break;
       due[i] = start + (i * 1000) / o.rate;
       const wait = due[i]! - performance.now();
       if (wait > 1) await sleep(wait);
@@ -73,7 +76,7 @@ export const openLoopStep = async (o: StepOptions): Promise<StepResult> => {
   const lastDone = Math.max(...ids.map((id) => (id ? (o.terminalAt(id) ?? 0) : 0)));
   return {
     rate: o.rate,
-    count: o.count,
+    count: sent,
     errors,
     notTerminal: ids.filter((id) => id && o.terminalAt(id) === undefined).length,
     p50: round(p.p50!),

@@ -46,6 +46,31 @@ describe('benchmark harness smoke', () => {
     expect(readFileSync(join(out, 'smoke', 'summary.md'), 'utf8')).toContain('| temporal-pg-http-local |');
   });
 
+  it('recovery smoke: kill -9 of each coordinator under load, restarted after 5 s — nothing lost, nothing doubled; complexity counted', { timeout: 900_000 }, async () => {
+    const out = mkdtempSync(join(tmpdir(), 'bench-'));
+    const r = await runBench(['recovery', 'complexity', '--faults', 'coordinator-kill', '--modes', 'custom-kafka,temporal-kafka', '--recovery-pre-seconds', '3', '--recovery-post-seconds', '5', '--warmup', '3', '--out', out, '--run-id', 'recovery']);
+    expect(r.code, r.out.slice(-3000)).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'recovery', 'results.json'), 'utf8')) as {
+      recovery: { fault: string; mode: string; target: string; pid: number; accepted: number; lost: number; wrongEffects: number; downSeconds: number; recoverySeconds: number | null; timeline: { terminal: number }[] }[];
+      complexity: { coordinators: { coordinator: string; lines: number; functions: number; concepts: unknown[] }[] };
+      checks: { suite: string; violations: number }[];
+    };
+    expect(results.recovery.map((x) => `${x.fault} ${x.mode}`)).toEqual(['coordinator-kill custom-kafka', 'coordinator-kill temporal-kafka']);
+    for (const x of results.recovery) {
+      expect(x).toMatchObject({ target: 'coordinator', lost: 0, wrongEffects: 0 });
+      expect(x.pid).toBeGreaterThan(0);
+      expect(x.accepted).toBeGreaterThan(40);
+      expect(x.downSeconds).toBeGreaterThanOrEqual(5);
+      expect(x.recoverySeconds).not.toBeNull();
+      // Every accepted saga shows up on the timeline as terminal.
+      expect(x.timeline.reduce((n, t) => n + t.terminal, 0)).toBe(x.accepted);
+    }
+    expect(results.checks).toEqual([{ suite: 'recovery', violations: 0, problems: [] }]);
+    expect(results.complexity.coordinators.map((c) => c.coordinator)).toEqual(['custom', 'temporal']);
+    for (const c of results.complexity.coordinators) expect(c.lines * c.functions * c.concepts.length).toBeGreaterThan(0);
+    expect(readdirSync(join(out, 'recovery')).sort()).toEqual(['recovery-timeline.svg', 'results.json', 'summary.md']);
+  });
+
   it('refuses an unknown mode, naming the valid ones', async () => {
     const r = await runBench(['smoke', '--modes', 'custom-kafka,warp-drive']);
     expect(r.code).not.toBe(0);

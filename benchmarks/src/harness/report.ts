@@ -5,6 +5,9 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { StepResult } from './driver.ts';
 import { floorOf, type Floors } from './floors.ts';
 import type { Mode } from './modes.ts';
+import type { Complexity } from './complexity.ts';
+import type { RecoveryResult } from './recovery.ts';
+import type { Usage } from './usage.ts';
 
 type Step = Omit<StepResult, 'samples'>;
 export interface Results {
@@ -13,7 +16,9 @@ export interface Results {
   modes: Mode[];
   settings: Record<string, unknown>;
   machine: Record<string, unknown>;
-  latency?: { mode: string; steps: StepResult[]; highestSustainedRate: number }[];
+  latency?: { mode: string; steps: (StepResult & { usage?: Usage })[]; highestSustainedRate: number }[];
+  recovery?: RecoveryResult[];
+  complexity?: Complexity;
   fixed?: { mode: string; step: StepResult }[];
   compensation?: { mode: string; step: StepResult; byKind: { kind: string; count: number; p50: number; p99: number }[]; expectedCompensations: number; compensations: number; wrongOutcome: number; ok: boolean }[];
   api?: { coordinator: string; connections: number; seconds: number; requestsPerSecond: number; p50: number; p99: number; max: number; non2xx: number; errors: number; timeouts: number; total: number };
@@ -78,6 +83,29 @@ const charts = (r: Results): Record<string, TopLevelSpec> => {
       },
     };
   }
+  const rec = r.recovery ?? [];
+  if (rec.length) {
+    out['recovery-timeline'] = {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: 'Recovery: terminal sagas per second (fault: solid rule; part back: dashed rule)',
+      data: {
+        values: rec.flatMap((x) => [
+          ...x.timeline.map((t) => ({ fault: x.fault, mode: x.mode, second: t.second, terminal: t.terminal, kind: 'rate' })),
+          { fault: x.fault, mode: x.mode, second: x.faultSecond, kind: 'fault' },
+          { fault: x.fault, mode: x.mode, second: x.backSecond, kind: 'back' },
+        ]),
+      },
+      facet: { row: { field: 'fault', type: 'nominal', title: null } },
+      spec: {
+        width: 560, height: 120,
+        layer: [
+          { transform: [{ filter: "datum.kind === 'rate'" }], mark: { type: 'line', interpolate: 'step-after' }, encoding: { x: { field: 'second', type: 'quantitative', title: 'seconds since the load began' }, y: { field: 'terminal', type: 'quantitative', title: 'terminal/s' }, color: { field: 'mode', type: 'nominal' } } },
+          { transform: [{ filter: "datum.kind !== 'rate'" }], mark: { type: 'rule', opacity: 0.6 }, encoding: { x: { field: 'second', type: 'quantitative' }, color: { field: 'mode', type: 'nominal' }, strokeDash: { field: 'kind', type: 'nominal', scale: { domain: ['fault', 'back'], range: [[1, 0], [4, 3]] }, legend: null } } },
+        ],
+      },
+      resolve: { scale: { y: 'independent' } },
+    };
+  }
   return out;
 };
 
@@ -88,14 +116,53 @@ const ratio = (r: Results, mode: string, p50: number | undefined) => {
   return `${(p50 / floor).toFixed(1)}× (floor ${Math.round(floor)} ms)`;
 };
 
+const PARTS = ['coordinator', 'services', 'postgres', 'kafka', 'temporal-server'] as const;
+/** CPU seconds of every part per 1,000 finished sagas, and the summed peak RSS, of one latency step. */
+const perThousand = (st: Step & { usage?: Usage }) => {
+  const n = st.count - st.notTerminal - st.errors;
+  if (!st.usage || !n) return undefined;
+  const groups = PARTS.map((k) => st.usage![k]);
+  return { cpu: groups.reduce((a, g) => a + (g ? (g.cpuSeconds / n) * 1000 : 0), 0), rss: groups.reduce((a, g) => a + (g?.peakRssMiB ?? 0), 0), coordinatorCpu: ((st.usage.coordinator?.cpuSeconds ?? 0) / n) * 1000 };
+};
+
+/** Per mode: latency and capacity, resources, recovery and the correctness record side by side. */
+const decisionTable = (r: Results) => {
+  const rates = [...new Set((r.latency ?? []).flatMap((m) => m.steps.map((s) => s.rate)))].sort((a, b) => a - b);
+  const at = rates.find((x) => (r.latency ?? []).every((m) => m.steps.some((s) => s.rate === x && perThousand(s)))) ?? rates[0];
+  return table(
+    ['mode', `p50 / p99 ms at ${rates[0]}/s`, 'highest sustained', `CPU s per 1k sagas at ${at}/s (coordinator)`, `peak RSS MiB at ${at}/s`, 'lost / wrong effects over all faults', 'slowest return to normal latency (fault)', 'operator retries'],
+    (r.latency ?? []).map((m) => {
+      const first = m.steps[0];
+      const u = perThousand(m.steps.find((s) => s.rate === at) ?? ({} as Step));
+      const rec = (r.recovery ?? []).filter((x) => x.mode === m.mode);
+      const slow = [...rec].sort((a, b) => (b.normalAfterSeconds ?? Infinity) - (a.normalAfterSeconds ?? Infinity))[0];
+      return [
+        m.mode,
+        first ? `${Math.round(first.p50)} / ${Math.round(first.p99)}` : '—',
+        `${m.highestSustainedRate}/s`,
+        u ? `${u.cpu.toFixed(0)} (${u.coordinatorCpu.toFixed(0)})` : '—',
+        u ? u.rss : '—',
+        `${rec.reduce((a, x) => a + x.lost, 0)} / ${rec.reduce((a, x) => a + x.wrongEffects, 0)}`,
+        slow ? `${slow.normalAfterSeconds ?? 'never'} s (${slow.fault})` : '—',
+        rec.reduce((a, x) => a + x.operatorRetries, 0),
+      ];
+    }),
+  );
+};
+
 const table = (head: string[], rows: (string | number)[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
-/** The tables printed at the end of a run and written into summary.md. */
-export const tables = (r: Results) => {
-  const parts: string[] = [];
+export interface Section { name: string; title: string; body: string }
+/**
+ * The run's tables by name (summary.md prints them all; `npm run adr:tables` copies named ones
+ * into the ADRs).
+ */
+export const sections = (r: Results): Section[] => {
+  const out: Section[] = [];
+  const add = (name: string, title: string, ...body: string[]) => out.push({ name, title, body: body.join('\n\n') });
   if (r.floors) {
     const f = r.floors;
-    parts.push(
+    add('floors',
       '### Floors (same run, same servers; one at a time)',
       table(['floor', 'p50 ms', 'p99 ms'], [
         [`Kafka chain: ${f.kafkaChain.stages} (commit + produce → consume each)`, f.kafkaChain.p50, f.kafkaChain.p99],
@@ -106,7 +173,7 @@ export const tables = (r: Results) => {
   }
   if (r.latency?.length) {
     const rates = [...new Set(r.latency.flatMap((m) => m.steps.map((s) => s.rate)))].sort((a, b) => a - b);
-    parts.push(
+    add('latency',
       '### Latency (POST /orders sent → order terminal observed), p50 / p99 ms per arrival rate',
       table(['mode', ...rates.map((x) => `${x}/s`), 'highest sustained', 'p50 at the lowest rate ÷ floor'], r.latency.map((m) => [
         m.mode,
@@ -120,13 +187,13 @@ export const tables = (r: Results) => {
     );
   }
   if (r.fixed?.length) {
-    parts.push(
+    add('fixed',
       `### Fixed run: ${r.fixed[0]!.step.count} happy-path sagas at ${r.fixed[0]!.step.rate}/s`,
-      table(['mode', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'completed/s', 'not terminal', 'errors'], r.fixed.map((f) => [f.mode, f.step.p50, f.step.p90, f.step.p99, f.step.max, f.step.throughput, f.step.notTerminal, f.step.errors])),
+      table(['mode', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'completed/s', 'not terminal', 'errors'], r.fixed.map((f) => [f.mode, Math.round(f.step.p50), Math.round(f.step.p90), Math.round(f.step.p99), Math.round(f.step.max), f.step.throughput, f.step.notTerminal, f.step.errors])),
     );
   }
   if (r.compensation?.length) {
-    parts.push(
+    add('compensation',
       '### Compensation (~20 % payment declines, ~10 % out of stock): p50 / p99 ms per outcome',
       table(['mode', 'approved', 'declined (full rollback)', 'out of stock', 'compensations / expected', 'wrong outcome', 'approved p50 ÷ floor'], r.compensation.map((c) => {
         const k = (kind: string) => {
@@ -139,15 +206,52 @@ export const tables = (r: Results) => {
   }
   if (r.api) {
     const a = r.api;
-    parts.push(
+    add('api',
       `### API accept (autocannon, closed loop, ${a.connections} connections, ${a.seconds} s, POST /orders)`,
       table(['accepted/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'drained by'], [[Math.round(a.requestsPerSecond), a.p50, a.p99, a.max, a.non2xx, a.errors, a.coordinator]]),
     );
   }
-  if (r.selfcheck) parts.push(`### Harness self-check\n${r.selfcheck.verdict}`);
-  parts.push('### Correctness checker', table(['after', 'violations', 'what'], r.checks.map((c) => [c.suite, c.violations, c.problems.join('; ') || 'every invariant holds'])));
-  return parts.join('\n\n');
+  const rec = r.recovery ?? [];
+  const usageRows = (r.latency ?? []).flatMap((m) => m.steps.flatMap((st) => (st.usage ? [{ mode: m.mode, st, u: st.usage }] : [])));
+  if (usageRows.length) {
+    add('resources',
+      '### Resources during the latency suite: CPU seconds per 1,000 sagas and peak RSS (MiB), per part',
+      table(['mode', 'rate', 'sagas', 'coordinator CPU s / 1k', 'services', 'PostgreSQL', 'Kafka', 'Temporal server', 'total CPU s / 1k', 'peak RSS coordinator / services / PG / Kafka / Temporal', 'processes'], usageRows.map(({ mode, st, u }) => {
+        const n = st.count - st.notTerminal - st.errors;
+        const per = (g?: { cpuSeconds: number }) => (g && n ? (g.cpuSeconds / n) * 1000 : 0);
+        const parts = PARTS.map((k) => u[k]);
+        return [mode, `${st.rate}/s`, n, ...parts.map((g) => (g ? per(g).toFixed(1) : '—')), parts.reduce((a, g) => a + per(g), 0).toFixed(1), parts.map((g) => (g ? g.peakRssMiB : '—')).join(' / '), parts.reduce((a, g) => a + (g?.processes ?? 0), 0)];
+      })),
+    );
+  }
+  if (rec.length) {
+    add('recovery',
+      `### Recovery: one fault at a time under a steady ${rec[0]!.rate} sagas/s`,
+      table(['fault', 'mode', 'part (pid)', 'accepted / refused', 'lost', 'wrong effects', 'rejected instead of approved', 'operator retries', 'down s', 'all in-flight terminal after s', 'normal latency after fault s', 'p99 before → minute after ms', 'max after ms'], rec.map((x) => [
+        x.fault, x.mode, `${x.target} (${x.pid})`, `${x.accepted} / ${x.refused}`, x.lost, x.wrongEffects ? `${x.wrongEffects} (${x.wrongEffectKinds.join(', ')})` : 0, x.rejectedInsteadOfApproved, x.operatorRetries, x.downSeconds, x.recoverySeconds ?? '—', x.normalAfterSeconds ?? '—', `${x.p99BeforeMs ?? '—'} → ${x.p99AfterMs ?? '—'}`, x.maxAfterMs ?? '—',
+      ]).map((row, i) => (rec[i]!.crashed.length ? [...row.slice(0, -1), `${String(row.at(-1))}; crashed: ${rec[i]!.crashed.join(', ')}`] : row))),
+    );
+  }
+  if (r.complexity) {
+    const c = r.complexity;
+    add('complexity',
+      "### Complexity of each coordinator's own code (tests and shared service code excluded)",
+      table(['coordinator', 'TypeScript lines', 'SQL lines', 'files', 'functions', 'cyclomatic max / mean / over 10', 'most complex', 'npm dependencies (installed with them)', 'shared packages used (their lines)', 'concepts'], c.coordinators.map((x) => [
+        x.coordinator, x.lines, x.sqlLines, x.files.length, x.functions, `${x.complexity.max} / ${x.complexity.mean} / ${x.complexity.over10}`,
+        x.complexity.top.slice(0, 2).map((f) => `${f.name} ${f.file.split('/').pop()}:${f.line} (${f.complexity})`).join('; '),
+        `${x.dependencies.direct.join(', ') || '—'} (${x.dependencies.installed})`, x.dependencies.sharedPackages.map((p) => `${p.name.replace('@saga/', '')} ${p.lines}`).join(', '), x.concepts.length,
+      ])),
+      table(['mode', 'processes of ours', 'servers', 'inspect and repair a saga'], c.operations.map((o) => [o.mode, o.processes, o.servers.join(', '), o.inspection])),
+    );
+  }
+  if (r.latency?.length && rec.length) add('decision', '### The comparison in one table (this run)', decisionTable(r));
+  if (r.selfcheck) add('selfcheck', '### Harness self-check', r.selfcheck.verdict);
+  add('checks', '### Correctness checker', table(['after', 'violations', 'what'], r.checks.map((c) => [c.suite, c.violations, c.problems.join('; ') || 'every invariant holds'])));
+  return out;
 };
+
+/** The tables printed at the end of a run and written into summary.md. */
+export const tables = (r: Results) => sections(r).map((x) => `${x.title}\n\n${x.body}`).join('\n\n');
 
 export const writeReport = async (dir: string, r: Results) => {
   const json = {

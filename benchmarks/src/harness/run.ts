@@ -19,10 +19,12 @@ import { apiSuite, checkWorld, compensationSuite, describeViolations, fixedSuite
 import { measureFloors } from './floors.ts';
 import { pickModes } from './modes.ts';
 import { selfCheck } from './selfcheck.ts';
+import { FAULTS, pickFaults, recoverySuite } from './recovery.ts';
+import { complexityLines, measureComplexity } from './complexity.ts';
 import { writeReport, type Results } from './report.ts';
 import { startBenchWorkbench } from './workbench.ts';
 
-const SUITES = ['floors', 'latency', 'fixed', 'compensation', 'api', 'selfcheck', 'smoke'] as const;
+const SUITES = ['floors', 'latency', 'fixed', 'compensation', 'api', 'recovery', 'complexity', 'selfcheck', 'smoke'] as const;
 type Suite = (typeof SUITES)[number];
 
 const program = new Command('bench')
@@ -34,6 +36,10 @@ const program = new Command('bench')
   .option('--fixed-rate <n>', 'fixed suite: arrival rate', Number, 50)
   .option('--fixed-count <n>', 'fixed suite: sagas per mode', Number, 1000)
   .option('--compensation-rate <n>', 'compensation suite: arrival rate (every mode sustains it here)', Number, 5)
+  .option('--faults <list>', `recovery suite: comma-separated subset of ${FAULTS.map((f) => f.name).join(', ')}`, (v) => v.split(','))
+  .option('--recovery-rate <n>', 'recovery suite: steady arrival rate during the faults', Number, 5)
+  .option('--recovery-pre-seconds <n>', 'recovery suite: seconds of load before the fault', Number, 10)
+  .option('--recovery-post-seconds <n>', 'recovery suite: seconds of load after the part is back (after its down time)', Number, 20)
   .option('--p99-limit <ms>', 'a rate is sustained while p99 stays at or under this', Number, 1000)
   .option('--warmup <n>', 'orders at 10/s before each slice, not measured', Number, 20)
   .option('--out <dir>', 'results root', 'benchmarks/results')
@@ -41,13 +47,20 @@ const program = new Command('bench')
   .showHelpAfterError();
 program.parse();
 const suitesArg = program.args as Suite[];
-const opts = program.opts<{ modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; p99Limit: number; warmup: number; out: string; runId?: string }>();
+const opts = program.opts<{ faults?: string[]; recoveryRate: number; recoveryPreSeconds: number; recoveryPostSeconds: number; modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; p99Limit: number; warmup: number; out: string; runId?: string }>();
 const bad = suitesArg.filter((s) => !(SUITES as readonly string[]).includes(s));
 if (bad.length) program.error(`unknown suite ${bad.join(', ')}; valid: ${SUITES.join(', ')}`);
 if (opts.rates.some((r) => !Number.isFinite(r) || r <= 0)) program.error('--rates: expected positive numbers, e.g. 25,50,100');
 const modes = (() => {
   try {
     return pickModes(opts.modes, process.env.ORCHESTRATOR);
+  } catch (err) {
+    return program.error((err as Error).message);
+  }
+})();
+const faults = (() => {
+  try {
+    return pickFaults(opts.faults);
   } catch (err) {
     return program.error((err as Error).message);
   }
@@ -82,11 +95,12 @@ const versions = async () => {
   return { node: process.version, postgres, kafka: Versions.kafka, temporalServer: temporal, temporalCli: Versions.temporalCli };
 };
 
-const results: Results = {
+const results: Results & { command: string } = {
   runId,
+  command: process.argv.slice(2).join(' '),
   at: at.toISOString(),
   modes,
-  settings: { suites, modes: modes.map((m) => m.name), rates, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, p99LimitMs: opts.p99Limit, warmup: opts.warmup, smoke },
+  settings: { suites, modes: modes.map((m) => m.name), rates, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, faults: faults.map((f) => f.name), recoveryRate: opts.recoveryRate, recoveryPreSeconds: opts.recoveryPreSeconds, recoveryPostSeconds: opts.recoveryPostSeconds, p99LimitMs: opts.p99Limit, warmup: opts.warmup, smoke },
   machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), commit: execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim(), ...(await versions()) },
   checks: [],
 };
@@ -130,6 +144,13 @@ try {
     } else if (suite === 'api') {
       results.api = await apiSuite(ctx, wb.urls.order, 5, 10);
       await afterSuite('api');
+    } else if (suite === 'recovery') {
+      results.recovery = await recoverySuite(ctx, faults, { rate: opts.recoveryRate, preSeconds: opts.recoveryPreSeconds, postSeconds: opts.recoveryPostSeconds, drainMs: deadlineMs + 60_000 });
+      if (results.recovery.some((x) => x.lost > 0 || x.wrongEffects > 0)) failed = true;
+      await afterSuite('recovery');
+    } else if (suite === 'complexity') {
+      results.complexity = await measureComplexity();
+      say(complexityLines(results.complexity).join('\n'));
     } else if (suite === 'selfcheck') {
       const highest = Math.max(0, ...(results.latency ?? []).flatMap((m) => m.steps.map((s) => s.throughput)));
       results.selfcheck = await selfCheck(Math.max(100, highest), say, progress);

@@ -4,6 +4,8 @@ import { percentiles, round } from '../stats.ts';
 import { check, describeViolations, type Violation } from './checker.ts';
 import { openLoopStep, type StepResult } from './driver.ts';
 import { schedule, type Mode } from './modes.ts';
+import { withTimeout } from '@saga/stack';
+import { startMeter, type Usage } from './usage.ts';
 import type { BenchWorkbench } from './workbench.ts';
 
 export interface SuiteContext {
@@ -17,18 +19,20 @@ export interface SuiteContext {
   progress: (line: string) => void;
 }
 
-const HAPPY = { customerId: 'bench', lines: [{ sku: 'bench', quantity: 1, unitPriceCents: 100 }] };
+export const HAPPY = { customerId: 'bench', lines: [{ sku: 'bench', quantity: 1, unitPriceCents: 100 }] };
 
 /**
  * Waits until the coordinator has finished every saga. An overloaded mode may take minutes to
  * drain its backlog: wait as long as the backlog shrinks, give up once it has not for `stallMs`.
  */
-const idle = async (wb: BenchWorkbench, stallMs = 60_000) => {
+export const idle = async (wb: BenchWorkbench, stallMs = 60_000, progress?: (line: string) => void) => {
   let best = Infinity;
   let lastProgress = Date.now();
   for (;;) {
-    const n = await wb.busy();
+    // A server just restarted may not answer (or not at all, on a dead connection): not progress, nor the end.
+    const n = await withTimeout(wb.busy(), 10_000).catch(() => best);
     if (n === 0) return;
+    progress?.(`waiting for ${Number.isFinite(n) ? n : 'the'} sagas still running to finish`);
     if (n < best) {
       best = n;
       lastProgress = Date.now();
@@ -38,9 +42,9 @@ const idle = async (wb: BenchWorkbench, stallMs = 60_000) => {
 };
 
 /** Runs `body` with `mode`'s coordinator up, warmed up; stops it afterwards, every saga finished. */
-const withCoordinator = async <T>(ctx: SuiteContext, mode: Mode, body: () => Promise<T>): Promise<T> => {
-  ctx.progress(`${mode.name}: starting the coordinator`);
-  await ctx.wb.startCoordinator(mode);
+export const withCoordinator = async <T>(ctx: SuiteContext, mode: Mode, body: () => Promise<T>, instances = 1): Promise<T> => {
+  ctx.progress(`${mode.name}: starting the coordinator${instances > 1 ? ` (${instances} instances)` : ''}`);
+  await ctx.wb.startCoordinator(mode, instances);
   try {
     if (ctx.warmup > 0) {
       await openLoopStep({ rate: 10, count: ctx.warmup, send: () => ctx.wb.placeOrder(HAPPY.customerId, HAPPY.lines), terminalAt: (id) => ctx.wb.terminalAt.get(id), progress: (l) => ctx.progress(`${mode.name} warm-up: ${l}`) });
@@ -54,17 +58,24 @@ const withCoordinator = async <T>(ctx: SuiteContext, mode: Mode, body: () => Pro
   }
 };
 
-/** `count` happy-path orders at `rate` through `mode`'s coordinator. */
+/**
+ * `count` happy-path orders at `rate` through `mode`'s coordinator, with the CPU seconds and peak
+ * memory of every process (coordinator, services, servers) from the first order until the last
+ * saga finished.
+ */
 const happyStep = (ctx: SuiteContext, mode: Mode, rate: number, count: number, label: string) =>
-  withCoordinator(ctx, mode, () =>
-    openLoopStep({
+  withCoordinator(ctx, mode, async () => {
+    const meter = startMeter(ctx.wb.processGroups);
+    const step = await openLoopStep({
       rate,
       count,
       send: () => ctx.wb.placeOrder(HAPPY.customerId, HAPPY.lines),
       terminalAt: (id) => ctx.wb.terminalAt.get(id),
       progress: (l) => ctx.progress(`${label}: ${l}`),
-    }),
-  );
+    });
+    await idle(ctx.wb);
+    return { ...step, usage: meter.stop() };
+  });
 
 export const sustained = (r: Pick<StepResult, 'p99' | 'errors' | 'notTerminal' | 'throughput' | 'rate'>, p99LimitMs: number) =>
   r.p99 <= p99LimitMs && r.errors === 0 && r.notTerminal === 0 && r.throughput >= 0.9 * r.rate;
@@ -74,7 +85,7 @@ export const sustained = (r: Pick<StepResult, 'p99' | 'errors' | 'notTerminal' |
  * p99 passes the limit or errors appear — that mode then sits out the higher rates.
  */
 export const latencySuite = async (ctx: SuiteContext, rates: number[]) => {
-  const steps = new Map<string, StepResult[]>(ctx.modes.map((m) => [m.name, []]));
+  const steps = new Map<string, (StepResult & { usage: Usage })[]>(ctx.modes.map((m) => [m.name, []]));
   const dropped = new Set<string>();
   for (const { rate, mode } of schedule(rates, ctx.modes)) {
     if (dropped.has(mode.name)) continue;

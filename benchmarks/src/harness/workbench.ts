@@ -1,9 +1,12 @@
+import { rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { CoordinatorGroups, OrderEvent, Topics, topicSpecs } from '@saga/contracts';
 import { ensureTopics } from '@saga/kafka';
-import { coordinatorUrl, spawnService, startServices, stopAll, waitHealthy, type Running } from '@saga/launcher';
+import { coordinatorUrl, spawnService, startServices, stopAll, waitHealthy, type Running, type ServiceName } from '@saga/launcher';
 import { dropDatabase } from '@saga/postgres';
-import { servers, testKafka, uniqueName } from '@saga/testkit';
+import { loadStackSettings, stackServers, up, type ServerName } from '@saga/stack';
+import { freePort, servers, testKafka, uniqueName } from '@saga/testkit';
 import { modeEnv, temporalAddress, type Mode } from './modes.ts';
 import { takeSnapshot } from './snapshot.ts';
 
@@ -77,7 +80,8 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   };
   const urls = { order: services.find((s) => s.name === 'order')!.url, inventory: services.find((s) => s.name === 'inventory')!.url, payment: services.find((s) => s.name === 'payment')!.url };
 
-  let coordinator: { mode: Mode; proc: Running } | undefined;
+  /** The running mode's coordinator instances (index 0 on the default port, extras on free ports). */
+  let coordinator: { mode: Mode; env: NodeJS.ProcessEnv; procs: Running[] } | undefined;
   /** Task queues of the Temporal modes that ran, with their client. */
   const taskQueues = new Map<string, Client>();
   let ranCustom = false;
@@ -90,6 +94,40 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
         await admin.setOffsets({ groupId: prefix + g, topic: prefix + topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
       }
     }
+  };
+  const instanceEnv = async (i: number): Promise<NodeJS.ProcessEnv> => {
+    if (i === 0) return {};
+    const port = String(await freePort());
+    return { ORCHESTRATOR_PORT: port, TEMPORAL_COORDINATOR_PORT: port, INSTANCE_ID: `${coordinator!.mode.name}-${i}` };
+  };
+  const spawnInstance = async (i: number) => {
+    const c = coordinator!;
+    const proc = spawnService(c.mode.coordinator, { ...c.env, ...(await instanceEnv(i)) }, printErrors);
+    c.procs[i] = proc;
+    await waitHealthy(proc, 120_000);
+    return proc;
+  };
+  let closing: Promise<void> | undefined;
+  /** Coordinator instances the harness killed on purpose (not a crash). */
+  const killedOnPurpose = new Set<Running>();
+  /** SIGKILL to a recorded pid; resolves once the process is gone. */
+  const kill9 = async (r: Running) => {
+    killedOnPurpose.add(r);
+    r.child.kill('SIGKILL');
+    await r.exited;
+    return r.child.pid!;
+  };
+  const exited = (r: Running) => r.child.exitCode !== null || r.child.signalCode !== null;
+  const stack = loadStackSettings();
+  const stackServer = (name: ServerName) => {
+    const srv = stackServers(stack).find((x) => x.name === name)!;
+    if (!srv.endpoint.managed) throw new Error(`${name} is external (STACK_EXTERNAL or a non-loopback address): the harness only injects faults into servers the stack started`);
+    return srv;
+  };
+  const serverPid = (name: ServerName) => {
+    const pid = stackServer(name).pid();
+    if (pid === undefined) throw new Error(`${name} is not running (no live pid in its pid file)`);
+    return pid;
   };
 
   return {
@@ -107,25 +145,96 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
       if (res.status !== 202) throw new Error(`POST /orders → ${res.status}`);
       return ((await res.json()) as { orderId: string }).orderId;
     },
-    startCoordinator: async (mode: Mode) => {
+    startCoordinator: async (mode: Mode, instances = 1) => {
       await skipToLatest(mode);
       const env = { ...baseEnv, ...modeEnv(mode, run, servers) };
       if (env.TEMPORAL_TASK_QUEUE) taskQueues.set(env.TEMPORAL_TASK_QUEUE, await clientFor(mode));
       else ranCustom = true;
-      const proc = spawnService(mode.coordinator, env, printErrors);
-      coordinator = { mode, proc };
-      await waitHealthy(proc, 120_000);
+      coordinator = { mode, env, procs: [] };
+      for (let i = 0; i < instances; i++) await spawnInstance(i);
     },
     stopCoordinator: async () => {
-      if (coordinator) await stopAll([coordinator.proc]);
+      if (coordinator) await stopAll(coordinator.procs);
       coordinator = undefined;
+    },
+    /** kill -9 of coordinator instance `i` (its recorded pid); returns the pid. */
+    killCoordinator: (i = 0) => kill9(coordinator!.procs[i]!),
+    /** Starts coordinator instance `i` again with the same settings; resolves once healthy. */
+    restartCoordinator: async (i = 0) => void (await spawnInstance(i)),
+    killService: (name: ServiceName) => kill9(services.find((s) => s.name === name)!),
+    restartService: async (name: ServiceName) => {
+      const i = services.findIndex((s) => s.name === name);
+      const proc = spawnService(name, baseEnv, printErrors);
+      services[i] = proc;
+      await waitHealthy(proc, 60_000);
+    },
+    /** Services that exited although the harness did not kill them (a crash). */
+    crashedServices: () => services.filter((s) => exited(s) && !killedOnPurpose.has(s)).map((s) => s.name as ServiceName),
+    /** Coordinator instances that exited although the harness did not kill them (a crash). */
+    crashedCoordinators: () => (coordinator?.procs ?? []).flatMap((p, i) => (exited(p) && !killedOnPurpose.has(p) ? [i] : [])),
+    /** kill -9 of a stack server by the pid in the stack's pid file. */
+    killServer: async (name: ServerName) => {
+      const pid = serverPid(name);
+      process.kill(pid, 'SIGKILL');
+      while (stackServer(name).pid() !== undefined) await sleep(50);
+      return pid;
+    },
+    /** A clean stop of a stack server (its own shutdown signal), by its recorded pid. */
+    stopServer: async (name: ServerName) => {
+      const pid = serverPid(name);
+      await stackServer(name).stop(pid);
+      return pid;
+    },
+    /** Starts a stack server again and waits until it serves (the stack's own readiness check). */
+    startServer: async (name: ServerName) => void (await up([stackServer(name)], stack, () => undefined)),
+    /**
+     * The operator: every saga of the running mode parked as NEEDS_ATTENTION (a compensation that
+     * kept failing), retried through the coordinator's own repair path — the custom orchestrator's
+     * `POST /sagas/:id/retry`, Temporal's `retry` signal. Returns the ids retried.
+     */
+    retryParked: async (): Promise<string[]> => {
+      if (!coordinator) return [];
+      const { mode } = coordinator;
+      if (mode.coordinator === 'temporal') {
+        const client = await clientFor(mode);
+        const ids: string[] = [];
+        for await (const w of client.workflow.list({ query: `TaskQueue = '${run}-${mode.name}' AND SagaStatus = 'NEEDS_ATTENTION' AND ExecutionStatus = 'Running'` })) {
+          await client.workflow.getHandle(w.workflowId).signal('retry', 'recovery suite: the failed part is back');
+          ids.push(w.workflowId);
+        }
+        return ids;
+      }
+      const base = coordinator.procs.find((p) => !exited(p))?.url ?? coordinatorUrl('custom', baseEnv);
+      const list = (await (await fetch(`${base}/sagas?status=NEEDS_ATTENTION&pageSize=200`)).json()) as { items: { id: string }[] };
+      const ids: string[] = [];
+      for (const { id } of list.items) {
+        // 409: it moved on between the list and the retry.
+        if (await post(`${base}/sagas/${id}/retry`, { note: 'recovery suite: the failed part is back' }).then(() => true, () => false)) ids.push(id);
+      }
+      return ids;
+    },
+    /** The stack server the running Temporal mode uses. */
+    temporalServerOf: (): ServerName | undefined => (coordinator?.mode.server === 'pg' ? 'temporal-pg' : coordinator?.mode.server === 'dev' ? 'temporal' : undefined),
+    /** Root pids per part of the running mode, for the CPU / memory meter. */
+    processGroups: (): Record<string, number[]> => {
+      const pidOf = (name: ServerName) => stackServer(name).pid();
+      const c = coordinator;
+      const temporal = c?.mode.server === 'pg' ? pidOf('temporal-pg') : c?.mode.server === 'dev' ? pidOf('temporal') : undefined;
+      return {
+        coordinator: c ? c.procs.flatMap((p) => (p.child.pid ? [p.child.pid] : [])) : [],
+        services: services.flatMap((s) => (s.child.pid ? [s.child.pid] : [])),
+        postgres: [pidOf('postgres') ?? 0],
+        kafka: [pidOf('kafka') ?? 0],
+        ...(temporal ? { 'temporal-server': [temporal] } : {}),
+      };
     },
     /** Sagas of the running coordinator not yet finished (the order is terminal before its saga: commit, notify). */
     busy: async () => {
       if (!coordinator) return 0;
       const { mode } = coordinator;
+      // After a fault, ask a live instance.
       if (mode.coordinator === 'temporal') return (await (await clientFor(mode)).workflow.count(`TaskQueue = '${run}-${mode.name}' AND ExecutionStatus = 'Running'`)).count;
-      const base = coordinatorUrl('custom', baseEnv);
+      const base = coordinator.procs.find((p) => !exited(p))?.url ?? coordinatorUrl('custom', baseEnv);
       const counts = await Promise.all(['RUNNING', 'COMPENSATING'].map((st) => fetch(`${base}/sagas?status=${st}&pageSize=1`).then((r) => r.json() as Promise<{ total: number }>)));
       return counts.reduce((n, c) => n + c.total, 0);
     },
@@ -137,21 +246,26 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
         deadLetterTopics: specs.map((s) => s.topic).filter((t) => t.endsWith('.dlq')),
         temporal: { taskQueues: [...taskQueues].map(([queue, client]) => ({ queue, client })), deadlineMs: opts.deadlineMs },
       }),
-    close: async () => {
-      if (coordinator) await stopAll([coordinator.proc]);
+    /** Stops everything the run started and drops its databases; a second call waits for the first. */
+    close: () => (closing ??= (async () => {
+      if (coordinator) await stopAll(coordinator.procs);
       // Workflows left running (an overloaded step that never drained) would retry on the shared
       // dev server forever with no worker: end them.
       for (const [q, client] of taskQueues) {
-        for await (const w of client.workflow.list({ query: `TaskQueue = '${q}' AND ExecutionStatus = 'Running'` })) {
-          await client.workflow.getHandle(w.workflowId, w.runId).terminate('benchmark run over').catch(() => undefined);
-        }
+        const ended = (async () => {
+          for await (const w of client.workflow.list({ query: `TaskQueue = '${q}' AND ExecutionStatus = 'Running'` })) {
+            await client.workflow.getHandle(w.workflowId, w.runId).terminate('benchmark run over').catch(() => undefined);
+          }
+        })();
+        await ended.catch((err: unknown) => opts.log(`could not end the workflows left on ${q}: ${String(err)}`));
       }
       await observer.disconnect();
       await admin.disconnect();
       for (const c of clients.values()) await c.connection.close();
       await stopAll(services);
       for (const db of Object.values(dbs)) await dropDatabase(servers.POSTGRES_URL, db);
-    },
+      rmSync(baseEnv.NOTIFICATION_SINK_FILE!, { force: true });
+    })()),
   };
 };
 export type BenchWorkbench = Awaited<ReturnType<typeof startBenchWorkbench>>;

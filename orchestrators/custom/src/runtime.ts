@@ -29,8 +29,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   const url = databaseUrl(cfg.POSTGRES_URL, cfg.ORCHESTRATOR_DATABASE);
   await ensureDatabase(cfg.POSTGRES_URL, cfg.ORCHESTRATOR_DATABASE);
   await migrate(url, [outboxMigrations, { dir: fileURLToPath(new URL('../migrations', import.meta.url)), table: 'pgmigrations' }]);
-  const pool = createPool(url, { max: cfg.REPLY_CONCURRENCY + 6, applicationName: cfg.INSTANCE_ID });
-  pool.on('error', (err) => log.warn({ err }, 'idle database connection failed'));
+  const pool = createPool(url, { max: cfg.REPLY_CONCURRENCY + 6, applicationName: cfg.INSTANCE_ID, onIdleError: (err) => log.warn({ err }, 'idle database connection failed') });
   const timing = { stepTimeoutMs: cfg.SAGA_STEP_TIMEOUT_MS, stepAttempts: cfg.SAGA_STEP_ATTEMPTS, deadlineMs: cfg.SAGA_DEADLINE_MS };
   const engine = new SagaEngine(orderSaga(timing));
   const store = (db: PoolClient) => sagaStore<OrderSagaData>(db, engine.def.name);
@@ -160,7 +159,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
     health: { postgres: async () => void (await pool.query('SELECT 1')) },
     routes: sagasApi({ pool, adminToken: cfg.ADMIN_TOKEN, operate: (id, action, note) => onEvent(id, { type: 'operator', action, ...(note ? { note } : {}) }) }),
   });
-  const http = await listen(app, cfg.ORCHESTRATOR_PORT);
+  const http = await listen(app, cfg.ORCHESTRATOR_PORT, cfg.SERVICE_HOST);
   log.info({ port: http.port, transport: cfg.TRANSPORT, database: cfg.ORCHESTRATOR_DATABASE }, 'custom orchestrator running');
 
   return {

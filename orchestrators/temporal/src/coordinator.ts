@@ -23,7 +23,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
   const url = databaseUrl(cfg.POSTGRES_URL, cfg.ORCHESTRATOR_TEMPORAL_DATABASE);
   await ensureDatabase(cfg.POSTGRES_URL, cfg.ORCHESTRATOR_TEMPORAL_DATABASE);
   await migrate(url, [{ dir: fileURLToPath(new URL('../migrations', import.meta.url)), table: 'pgmigrations' }]);
-  const pool = createPool(url, { max: cfg.REPLY_CONCURRENCY + 4, applicationName: 'orchestrator-temporal' });
+  const pool = createPool(url, { max: cfg.REPLY_CONCURRENCY + 4, applicationName: 'orchestrator-temporal', onIdleError: (err) => log.warn({ err }, 'idle database connection failed') });
   const topic = (t: string) => cfg.KAFKA_TOPIC_PREFIX + t;
   const timing = { stepTimeoutMs: cfg.SAGA_STEP_TIMEOUT_MS, stepAttempts: cfg.SAGA_STEP_ATTEMPTS, deadlineMs: cfg.SAGA_DEADLINE_MS };
 
@@ -98,7 +98,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
       });
     },
   });
-  const http = await listen(app, cfg.TEMPORAL_COORDINATOR_PORT);
+  const http = await listen(app, cfg.TEMPORAL_COORDINATOR_PORT, cfg.SERVICE_HOST);
   log.info({ port: http.port, transport: cfg.TRANSPORT, taskQueue: cfg.TEMPORAL_TASK_QUEUE }, 'temporal coordinator running');
 
   return {

@@ -111,6 +111,8 @@ export const coordinatorSettings = {
   SAGA_DEADLINE_MS: setting.int(60_000, 100, 86_400_000),
   REPLY_CONCURRENCY: setting.int(8, 1, 64),
   LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  /** The address the coordinator's HTTP API listens on (as for the services; 0.0.0.0 in a container). */
+  SERVICE_HOST: setting.string('127.0.0.1'),
 };
 
 /** The `*_URL` setting of the service that owns a command topic (e.g. `inventory.commands` → INVENTORY_URL). */

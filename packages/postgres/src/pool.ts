@@ -10,10 +10,19 @@ export type Queryable = Pick<pg.ClientBase, 'query'>;
 export interface PoolOptions {
   max?: number;
   applicationName?: string;
+  /** An idle connection failed (e.g. the database restarted); the pool drops it and connects anew. */
+  onIdleError?: (err: Error) => void;
 }
 
-export const createPool = (url: string, { max = 10, applicationName = 'saga-workbench' }: PoolOptions = {}): Pool =>
-  new pg.Pool({ connectionString: url, max, application_name: applicationName, connectionTimeoutMillis: 10_000 });
+/**
+ * A pool that survives a database restart: pg emits 'error' for an idle connection that breaks,
+ * and an 'error' event with no listener ends the process — so there always is one.
+ */
+export const createPool = (url: string, { max = 10, applicationName = 'saga-workbench', onIdleError = () => undefined }: PoolOptions = {}): Pool => {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, connectionTimeoutMillis: 10_000 });
+  pool.on('error', onIdleError);
+  return pool;
+};
 
 /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
 export const withTransaction = async <T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> => {

@@ -27,24 +27,27 @@ export interface ServiceOptions {
  * Reads a service's settings: `<NAME>_PORT` and `<NAME>_DATABASE` (e.g. `INVENTORY_PORT`), plus
  * the shared server addresses, `ADMIN_TOKEN`, `SERVICE_HOST`, `COMMAND_CONCURRENCY`, `LOG_LEVEL`.
  */
+/** The settings a service reads (its name decides `<NAME>_PORT` and `<NAME>_DATABASE`). */
+export const serviceSettings = (name: string, defaults: { port: number; database: string }) => {
+  const P = name.toUpperCase();
+  return {
+    ...serverSettings,
+    [`${P}_PORT`]: setting.port(defaults.port),
+    [`${P}_DATABASE`]: setting.string(defaults.database),
+    SERVICE_HOST: setting.string('127.0.0.1'),
+    ADMIN_TOKEN: setting.string('workbench-admin'),
+    COMMAND_CONCURRENCY: setting.int(8, 1, 64),
+    LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  };
+};
+
 export const loadServiceOptions = (
   name: string,
   defaults: { port: number; database: string },
   env: Record<string, string | undefined> = process.env,
 ): ServiceOptions => {
   const P = name.toUpperCase();
-  const cfg = loadConfig(
-    {
-      ...serverSettings,
-      [`${P}_PORT`]: setting.port(defaults.port),
-      [`${P}_DATABASE`]: setting.string(defaults.database),
-      SERVICE_HOST: setting.string('127.0.0.1'),
-      ADMIN_TOKEN: setting.string('workbench-admin'),
-      COMMAND_CONCURRENCY: setting.int(8, 1, 64),
-      LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
-    },
-    env,
-  ) as Record<string, unknown> & { KAFKA_BROKERS: string[] };
+  const cfg = loadConfig(serviceSettings(name, defaults), env) as Record<string, unknown> & { KAFKA_BROKERS: string[] };
   return {
     host: cfg.SERVICE_HOST as string,
     port: cfg[`${P}_PORT`] as number,
@@ -81,8 +84,7 @@ export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, 
   const url = databaseUrl(opts.postgresUrl, opts.database);
   await ensureDatabase(opts.postgresUrl, opts.database);
   await migrate(url, [outboxMigrations, { dir: spec.migrationsDir, table: 'pgmigrations' }]);
-  const pool = createPool(url, { max: opts.concurrency + 4, applicationName: spec.name });
-  pool.on('error', (err) => log.warn({ err }, 'idle database connection failed'));
+  const pool = createPool(url, { max: opts.concurrency + 4, applicationName: spec.name, onIdleError: (err) => log.warn({ err }, 'idle database connection failed') });
   const ctx: ServiceContext = {
     pool,
     log,

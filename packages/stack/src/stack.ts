@@ -123,7 +123,8 @@ export const down = async (servers: Server[], log: (line: string) => void): Prom
   }
 };
 
-const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
+/** `p`, or a rejection once `ms` passed without an answer. */
+export const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
   new Promise<T>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
     p.then(

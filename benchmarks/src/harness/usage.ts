@@ -1,0 +1,98 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * CPU seconds and peak resident memory of groups of processes (each group = some root pids and
+ * all their descendants, e.g. PostgreSQL's postmaster and its backends), read from /proc while a
+ * step runs. Linux only; elsewhere the meter measures nothing and says so.
+ */
+const TICKS_PER_SECOND = 100; // sysconf(_SC_CLK_TCK): 100 on every Linux architecture Node runs on
+const PAGE_BYTES = 4096;
+
+interface Proc { ppid: number; ticks: number; rssBytes: number }
+
+const readProcs = (): Map<number, Proc> => {
+  const out = new Map<number, Proc>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      // Fields after "(comm)": state ppid … utime(14) stime(15) … rss(24), numbered from 1 with pid.
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(e), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), rssBytes: Number(f[21]) * PAGE_BYTES });
+    } catch {
+      // exited between readdir and read
+    }
+  }
+  return out;
+};
+
+/** The pids of `roots` and every descendant. */
+export const processTree = (procs: Map<number, Proc>, roots: number[]) => {
+  const children = new Map<number, number[]>();
+  for (const [pid, p] of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), pid]);
+  const seen = new Set<number>();
+  const stack = roots.filter((r) => procs.has(r));
+  while (stack.length) {
+    const pid = stack.pop()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return seen;
+};
+
+export interface GroupUsage { cpuSeconds: number; peakRssMiB: number; processes: number }
+export type Usage = Record<string, GroupUsage>;
+
+/**
+ * Starts measuring `groups` (name → root pids, looked up again at each sample so a restarted
+ * process is followed). `stop()` returns per group: CPU seconds used between start and stop
+ * (processes that exited in between count up to their last sample), the peak of the group's
+ * summed RSS, and the most processes seen at once.
+ */
+export const startMeter = (groups: () => Record<string, number[]>, everyMs = 250) => {
+  const firstTicks = new Map<number, number>();
+  const lastTicks = new Map<number, number>();
+  const peak: Record<string, { rss: number; n: number }> = {};
+  const members = new Map<number, string>();
+  const sample = () => {
+    const procs = readProcs();
+    for (const [name, roots] of Object.entries(groups())) {
+      let rss = 0;
+      const tree = processTree(procs, roots);
+      for (const pid of tree) {
+        const p = procs.get(pid)!;
+        members.set(pid, name);
+        if (!firstTicks.has(pid)) firstTicks.set(pid, p.ticks);
+        lastTicks.set(pid, p.ticks);
+        rss += p.rssBytes;
+      }
+      const pk = (peak[name] ??= { rss: 0, n: 0 });
+      pk.rss = Math.max(pk.rss, rss);
+      pk.n = Math.max(pk.n, tree.size);
+    }
+  };
+  sample();
+  // Processes born after the first sample (a backend, a restarted coordinator) count from zero.
+  const started = new Set(firstTicks.keys());
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop: (): Usage => {
+      clearInterval(timer);
+      sample();
+      const out: Usage = {};
+      for (const name of Object.keys(groups())) out[name] = { cpuSeconds: 0, peakRssMiB: Math.round((peak[name]?.rss ?? 0) / 2 ** 20), processes: peak[name]?.n ?? 0 };
+      for (const [pid, name] of members) {
+        const used = (lastTicks.get(pid)! - (started.has(pid) ? firstTicks.get(pid)! : 0)) / TICKS_PER_SECOND;
+        out[name]!.cpuSeconds = Math.round((out[name]!.cpuSeconds + used) * 100) / 100;
+      }
+      return out;
+    },
+  };
+};
