@@ -56,7 +56,7 @@ export const functionComplexity = async (sources: { file: string; text: string }
   );
 };
 
-export interface Concept { concept: string; at: string; text: string }
+export interface Concept { concept: string; kind: 'ours' | 'platform'; at: string; text: string }
 export const CONCEPTS_FILE = 'docs/complexity/concepts.yaml';
 /** The concepts a newcomer must learn, per coordinator, each pointing at a line that uses it. */
 export const loadConcepts = (): Record<CoordinatorName, Concept[]> => YAML.parse(readFileSync(join(root, CONCEPTS_FILE), 'utf8')) as Record<CoordinatorName, Concept[]>;
@@ -155,5 +155,5 @@ export const complexityLines = (c: Complexity) =>
   c.coordinators.map(
     (x) =>
       `complexity ${x.coordinator.padEnd(8)}: ${x.lines} lines TypeScript + ${x.sqlLines} SQL in ${x.files.length} files; ${x.functions} functions, cyclomatic max ${x.complexity.max}, mean ${x.complexity.mean}, ${x.complexity.over10} over 10; ` +
-      `npm deps ${x.dependencies.direct.join(', ')} (${x.dependencies.installed} installed); ${x.concepts.length} concepts`,
+      `npm deps ${x.dependencies.direct.join(', ')} (${x.dependencies.installed} installed); ${x.concepts.length} concepts (${x.concepts.filter((k) => k.kind === 'ours').length} ours)`,
   );

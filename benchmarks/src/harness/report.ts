@@ -237,10 +237,10 @@ export const sections = (r: Results): Section[] => {
     const c = r.complexity;
     add('complexity',
       "### Complexity of each coordinator's own code (tests and shared service code excluded)",
-      table(['coordinator', 'TypeScript lines', 'SQL lines', 'files', 'functions', 'cyclomatic max / mean / over 10', 'most complex', 'npm dependencies (installed with them)', 'shared packages used (their lines)', 'concepts'], c.coordinators.map((x) => [
+      table(['coordinator', 'TypeScript lines', 'SQL lines', 'files', 'functions', 'cyclomatic max / mean / over 10', 'most complex', 'npm dependencies (installed with them)', 'shared packages used (their lines)', 'concepts to learn: ours / platform'], c.coordinators.map((x) => [
         x.coordinator, x.lines, x.sqlLines, x.files.length, x.functions, `${x.complexity.max} / ${x.complexity.mean} / ${x.complexity.over10}`,
         x.complexity.top.slice(0, 2).map((f) => `${f.name} ${f.file.split('/').pop()}:${f.line} (${f.complexity})`).join('; '),
-        `${x.dependencies.direct.join(', ') || '—'} (${x.dependencies.installed})`, x.dependencies.sharedPackages.map((p) => `${p.name.replace('@saga/', '')} ${p.lines}`).join(', '), x.concepts.length,
+        `${x.dependencies.direct.join(', ') || '—'} (${x.dependencies.installed})`, x.dependencies.sharedPackages.map((p) => `${p.name.replace('@saga/', '')} ${p.lines}`).join(', '), `${x.concepts.filter((k) => k.kind === 'ours').length} / ${x.concepts.filter((k) => k.kind === 'platform').length}`,
       ])),
       table(['mode', 'processes of ours', 'servers', 'inspect and repair a saga'], c.operations.map((o) => [o.mode, o.processes, o.servers.join(', '), o.inspection])),
     );
