@@ -43,7 +43,11 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     SAGA_DEADLINE_MS: String(opts.deadlineMs),
     NOTIFICATION_SINK_FILE: `/var/tmp/saga-workbench/${run}-notifications.jsonl`,
   };
-  const printErrors = (l: string) => (l.includes('"level":50') || l.includes('"level":60') ? opts.log(l) : undefined);
+  // Error and fatal log lines, and plain stderr text about an error (a crash's stack trace).
+  const printErrors = (l: string) => {
+    const body = l.slice(l.indexOf('] ') + 2);
+    if (body.startsWith('{') ? /"level":(50|60)/.test(body) : /error|Error|^\s+at /.test(body)) opts.log(l);
+  };
   opts.log(`run ${run}: starting the four services`);
   const services = await startServices(undefined, printErrors, 'none', baseEnv);
   // One client per Temporal server a mode uses (the dev server, the server on PostgreSQL).
@@ -260,6 +264,8 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
         await ended.catch((err: unknown) => opts.log(`could not end the workflows left on ${q}: ${String(err)}`));
       }
       await observer.disconnect();
+      // The run's topics go too: every partition left behind slows each later broker start.
+      await admin.deleteTopics({ topics: specs.map((t) => t.topic) }).catch((err: unknown) => opts.log(`could not delete the run's topics: ${String(err)}`));
       await admin.disconnect();
       for (const c of clients.values()) await c.connection.close();
       await stopAll(services);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDatabase, type ScratchDb } from '@saga/testkit';
-import { createPool } from './pool.ts';
+import { createPool, withTransaction } from './pool.ts';
 
 let db: ScratchDb;
 beforeAll(async () => {
@@ -21,6 +21,22 @@ describe('createPool', () => {
       expect(cut.rows[0]!.n).toBe(2);
       for (let i = 0; i < 50 && errors.length < 2; i++) await sleep(20);
       expect(errors).toHaveLength(2);
+      expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('a transaction whose connection is cut between statements fails; the process and the pool go on', async () => {
+    const pool = createPool(db.url, { max: 1, applicationName: 'tx-restart-test' });
+    try {
+      const tx = withTransaction(pool, async (c) => {
+        const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+        await db.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+        await sleep(200); // the connection dies while checked out and between statements
+        await c.query('SELECT 1');
+      });
+      await expect(tx).rejects.toThrow();
       expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
     } finally {
       await pool.end();

@@ -24,9 +24,17 @@ export const createPool = (url: string, { max = 10, applicationName = 'saga-work
   return pool;
 };
 
-/** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+/**
+ * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. A
+ * connection that breaks while checked out (the database restarting between two statements)
+ * emits 'error' outside any query — with no listener that ends the process — so one is attached
+ * for the checkout, and a broken connection is destroyed instead of going back to the pool.
+ */
 export const withTransaction = async <T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> => {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => void (broken = err);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -36,7 +44,8 @@ export const withTransaction = async <T>(pool: Pool, fn: (client: PoolClient) =>
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 };
 
