@@ -130,21 +130,27 @@ const decisionTable = (r: Results) => {
   const rates = [...new Set((r.latency ?? []).flatMap((m) => m.steps.map((s) => s.rate)))].sort((a, b) => a - b);
   // Resources per saga at the highest rate every mode ran (at low rates idle work dominates).
   const at = [...rates].reverse().find((x) => (r.latency ?? []).every((m) => m.steps.some((s) => s.rate === x && perThousand(s)))) ?? rates[0];
+  const top = rates.at(-1);
+  const normalAfter = (rec: RecoveryResult[], fault: string) => {
+    const x = rec.find((y) => y.fault === fault);
+    return !x ? '—' : x.normalAfterSeconds === null ? 'not in the load window' : `${Math.round(x.normalAfterSeconds)}`;
+  };
   return table(
-    ['mode', `p50 / p99 ms at ${rates[0]}/s`, 'highest sustained', `CPU s per 1k sagas at ${at}/s (coordinator)`, `peak RSS MiB at ${at}/s`, 'lost / wrong effects over all faults', 'slowest return to normal latency (fault)', 'operator retries'],
+    ['mode', `p50 / p99 ms at ${rates[0]}/s`, 'highest sustained', `CPU s per 1k sagas at ${at}/s, all parts (coordinator)`, `peak RSS MiB at ${at}/s: coordinator / Temporal server`, 'lost / wrong effects, all faults', 'latency normal again after a coordinator kill / payment kill (s)', 'happy orders rejected during faults', 'operator retries'],
     (r.latency ?? []).map((m) => {
       const first = m.steps[0];
-      const u = perThousand(m.steps.find((s) => s.rate === at) ?? ({} as Step));
+      const step = m.steps.find((s) => s.rate === at);
+      const u = step && perThousand(step);
       const rec = (r.recovery ?? []).filter((x) => x.mode === m.mode);
-      const slow = [...rec].sort((a, b) => (b.normalAfterSeconds ?? Infinity) - (a.normalAfterSeconds ?? Infinity))[0];
       return [
         m.mode,
         first ? `${Math.round(first.p50)} / ${Math.round(first.p99)}` : '—',
-        `${m.highestSustainedRate}/s`,
+        m.highestSustainedRate === top ? `≥ ${top}/s (the run's top rate)` : `${m.highestSustainedRate}/s`,
         u ? `${u.cpu.toFixed(0)} (${u.coordinatorCpu.toFixed(0)})` : '—',
-        u ? u.rss : '—',
+        step?.usage ? `${step.usage.coordinator?.peakRssMiB ?? '—'} / ${step.usage['temporal-server']?.peakRssMiB ?? '—'}` : '—',
         `${rec.reduce((a, x) => a + x.lost, 0)} / ${rec.reduce((a, x) => a + x.wrongEffects, 0)}`,
-        slow ? `${slow.normalAfterSeconds ?? 'never'} s (${slow.fault})` : '—',
+        `${normalAfter(rec, 'coordinator-kill')} / ${normalAfter(rec, 'payment-kill')}`,
+        rec.reduce((a, x) => a + x.rejectedInsteadOfApproved, 0),
         rec.reduce((a, x) => a + x.operatorRetries, 0),
       ];
     }),
