@@ -108,7 +108,8 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
       await http.close();
       await starter.stop();
       await replies?.stop();
-      worker.shutdown();
+      // The SDK's runtime already shuts its workers down on SIGTERM/SIGINT; a second shutdown throws.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await producer.disconnect();
       await connection.close();
