@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentiles, round } from '../stats.ts';
-import { check, type Violation, type ViolationKind } from './checker.ts';
+import type { ViolationKind } from './checker.ts';
 import { openLoopStep } from './driver.ts';
 import type { Mode } from './modes.ts';
 import { withTimeout } from '@saga/stack';
-import { HAPPY, idle, withCoordinator, type SuiteContext } from './suites.ts';
+import { checkWorld, HAPPY, idle, violationKey, withCoordinator, type SuiteContext } from './suites.ts';
 import type { BenchWorkbench } from './workbench.ts';
 
 /** What an injection did: which pid, when the part went down and when it served again (performance.now()). */
@@ -131,7 +131,6 @@ export interface RecoveryResult {
 }
 
 const ms = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? Math.round(x) : null);
-const key = (v: Violation) => `${v.kind}:${v.subject}`;
 
 /**
  * For each fault, each mode it applies to: a steady open-loop load (happy-path orders), the fault
@@ -194,12 +193,8 @@ export const recoverySuite = async (ctx: SuiteContext, faults: Fault[], o: { rat
         done = true;
         await operating;
         // The checker over everything; only what this slice added counts against it.
-        let violations: Violation[] = [];
-        for (const until = Date.now() + 30_000; ; await sleep(1_000)) {
-          violations = check(await ctx.wb.snapshot()).filter((v) => !seen.has(key(v)));
-          if (violations.length === 0 || Date.now() > until) break;
-        }
-        seen = new Set([...seen, ...violations.map(key)]);
+        const violations = await checkWorld(ctx.wb, { known: seen });
+        seen = new Set([...seen, ...violations.map(violationKey)]);
         return { ids, sentAt, t0, step, injected: injected!, violations, crashed, operatorRetries: parked.size };
       }, fault.instances);
 

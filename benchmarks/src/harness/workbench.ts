@@ -123,11 +123,16 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   };
   const exited = (r: Running) => r.child.exitCode !== null || r.child.signalCode !== null;
   const stack = loadStackSettings();
+  const stackByName = new Map(stackServers(stack).map((x) => [x.name, x]));
   const stackServer = (name: ServerName) => {
-    const srv = stackServers(stack).find((x) => x.name === name)!;
+    const srv = stackByName.get(name)!;
     if (!srv.endpoint.managed) throw new Error(`${name} is external (STACK_EXTERNAL or a non-loopback address): the harness only injects faults into servers the stack started`);
     return srv;
   };
+  /** The running custom orchestrator's URL: a live instance's (after a fault, instance #1 may be gone). */
+  const customUrl = () => coordinator?.procs.find((p) => !exited(p))?.url ?? coordinatorUrl('custom', baseEnv);
+  /** The stack server the running Temporal mode uses. */
+  const temporalServerOf = (): ServerName | undefined => (coordinator?.mode.server === 'pg' ? 'temporal-pg' : coordinator?.mode.server === 'dev' ? 'temporal' : undefined);
   const serverPid = (name: ServerName) => {
     const pid = stackServer(name).pid();
     if (pid === undefined) throw new Error(`${name} is not running (no live pid in its pid file)`);
@@ -202,13 +207,13 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
       if (mode.coordinator === 'temporal') {
         const client = await clientFor(mode);
         const ids: string[] = [];
-        for await (const w of client.workflow.list({ query: `TaskQueue = '${run}-${mode.name}' AND SagaStatus = 'NEEDS_ATTENTION' AND ExecutionStatus = 'Running'` })) {
+        for await (const w of client.workflow.list({ query: `TaskQueue = '${coordinator.env.TEMPORAL_TASK_QUEUE}' AND SagaStatus = 'NEEDS_ATTENTION' AND ExecutionStatus = 'Running'` })) {
           await client.workflow.getHandle(w.workflowId).signal('retry', 'recovery suite: the failed part is back');
           ids.push(w.workflowId);
         }
         return ids;
       }
-      const base = coordinator.procs.find((p) => !exited(p))?.url ?? coordinatorUrl('custom', baseEnv);
+      const base = customUrl();
       const list = (await (await fetch(`${base}/sagas?status=NEEDS_ATTENTION&pageSize=200`)).json()) as { items: { id: string }[] };
       const ids: string[] = [];
       for (const { id } of list.items) {
@@ -217,13 +222,13 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
       }
       return ids;
     },
-    /** The stack server the running Temporal mode uses. */
-    temporalServerOf: (): ServerName | undefined => (coordinator?.mode.server === 'pg' ? 'temporal-pg' : coordinator?.mode.server === 'dev' ? 'temporal' : undefined),
+    temporalServerOf,
     /** Root pids per part of the running mode, for the CPU / memory meter. */
     processGroups: (): Record<string, number[]> => {
       const pidOf = (name: ServerName) => stackServer(name).pid();
       const c = coordinator;
-      const temporal = c?.mode.server === 'pg' ? pidOf('temporal-pg') : c?.mode.server === 'dev' ? pidOf('temporal') : undefined;
+      const server = temporalServerOf();
+      const temporal = server && pidOf(server);
       return {
         coordinator: c ? c.procs.flatMap((p) => (p.child.pid ? [p.child.pid] : [])) : [],
         services: services.flatMap((s) => (s.child.pid ? [s.child.pid] : [])),
@@ -236,9 +241,8 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     busy: async () => {
       if (!coordinator) return 0;
       const { mode } = coordinator;
-      // After a fault, ask a live instance.
-      if (mode.coordinator === 'temporal') return (await (await clientFor(mode)).workflow.count(`TaskQueue = '${run}-${mode.name}' AND ExecutionStatus = 'Running'`)).count;
-      const base = coordinator.procs.find((p) => !exited(p))?.url ?? coordinatorUrl('custom', baseEnv);
+      if (mode.coordinator === 'temporal') return (await (await clientFor(mode)).workflow.count(`TaskQueue = '${coordinator.env.TEMPORAL_TASK_QUEUE}' AND ExecutionStatus = 'Running'`)).count;
+      const base = customUrl();
       const counts = await Promise.all(['RUNNING', 'COMPENSATING'].map((st) => fetch(`${base}/sagas?status=${st}&pageSize=1`).then((r) => r.json() as Promise<{ total: number }>)));
       return counts.reduce((n, c) => n + c.total, 0);
     },
