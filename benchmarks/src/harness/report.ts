@@ -117,12 +117,12 @@ const ratio = (r: Results, mode: string, p50: number | undefined) => {
 };
 
 const PARTS = ['coordinator', 'services', 'postgres', 'kafka', 'temporal-server'] as const;
-/** CPU seconds of every part per 1,000 finished sagas, and the summed peak RSS, of one latency step. */
+/** CPU seconds of each part (in PARTS order; undefined where the step has none) per 1,000 finished sagas of one latency step, and their total. */
 const perThousand = (st: Step & { usage?: Usage }) => {
   const n = st.count - st.notTerminal - st.errors;
   if (!st.usage || !n) return undefined;
-  const groups = PARTS.map((k) => st.usage![k]);
-  return { cpu: groups.reduce((a, g) => a + (g ? (g.cpuSeconds / n) * 1000 : 0), 0), rss: groups.reduce((a, g) => a + (g?.peakRssMiB ?? 0), 0), coordinatorCpu: ((st.usage.coordinator?.cpuSeconds ?? 0) / n) * 1000 };
+  const cpu = PARTS.map((k) => (st.usage![k] ? (st.usage![k].cpuSeconds / n) * 1000 : undefined));
+  return { n, cpu, total: cpu.reduce<number>((a, c) => a + (c ?? 0), 0) };
 };
 
 /** Per mode: latency and capacity, resources, recovery and the correctness record side by side. */
@@ -146,7 +146,7 @@ const decisionTable = (r: Results) => {
         m.mode,
         first ? `${Math.round(first.p50)} / ${Math.round(first.p99)}` : '—',
         m.highestSustainedRate === top ? `≥ ${top}/s (the run's top rate)` : `${m.highestSustainedRate}/s`,
-        u ? `${u.cpu.toFixed(0)} (${u.coordinatorCpu.toFixed(0)})` : '—',
+        u ? `${u.total.toFixed(0)} (${(u.cpu[0] ?? 0).toFixed(0)})` : '—',
         step?.usage ? `${step.usage.coordinator?.peakRssMiB ?? '—'} / ${step.usage['temporal-server']?.peakRssMiB ?? '—'}` : '—',
         `${rec.reduce((a, x) => a + x.lost, 0)} / ${rec.reduce((a, x) => a + x.wrongEffects, 0)}`,
         `${normalAfter(rec, 'coordinator-kill')} / ${normalAfter(rec, 'payment-kill')}`,
@@ -219,16 +219,17 @@ export const sections = (r: Results): Section[] => {
     );
   }
   const rec = r.recovery ?? [];
-  const usageRows = (r.latency ?? []).flatMap((m) => m.steps.flatMap((st) => (st.usage ? [{ mode: m.mode, st, u: st.usage }] : [])));
+  const usageRows = (r.latency ?? []).flatMap((m) => m.steps.flatMap((st) => {
+    const u = perThousand(st);
+    return u ? [{ mode: m.mode, st, u, parts: PARTS.map((k) => st.usage![k]) }] : [];
+  }));
   if (usageRows.length) {
     add('resources',
       '### Resources during the latency suite: CPU seconds per 1,000 sagas and peak RSS (MiB), per part',
-      table(['mode', 'rate', 'sagas', 'coordinator CPU s / 1k', 'services', 'PostgreSQL', 'Kafka', 'Temporal server', 'total CPU s / 1k', 'peak RSS coordinator / services / PG / Kafka / Temporal', 'processes'], usageRows.map(({ mode, st, u }) => {
-        const n = st.count - st.notTerminal - st.errors;
-        const per = (g?: { cpuSeconds: number }) => (g && n ? (g.cpuSeconds / n) * 1000 : 0);
-        const parts = PARTS.map((k) => u[k]);
-        return [mode, `${st.rate}/s`, n, ...parts.map((g) => (g ? per(g).toFixed(1) : '—')), parts.reduce((a, g) => a + per(g), 0).toFixed(1), parts.map((g) => (g ? g.peakRssMiB : '—')).join(' / '), parts.reduce((a, g) => a + (g?.processes ?? 0), 0)];
-      })),
+      table(['mode', 'rate', 'sagas', 'coordinator CPU s / 1k', 'services', 'PostgreSQL', 'Kafka', 'Temporal server', 'total CPU s / 1k', 'peak RSS coordinator / services / PG / Kafka / Temporal', 'processes'], usageRows.map(({ mode, st, u, parts }) => [
+        mode, `${st.rate}/s`, u.n, ...u.cpu.map((c) => (c === undefined ? '—' : c.toFixed(1))), u.total.toFixed(1),
+        parts.map((g) => (g ? g.peakRssMiB : '—')).join(' / '), parts.reduce((a, g) => a + (g?.processes ?? 0), 0),
+      ])),
     );
   }
   if (rec.length) {

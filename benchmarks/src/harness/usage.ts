@@ -57,7 +57,9 @@ export type Usage = Record<string, GroupUsage>;
  * summed RSS, and the most processes seen at once.
  */
 export const startMeter = (groups: () => Record<string, number[]>, everyMs = 250) => {
-  const firstTicks = new Map<number, number>();
+  /** CPU ticks each process had when the meter started; one born later (a backend, a restarted coordinator) counts from zero. */
+  const baseTicks = new Map<number, number>();
+  let first = true;
   const lastTicks = new Map<number, number>();
   const peak: Record<string, { rss: number; n: number }> = {};
   const members = new Map<number, string>();
@@ -69,7 +71,7 @@ export const startMeter = (groups: () => Record<string, number[]>, everyMs = 250
       for (const pid of tree) {
         const p = procs.get(pid)!;
         members.set(pid, name);
-        if (!firstTicks.has(pid)) firstTicks.set(pid, p.ticks);
+        if (!baseTicks.has(pid)) baseTicks.set(pid, first ? p.ticks : 0);
         lastTicks.set(pid, p.ticks);
         rss += p.rssBytes;
       }
@@ -79,8 +81,7 @@ export const startMeter = (groups: () => Record<string, number[]>, everyMs = 250
     }
   };
   sample();
-  // Processes born after the first sample (a backend, a restarted coordinator) count from zero.
-  const started = new Set(firstTicks.keys());
+  first = false;
   const timer = setInterval(sample, everyMs);
   return {
     stop: (): Usage => {
@@ -89,7 +90,7 @@ export const startMeter = (groups: () => Record<string, number[]>, everyMs = 250
       const out: Usage = {};
       for (const name of Object.keys(groups())) out[name] = { cpuSeconds: 0, peakRssMiB: Math.round((peak[name]?.rss ?? 0) / 2 ** 20), processes: peak[name]?.n ?? 0 };
       for (const [pid, name] of members) {
-        const used = (lastTicks.get(pid)! - (started.has(pid) ? firstTicks.get(pid)! : 0)) / TICKS_PER_SECOND;
+        const used = (lastTicks.get(pid)! - baseTicks.get(pid)!) / TICKS_PER_SECOND;
         out[name]!.cpuSeconds = Math.round((out[name]!.cpuSeconds + used) * 100) / 100;
       }
       return out;
