@@ -28,6 +28,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     NOTIFICATION_DATABASE: `${run}_notifications`,
     ORCHESTRATOR_DATABASE: `${run}_orch`,
     ORCHESTRATOR_TEMPORAL_DATABASE: `${run}_orch_temporal`,
+    SAGA_REGISTRY_DATABASE: `${run}_registry`,
   };
   const kafka = testKafka('bench');
   const admin = kafka.admin();

@@ -4,6 +4,7 @@ import { databaseUrl, serviceUrlSetting } from '@saga/config';
 import { createApp, createLogger, listen } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
 import { outboxMigrations, processOnce, startRelay, type Relay } from '@saga/outbox';
+import { openOwnership } from '@saga/ownership';
 import { createPool, ensureDatabase, migrate, withTransaction, type PoolClient } from '@saga/postgres';
 import { transient } from '@saga/service';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,11 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   const topic = (t: string) => cfg.KAFKA_TOPIC_PREFIX + t;
   const viaKafka = cfg.TRANSPORT === 'kafka';
   const sendKafka = kafkaSend(topic);
+
+  const ownership = await openOwnership({
+    postgresUrl: cfg.POSTGRES_URL, database: cfg.SAGA_REGISTRY_DATABASE, owner: 'custom', max: cfg.REPLY_CONCURRENCY,
+    onIdleError: (err) => log.warn({ err }, 'idle registry connection failed'),
+  });
 
   const kafka = createKafka({ brokers: cfg.KAFKA_BROKERS, clientId: cfg.INSTANCE_ID });
   const producer = createProducer(kafka);
@@ -96,6 +102,8 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
     });
 
   const startSaga = async (e: OrderCreated) => {
+    // Another coordinator owns this order (ADR 0011): it alone drives it, whatever our offsets say.
+    if (!(await ownership.claim(e.payload.orderId))) return log.debug({ sagaId: e.payload.orderId }, 'saga owned by another coordinator; not started');
     const now = Date.now();
     const data: OrderSagaData = { orderId: e.payload.orderId, customerId: e.payload.customerId, lines: e.payload.lines, totalCents: e.payload.totalCents };
     const t = engine.transition(engine.initial(e.payload.orderId, data), { type: 'start', data }, { now, random: Math.random() });
@@ -109,15 +117,18 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   };
 
   const isTransient = (err: unknown) => err instanceof VersionConflict || transient(err);
-  const starter = await startConsumer({
-    kafka, producer, isTransient,
-    groupId: topic(CoordinatorGroups.custom.starter),
-    topics: [topic(Topics.orderEvents)],
-    schema: OrderEvent,
-    fromBeginning: true,
-    concurrency: cfg.REPLY_CONCURRENCY,
-    handle: async (e) => (e.type === 'OrderCreated' ? startSaga(e) : undefined),
-  });
+  // Draining: no starter, so its group's offsets wait for the next normal start.
+  const starter = cfg.SAGA_DRAIN
+    ? undefined
+    : await startConsumer({
+        kafka, producer, isTransient,
+        groupId: topic(CoordinatorGroups.custom.starter),
+        topics: [topic(Topics.orderEvents)],
+        schema: OrderEvent,
+        fromBeginning: true,
+        concurrency: cfg.REPLY_CONCURRENCY,
+        handle: async (e) => (e.type === 'OrderCreated' ? startSaga(e) : undefined),
+      });
   const replies = viaKafka
     ? await startConsumer({
         kafka, producer, isTransient,
@@ -160,18 +171,19 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
     routes: sagasApi({ pool, adminToken: cfg.ADMIN_TOKEN, operate: (id, action, note) => onEvent(id, { type: 'operator', action, ...(note ? { note } : {}) }) }),
   });
   const http = await listen(app, cfg.ORCHESTRATOR_PORT, cfg.SERVICE_HOST);
-  log.info({ port: http.port, transport: cfg.TRANSPORT, database: cfg.ORCHESTRATOR_DATABASE }, 'custom orchestrator running');
+  log.info({ port: http.port, transport: cfg.TRANSPORT, database: cfg.ORCHESTRATOR_DATABASE, drain: cfg.SAGA_DRAIN }, cfg.SAGA_DRAIN ? 'custom orchestrator draining: finishing its sagas, starting none' : 'custom orchestrator running');
 
   return {
     url: http.url,
     stop: async () => {
       running = false;
       await http.close();
-      await starter.stop();
+      await starter?.stop();
       await replies?.stop();
       await poller;
       await relay?.stop();
       await producer.disconnect();
+      await ownership.close();
       await pool.end();
     },
   };

@@ -5,6 +5,7 @@ import { commandTopic, CoordinatorGroups, OrderEvent, Reply, Topics } from '@sag
 import { databaseUrl, serviceUrlSetting, temporalConnection } from '@saga/config';
 import { createApp, createLogger, HttpError, listen } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
+import { openOwnership } from '@saga/ownership';
 import { createPool, ensureDatabase, migrate } from '@saga/postgres';
 import { transient } from '@saga/service';
 import { createActivities } from './activities.ts';
@@ -27,6 +28,11 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
   const topic = (t: string) => cfg.KAFKA_TOPIC_PREFIX + t;
   const timing = { stepTimeoutMs: cfg.SAGA_STEP_TIMEOUT_MS, stepAttempts: cfg.SAGA_STEP_ATTEMPTS, deadlineMs: cfg.SAGA_DEADLINE_MS };
 
+  const ownership = await openOwnership({
+    postgresUrl: cfg.POSTGRES_URL, database: cfg.SAGA_REGISTRY_DATABASE, owner: 'temporal', max: cfg.REPLY_CONCURRENCY,
+    onIdleError: (err) => log.warn({ err }, 'idle registry connection failed'),
+  });
+
   const kafka = createKafka({ brokers: cfg.KAFKA_BROKERS, clientId: 'orchestrator-temporal' });
   const producer = createProducer(kafka);
   await producer.connect();
@@ -43,7 +49,8 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
   });
   const running = worker.run();
 
-  const starter = await startConsumer({
+  // Draining: no starter, so its group's offsets wait for the next normal start.
+  const starter = cfg.SAGA_DRAIN ? undefined : await startConsumer({
     kafka, producer, isTransient: transient,
     groupId: topic(CoordinatorGroups.temporal.starter),
     topics: [topic(Topics.orderEvents)],
@@ -54,6 +61,8 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
     handle: async (e) => {
       if (e.type !== 'OrderCreated') return;
       const { orderId, customerId, lines, totalCents } = e.payload;
+      // Another coordinator owns this order (ADR 0011): it alone drives it, whatever our offsets say.
+      if (!(await ownership.claim(orderId))) return log.debug({ sagaId: orderId }, 'saga owned by another coordinator; not started');
       await client.workflow
         .start(orderSaga, {
           workflowId: orderId,
@@ -99,14 +108,14 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
     },
   });
   const http = await listen(app, cfg.TEMPORAL_COORDINATOR_PORT, cfg.SERVICE_HOST);
-  log.info({ port: http.port, transport: cfg.TRANSPORT, taskQueue: cfg.TEMPORAL_TASK_QUEUE }, 'temporal coordinator running');
+  log.info({ port: http.port, transport: cfg.TRANSPORT, taskQueue: cfg.TEMPORAL_TASK_QUEUE, drain: cfg.SAGA_DRAIN }, cfg.SAGA_DRAIN ? 'temporal coordinator draining: finishing its sagas, starting none' : 'temporal coordinator running');
 
   return {
     url: http.url,
     client,
     stop: async () => {
       await http.close();
-      await starter.stop();
+      await starter?.stop();
       await replies?.stop();
       // The SDK's runtime already shuts its workers down on SIGTERM/SIGINT; a second shutdown throws.
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -114,6 +123,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
       await producer.disconnect();
       await connection.close();
       await nativeConnection.close();
+      await ownership.close();
       await pool.end();
     },
   };

@@ -111,6 +111,13 @@ export const coordinatorSettings = {
   SAGA_DEADLINE_MS: setting.int(60_000, 100, 86_400_000),
   REPLY_CONCURRENCY: setting.int(8, 1, 64),
   LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  /** The ownership registry (ADR 0011): which coordinator owns each saga; first claim wins. */
+  SAGA_REGISTRY_DATABASE: setting.string('saga_registry'),
+  /**
+   * Drain: finish the sagas this coordinator owns, start none (its OrderCreated consumer does not
+   * run, so its offsets stay where they were for its next normal start).
+   */
+  SAGA_DRAIN: setting.bool(false),
   /** The address the coordinator's HTTP API listens on (as for the services; 0.0.0.0 in a container). */
   SERVICE_HOST: setting.string('127.0.0.1'),
 };

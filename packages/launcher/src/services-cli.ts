@@ -6,6 +6,7 @@
  */
 import { Command } from 'commander';
 import { ConfigError, loadConfig, setting } from '@saga/config';
+import { inFlight, inFlightNotice } from './in-flight.ts';
 import { COORDINATORS, SERVICES, startServices, stopAll, type ServiceName } from './processes.ts';
 
 const names = new Command('services')
@@ -31,6 +32,8 @@ const running = await startServices(names.length > 0 ? names : undefined, undefi
 });
 console.log('\nservices ready (Ctrl-C stops them):');
 for (const r of running) console.log(`  ${r.name.padEnd(13)} ${r.url}   (pid ${r.child.pid})`);
+// Each saga stays with the coordinator that claimed it (ADR 0011): say what waits for another one.
+if (names.length === 0) for (const line of inFlightNotice(ORCHESTRATOR, await inFlight())) console.log(`\nnote: ${line}`);
 
 let stopping = false;
 const shutdown = async (code: number) => {

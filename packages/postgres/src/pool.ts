@@ -51,31 +51,39 @@ export const withTransaction = async <T>(pool: Pool, fn: (client: PoolClient) =>
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-/** Creates a database on the server at `serverUrl` (a URL of any database there) when missing. */
-export const ensureDatabase = async (serverUrl: string, name: string): Promise<boolean> => {
-  const client = new pg.Client({ connectionString: serverUrl });
+/** Runs `fn` on one short-lived connection to `url`, closed afterwards whatever happens. */
+export const withClient = async <T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> => {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (rowCount) return false;
-    await client.query(`CREATE DATABASE ${quoteIdent(name)}`).catch((err: { code?: string }) => {
-      // Two processes racing to create it: the other one won, which is what we wanted.
-      if (err.code !== '42P04' && err.code !== '23505') throw err;
-    });
-    return true;
+    return await fn(client);
   } finally {
     await client.end();
   }
 };
 
+const exists = async (client: pg.Client, name: string) => ((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount ?? 0) > 0;
+
+/** Whether the server at `serverUrl` has a database `name`. */
+export const databaseExists = (serverUrl: string, name: string): Promise<boolean> => withClient(serverUrl, (client) => exists(client, name));
+
+/** Creates a database on the server at `serverUrl` (a URL of any database there) when missing. */
+export const ensureDatabase = (serverUrl: string, name: string): Promise<boolean> =>
+  withClient(serverUrl, async (client) => {
+    if (await exists(client, name)) return false;
+    await client.query(`CREATE DATABASE ${quoteIdent(name)}`).catch((err: { code?: string }) => {
+      // Two processes racing to create it: the other one won, which is what we wanted.
+      if (err.code !== '42P04' && err.code !== '23505') throw err;
+    });
+    return true;
+  });
+
 /**
  * Drops a database once its last sessions are gone (a pool's `end()` resolves a moment before
  * its connections close); forces it only when they linger, since forcing them fails their clients.
  */
-export const dropDatabase = async (serverUrl: string, name: string): Promise<void> => {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
+export const dropDatabase = (serverUrl: string, name: string): Promise<void> =>
+  withClient(serverUrl, async (client) => {
     for (let attempt = 0; ; attempt++) {
       try {
         await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}${attempt >= 50 ? ' WITH (FORCE)' : ''}`);
@@ -85,7 +93,4 @@ export const dropDatabase = async (serverUrl: string, name: string): Promise<voi
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-  } finally {
-    await client.end();
-  }
-};
+  });
