@@ -1,10 +1,10 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { Command, type CommandOf, type CommandType } from '@saga/contracts';
+import { Command, OrderEvent, Topics, type CommandOf, type CommandType } from '@saga/contracts';
 import { databaseUrl, loadConfig, serverSettings, setting } from '@saga/config';
 import { createApp, createLogger, listen } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
 import { outboxMigrations, startRelay } from '@saga/outbox';
-import { createPool, ensureDatabase, migrate } from '@saga/postgres';
+import { createPool, ensureDatabase, migrate, withTransaction } from '@saga/postgres';
 import { createExecutor } from './executor.ts';
 import { createFaults, isTransient } from './faults.ts';
 import { adminRoutes, commandRoutes } from './routes.ts';
@@ -135,6 +135,21 @@ export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, 
     onDeadLetter: (reason, meta) => log.warn({ reason, ...meta }, 'command dead-lettered'),
   });
 
+  const outcomes = spec.onOrderOutcome
+    ? await startConsumer({
+        kafka,
+        producer,
+        groupId: `${opts.topicPrefix}${spec.name}-order-outcomes`,
+        topics: [ctx.topic(Topics.orderEvents)],
+        schema: OrderEvent,
+        handle: async (e) => (e.type === 'OrderCreated' ? undefined : withTransaction(pool, (tx) => spec.onOrderOutcome!(tx, e, ctx))),
+        isTransient: transient,
+        concurrency: opts.concurrency,
+        fromBeginning: true,
+        onDeadLetter: (reason, meta) => log.warn({ reason, ...meta }, 'order event dead-lettered'),
+      })
+    : undefined;
+
   const http = await listen(app, opts.port, opts.host);
   log.info({ port: http.port, database: opts.database }, `${spec.name} service listening`);
 
@@ -144,6 +159,7 @@ export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, 
     stop: async () => {
       await http.close();
       await consumer.stop();
+      await outcomes?.stop();
       await relay.stop();
       await producer.disconnect();
       await pool.end();

@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { CommandOf, CommandType } from '@saga/contracts';
+import type { CommandOf, CommandType, OrderApproved, OrderRejected } from '@saga/contracts';
 import type { Logger } from '@saga/http';
 import type { OutboxMessage } from '@saga/outbox';
 import type { Pool, PoolClient } from '@saga/postgres';
@@ -31,6 +31,13 @@ export interface ServiceSpec<T extends CommandType> {
   handle(tx: PoolClient, command: CommandOf<T>, ctx: ServiceContext): Promise<CommandResult>;
   /** The service's own HTTP routes (besides /commands, /admin, /health, /metrics). */
   routes?(ctx: ServiceContext): (router: Router) => void;
+  /**
+   * The order's fate, learnt from `order.events` (OrderApproved / OrderRejected), in one
+   * transaction per event; must be idempotent (a redelivery runs it again). Lets a service defend
+   * its invariants against a late or rogue coordinator (ADR 0012): after approval nothing is
+   * undone, after rejection nothing comes back.
+   */
+  onOrderOutcome?(tx: PoolClient, event: OrderApproved | OrderRejected, ctx: ServiceContext): Promise<void>;
   /** Runs once after a command's first processing committed (e.g. hand a message to a channel). */
   afterCommit?(command: CommandOf<T>, data: Record<string, unknown>, ctx: ServiceContext): Promise<void>;
 }

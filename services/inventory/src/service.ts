@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Topics } from '@saga/contracts';
 import { HttpError } from '@saga/http';
 import { adminSeedRoute, type CommandResult, type ServiceSpec } from '@saga/service';
-import { decideReserve, heldLines, mergeLines } from './domain/stock.ts';
+import { decideCommit, decideRelease, decideReserve, mergeLines, type SettleDecision } from './domain/stock.ts';
 import { inventoryStore } from './store.ts';
 
 export const StockSeed = z
@@ -12,6 +12,14 @@ export const StockSeed = z
   .max(10_000);
 
 const success = (data: Record<string, unknown> = {}): CommandResult => ({ result: { outcome: 'SUCCESS', data } });
+
+/** Applies a release or commit decision: moves exactly the saga's reserved lines, or refuses. */
+const settle = async (store: ReturnType<typeof inventoryStore>, orderId: string, decision: SettleDecision, to: 'RELEASED' | 'COMMITTED'): Promise<CommandResult> => {
+  if (decision.kind === 'refuse') return { result: { outcome: 'FAILURE', reason: decision.reason, detail: decision.detail } };
+  await store.lockProducts(decision.lines.map((l) => l.sku));
+  await store.settle(orderId, decision.lines, to);
+  return success(to === 'RELEASED' ? { released: decision.lines } : { committed: decision.lines });
+};
 
 /** Inventory: reserves every line of an order or none, releases or commits exactly what it reserved. */
 export const inventoryService: ServiceSpec<'ReserveStock' | 'ReleaseStock' | 'CommitStock'> = {
@@ -43,17 +51,25 @@ export const inventoryService: ServiceSpec<'ReserveStock' | 'ReleaseStock' | 'Co
         }
       }
       case 'ReleaseStock':
+        return settle(store, orderId, decideRelease(await store.reservations(orderId), await store.outcome(orderId)), 'RELEASED');
       case 'CommitStock': {
-        const lines = heldLines(await store.reservations(orderId));
-        await store.lockProducts(lines.map((l) => l.sku));
-        await store.settle(orderId, lines, command.type === 'ReleaseStock' ? 'RELEASED' : 'COMMITTED');
-        return success(command.type === 'ReleaseStock' ? { released: lines } : { committed: lines });
+        const existing = await store.reservations(orderId);
+        return settle(store, orderId, decideCommit(existing, await store.outcome(orderId), await store.isReleased(orderId)), 'COMMITTED');
       }
       default: {
         const unreachable: never = command;
         throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);
       }
     }
+  },
+
+  /** A rejected order holds nothing, whoever forgot to release it; an approved one is never released. */
+  async onOrderOutcome(tx, event) {
+    const store = inventoryStore(tx);
+    const { orderId } = event.payload;
+    const existing = await store.reservations(orderId);
+    await store.recordOutcome(orderId, event.type === 'OrderApproved' ? 'APPROVED' : 'REJECTED');
+    if (event.type === 'OrderRejected') await settle(store, orderId, decideRelease(existing, 'REJECTED'), 'RELEASED');
   },
 
   routes: (ctx) => (router) => {

@@ -32,10 +32,18 @@ describe('notification domain over the real database', () => {
   it('records and delivers exactly one notification per order and kind, even for different command ids', async () => {
     const results = await Promise.all([send('n1', 'rejected'), send('n1', 'rejected'), send('n1', 'rejected')].map((c) => postCommand(svc.url, c)));
     expect(results.every((r) => r.body.payload.outcome === 'SUCCESS')).toBe(true);
-    await postCommand(svc.url, send('n1', 'confirmed'));
-    expect(delivered('n1').map((n) => n.kind).sort()).toEqual(['confirmed', 'rejected']);
+    expect(delivered('n1').map((n) => n.kind)).toEqual(['rejected']);
     const res = await fetch(`${svc.url}/notifications/n1`);
-    expect(((await res.json()) as unknown[]).length).toBe(2);
+    expect(((await res.json()) as unknown[]).length).toBe(1);
+  });
+
+  it('tells a customer one outcome per order: the other kind is refused, also when both are asked at once', async () => {
+    expect((await postCommand(svc.url, send('n2', 'rejected'))).body.payload).toMatchObject({ outcome: 'SUCCESS' });
+    expect((await postCommand(svc.url, send('n2', 'confirmed'))).body.payload).toMatchObject({ outcome: 'FAILURE', reason: 'OUTCOME_ALREADY_NOTIFIED' });
+    const both = await Promise.all([send('n3', 'confirmed'), send('n3', 'rejected')].map((c) => postCommand(svc.url, c)));
+    expect(both.map((r) => r.body.payload.outcome).sort()).toEqual(['FAILURE', 'SUCCESS']);
+    expect(delivered('n2').map((n) => n.kind)).toEqual(['rejected']);
+    expect(delivered('n3')).toHaveLength(1);
   });
 
   it('answers 404 for an order with no notification', async () => {

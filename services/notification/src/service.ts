@@ -4,15 +4,15 @@ import { HttpError } from '@saga/http';
 import type { Queryable } from '@saga/postgres';
 import type { ServiceSpec } from '@saga/service';
 import type { DeliveryChannel } from './channel.ts';
-import { decideNotify, type Kind, type Notification } from './domain/notify.ts';
+import { decideNotify, type Notification } from './domain/notify.ts';
 
-const byOrderAndKind = async (db: Queryable, orderId: string, kind: Kind) =>
+const ofOrder = async (db: Queryable, orderId: string) =>
   (
     await db.query<Notification>(
-      `SELECT order_id AS "orderId", customer_id AS "customerId", kind, message FROM notifications WHERE order_id = $1 AND kind = $2`,
-      [orderId, kind],
+      `SELECT order_id AS "orderId", customer_id AS "customerId", kind, message FROM notifications WHERE order_id = $1 ORDER BY created_at`,
+      [orderId],
     )
-  ).rows[0];
+  ).rows;
 
 /**
  * Notification: records one message per order and kind, then hands it to the delivery channel
@@ -25,10 +25,11 @@ export const notificationService = (channel: DeliveryChannel): ServiceSpec<'Send
   migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
 
   async handle(tx, command) {
-    const { orderId, kind } = command.payload;
-    // Serializes two different commands for the same order and kind (the primary key would too, by failing one).
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${orderId}/${kind}`]);
-    const decision = decideNotify(command.payload, await byOrderAndKind(tx, orderId, kind));
+    const { orderId } = command.payload;
+    // Serializes every command for one order: two outcomes asked at once cannot both be sent.
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [orderId]);
+    const decision = decideNotify(command.payload, await ofOrder(tx, orderId));
+    if (decision.kind === 'refuse') return { result: { outcome: 'FAILURE', reason: decision.reason, detail: decision.detail } };
     if (decision.kind === 'send') {
       const n = decision.notification;
       await tx.query('INSERT INTO notifications (order_id, kind, customer_id, message) VALUES ($1, $2, $3, $4)', [n.orderId, n.kind, n.customerId, n.message]);
@@ -42,10 +43,7 @@ export const notificationService = (channel: DeliveryChannel): ServiceSpec<'Send
 
   routes: (ctx) => (router) => {
     router.get('/notifications/:orderId', async (req, res) => {
-      const { rows } = await ctx.pool.query<Notification>(
-        `SELECT order_id AS "orderId", customer_id AS "customerId", kind, message FROM notifications WHERE order_id = $1 ORDER BY created_at`,
-        [req.params.orderId],
-      );
+      const rows = await ofOrder(ctx.pool, req.params.orderId);
       if (rows.length === 0) throw new HttpError(404, `no notification for order ${req.params.orderId}`);
       res.json(rows);
     });

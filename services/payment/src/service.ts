@@ -2,14 +2,38 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Cents, Topics } from '@saga/contracts';
 import { HttpError } from '@saga/http';
-import { adminSeedRoute, type ServiceSpec } from '@saga/service';
-import { decideAuthorize, decideVoid } from './domain/credit.ts';
+import { adminSeedRoute, type CommandResult, type ServiceSpec } from '@saga/service';
+import { decideAuthorize, decideVoid, type Outcome } from './domain/credit.ts';
 import { paymentStore } from './store.ts';
 
 export const CustomerSeed = z
   .array(z.object({ id: z.string().min(1).max(64), creditLimitCents: Cents }))
   .min(1)
   .max(10_000);
+
+/** Applies the void decision for `orderId`'s hold (its rows locked first). */
+const voidHold = async (store: ReturnType<typeof paymentStore>, orderId: string, outcome: Outcome | undefined): Promise<CommandResult> => {
+  const existing = await store.lockHold(orderId);
+  if (existing) await store.lockCustomer(existing.customerId);
+  const decision = decideVoid(existing, outcome);
+  switch (decision.kind) {
+    case 'refuse':
+      return { result: { outcome: 'FAILURE', reason: decision.reason, detail: decision.detail } };
+    case 'void':
+      await store.void(decision.hold);
+      break;
+    case 'tombstone':
+      await store.tombstone(orderId, '');
+      break;
+    case 'noop':
+      break;
+    default: {
+      const unreachable: never = decision;
+      throw new Error(`unhandled decision ${JSON.stringify(unreachable)}`);
+    }
+  }
+  return { result: { outcome: 'SUCCESS', data: { voidedCents: decision.kind === 'void' ? decision.hold.amountCents : 0 } } };
+};
 
 /** Payment: holds an order's amount against the customer's credit limit, voids exactly that hold. */
 export const paymentService: ServiceSpec<'AuthorizePayment' | 'VoidPayment'> = {
@@ -39,19 +63,22 @@ export const paymentService: ServiceSpec<'AuthorizePayment' | 'VoidPayment'> = {
           }
         }
       }
-      case 'VoidPayment': {
-        const existing = await store.lockHold(orderId);
-        if (existing) await store.lockCustomer(existing.customerId);
-        const decision = decideVoid(existing);
-        if (decision.kind === 'void') await store.void(decision.hold);
-        if (decision.kind === 'tombstone') await store.tombstone(orderId, '');
-        return { result: { outcome: 'SUCCESS', data: { voidedCents: decision.kind === 'void' ? decision.hold.amountCents : 0 } } };
-      }
+      case 'VoidPayment':
+        return voidHold(store, orderId, await store.outcome(orderId));
       default: {
         const unreachable: never = command;
         throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);
       }
     }
+  },
+
+  /** A rejected order holds no money, whoever forgot to void it; an approved one is never voided. */
+  async onOrderOutcome(tx, event) {
+    const store = paymentStore(tx);
+    const { orderId } = event.payload;
+    await store.lockHold(orderId);
+    await store.recordOutcome(orderId, event.type === 'OrderApproved' ? 'APPROVED' : 'REJECTED');
+    if (event.type === 'OrderRejected') await voidHold(store, orderId, 'REJECTED');
   },
 
   routes: (ctx) => (router) => {

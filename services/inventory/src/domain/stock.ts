@@ -58,6 +58,31 @@ export const decideReserve = (
   return { kind: 'reserve', lines: merged };
 };
 
+/** The order's fate, as the order service published it. */
+export type Outcome = 'APPROVED' | 'REJECTED';
+
+export type SettleDecision =
+  | { kind: 'settle'; lines: StockLine[] }
+  | { kind: 'refuse'; reason: 'ORDER_APPROVED' | 'STOCK_COMMITTED' | 'ORDER_REJECTED' | 'STOCK_RELEASED'; detail: string };
+
+/**
+ * Release (a compensation): exactly what the saga holds — unless the order was approved or its
+ * stock committed, which no compensation may undo (a late or rogue coordinator). Releasing
+ * before anything was reserved settles nothing and leaves the tombstone.
+ */
+export const decideRelease = (existing: Reservation[], outcome: Outcome | undefined): SettleDecision => {
+  if (outcome === 'APPROVED') return { kind: 'refuse', reason: 'ORDER_APPROVED', detail: 'the order was approved: its stock is not released' };
+  if (existing.some((r) => r.status === 'COMMITTED')) return { kind: 'refuse', reason: 'STOCK_COMMITTED', detail: 'the stock of this order was committed' };
+  return { kind: 'settle', lines: heldLines(existing) };
+};
+
+/** Commit (after the pivot): what the saga holds — never for a rejected order or released stock. */
+export const decideCommit = (existing: Reservation[], outcome: Outcome | undefined, released: boolean): SettleDecision => {
+  if (outcome === 'REJECTED') return { kind: 'refuse', reason: 'ORDER_REJECTED', detail: 'the order was rejected: nothing is committed' };
+  if (released || existing.some((r) => r.status === 'RELEASED')) return { kind: 'refuse', reason: 'STOCK_RELEASED', detail: 'the stock of this order was released' };
+  return { kind: 'settle', lines: heldLines(existing) };
+};
+
 /** The lines a saga still holds as reserved: what ReleaseStock returns and CommitStock commits. */
 export const heldLines = (existing: Reservation[]): StockLine[] =>
   existing.filter((r) => r.status === 'RESERVED').map(({ sku, quantity }) => ({ sku, quantity }));

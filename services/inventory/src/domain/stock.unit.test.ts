@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideReserve, heldLines, mergeLines, type Product, type Reservation } from './stock.ts';
+import { decideCommit, decideRelease, decideReserve, heldLines, mergeLines, type Product, type Reservation } from './stock.ts';
 
 const stock = (...ps: [string, number][]) =>
   new Map<string, Product>(ps.map(([sku, onHand]) => [sku, { sku, onHand, reserved: 0, committed: 0 }]));
@@ -56,5 +56,23 @@ describe('heldLines', () => {
   });
   it('sorts merged lines by sku', () => {
     expect(mergeLines([{ sku: 'b', quantity: 1 }, { sku: 'a', quantity: 1 }]).map((l) => l.sku)).toEqual(['a', 'b']);
+  });
+});
+
+describe('decideRelease and decideCommit: what no late or rogue coordinator can undo', () => {
+  const reserved: Reservation[] = [{ sku: 'A', quantity: 2, status: 'RESERVED' }];
+  it('releases what is reserved, and nothing (the tombstone) before a reserve', () => {
+    expect(decideRelease(reserved, undefined)).toEqual({ kind: 'settle', lines: [{ sku: 'A', quantity: 2 }] });
+    expect(decideRelease([], 'REJECTED')).toEqual({ kind: 'settle', lines: [] });
+  });
+  it('refuses to release the stock of an approved order or committed stock', () => {
+    expect(decideRelease(reserved, 'APPROVED')).toMatchObject({ kind: 'refuse', reason: 'ORDER_APPROVED' });
+    expect(decideRelease([{ sku: 'A', quantity: 2, status: 'COMMITTED' }], undefined)).toMatchObject({ kind: 'refuse', reason: 'STOCK_COMMITTED' });
+  });
+  it('commits what is reserved, never for a rejected order or released stock', () => {
+    expect(decideCommit(reserved, 'APPROVED', false)).toEqual({ kind: 'settle', lines: [{ sku: 'A', quantity: 2 }] });
+    expect(decideCommit(reserved, 'REJECTED', false)).toMatchObject({ kind: 'refuse', reason: 'ORDER_REJECTED' });
+    expect(decideCommit([], undefined, true)).toMatchObject({ kind: 'refuse', reason: 'STOCK_RELEASED' });
+    expect(decideCommit([{ sku: 'A', quantity: 2, status: 'RELEASED' }], undefined, false)).toMatchObject({ kind: 'refuse', reason: 'STOCK_RELEASED' });
   });
 });

@@ -31,10 +31,21 @@ export const decideAuthorize = (customer: Customer | undefined, existing: Hold |
   return { kind: 'hold', amountCents };
 };
 
-export type VoidDecision = { kind: 'void'; hold: Hold } | { kind: 'tombstone' } | { kind: 'noop' };
+/** The order's fate, as the order service published it. */
+export type Outcome = 'APPROVED' | 'REJECTED';
 
-/** Releases exactly this order's hold; with no hold yet, leaves a tombstone so a late authorize holds nothing. */
-export const decideVoid = (existing: Hold | undefined): VoidDecision => {
+export type VoidDecision =
+  | { kind: 'void'; hold: Hold }
+  | { kind: 'tombstone' }
+  | { kind: 'noop' }
+  | { kind: 'refuse'; reason: 'ORDER_APPROVED'; detail: string };
+
+/**
+ * Releases exactly this order's hold; with no hold yet, leaves a tombstone so a late authorize
+ * holds nothing. Never once the order is approved: a void then is a late or rogue coordinator's.
+ */
+export const decideVoid = (existing: Hold | undefined, outcome: Outcome | undefined): VoidDecision => {
+  if (outcome === 'APPROVED') return { kind: 'refuse', reason: 'ORDER_APPROVED', detail: 'the order was approved: its payment is not voided' };
   if (!existing) return { kind: 'tombstone' };
   return existing.status === 'HELD' ? { kind: 'void', hold: existing } : { kind: 'noop' };
 };

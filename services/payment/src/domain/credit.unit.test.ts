@@ -28,10 +28,15 @@ describe('decideAuthorize', () => {
 
 describe('decideVoid', () => {
   it('voids a held hold, and a repeated void is a no-op', () => {
-    expect(decideVoid(hold('HELD'))).toEqual({ kind: 'void', hold: hold('HELD') });
-    expect(decideVoid(hold('VOIDED'))).toEqual({ kind: 'noop' });
+    expect(decideVoid(hold('HELD'), undefined)).toEqual({ kind: 'void', hold: hold('HELD') });
+    expect(decideVoid(hold('VOIDED'), undefined)).toEqual({ kind: 'noop' });
   });
   it('leaves a tombstone when nothing was held yet', () => {
-    expect(decideVoid(undefined)).toEqual({ kind: 'tombstone' });
+    expect(decideVoid(undefined, undefined)).toEqual({ kind: 'tombstone' });
+  });
+  it('never voids the payment of an approved order (a late or rogue coordinator), and voids a rejected one', () => {
+    expect(decideVoid(hold('HELD'), 'APPROVED')).toMatchObject({ kind: 'refuse', reason: 'ORDER_APPROVED' });
+    expect(decideVoid(undefined, 'APPROVED')).toMatchObject({ kind: 'refuse', reason: 'ORDER_APPROVED' });
+    expect(decideVoid(hold('HELD'), 'REJECTED')).toEqual({ kind: 'void', hold: hold('HELD') });
   });
 });
