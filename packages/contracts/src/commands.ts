@@ -1,20 +1,20 @@
 import { z } from 'zod';
-import { Cents, Line, message } from './envelope.ts';
+import { Cents, Id, Line, message } from './envelope.ts';
 import { Topics } from './topics.ts';
 
-export const ReserveStock = message('ReserveStock', z.object({ orderId: z.string(), lines: z.array(Line).min(1) }));
-export const ReleaseStock = message('ReleaseStock', z.object({ orderId: z.string() }));
-export const CommitStock = message('CommitStock', z.object({ orderId: z.string() }));
+export const ReserveStock = message('ReserveStock', z.object({ orderId: Id, lines: z.array(Line).min(1) }));
+export const ReleaseStock = message('ReleaseStock', z.object({ orderId: Id }));
+export const CommitStock = message('CommitStock', z.object({ orderId: Id }));
 export const AuthorizePayment = message(
   'AuthorizePayment',
-  z.object({ orderId: z.string(), customerId: z.string(), amountCents: Cents }),
+  z.object({ orderId: Id, customerId: Id, amountCents: Cents }),
 );
-export const VoidPayment = message('VoidPayment', z.object({ orderId: z.string() }));
-export const ApproveOrder = message('ApproveOrder', z.object({ orderId: z.string() }));
-export const RejectOrder = message('RejectOrder', z.object({ orderId: z.string(), reason: z.string().min(1) }));
+export const VoidPayment = message('VoidPayment', z.object({ orderId: Id }));
+export const ApproveOrder = message('ApproveOrder', z.object({ orderId: Id }));
+export const RejectOrder = message('RejectOrder', z.object({ orderId: Id, reason: z.string().min(1).max(500) }));
 export const SendNotification = message(
   'SendNotification',
-  z.object({ orderId: z.string(), customerId: z.string(), kind: z.enum(['confirmed', 'rejected']) }),
+  z.object({ orderId: Id, customerId: Id, kind: z.enum(['confirmed', 'rejected']) }),
 );
 
 export type ReserveStock = z.infer<typeof ReserveStock>;

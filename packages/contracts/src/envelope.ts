@@ -1,9 +1,12 @@
 import { z } from 'zod';
 
+/** An identifier (order, customer, message): bounded, so it always fits a database index. */
+export const Id = z.string().min(1).max(200);
+
 /** Fields every message carries, whatever its type. `sagaId` is also the Kafka key. */
 export const envelopeFields = {
-  messageId: z.string().min(1).max(200),
-  sagaId: z.string().min(1).max(200),
+  messageId: Id,
+  sagaId: Id,
   occurredAt: z.iso.datetime(),
 };
 

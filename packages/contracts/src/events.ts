@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { Cents, Line, message } from './envelope.ts';
+import { Cents, Id, Line, message } from './envelope.ts';
 
 export const OrderCreated = message(
   'OrderCreated',
-  z.object({ orderId: z.string(), customerId: z.string(), lines: z.array(Line).min(1), totalCents: Cents }),
+  z.object({ orderId: Id, customerId: Id, lines: z.array(Line).min(1), totalCents: Cents }),
 );
-export const OrderApproved = message('OrderApproved', z.object({ orderId: z.string() }));
-export const OrderRejected = message('OrderRejected', z.object({ orderId: z.string(), reason: z.string() }));
+export const OrderApproved = message('OrderApproved', z.object({ orderId: Id }));
+export const OrderRejected = message('OrderRejected', z.object({ orderId: Id, reason: z.string().max(500) }));
 
 export type OrderCreated = z.infer<typeof OrderCreated>;
 export type OrderApproved = z.infer<typeof OrderApproved>;

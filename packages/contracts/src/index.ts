@@ -3,3 +3,4 @@ export * from './envelope.ts';
 export * from './commands.ts';
 export * from './replies.ts';
 export * from './events.ts';
+export * from './text.ts';

@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { unstorableText, type TextProblem } from '@saga/contracts';
 import type { Logger } from './logger.ts';
 
 /** An error with an HTTP status: thrown by routes, rendered as JSON by the app. */
@@ -39,6 +40,10 @@ export const createApp = ({ name, logger, routes, health = {}, bodyLimit = '64kb
   app.disable('x-powered-by');
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' } }));
   app.use(express.json({ limit: bodyLimit, strict: false }));
+  app.use((req, _res, next) => {
+    const problems = [...pathProblems(req.path), ...unstorableText(req.query, 'query'), ...unstorableText(req.body)];
+    next(problems.length > 0 ? new HttpError(400, 'invalid input: text that cannot be stored', problems) : undefined);
+  });
 
   app.get('/health', async (_req, res) => {
     const results = await Promise.all(
@@ -65,6 +70,15 @@ export const createApp = ({ name, logger, routes, health = {}, bodyLimit = '64kb
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(logger));
   return app;
+};
+
+/** The decoded path as routes will see it (their parameters) must be storable text too. */
+const pathProblems = (path: string): TextProblem[] => {
+  try {
+    return unstorableText(decodeURIComponent(path), 'path');
+  } catch {
+    return [{ path: 'path', message: 'not valid percent-encoded UTF-8' }];
+  }
 };
 
 const errorHandler =

@@ -1,7 +1,7 @@
 import type { IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import pRetry from 'p-retry';
 import type { z } from 'zod';
-import { deadLetterTopic } from '@saga/contracts';
+import { deadLetterTopic, unstorableText } from '@saga/contracts';
 
 export interface MessageMeta {
   topic: string;
@@ -154,6 +154,9 @@ export const parseMessage = <T>(value: Buffer | null, schema: z.ZodType<T>): Par
   } catch (err) {
     return { ok: false, reason: `invalid JSON: ${errorText(err)}` };
   }
+  // Straight to the dead-letter topic: retrying cannot make such text storable.
+  const text = unstorableText(json);
+  if (text.length > 0) return { ok: false, reason: `unstorable text: ${text.map((t) => `${t.path}: ${t.message}`).join('; ')}` };
   const result = schema.safeParse(json);
   if (!result.success) {
     const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
