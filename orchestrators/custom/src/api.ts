@@ -5,10 +5,10 @@ import type { Pool } from '@saga/postgres';
 import { pageQuery, parseOr400, requireToken } from '@saga/service';
 import type { SagaStatus, Transition } from './engine.ts';
 
-const STATUSES = ['RUNNING', 'COMPENSATING', 'COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'RESOLVED'] as const satisfies readonly SagaStatus[];
+export const SAGA_STATUSES = ['RUNNING', 'COMPENSATING', 'COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'RESOLVED'] as const satisfies readonly SagaStatus[];
 
-export const ListSagasQuery = pageQuery(STATUSES, 50, 200);
-const OperatorBody = z.object({ note: z.string().max(2000).optional() }).strict();
+export const ListSagasQuery = pageQuery(SAGA_STATUSES, 50, 200);
+export const OperatorBody = z.object({ note: z.string().max(2000).optional() }).strict();
 
 export interface SagasApiDeps {
   pool: Pool;

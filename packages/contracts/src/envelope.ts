@@ -7,7 +7,7 @@ export const Id = z.string().min(1).max(200);
 export const envelopeFields = {
   messageId: Id,
   sagaId: Id,
-  occurredAt: z.iso.datetime(),
+  occurredAt: z.iso.datetime({ offset: true }),
 };
 
 export const Line = z.object({

@@ -8,6 +8,8 @@ import { envelopeFields } from './envelope.ts';
  */
 export const Reply = z.object({
   ...envelopeFields,
+  /** `reply:<command id>`: a command id may be as long as any id. */
+  messageId: z.string().min(1).max(206),
   type: z.literal('Reply'),
   payload: z.discriminatedUnion('outcome', [
     z.object({

@@ -45,7 +45,8 @@ export const createApp = ({ name, logger, routes, health = {}, bodyLimit = '64kb
     next(problems.length > 0 ? new HttpError(400, 'invalid input: text that cannot be stored', problems) : undefined);
   });
 
-  app.get('/health', async (_req, res) => {
+  const router = express.Router();
+  router.get('/health', async (_req, res) => {
     const results = await Promise.all(
       Object.entries(health).map(async ([check, fn]) => {
         try {
@@ -59,17 +60,36 @@ export const createApp = ({ name, logger, routes, health = {}, bodyLimit = '64kb
     const ok = results.every(([, r]) => r === 'ok');
     res.status(ok ? 200 : 503).json({ service: name, status: ok ? 'ok' : 'degraded', checks: Object.fromEntries(results) });
   });
-  app.get('/metrics', async (_req, res) => {
+  router.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.metrics());
   });
 
-  const router = express.Router();
   routes?.(router);
   app.use(router);
 
-  app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
+  // A known path asked with a method it does not serve: 405 with the methods it does.
+  app.use((req, res, next) => {
+    const allowed = allowedMethods(router, req.path);
+    if (allowed.length === 0) return next(new HttpError(404, `no route for ${req.method} ${req.path}`));
+    res.set('Allow', allowed.join(', '));
+    next(new HttpError(405, `${req.method} is not allowed on ${req.path}; allowed: ${allowed.join(', ')}`));
+  });
   app.use(errorHandler(logger));
   return app;
+};
+
+interface RouteLayer {
+  route?: { methods: Record<string, boolean> };
+  match(path: string): boolean;
+}
+
+/** The methods the router's routes serve at `path` (upper case, in registration order). */
+const allowedMethods = (router: Router, path: string): string[] => {
+  const methods = (router.stack as unknown as RouteLayer[])
+    .filter((layer) => layer.route && layer.match(path))
+    .flatMap((layer) => Object.keys(layer.route!.methods).filter((m) => m !== '_all'))
+    .map((m) => m.toUpperCase());
+  return [...new Set(methods)];
 };
 
 /** The decoded path as routes will see it (their parameters) must be storable text too. */

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { documentPath, generate, render, SERVICE_NAMES } from './generate.ts';
+import { documentPath, DOCUMENT_NAMES, generate, render } from './generate.ts';
 
 describe('OpenAPI documents', () => {
-  it.each(SERVICE_NAMES)('docs/openapi/%s.json is what the schemas generate (run `npm run openapi` after a schema change)', (name) => {
+  it.each(DOCUMENT_NAMES)('docs/openapi/%s.json is what the schemas generate (run `npm run openapi` after a schema change)', (name) => {
     expect(readFileSync(documentPath(name), 'utf8')).toBe(render(name));
   });
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { Command } from 'commander';
 import { ConfigError } from '@saga/config';
 import { ensureChromium } from './browser.ts';
+import { ensureSchemathesis } from './schemathesis.ts';
 import { StackError } from './proc.ts';
 import type { Server } from './server.ts';
 import { loadStackSettings, SERVER_NAMES, type StackSettings } from './settings.ts';
@@ -77,6 +78,11 @@ program
   .command('browser')
   .description("make sure Debian's chromium is there for the Web UI test (apt-get install when missing); prints its path")
   .action(async () => log(await ensureChromium(loadStackSettings(), log)));
+
+program
+  .command('schemathesis')
+  .description('make sure schemathesis (PyPI, in a venv in the cache) is there for the OpenAPI conformance test; prints the path of st')
+  .action(async () => log(await ensureSchemathesis(loadStackSettings(), log)));
 
 program
   .command('exec')

@@ -2,3 +2,4 @@ export * from './settings.ts';
 export * from './stack.ts';
 export type { Server } from './server.ts';
 export { CHROMIUM_ARGS, ensureChromium } from './browser.ts';
+export { ensureSchemathesis, SCHEMATHESIS_VERSION } from './schemathesis.ts';

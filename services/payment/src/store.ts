@@ -46,7 +46,9 @@ export const paymentStore = (db: Queryable) => ({
     );
   },
 
-  async upsertCustomers(customers: { id: string; creditLimitCents: number }[]) {
+  /** Creates or updates customers; an id given twice takes its last limit (one row per statement). */
+  async upsertCustomers(given: { id: string; creditLimitCents: number }[]) {
+    const customers = [...new Map(given.map((c) => [c.id, c])).values()];
     await db.query(
       `INSERT INTO customers (id, credit_limit_cents)
        SELECT * FROM unnest($1::text[], $2::bigint[])
