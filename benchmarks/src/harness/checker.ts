@@ -42,7 +42,8 @@ const groupBy = <T>(items: T[], key: (t: T) => string) => {
 };
 const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
 
-export const check = (s: Snapshot, opts: { poisonInjected?: boolean } = {}): Violation[] => {
+/** `poison`: messages a suite made unreadable on purpose, per dead-letter topic (exactly these must be there). */
+export const check = (s: Snapshot, opts: { poison?: Record<string, number> } = {}): Violation[] => {
   const v: Violation[] = [];
   const add = (kind: ViolationKind, subject: string, detail: string) => v.push({ kind, subject, detail });
   const reservations = groupBy(s.reservations, (r) => r.orderId);
@@ -87,8 +88,10 @@ export const check = (s: Snapshot, opts: { poisonInjected?: boolean } = {}): Vio
   }
 
   for (const id of s.sagasPastDeadline) add('saga-past-deadline', id, 'still running past its deadline');
-  if (!opts.poisonInjected) {
-    for (const [topic, n] of Object.entries(s.deadLetters)) if (n > 0) add('dead-letters', topic, `${n} message(s) dead-lettered`);
+  for (const topic of new Set([...Object.keys(s.deadLetters), ...Object.keys(opts.poison ?? {})])) {
+    const n = s.deadLetters[topic] ?? 0;
+    const poison = opts.poison?.[topic] ?? 0;
+    if (n !== poison) add('dead-letters', topic, poison ? `${n} message(s) dead-lettered, ${poison} poison message(s) injected` : `${n} message(s) dead-lettered`);
   }
   return v;
 };

@@ -25,7 +25,7 @@ const healthy = (): Snapshot => ({
   deadLetters: { 'orders.commands.dlq': 0 },
 });
 
-const kinds = (s: Snapshot, poisonInjected = false) => check(s, { poisonInjected }).map((v) => `${v.kind}:${v.subject}`);
+const kinds = (s: Snapshot, poison?: Record<string, number>) => check(s, poison ? { poison } : {}).map((v) => `${v.kind}:${v.subject}`);
 
 describe('correctness checker', () => {
   it('finds nothing wrong in a consistent world', () => {
@@ -73,10 +73,12 @@ describe('correctness checker', () => {
     expect(kinds(s)).toEqual(expected);
   });
 
-  it('accepts dead letters when the suite injected poison on purpose', () => {
+  it('accepts exactly the poison a suite injected on purpose: no more dead letters, no fewer', () => {
     const s = healthy();
     s.deadLetters['orders.commands.dlq'] = 3;
-    expect(kinds(s, true)).toEqual([]);
+    expect(kinds(s, { 'orders.commands.dlq': 3 })).toEqual([]);
+    expect(kinds(s, { 'orders.commands.dlq': 2 })).toEqual(['dead-letters:orders.commands.dlq']);
+    expect(kinds(s, { 'orders.commands.dlq': 3, 'saga.replies.dlq': 1 })).toEqual(['dead-letters:saga.replies.dlq']);
   });
 
   it('summarises violations per kind, with the first subjects', () => {

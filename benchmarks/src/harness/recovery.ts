@@ -89,7 +89,7 @@ export const pickFaults = (names?: string[]) => {
 };
 
 /** Violations that mean an effect happened twice or not at all (lost sagas are counted apart). */
-const EFFECT_KINDS: ViolationKind[] = ['approved-stock-not-committed', 'approved-hold', 'approved-notification', 'rejected-stock-held', 'rejected-payment-held', 'rejected-notification', 'stock-not-conserved', 'money-not-conserved'];
+export const EFFECT_KINDS: ViolationKind[] = ['approved-stock-not-committed', 'approved-hold', 'approved-notification', 'rejected-stock-held', 'rejected-payment-held', 'rejected-notification', 'stock-not-conserved', 'money-not-conserved'];
 
 export interface RecoveryResult {
   fault: string;

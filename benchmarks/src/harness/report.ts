@@ -7,6 +7,7 @@ import { floorOf, type Floors } from './floors.ts';
 import type { Mode } from './modes.ts';
 import type { Complexity } from './complexity.ts';
 import type { RecoveryResult } from './recovery.ts';
+import type { ChaosResult } from './chaos.ts';
 import type { Usage } from './usage.ts';
 
 type Step = Omit<StepResult, 'samples'>;
@@ -18,6 +19,7 @@ export interface Results {
   machine: Record<string, unknown>;
   latency?: { mode: string; steps: (StepResult & { usage?: Usage })[]; highestSustainedRate: number }[];
   recovery?: RecoveryResult[];
+  chaos?: ChaosResult[];
   complexity?: Complexity;
   fixed?: { mode: string; step: StepResult }[];
   compensation?: { mode: string; step: StepResult; byKind: { kind: string; count: number; p50: number; p99: number }[]; expectedCompensations: number; compensations: number; wrongOutcome: number; ok: boolean }[];
@@ -238,6 +240,17 @@ export const sections = (r: Results): Section[] => {
       table(['fault', 'mode', 'part (pid)', 'accepted / refused', 'lost', 'wrong effects', 'rejected instead of approved', 'operator retries', 'down s', 'all in-flight terminal after s', 'normal latency after fault s', 'p99 before → minute after ms', 'max after ms'], rec.map((x) => [
         x.fault, x.mode, `${x.target} (${x.pid})`, `${x.accepted} / ${x.refused}`, x.lost, x.wrongEffects ? `${x.wrongEffects} (${x.wrongEffectKinds.join(', ')})` : 0, x.rejectedInsteadOfApproved, x.operatorRetries, x.downSeconds, x.recoverySeconds ?? '—', x.normalAfterSeconds ?? '—', `${x.p99BeforeMs ?? '—'} → ${x.p99AfterMs ?? '—'}`, x.maxAfterMs ?? '—',
       ]).map((row, i) => (rec[i]!.crashed.length ? [...row.slice(0, -1), `${String(row.at(-1))}; crashed: ${rec[i]!.crashed.join(', ')}`] : row))),
+    );
+  }
+  if (r.chaos?.length) {
+    const c = r.chaos;
+    add('chaos',
+      `### Chaos soak: faults overlapping under a steady ${c[0]!.rate} sagas/s (targets: 0 lost, 0 wrong effects, 0 parked, ≤ 1 % of happy orders rejected)`,
+      table(['mode', 'sagas', 'refused', 'lost', 'wrong effects', 'parked', 'happy rejected', 'coordinator kills', 'duplicates', 'poison', 'p50 / p99 during ms', 'p99 after ms', 'crashed'], c.map((x) => [
+        x.mode, x.accepted, x.refused, x.lost, x.wrongEffects ? `${x.wrongEffects} (${x.wrongEffectKinds.join(', ')})` : 0, x.parked,
+        `${x.rejectedInsteadOfApproved} (${(x.rejectedShare * 100).toFixed(1)} %)`, x.coordinatorKills, x.duplicated, x.poison,
+        `${x.p50DuringMs ?? '—'} / ${x.p99DuringMs ?? '—'}`, x.p99AfterMs ?? '—', x.crashed.join(', ') || '—',
+      ])),
     );
   }
   if (r.complexity) {

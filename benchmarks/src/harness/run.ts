@@ -20,11 +20,12 @@ import { measureFloors } from './floors.ts';
 import { pickModes } from './modes.ts';
 import { selfCheck } from './selfcheck.ts';
 import { FAULTS, pickFaults, recoverySuite } from './recovery.ts';
+import { chaosSuite } from './chaos.ts';
 import { complexityLines, measureComplexity } from './complexity.ts';
 import { writeReport, type Results } from './report.ts';
 import { startBenchWorkbench } from './workbench.ts';
 
-const SUITES = ['floors', 'latency', 'fixed', 'compensation', 'api', 'recovery', 'complexity', 'selfcheck', 'smoke'] as const;
+const SUITES = ['floors', 'latency', 'fixed', 'compensation', 'api', 'recovery', 'chaos', 'complexity', 'selfcheck', 'smoke'] as const;
 type Suite = (typeof SUITES)[number];
 
 const program = new Command('bench')
@@ -40,6 +41,9 @@ const program = new Command('bench')
   .option('--recovery-rate <n>', 'recovery suite: steady arrival rate during the faults', Number, 5)
   .option('--recovery-pre-seconds <n>', 'recovery suite: seconds of load before the fault', Number, 10)
   .option('--recovery-post-seconds <n>', 'recovery suite: seconds of load after the part is back (after its down time)', Number, 20)
+  .option('--chaos-rate <n>', 'chaos suite: arrival rate, the same for every mode', Number, 5)
+  .option('--chaos-seconds <n>', 'chaos suite: seconds of load with the faults overlapping, per mode', Number, 120)
+  .option('--chaos-post-seconds <n>', 'chaos suite: seconds of load after the last fault', Number, 15)
   .option('--p99-limit <ms>', 'a rate is sustained while p99 stays at or under this', Number, 1000)
   .option('--warmup <n>', 'orders at 10/s before each slice, not measured', Number, 20)
   .option('--out <dir>', 'results root', 'benchmarks/results')
@@ -47,7 +51,7 @@ const program = new Command('bench')
   .showHelpAfterError();
 program.parse();
 const suitesArg = program.args as Suite[];
-const opts = program.opts<{ faults?: string[]; recoveryRate: number; recoveryPreSeconds: number; recoveryPostSeconds: number; modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; p99Limit: number; warmup: number; out: string; runId?: string }>();
+const opts = program.opts<{ chaosRate: number; chaosSeconds: number; chaosPostSeconds: number; faults?: string[]; recoveryRate: number; recoveryPreSeconds: number; recoveryPostSeconds: number; modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; p99Limit: number; warmup: number; out: string; runId?: string }>();
 const bad = suitesArg.filter((s) => !(SUITES as readonly string[]).includes(s));
 if (bad.length) program.error(`unknown suite ${bad.join(', ')}; valid: ${SUITES.join(', ')}`);
 if (opts.rates.some((r) => !Number.isFinite(r) || r <= 0)) program.error('--rates: expected positive numbers, e.g. 25,50,100');
@@ -100,7 +104,7 @@ const results: Results & { command: string } = {
   command: process.argv.slice(2).join(' '),
   at: at.toISOString(),
   modes,
-  settings: { suites, modes: modes.map((m) => m.name), rates, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, faults: faults.map((f) => f.name), recoveryRate: opts.recoveryRate, recoveryPreSeconds: opts.recoveryPreSeconds, recoveryPostSeconds: opts.recoveryPostSeconds, p99LimitMs: opts.p99Limit, warmup: opts.warmup, smoke },
+  settings: { suites, modes: modes.map((m) => m.name), rates, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, faults: faults.map((f) => f.name), recoveryRate: opts.recoveryRate, recoveryPreSeconds: opts.recoveryPreSeconds, recoveryPostSeconds: opts.recoveryPostSeconds, chaosRate: opts.chaosRate, chaosSeconds: opts.chaosSeconds, chaosPostSeconds: opts.chaosPostSeconds, p99LimitMs: opts.p99Limit, warmup: opts.warmup, smoke },
   machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), commit: execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim(), ...(await versions()) },
   checks: [],
 };
@@ -148,6 +152,10 @@ try {
       results.recovery = await recoverySuite(ctx, faults, { rate: opts.recoveryRate, preSeconds: opts.recoveryPreSeconds, postSeconds: opts.recoveryPostSeconds, drainMs: deadlineMs + 60_000 });
       if (results.recovery.some((x) => x.lost > 0 || x.wrongEffects > 0)) failed = true;
       await afterSuite('recovery');
+    } else if (suite === 'chaos') {
+      results.chaos = await chaosSuite(ctx, { rate: opts.chaosRate, seconds: opts.chaosSeconds, postSeconds: opts.chaosPostSeconds, paymentFailureRate: 0.05, duplicateShare: 0.05 });
+      if (results.chaos.some((x) => x.lost > 0 || x.wrongEffects > 0)) failed = true;
+      await afterSuite('chaos');
     } else if (suite === 'complexity') {
       results.complexity = await measureComplexity();
       say(complexityLines(results.complexity).join('\n'));

@@ -143,7 +143,10 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   return {
     run,
     prefix,
+    kafka,
     urls,
+    /** Fault injection of one service (its `/admin/faults`). */
+    setFaults: (service: 'inventory' | 'payment', settings: { latencyMs?: number; failureRate?: number; crash?: boolean }) => post(`${urls[service]}/admin/faults`, settings).then(() => undefined),
     terminalAt,
     outcome,
     seed: async (stock: { sku: string; quantity: number }[], customers: { id: string; creditLimitCents: number }[]) => {

@@ -37,11 +37,17 @@ export const createActivities = (deps: ActivityDeps): SagaActivities => ({
       return { outcome: reply.payload.outcome, ...(reply.payload.reason ? { reason: reply.payload.reason } : {}) };
     }
     const { taskToken } = Context.current().info;
-    await deps.pool!.query(
+    // This attempt's token, and the reply if one came for an earlier attempt that timed out.
+    const { rows } = await deps.pool!.query<{ result: CommandResult | null }>(
       `INSERT INTO pending_commands (command_id, task_token) VALUES ($1, $2)
-       ON CONFLICT (command_id) DO UPDATE SET task_token = EXCLUDED.task_token, updated_at = now()`,
+       ON CONFLICT (command_id) DO UPDATE SET task_token = EXCLUDED.task_token, updated_at = now()
+       RETURNING result`,
       [req.commandId, Buffer.from(taskToken)],
     );
+    if (rows[0]?.result) {
+      await deps.pool!.query('DELETE FROM pending_commands WHERE command_id = $1', [req.commandId]);
+      return rows[0].result;
+    }
     await deps.producer!.send({ topic: deps.topic!(commandTopic(req.type)), messages: [{ key: req.sagaId, value: JSON.stringify(command) }] });
     throw new CompleteAsyncError();
   },

@@ -87,10 +87,15 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
           fromBeginning: true,
           concurrency: cfg.REPLY_CONCURRENCY,
           handle: async (r) => {
-            const { rows } = await pool.query<{ task_token: Buffer }>('DELETE FROM pending_commands WHERE command_id = $1 RETURNING task_token', [r.payload.commandId]);
-            if (!rows[0]) return; // a duplicate reply, or one for an attempt that is gone
             const result: CommandResult = { outcome: r.payload.outcome, ...(r.payload.outcome === 'FAILURE' ? { reason: r.payload.reason } : {}) };
-            await client.activity.complete(new Uint8Array(rows[0].task_token), result).catch((err: unknown) => log.debug({ err }, 'activity no longer waiting'));
+            // Kept with the command until an attempt takes it: a late reply is not wasted.
+            const { rows } = await pool.query<{ task_token: Buffer }>('UPDATE pending_commands SET result = $2 WHERE command_id = $1 RETURNING task_token', [r.payload.commandId, result]);
+            if (!rows[0]) return; // a duplicate reply after its attempt completed, or one for a saga of another mode
+            const completed = await client.activity.complete(new Uint8Array(rows[0].task_token), result).then(
+              () => true,
+              (err: unknown) => (log.debug({ err }, 'attempt no longer waiting; the reply waits for the next attempt'), false),
+            );
+            if (completed) await pool.query('DELETE FROM pending_commands WHERE command_id = $1 AND task_token = $2', [r.payload.commandId, rows[0].task_token]);
           },
         })
       : undefined;

@@ -11,7 +11,7 @@ export const MAX_UNIT_PRICE_CENTS = 100_000_000;
 
 export const OrderLine = z
   .object({
-    sku: z.string().min(1).max(64).regex(/\S/, 'must not be blank').trim(),
+    sku: z.string().max(64).regex(/\S/, 'must not be blank').trim(),
     quantity: z.number().int().min(1).max(MAX_QUANTITY),
     unitPriceCents: z.number().int().min(0).max(MAX_UNIT_PRICE_CENTS),
   })
@@ -21,7 +21,7 @@ export type OrderLine = z.infer<typeof OrderLine>;
 /** Body of `POST /orders`. Unknown fields are refused, so a typo is an error, not a silent default. */
 export const CreateOrder = z
   .object({
-    customerId: z.string().min(1).max(64).regex(/\S/, 'must not be blank').trim(),
+    customerId: z.string().max(64).regex(/\S/, 'must not be blank').trim(),
     lines: z.array(OrderLine).min(1).max(MAX_LINES),
   })
   .strict()

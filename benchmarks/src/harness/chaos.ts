@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Topics } from '@saga/contracts';
+import { withTimeout } from '@saga/stack';
+import { percentiles, round } from '../stats.ts';
+import { openLoopStep } from './driver.ts';
+import { EFFECT_KINDS } from './recovery.ts';
+import { checkWorld, HAPPY, idle, violationKey, withCoordinator, type SuiteContext } from './suites.ts';
+import type { BenchWorkbench } from './workbench.ts';
+
+export interface ChaosOptions {
+  /** Arrival rate of happy-path orders, the same for every mode. */
+  rate: number;
+  /** Seconds of load with the faults overlapping. */
+  seconds: number;
+  /** Seconds of load after the last fault, to see latency come back. */
+  postSeconds: number;
+  /** Share of commands at the payment service refused as transient failures. */
+  paymentFailureRate: number;
+  /** Share of commands and replies published a second time. */
+  duplicateShare: number;
+}
+
+export interface ChaosResult {
+  mode: string;
+  rate: number;
+  seconds: number;
+  accepted: number;
+  refused: number;
+  /** Accepted orders never terminal. Target 0. */
+  lost: number;
+  /** Checker violations about effects among this slice's orders (duplicate or missing). Target 0. */
+  wrongEffects: number;
+  wrongEffectKinds: string[];
+  /** Sagas parked NEEDS_ATTENTION when the load ended (then retried by the operator so the run can finish). Target 0. */
+  parked: number;
+  /** Happy-path orders that ended rejected. Target ≤ 1 %. */
+  rejectedInsteadOfApproved: number;
+  rejectedShare: number;
+  p50DuringMs: number | null;
+  p99DuringMs: number | null;
+  p99AfterMs: number | null;
+  coordinatorKills: number;
+  duplicated: number;
+  poison: number;
+  /** Processes of ours that exited on their own (restarted by the supervisor). */
+  crashed: string[];
+  /** What was done when (seconds from the start of the load). */
+  events: { second: number; what: string }[];
+}
+
+const POISON_HEADER = 'x-chaos-poison';
+
+/**
+ * Publishes a share of the run's commands and replies a second time (same key, value, headers),
+ * a moment later: what a producer retry or a redelivery after a rebalance does.
+ */
+const startDuplicator = async (wb: BenchWorkbench, share: number) => {
+  const topics = [Topics.inventoryCommands, Topics.paymentCommands, Topics.orderCommands, Topics.notificationCommands, Topics.sagaReplies].map((t) => wb.prefix + t);
+  const consumer = wb.kafka.consumer({ groupId: `${wb.run}-chaos-dup-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 50 });
+  const producer = wb.kafka.producer();
+  await Promise.all([consumer.connect(), producer.connect()]);
+  await consumer.subscribe({ topics, fromBeginning: false });
+  let duplicated = 0;
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.run({
+    partitionsConsumedConcurrently: 4,
+    eachMessage: async ({ topic, message }) => {
+      if (message.headers?.[POISON_HEADER] || Math.random() >= share) return;
+      await sleep(Math.random() * 300);
+      await producer.send({ topic, messages: [{ key: message.key, value: message.value, headers: message.headers ?? {} }] }).then(
+        () => void duplicated++,
+        () => undefined, // the broker is restarting: this one is not duplicated
+      );
+    },
+  });
+  await withTimeout(joined, 30_000).catch(() => undefined);
+  return { count: () => duplicated, stop: async () => void (await Promise.all([consumer.disconnect(), producer.disconnect()])) };
+};
+
+/** Three unreadable messages: not JSON, text PostgreSQL cannot store, the wrong shape. */
+const poisonBatch = (sagaId: string) => [
+  '{"this is": not json',
+  JSON.stringify({ messageId: `poison-${randomUUID()}`, sagaId, occurredAt: new Date().toISOString(), type: 'ReserveStock', payload: { orderId: 'o\u0000', lines: [{ sku: 'bench', quantity: 1 }] } }),
+  JSON.stringify({ messageId: `poison-${randomUUID()}`, sagaId, type: 'NoSuchCommand', payload: 42 }),
+];
+
+/**
+ * The chaos soak, per mode: two coordinator instances, one of them killed -9 every 6–10 s and
+ * restarted 2 s later; the inventory service killed and restarted; Kafka restarted once; 5 %
+ * transient failures at payment; a share of commands and replies duplicated; poison messages in
+ * the command (and, over Kafka, reply) topics — all overlapping, under a steady load of happy
+ * orders at one rate for every mode. Then every saga must finish, the checker must find nothing,
+ * and exactly the poison must be in the dead-letter topics.
+ */
+export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<ChaosResult[]> => {
+  const out: ChaosResult[] = [];
+  let seen = new Set<string>();
+  const poison: Record<string, number> = {};
+  for (const mode of ctx.modes) {
+    const label = `chaos ${mode.name}`;
+    const r = await withCoordinator(ctx, mode, async () => {
+      const wb = ctx.wb;
+      const t0 = performance.now();
+      const second = () => round((performance.now() - t0) / 1000);
+      const events: ChaosResult['events'] = [];
+      const note = (what: string) => {
+        events.push({ second: second(), what });
+        ctx.progress(`${label}: ${what}`);
+      };
+      const crashed: string[] = [];
+      let chaosOn = true;
+      let kafkaDown = false;
+      let kills = 0;
+      let poisoned = 0;
+
+      await wb.setFaults('payment', { failureRate: o.paymentFailureRate });
+      const dup = await startDuplicator(wb, o.duplicateShare);
+
+      // One of the two instances, alternately, every 6–10 s; restarted 2 s later. Not while Kafka is
+      // down (a coordinator cannot start without it; that is the Kafka fault, not this one).
+      const killer = (async () => {
+        for (let i = 0; chaosOn; i = 1 - i) {
+          await sleep(6_000 + Math.random() * 4_000);
+          if (!chaosOn || kafkaDown) continue;
+          const pid = await wb.killCoordinator(i);
+          kills++;
+          note(`kill -9 coordinator #${i + 1} (pid ${pid})`);
+          await sleep(2_000);
+          await wb.restartCoordinator(i).catch((err: unknown) => note(`coordinator #${i + 1} did not come back yet: ${String(err)}`));
+        }
+      })();
+      // The supervisor: whatever of ours died on its own is started again.
+      const supervisor = (async () => {
+        while (chaosOn) {
+          await sleep(3_000);
+          if (kafkaDown) continue;
+          for (const s of wb.crashedServices()) {
+            crashed.push(s);
+            await wb.restartService(s).catch(() => undefined);
+          }
+          for (const i of wb.crashedCoordinators()) {
+            crashed.push(`coordinator #${i + 1}`);
+            await wb.restartCoordinator(i).catch(() => undefined);
+          }
+        }
+      })();
+      const poisonTopics = [Topics.inventoryCommands, Topics.paymentCommands, ...(mode.transport === 'kafka' ? [Topics.sagaReplies] : [])].map((t) => wb.prefix + t);
+      const injectPoison = async () => {
+        const producer = wb.kafka.producer();
+        await producer.connect();
+        for (const topic of poisonTopics) {
+          const batch = poisonBatch(`poison-${randomUUID()}`);
+          await producer.send({ topic, messages: batch.map((value) => ({ key: 'poison', value, headers: { [POISON_HEADER]: '1' } })) });
+          poison[`${topic}.dlq`] = (poison[`${topic}.dlq`] ?? 0) + batch.length;
+          poisoned += batch.length;
+        }
+        await producer.disconnect();
+        note(`${poisonTopics.length * 3} poison messages into ${poisonTopics.map((t) => t.slice(wb.prefix.length)).join(', ')}`);
+      };
+      const at = (share: number, what: () => Promise<void>) => sleep(o.seconds * 1000 * share).then(() => (chaosOn ? what() : undefined));
+      const scripted = Promise.all([
+        at(0.2, injectPoison),
+        at(0.3, async () => {
+          const pid = await wb.killService('inventory');
+          note(`kill -9 inventory (pid ${pid})`);
+          await sleep(3_000);
+          await wb.restartService('inventory');
+          note('inventory back');
+        }),
+        at(0.5, async () => {
+          kafkaDown = true;
+          const pid = await wb.stopServer('kafka');
+          note(`Kafka stopped (pid ${pid})`);
+          await wb.startServer('kafka');
+          kafkaDown = false;
+          note('Kafka back');
+        }),
+        at(0.7, injectPoison),
+      ]);
+
+      const ids: (string | undefined)[] = [];
+      const sentAt: number[] = [];
+      let chaosEndsAt = Infinity;
+      const step = await openLoopStep({
+        rate: o.rate,
+        count: Math.round(o.rate * (o.seconds + o.postSeconds + 600)),
+        // The load goes on until the faults are over (Kafka's restart may outlast `seconds`), then `postSeconds` more.
+        stopWhen: () => performance.now() > chaosEndsAt + o.postSeconds * 1000,
+        drainMs: 120_000,
+        send: async (i) => {
+          if (chaosOn && performance.now() - t0 > o.seconds * 1000) {
+            chaosOn = false;
+            void Promise.all([killer, scripted]).then(() => {
+              chaosEndsAt = performance.now();
+              note('faults over');
+            });
+          }
+          sentAt[i] = performance.now();
+          const id = await wb.placeOrder(HAPPY.customerId, HAPPY.lines);
+          ids[i] = id;
+          return id;
+        },
+        terminalAt: (id) => wb.terminalAt.get(id),
+        progress: (l) => ctx.progress(`${label}: ${l}${chaosOn ? ' (faults on)' : ''}`),
+      });
+      await Promise.all([killer, scripted, supervisor]);
+      await wb.setFaults('payment', { failureRate: 0 });
+      await dup.stop();
+      await idle(wb, 60_000, (l) => ctx.progress(`${label}: ${l}`));
+      // The target is none parked; those there are counted, then retried so the run can finish.
+      const parked = await withTimeout(wb.retryParked(), 60_000).catch(() => []);
+      if (parked.length) await idle(wb, 60_000, (l) => ctx.progress(`${label}: ${l}`));
+      const violations = await checkWorld(wb, { known: seen, poison });
+      seen = new Set([...seen, ...violations.map(violationKey)]);
+      return { ids, sentAt, step, events, violations, crashed, kills, poisoned, parked: parked.length, duplicated: dup.count(), chaosEndsAt };
+    }, 2);
+
+    const at = (id: string) => ctx.wb.terminalAt.get(id);
+    const accepted = r.ids.flatMap((id, i) => (id ? [{ id, i }] : []));
+    const latencies = (keep: (sent: number) => boolean) =>
+      percentiles(accepted.filter(({ id, i }) => keep(r.sentAt[i]!) && at(id) !== undefined).map(({ id, i }) => at(id)! - r.sentAt[i]!));
+    const during = latencies((s) => s < r.chaosEndsAt);
+    const after = latencies((s) => s >= r.chaosEndsAt);
+    const effects = r.violations.filter((v) => EFFECT_KINDS.includes(v.kind));
+    const rejected = accepted.filter(({ id }) => ctx.wb.outcome.get(id) === 'OrderRejected').length;
+    const ms = (x: number | undefined) => (x !== undefined && Number.isFinite(x) && x > 0 ? Math.round(x) : null);
+    const res: ChaosResult = {
+      mode: mode.name,
+      rate: o.rate,
+      seconds: o.seconds,
+      accepted: accepted.length,
+      refused: r.step.errors,
+      lost: accepted.filter(({ id }) => at(id) === undefined).length,
+      wrongEffects: effects.length,
+      wrongEffectKinds: [...new Set(effects.map((v) => v.kind))],
+      parked: r.parked,
+      rejectedInsteadOfApproved: rejected,
+      rejectedShare: accepted.length ? round((100 * rejected) / accepted.length) / 100 : 0,
+      p50DuringMs: ms(during.p50),
+      p99DuringMs: ms(during.p99),
+      p99AfterMs: ms(after.p99),
+      coordinatorKills: r.kills,
+      duplicated: r.duplicated,
+      poison: r.poisoned,
+      crashed: r.crashed,
+      events: r.events,
+    };
+    const other = r.violations.filter((v) => !EFFECT_KINDS.includes(v.kind));
+    ctx.say(
+      `chaos ${mode.name.padEnd(22)} ${res.accepted} sagas at ${o.rate}/s: lost ${res.lost}, wrong effects ${res.wrongEffects}, parked ${res.parked}, ` +
+        `happy rejected ${res.rejectedInsteadOfApproved} (${(res.rejectedShare * 100).toFixed(1)} %); ${res.coordinatorKills} coordinator kills, ${res.duplicated} duplicates, ${res.poison} poison; ` +
+        `p99 during ${res.p99DuringMs} ms, after ${res.p99AfterMs} ms${res.crashed.length ? `; CRASHED: ${res.crashed.join(', ')}` : ''}` +
+        `${other.length ? `; checker: ${other.map((v) => `${v.kind} ${v.subject}`).slice(0, 3).join('; ')}` : ''}`,
+    );
+    out.push(res);
+  }
+  return out;
+};
