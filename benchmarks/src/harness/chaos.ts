@@ -96,7 +96,6 @@ const poisonBatch = (sagaId: string) => [
 export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<ChaosResult[]> => {
   const out: ChaosResult[] = [];
   let seen = new Set<string>();
-  const poison: Record<string, number> = {};
   for (const mode of ctx.modes) {
     const label = `chaos ${mode.name}`;
     const r = await withCoordinator(ctx, mode, async () => {
@@ -152,7 +151,7 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
         for (const topic of poisonTopics) {
           const batch = poisonBatch(`poison-${randomUUID()}`);
           await producer.send({ topic, messages: batch.map((value) => ({ key: 'poison', value, headers: { [POISON_HEADER]: '1' } })) });
-          poison[`${topic}.dlq`] = (poison[`${topic}.dlq`] ?? 0) + batch.length;
+          wb.poison[`${topic}.dlq`] = (wb.poison[`${topic}.dlq`] ?? 0) + batch.length;
           poisoned += batch.length;
         }
         await producer.disconnect();
@@ -211,7 +210,7 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
       // The target is none parked; those there are counted, then retried so the run can finish.
       const parked = await withTimeout(wb.retryParked(), 60_000).catch(() => []);
       if (parked.length) await idle(wb, 60_000, (l) => ctx.progress(`${label}: ${l}`));
-      const violations = await checkWorld(wb, { known: seen, poison });
+      const violations = await checkWorld(wb, { known: seen });
       seen = new Set([...seen, ...violations.map(violationKey)]);
       return { ids, sentAt, step, events, violations, crashed, kills, poisoned, parked: parked.length, duplicated: dup.count(), chaosEndsAt };
     }, 2);

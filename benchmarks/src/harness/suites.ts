@@ -194,10 +194,10 @@ export const compensationSuite = async (ctx: SuiteContext, rate: number) => {
  * The checker after a suite: waits for stragglers to settle, then reports what does not add up
  * (leaving out `known` violations, as `kind:subject`, already reported by an earlier slice).
  */
-export const checkWorld = async (wb: BenchWorkbench, opts: { settleMs?: number; poison?: Record<string, number>; known?: Set<string> } = {}): Promise<Violation[]> => {
+export const checkWorld = async (wb: BenchWorkbench, opts: { settleMs?: number; known?: Set<string> } = {}): Promise<Violation[]> => {
   const until = Date.now() + (opts.settleMs ?? 30_000);
   for (;;) {
-    const v = check(await wb.snapshot(), opts).filter((x) => !opts.known?.has(violationKey(x)));
+    const v = check(await wb.snapshot(), { poison: wb.poison }).filter((x) => !opts.known?.has(violationKey(x)));
     if (v.length === 0 || Date.now() > until) return v;
     await sleep(1_000);
   }

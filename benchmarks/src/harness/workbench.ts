@@ -145,6 +145,8 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     prefix,
     kafka,
     urls,
+    /** Poison messages a suite injected on purpose, per dead-letter topic: the checker wants exactly these there. */
+    poison: {} as Record<string, number>,
     /** Fault injection of one service (its `/admin/faults`). */
     setFaults: (service: 'inventory' | 'payment', settings: { latencyMs?: number; failureRate?: number; crash?: boolean }) => post(`${urls[service]}/admin/faults`, settings).then(() => undefined),
     terminalAt,
