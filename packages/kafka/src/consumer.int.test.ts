@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import { KafkaJSNonRetriableError, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { collect, createProducer, createTestTopic, testKafka, uniqueName, waitFor } from '@saga/testkit';
@@ -86,6 +86,40 @@ describe('consumer with dead-letter topic', () => {
     expect(calls).toBe(3);
     await new Promise((r) => setTimeout(r, 200));
     expect(dlq.messages).toHaveLength(0);
+    await consumer.stop();
+    await dlq.stop();
+  });
+
+  it('comes back from a crash kafkajs does not restart (seen after a broker restart): a fresh consumer goes on', async () => {
+    const topic = await createTestTopic(kafka, 'crash', 1);
+    const dlq = await collect(kafka, [`${topic}.dlq`]);
+    const handled: string[] = [];
+    const restarts: string[] = [];
+    // The real producer, failing its first send with an error kafkajs treats as fatal for the consumer.
+    let failNext = true;
+    const flaky = {
+      ...producer,
+      send: (record: Parameters<Producer['send']>[0]) => {
+        if (!failNext) return producer.send(record);
+        failNext = false;
+        return Promise.reject(new KafkaJSNonRetriableError('injected: a fatal error inside the consumer'));
+      },
+    } as Producer;
+    const consumer = await startConsumer({
+      kafka,
+      producer: flaky,
+      groupId: uniqueName('g'),
+      topics: [topic],
+      schema: Order,
+      fromBeginning: true,
+      handle: async (order) => void handled.push(order.id),
+      onRestart: (err) => restarts.push(err.message),
+    });
+    await producer.send({ topic, messages: [{ key: 'p', value: 'not json' }, { key: 'g', value: JSON.stringify({ id: 'after', qty: 1 }) }] });
+    await waitFor('the message after the crash', () => handled.includes('after'), 45_000);
+    expect(restarts[0]).toMatch(/injected/);
+    // The message whose dead-lettering crashed the first consumer was redelivered to the new one.
+    expect(dlq.messages.map((m) => m.key)).toEqual(['p']);
     await consumer.stop();
     await dlq.stop();
   });

@@ -1,4 +1,5 @@
-import type { IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import pRetry from 'p-retry';
 import type { z } from 'zod';
 import { deadLetterTopic, unstorableText } from '@saga/contracts';
@@ -33,6 +34,8 @@ export interface ConsumerOptions<T> {
    */
   maxWaitTimeInMs?: number;
   onDeadLetter?: (reason: string, meta: MessageMeta) => void;
+  /** A crash kafkajs would not recover from: a fresh consumer is being started (or could not be yet). */
+  onRestart?: (err: Error) => void;
   /**
    * Errors that mean "not now" (a dependency down, an injected transient fault): retried without
    * counting against `maxAttempts`, so such a message is redelivered until it goes through and is
@@ -60,16 +63,17 @@ export const DLQ_REASON_HEADER = 'x-dlq-reason';
  */
 export const startConsumer = async <T>(opts: ConsumerOptions<T>): Promise<RunningConsumer> => {
   const { kafka, producer, schema, handle, maxAttempts = 5, retryDelayMs = 50 } = opts;
-  const consumer = kafka.consumer({
-    groupId: opts.groupId,
-    maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 500,
-    minBytes: 1,
-    // A member killed with -9 holds its partitions until its session expires: keep that short
-    // (the broker's minimum is 6 s) so a restarted process takes over quickly.
-    sessionTimeout: 6_000,
-    heartbeatInterval: 500,
-    retry: { initialRetryTime: 100, retries: 10 },
-  });
+  const newConsumer = () =>
+    kafka.consumer({
+      groupId: opts.groupId,
+      maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 500,
+      minBytes: 1,
+      // A member killed with -9 holds its partitions until its session expires: keep that short
+      // (the broker's minimum is 6 s) so a restarted process takes over quickly.
+      sessionTimeout: 6_000,
+      heartbeatInterval: 500,
+      retry: { initialRetryTime: 100, retries: 10 },
+    });
   const deadLetter = async (reason: string, meta: MessageMeta, value: Buffer | null) => {
     opts.onDeadLetter?.(reason, meta);
     await producer.send({
@@ -98,21 +102,48 @@ export const startConsumer = async <T>(opts: ConsumerOptions<T>): Promise<Runnin
     await consumer.commitOffsets(offsets).catch(() => undefined);
   };
 
-  await consumer.connect();
-  await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? false });
-  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-  await consumer.run({
-    autoCommit: false,
-    partitionsConsumedConcurrently: opts.concurrency ?? 4,
-    eachMessage: async ({ topic, partition, message }) => {
-      await handleOne(topic, partition, message);
-      toCommit.set(`${topic}/${partition}`, { topic, partition, offset: (BigInt(message.offset) + 1n).toString() });
-    },
-  });
+  let consumer: Consumer;
+  let stopping = false;
+  /**
+   * A fresh consumer in the group. kafkajs restarts a consumer after a retriable crash but leaves
+   * it stopped after any other (seen after a broker restart: the process alive, its group empty,
+   * nothing consumed). We start a new one then, until it works again.
+   */
+  const begin = async (): Promise<void> => {
+    consumer = newConsumer();
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || stopping) return;
+      opts.onRestart?.(payload.error);
+      void (async () => {
+        for (let attempt = 1; !stopping; attempt++) {
+          await sleep(Math.min(5_000, 250 * attempt));
+          if (stopping) return;
+          try {
+            return await begin();
+          } catch (err) {
+            opts.onRestart?.(err as Error);
+          }
+        }
+      })();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? false });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: opts.concurrency ?? 4,
+      eachMessage: async ({ topic, partition, message }) => {
+        await handleOne(topic, partition, message);
+        toCommit.set(`${topic}/${partition}`, { topic, partition, offset: (BigInt(message.offset) + 1n).toString() });
+      },
+    });
+    await joined;
+  };
+  await begin();
   const timer = setInterval(() => void flush(), opts.commitIntervalMs ?? 500);
-  await joined;
   return {
     stop: async () => {
+      stopping = true;
       clearInterval(timer);
       await flush();
       await consumer.disconnect();
