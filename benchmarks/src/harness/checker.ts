@@ -12,7 +12,7 @@ export interface Snapshot {
   notifications: { orderId: string; kind: string }[];
   /** Sagas the coordinator still runs although their deadline (plus the time to roll back) passed. */
   sagasPastDeadline: string[];
-  /** Messages on each dead-letter topic. */
+  /** Messages on each dead-letter topic, each source message counted once. */
   deadLetters: Record<string, number>;
 }
 

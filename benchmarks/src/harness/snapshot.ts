@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Client } from '@temporalio/client';
 import { databaseUrl } from '@saga/config';
@@ -13,6 +14,33 @@ export interface SnapshotSources {
   /** Temporal: the task queues the run's workflows ran on (each with its server's client), and the saga deadline. */
   temporal?: { taskQueues: { queue: string; client: Client }[]; deadlineMs: number };
 }
+
+/**
+ * Dead letters of `topic` counted by the message they came from (`x-dlq-source`): a consumer whose
+ * offset commit was lost (a broker restart) dead-letters the same message again on redelivery —
+ * at least once, as everything else on Kafka.
+ */
+const distinctSources = async (kafka: Kafka, topic: string, total: number): Promise<number> => {
+  const consumer = kafka.consumer({ groupId: `checker-${randomUUID()}`, maxWaitTimeInMs: 50 });
+  const sources = new Set<string>();
+  let seen = 0;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const done = new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          sources.add(message.headers?.['x-dlq-source']?.toString() ?? `offset ${message.offset}`);
+          if (++seen >= total) resolve();
+        },
+      });
+    });
+    await Promise.race([done, new Promise((r) => setTimeout(r, 20_000))]);
+    return seen >= total ? sources.size : total;
+  } finally {
+    await consumer.disconnect();
+  }
+};
 
 /** Reads what the checker needs from the real databases, the broker and Temporal. */
 export const takeSnapshot = async (src: SnapshotSources): Promise<Snapshot> => {
@@ -48,7 +76,8 @@ export const takeSnapshot = async (src: SnapshotSources): Promise<Snapshot> => {
       const existing = new Set(await admin.listTopics());
       for (const topic of src.deadLetterTopics.filter((t) => existing.has(t))) {
         const offsets = await admin.fetchTopicOffsets(topic);
-        deadLetters[topic] = offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+        const n = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+        deadLetters[topic] = n > 0 ? await distinctSources(src.kafka, topic, n) : 0;
       }
     } finally {
       await admin.disconnect();

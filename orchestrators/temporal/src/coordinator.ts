@@ -88,14 +88,17 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
           concurrency: cfg.REPLY_CONCURRENCY,
           handle: async (r) => {
             const result: CommandResult = { outcome: r.payload.outcome, ...(r.payload.outcome === 'FAILURE' ? { reason: r.payload.reason } : {}) };
-            // Kept with the command until an attempt takes it: a late reply is not wasted.
-            const { rows } = await pool.query<{ task_token: Buffer }>('UPDATE pending_commands SET result = $2 WHERE command_id = $1 RETURNING task_token', [r.payload.commandId, result]);
+            const { rows } = await pool.query<{ task_token: Buffer }>('DELETE FROM pending_commands WHERE command_id = $1 RETURNING task_token', [r.payload.commandId]);
             if (!rows[0]) return; // a duplicate reply after its attempt completed, or one for a saga of another mode
-            const completed = await client.activity.complete(new Uint8Array(rows[0].task_token), result).then(
-              () => true,
-              (err: unknown) => (log.debug({ err }, 'attempt no longer waiting; the reply waits for the next attempt'), false),
-            );
-            if (completed) await pool.query('DELETE FROM pending_commands WHERE command_id = $1 AND task_token = $2', [r.payload.commandId, rows[0].task_token]);
+            await client.activity.complete(new Uint8Array(rows[0].task_token), result).catch(async (err: unknown) => {
+              // Its attempt timed out meanwhile: keep the reply for the next attempt instead of wasting it.
+              log.debug({ err }, 'attempt no longer waiting; the reply waits for the next attempt');
+              await pool.query(
+                `INSERT INTO pending_commands (command_id, task_token, result) VALUES ($1, $2, $3)
+                 ON CONFLICT (command_id) DO UPDATE SET result = EXCLUDED.result`,
+                [r.payload.commandId, rows[0]!.task_token, result],
+              );
+            });
           },
         })
       : undefined;

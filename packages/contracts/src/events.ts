@@ -14,3 +14,6 @@ export type OrderRejected = z.infer<typeof OrderRejected>;
 
 export const OrderEvent = z.discriminatedUnion('type', [OrderCreated, OrderApproved, OrderRejected]);
 export type OrderEvent = z.infer<typeof OrderEvent>;
+
+/** An order's fate as the order service publishes it (OrderApproved / OrderRejected). */
+export type OrderOutcome = 'APPROVED' | 'REJECTED';

@@ -3,3 +3,4 @@ export * from './spec.ts';
 export * from './executor.ts';
 export * from './routes.ts';
 export * from './runtime.ts';
+export * from './outcomes.ts';

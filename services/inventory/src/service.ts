@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Topics } from '@saga/contracts';
 import { HttpError } from '@saga/http';
-import { adminSeedRoute, type CommandResult, type ServiceSpec } from '@saga/service';
+import { adminSeedRoute, orderOutcomes, type CommandResult, type ServiceSpec } from '@saga/service';
 import { decideCommit, decideRelease, decideReserve, mergeLines, type SettleDecision } from './domain/stock.ts';
 import { inventoryStore } from './store.ts';
 
@@ -51,10 +51,10 @@ export const inventoryService: ServiceSpec<'ReserveStock' | 'ReleaseStock' | 'Co
         }
       }
       case 'ReleaseStock':
-        return settle(store, orderId, decideRelease(await store.reservations(orderId), await store.outcome(orderId)), 'RELEASED');
+        return settle(store, orderId, decideRelease(await store.reservations(orderId), await orderOutcomes(tx).get(orderId)), 'RELEASED');
       case 'CommitStock': {
         const existing = await store.reservations(orderId);
-        return settle(store, orderId, decideCommit(existing, await store.outcome(orderId), await store.isReleased(orderId)), 'COMMITTED');
+        return settle(store, orderId, decideCommit(existing, await orderOutcomes(tx).get(orderId), await store.isReleased(orderId)), 'COMMITTED');
       }
       default: {
         const unreachable: never = command;
@@ -67,8 +67,9 @@ export const inventoryService: ServiceSpec<'ReserveStock' | 'ReleaseStock' | 'Co
   async onOrderOutcome(tx, event) {
     const store = inventoryStore(tx);
     const { orderId } = event.payload;
+    // The reservations' row locks order this against a ReleaseStock/CommitStock of the same order in flight.
     const existing = await store.reservations(orderId);
-    await store.recordOutcome(orderId, event.type === 'OrderApproved' ? 'APPROVED' : 'REJECTED');
+    await orderOutcomes(tx).record(orderId, event.type === 'OrderApproved' ? 'APPROVED' : 'REJECTED');
     if (event.type === 'OrderRejected') await settle(store, orderId, decideRelease(existing, 'REJECTED'), 'RELEASED');
   },
 

@@ -1,5 +1,5 @@
 import type { Queryable } from '@saga/postgres';
-import type { Outcome, Product, Reservation, StockLine } from './domain/stock.ts';
+import type { Product, Reservation, StockLine } from './domain/stock.ts';
 
 /** Postgres adapter of the inventory: every read that a decision rests on locks its rows. */
 export const inventoryStore = (db: Queryable) => ({
@@ -24,15 +24,6 @@ export const inventoryStore = (db: Queryable) => ({
   async isReleased(orderId: string): Promise<boolean> {
     const { rowCount } = await db.query('SELECT 1 FROM released_orders WHERE order_id = $1', [orderId]);
     return (rowCount ?? 0) > 0;
-  },
-
-  async outcome(orderId: string): Promise<Outcome | undefined> {
-    return (await db.query<{ outcome: Outcome }>('SELECT outcome FROM order_outcomes WHERE order_id = $1', [orderId])).rows[0]?.outcome;
-  },
-
-  /** Records the order's fate once (a redelivered event changes nothing). */
-  async recordOutcome(orderId: string, outcome: Outcome) {
-    await db.query('INSERT INTO order_outcomes (order_id, outcome) VALUES ($1, $2) ON CONFLICT DO NOTHING', [orderId, outcome]);
   },
 
   async reserve(orderId: string, lines: StockLine[]) {

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { Cents, Topics } from '@saga/contracts';
+import { Cents, Topics, type OrderOutcome } from '@saga/contracts';
 import { HttpError } from '@saga/http';
-import { adminSeedRoute, type CommandResult, type ServiceSpec } from '@saga/service';
-import { decideAuthorize, decideVoid, type Outcome } from './domain/credit.ts';
+import { adminSeedRoute, orderOutcomes, type CommandResult, type ServiceSpec } from '@saga/service';
+import { decideAuthorize, decideVoid } from './domain/credit.ts';
 import { paymentStore } from './store.ts';
 
 export const CustomerSeed = z
@@ -12,7 +12,7 @@ export const CustomerSeed = z
   .max(10_000);
 
 /** Applies the void decision for `orderId`'s hold (its rows locked first). */
-const voidHold = async (store: ReturnType<typeof paymentStore>, orderId: string, outcome: Outcome | undefined): Promise<CommandResult> => {
+const voidHold = async (store: ReturnType<typeof paymentStore>, orderId: string, outcome: OrderOutcome | undefined): Promise<CommandResult> => {
   const existing = await store.lockHold(orderId);
   if (existing) await store.lockCustomer(existing.customerId);
   const decision = decideVoid(existing, outcome);
@@ -64,7 +64,7 @@ export const paymentService: ServiceSpec<'AuthorizePayment' | 'VoidPayment'> = {
         }
       }
       case 'VoidPayment':
-        return voidHold(store, orderId, await store.outcome(orderId));
+        return voidHold(store, orderId, await orderOutcomes(tx).get(orderId));
       default: {
         const unreachable: never = command;
         throw new Error(`unhandled command ${JSON.stringify(unreachable)}`);
@@ -76,8 +76,9 @@ export const paymentService: ServiceSpec<'AuthorizePayment' | 'VoidPayment'> = {
   async onOrderOutcome(tx, event) {
     const store = paymentStore(tx);
     const { orderId } = event.payload;
+    // The hold's row lock orders this against a VoidPayment of the same order in flight.
     await store.lockHold(orderId);
-    await store.recordOutcome(orderId, event.type === 'OrderApproved' ? 'APPROVED' : 'REJECTED');
+    await orderOutcomes(tx).record(orderId, event.type === 'OrderApproved' ? 'APPROVED' : 'REJECTED');
     if (event.type === 'OrderRejected') await voidHold(store, orderId, 'REJECTED');
   },
 

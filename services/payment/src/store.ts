@@ -1,5 +1,5 @@
 import type { Queryable } from '@saga/postgres';
-import type { Customer, Hold, Outcome } from './domain/credit.ts';
+import type { Customer, Hold } from './domain/credit.ts';
 
 /** Postgres adapter of the payment service; reads a decision rests on lock their rows. */
 export const paymentStore = (db: Queryable) => ({
@@ -18,15 +18,6 @@ export const paymentStore = (db: Queryable) => ({
       [orderId],
     );
     return rows[0];
-  },
-
-  async outcome(orderId: string): Promise<Outcome | undefined> {
-    return (await db.query<{ outcome: Outcome }>('SELECT outcome FROM order_outcomes WHERE order_id = $1', [orderId])).rows[0]?.outcome;
-  },
-
-  /** Records the order's fate once (a redelivered event changes nothing). */
-  async recordOutcome(orderId: string, outcome: Outcome) {
-    await db.query('INSERT INTO order_outcomes (order_id, outcome) VALUES ($1, $2) ON CONFLICT DO NOTHING', [orderId, outcome]);
   },
 
   async hold(orderId: string, customerId: string, amountCents: number) {

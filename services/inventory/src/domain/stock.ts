@@ -1,4 +1,5 @@
 /** Inventory decisions: pure functions over the current stock, no IO. */
+import type { OrderOutcome } from '@saga/contracts';
 
 export interface Product {
   sku: string;
@@ -58,8 +59,6 @@ export const decideReserve = (
   return { kind: 'reserve', lines: merged };
 };
 
-/** The order's fate, as the order service published it. */
-export type Outcome = 'APPROVED' | 'REJECTED';
 
 export type SettleDecision =
   | { kind: 'settle'; lines: StockLine[] }
@@ -70,14 +69,14 @@ export type SettleDecision =
  * stock committed, which no compensation may undo (a late or rogue coordinator). Releasing
  * before anything was reserved settles nothing and leaves the tombstone.
  */
-export const decideRelease = (existing: Reservation[], outcome: Outcome | undefined): SettleDecision => {
+export const decideRelease = (existing: Reservation[], outcome: OrderOutcome | undefined): SettleDecision => {
   if (outcome === 'APPROVED') return { kind: 'refuse', reason: 'ORDER_APPROVED', detail: 'the order was approved: its stock is not released' };
   if (existing.some((r) => r.status === 'COMMITTED')) return { kind: 'refuse', reason: 'STOCK_COMMITTED', detail: 'the stock of this order was committed' };
   return { kind: 'settle', lines: heldLines(existing) };
 };
 
 /** Commit (after the pivot): what the saga holds — never for a rejected order or released stock. */
-export const decideCommit = (existing: Reservation[], outcome: Outcome | undefined, released: boolean): SettleDecision => {
+export const decideCommit = (existing: Reservation[], outcome: OrderOutcome | undefined, released: boolean): SettleDecision => {
   if (outcome === 'REJECTED') return { kind: 'refuse', reason: 'ORDER_REJECTED', detail: 'the order was rejected: nothing is committed' };
   if (released || existing.some((r) => r.status === 'RELEASED')) return { kind: 'refuse', reason: 'STOCK_RELEASED', detail: 'the stock of this order was released' };
   return { kind: 'settle', lines: heldLines(existing) };

@@ -1,4 +1,5 @@
 /** Payment decisions: pure functions over a customer's credit and the order's hold, no IO. */
+import type { OrderOutcome } from '@saga/contracts';
 
 export interface Customer {
   id: string;
@@ -31,8 +32,6 @@ export const decideAuthorize = (customer: Customer | undefined, existing: Hold |
   return { kind: 'hold', amountCents };
 };
 
-/** The order's fate, as the order service published it. */
-export type Outcome = 'APPROVED' | 'REJECTED';
 
 export type VoidDecision =
   | { kind: 'void'; hold: Hold }
@@ -44,7 +43,7 @@ export type VoidDecision =
  * Releases exactly this order's hold; with no hold yet, leaves a tombstone so a late authorize
  * holds nothing. Never once the order is approved: a void then is a late or rogue coordinator's.
  */
-export const decideVoid = (existing: Hold | undefined, outcome: Outcome | undefined): VoidDecision => {
+export const decideVoid = (existing: Hold | undefined, outcome: OrderOutcome | undefined): VoidDecision => {
   if (outcome === 'APPROVED') return { kind: 'refuse', reason: 'ORDER_APPROVED', detail: 'the order was approved: its payment is not voided' };
   if (!existing) return { kind: 'tombstone' };
   return existing.status === 'HELD' ? { kind: 'void', hold: existing } : { kind: 'noop' };
