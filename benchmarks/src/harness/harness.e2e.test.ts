@@ -71,9 +71,9 @@ describe('benchmark harness smoke', () => {
     expect(readdirSync(join(out, 'recovery')).sort()).toEqual(['recovery-timeline.svg', 'results.json', 'summary.md']);
   });
 
-  it('chaos smoke: faults overlapping under load over Kafka — nothing lost, nothing doubled, exactly the poison dead-lettered', { timeout: 900_000 }, async () => {
+  it('chaos smoke (Kafka restart left to the full soak): faults overlapping under load over Kafka — nothing lost, nothing doubled, exactly the poison dead-lettered', { timeout: 900_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'bench-'));
-    const r = await runBench(['chaos', '--modes', 'custom-kafka,temporal-kafka', '--chaos-rate', '5', '--chaos-seconds', '30', '--chaos-post-seconds', '5', '--warmup', '3', '--out', out, '--run-id', 'chaos']);
+    const r = await runBench(['chaos', '--modes', 'custom-kafka,temporal-kafka', '--chaos-rate', '5', '--chaos-seconds', '30', '--chaos-post-seconds', '5', '--no-chaos-kafka-restart', '--warmup', '3', '--out', out, '--run-id', 'chaos']);
     expect(r.code, r.out.slice(-3000)).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'chaos', 'results.json'), 'utf8')) as {
       chaos: { mode: string; accepted: number; lost: number; wrongEffects: number; coordinatorKills: number; duplicated: number; poison: number; events: { what: string }[] }[];
@@ -89,7 +89,6 @@ describe('benchmark harness smoke', () => {
       expect(x.poison).toBe(18);
       const what = x.events.map((e) => e.what).join('\n');
       expect(what).toMatch(/kill -9 inventory/);
-      expect(what).toMatch(/Kafka back/);
     }
     // The checker found exactly the poison in the dead-letter topics, nothing else wrong.
     expect(results.checks).toEqual([{ suite: 'chaos', violations: 0, problems: [] }]);

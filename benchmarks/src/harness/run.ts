@@ -44,6 +44,7 @@ const program = new Command('bench')
   .option('--chaos-rate <n>', 'chaos suite: arrival rate, the same for every mode', Number, 5)
   .option('--chaos-seconds <n>', 'chaos suite: seconds of load with the faults overlapping, per mode', Number, 120)
   .option('--chaos-post-seconds <n>', 'chaos suite: seconds of load after the last fault', Number, 15)
+  .option('--no-chaos-kafka-restart', 'chaos suite: leave Kafka running (the CI smoke)')
   .option('--p99-limit <ms>', 'a rate is sustained while p99 stays at or under this', Number, 1000)
   .option('--warmup <n>', 'orders at 10/s before each slice, not measured', Number, 20)
   .option('--out <dir>', 'results root', 'benchmarks/results')
@@ -51,7 +52,7 @@ const program = new Command('bench')
   .showHelpAfterError();
 program.parse();
 const suitesArg = program.args as Suite[];
-const opts = program.opts<{ chaosRate: number; chaosSeconds: number; chaosPostSeconds: number; faults?: string[]; recoveryRate: number; recoveryPreSeconds: number; recoveryPostSeconds: number; modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; p99Limit: number; warmup: number; out: string; runId?: string }>();
+const opts = program.opts<{ chaosKafkaRestart: boolean; chaosRate: number; chaosSeconds: number; chaosPostSeconds: number; faults?: string[]; recoveryRate: number; recoveryPreSeconds: number; recoveryPostSeconds: number; modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; p99Limit: number; warmup: number; out: string; runId?: string }>();
 const bad = suitesArg.filter((s) => !(SUITES as readonly string[]).includes(s));
 if (bad.length) program.error(`unknown suite ${bad.join(', ')}; valid: ${SUITES.join(', ')}`);
 if (opts.rates.some((r) => !Number.isFinite(r) || r <= 0)) program.error('--rates: expected positive numbers, e.g. 25,50,100');
@@ -153,7 +154,7 @@ try {
       if (results.recovery.some((x) => x.lost > 0 || x.wrongEffects > 0)) failed = true;
       await afterSuite('recovery');
     } else if (suite === 'chaos') {
-      results.chaos = await chaosSuite(ctx, { rate: opts.chaosRate, seconds: opts.chaosSeconds, postSeconds: opts.chaosPostSeconds, paymentFailureRate: 0.05, duplicateShare: 0.05 });
+      results.chaos = await chaosSuite(ctx, { rate: opts.chaosRate, seconds: opts.chaosSeconds, postSeconds: opts.chaosPostSeconds, paymentFailureRate: 0.05, duplicateShare: 0.05, kafkaRestart: opts.chaosKafkaRestart });
       if (results.chaos.some((x) => x.lost > 0 || x.wrongEffects > 0)) failed = true;
       await afterSuite('chaos');
     } else if (suite === 'complexity') {
