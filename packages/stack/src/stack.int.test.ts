@@ -27,6 +27,23 @@ const listen = (): Promise<Server> =>
     srv.listen(0, '127.0.0.1', () => resolve(srv));
   });
 const portOf = (srv: Server) => (srv.address() as { port: number }).port;
+const tryListen = (port: number): Promise<Server | undefined> =>
+  new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(undefined));
+    srv.listen(port, '127.0.0.1', () => resolve(srv));
+  });
+/** A port that is free together with the next one (Kafka's controller listens on port + 1). */
+const freePortPair = async (): Promise<number> => {
+  for (;;) {
+    const a = await listen();
+    const port = portOf(a);
+    const b = await tryListen(port + 1);
+    a.close();
+    b?.close();
+    if (b) return port;
+  }
+};
 
 const children: number[] = [];
 afterAll(() => {
@@ -65,9 +82,7 @@ describe('stack CLI', () => {
   it('names the missing tool and how to install it', async () => {
     const bin = scratchDir();
     symlinkSync(process.execPath, join(bin, 'node'));
-    const free = await listen();
-    const port = portOf(free);
-    free.close();
+    const port = await freePortPair();
     const r = stack(['up', 'kafka'], { PATH: bin, SAGA_STACK_DIR: scratchDir(), KAFKA_BROKERS: `127.0.0.1:${port}` });
     expect(r.code).toBe(1);
     expect(r.err).toContain("'java' was not found on PATH. Fix: apt-get install -y openjdk-17-jre-headless");
