@@ -43,6 +43,9 @@ export interface ChaosResult {
   p99DuringMs: number | null;
   p99AfterMs: number | null;
   coordinatorKills: number;
+  /** Seconds from a killed coordinator's restart until it served /health again: median and max. */
+  restartP50Seconds: number | null;
+  restartMaxSeconds: number | null;
   duplicated: number;
   poison: number;
   /** Processes of ours that exited on their own (restarted by the supervisor). */
@@ -113,6 +116,7 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
       let chaosOn = true;
       let kafkaDown = false;
       let kills = 0;
+      const restarts: number[] = [];
       let poisoned = 0;
 
       await wb.setFaults('payment', { failureRate: o.paymentFailureRate });
@@ -128,7 +132,11 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
           kills++;
           note(`kill -9 coordinator #${i + 1} (pid ${pid})`);
           await sleep(2_000);
-          await wb.restartCoordinator(i).catch((err: unknown) => note(`coordinator #${i + 1} did not come back yet: ${String(err)}`));
+          const started = performance.now();
+          await wb.restartCoordinator(i).then(
+            () => restarts.push((performance.now() - started) / 1000),
+            (err: unknown) => note(`coordinator #${i + 1} did not come back yet: ${String(err)}`),
+          );
         }
       })();
       // The supervisor: whatever of ours died on its own is started again.
@@ -217,7 +225,7 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
       if (parked.length) await idle(wb, 60_000, (l) => ctx.progress(`${label}: ${l}`));
       const violations = await checkWorld(wb, { known: seen });
       seen = new Set([...seen, ...violations.map(violationKey)]);
-      return { ids, sentAt, step, events, violations, crashed, kills, poisoned, parked: parked.length, duplicated: dup.count(), chaosEndsAt };
+      return { ids, sentAt, step, events, violations, crashed, kills, restarts, poisoned, parked: parked.length, duplicated: dup.count(), chaosEndsAt };
     }, 2);
 
     const at = (id: string) => ctx.wb.terminalAt.get(id);
@@ -245,6 +253,8 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
       p99DuringMs: ms(during.p99),
       p99AfterMs: ms(after.p99),
       coordinatorKills: r.kills,
+      restartP50Seconds: r.restarts.length ? round(percentiles(r.restarts).p50!) : null,
+      restartMaxSeconds: r.restarts.length ? round(Math.max(...r.restarts)) : null,
       duplicated: r.duplicated,
       poison: r.poisoned,
       crashed: r.crashed,
@@ -253,7 +263,7 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
     const other = r.violations.filter((v) => !EFFECT_KINDS.includes(v.kind));
     ctx.say(
       `chaos ${mode.name.padEnd(22)} ${res.accepted} sagas at ${o.rate}/s: lost ${res.lost}, wrong effects ${res.wrongEffects}, parked ${res.parked}, ` +
-        `happy rejected ${res.rejectedInsteadOfApproved} (${(res.rejectedShare * 100).toFixed(1)} %); ${res.coordinatorKills} coordinator kills, ${res.duplicated} duplicates, ${res.poison} poison; ` +
+        `happy rejected ${res.rejectedInsteadOfApproved} (${(res.rejectedShare * 100).toFixed(1)} %); ${res.coordinatorKills} coordinator kills (back in ${res.restartP50Seconds ?? '—'} s, max ${res.restartMaxSeconds ?? '—'} s), ${res.duplicated} duplicates, ${res.poison} poison; ` +
         `p99 during ${res.p99DuringMs} ms, after ${res.p99AfterMs} ms${res.crashed.length ? `; CRASHED: ${res.crashed.join(', ')}` : ''}` +
         `${other.length ? `; checker: ${other.map((v) => `${v.kind} ${v.subject}`).slice(0, 3).join('; ')}` : ''}`,
     );

@@ -41,8 +41,11 @@ export interface SagaState<D> {
 export type SagaEvent<D> =
   | { type: 'start'; data: D }
   | { type: 'reply'; commandId: string; replyId: string; outcome: 'SUCCESS' | 'FAILURE'; reason?: string }
-  /** An attempt failed without a reply (HTTP 5xx, connection refused). */
-  | { type: 'attempt-failed'; commandId: string; error: string }
+  /**
+   * An attempt failed without a reply (HTTP 5xx, unreachable until its timeout). `attempt` names
+   * which one: a failure that arrives after its own attempt timed out must not fail the next.
+   */
+  | { type: 'attempt-failed'; commandId: string; attempt?: number; error: string }
   /** A timer row came due: the engine works out which (step timeout, backoff, deadline). */
   | { type: 'tick' }
   | { type: 'operator'; action: 'retry' | 'compensate' | 'resolve'; note?: string };
@@ -54,6 +57,8 @@ export interface Context {
 
 export interface OutgoingCommand {
   commandId: string;
+  /** Which attempt of the command this is (1, 2, …); the command id stays the same. */
+  attempt: number;
   sagaId: string;
   type: CommandType;
   payload: Record<string, unknown>;
@@ -123,12 +128,14 @@ class Step<D> {
         return this.start(event.data);
       case 'reply':
         return this.reply(event);
-      case 'attempt-failed':
-        if (!this.active() || this.s.current?.commandId !== event.commandId || this.s.current.waiting !== 'reply') {
+      case 'attempt-failed': {
+        const cur = this.s.current;
+        if (!this.active() || !cur || cur.commandId !== event.commandId || cur.waiting !== 'reply' || (event.attempt !== undefined && event.attempt !== cur.attempt)) {
           return this.log({ cause: 'ignored failed attempt of a command no longer awaited', commandId: event.commandId });
         }
-        this.log({ cause: `attempt ${this.s.current.attempt} failed: ${event.error}`, action: this.s.current.action, commandId: event.commandId });
+        this.log({ cause: `attempt ${cur.attempt} failed: ${event.error}`, action: cur.action, commandId: event.commandId });
         return this.attemptFailed();
+      }
       case 'tick':
         return this.tick();
       case 'operator':
@@ -278,7 +285,7 @@ class Step<D> {
     cur.attempt = attempt;
     cur.waiting = 'reply';
     cur.dueAt = this.ctx.now + def.timeoutMs;
-    this.send.push({ commandId: cur.commandId, sagaId: this.s.sagaId, type: def.command, payload: def.payload(this.s.data, this.s.reason ?? undefined) });
+    this.send.push({ commandId: cur.commandId, attempt, sagaId: this.s.sagaId, type: def.command, payload: def.payload(this.s.data, this.s.reason ?? undefined) });
     this.log({ cause: `sent ${def.command} (attempt ${attempt})`, action: cur.action, commandId: cur.commandId });
   }
 

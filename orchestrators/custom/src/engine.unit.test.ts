@@ -152,6 +152,18 @@ describe('order saga engine', () => {
     expect(s.state.done).toEqual(['reserveStock']);
   });
 
+  it('a failure of an attempt that already timed out does not fail the attempt after it', () => {
+    const s = start();
+    s.after(1_000).untilResent().expectSent('ReserveStock');
+    expect(s.state.current).toMatchObject({ waiting: 'reply', attempt: 2 });
+    // Attempt 1's HTTP request gives up only now, while attempt 2 is in flight.
+    s.whenAttemptFails('connect ECONNREFUSED', 1).expectNothingSent();
+    expect(s.state.current).toMatchObject({ waiting: 'reply', attempt: 2 });
+    expect(s.last.history[0]!.cause).toMatch(/ignored failed attempt/);
+    s.whenAttemptFails('HTTP 503', 2).expectNothingSent();
+    expect(s.state.current).toMatchObject({ waiting: 'backoff', attempt: 2 });
+  });
+
   it('a late SUCCESS for an action already being compensated is ignored (its compensation covers it)', () => {
     const s = start().whenSuccess();
     const payId = s.state.current!.commandId;

@@ -47,8 +47,9 @@ export class Scenario<D> {
     return this.on({ type: 'reply', commandId, replyId: `r${++this.replies}`, outcome: 'FAILURE', reason });
   }
 
-  whenAttemptFails(error = 'HTTP 503') {
-    return this.on({ type: 'attempt-failed', commandId: this.awaited(), error });
+  /** The attempt in flight (or attempt `attempt` of it) failed without a reply. */
+  whenAttemptFails(error = 'HTTP 503', attempt?: number) {
+    return this.on({ type: 'attempt-failed', commandId: this.awaited(), ...(attempt === undefined ? {} : { attempt }), error });
   }
 
   /** Moves the clock and delivers a timer tick (the engine decides what, if anything, is due). */

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { commandTopic, CoordinatorGroups, OrderEvent, Reply, Topics, type OrderCreated } from '@saga/contracts';
 import { databaseUrl, serviceUrlSetting } from '@saga/config';
-import { createApp, createLogger, listen } from '@saga/http';
+import { createApp, createLogger, listen, postCommand } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
 import { outboxMigrations, processOnce, startRelay, type Relay } from '@saga/outbox';
 import { openOwnership } from '@saga/ownership';
@@ -13,7 +13,7 @@ import type { OrchestratorConfig } from './config.ts';
 import { SagaEngine, type SagaEvent, type Transition } from './engine.ts';
 import { orderSaga, type OrderSagaData } from './order-saga.ts';
 import { sagaStore, VersionConflict } from './store.ts';
-import { httpSend, kafkaSend, toEnvelope } from './transport.ts';
+import { kafkaSend, toEnvelope } from './transport.ts';
 
 export interface RunningOrchestrator {
   url: string;
@@ -64,10 +64,10 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   const dispatch = (t: Transition<OrderSagaData> | undefined) => {
     if (viaKafka || !t) return;
     for (const c of t.send) {
-      void httpSend(cfg[serviceUrlSetting(commandTopic(c.type))], toEnvelope(c, new Date()), timing.stepTimeoutMs)
+      void postCommand(cfg[serviceUrlSetting(commandTopic(c.type))], toEnvelope(c, new Date()), timing.stepTimeoutMs)
         .then(async (r) => {
           if (r.kind === 'reply') await onReply(c.sagaId, c.commandId, r.replyId, r.outcome, r.reason);
-          else await onEvent(c.sagaId, { type: 'attempt-failed', commandId: c.commandId, error: r.error });
+          else await onEvent(c.sagaId, { type: 'attempt-failed', commandId: c.commandId, attempt: c.attempt, error: r.error });
         })
         .catch((err: unknown) => log.error({ err, sagaId: c.sagaId }, 'could not record the answer to a command; its timer will retry it'));
     }

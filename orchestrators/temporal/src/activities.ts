@@ -1,6 +1,7 @@
 import { CompleteAsyncError, Context } from '@temporalio/activity';
 import type { Producer } from 'kafkajs';
 import { commandTopic, type Command } from '@saga/contracts';
+import { postCommand } from '@saga/http';
 import type { Pool } from '@saga/postgres';
 import type { CommandRequest, CommandResult, SagaActivities } from './shared.ts';
 
@@ -25,18 +26,14 @@ const envelope = (req: CommandRequest): Command =>
 export const createActivities = (deps: ActivityDeps): SagaActivities => ({
   async sendCommand(req: CommandRequest): Promise<CommandResult> {
     const command = envelope(req);
+    const { info, cancellationSignal } = Context.current();
     if (deps.transport === 'http') {
-      const { type, ...body } = command;
-      const res = await fetch(`${deps.urlFor(type)}/commands/${type}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (res.status !== 200) throw new Error(`${type}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
-      const reply = (await res.json()) as { payload: CommandResult };
-      return { outcome: reply.payload.outcome, ...(reply.payload.reason ? { reason: reply.payload.reason } : {}) };
+      // The attempt's own start-to-close timeout bounds it, as the custom engine's step timer does.
+      const r = await postCommand(deps.urlFor(req.type), command, info.startToCloseTimeoutMs, cancellationSignal);
+      if (r.kind === 'failed') throw new Error(`${req.type}: ${r.error}`);
+      return { outcome: r.outcome, ...(r.reason ? { reason: r.reason } : {}) };
     }
-    const { taskToken } = Context.current().info;
+    const { taskToken } = info;
     // This attempt's token, and the reply if one came for an earlier attempt that timed out.
     const { rows } = await deps.pool!.query<{ result: CommandResult | null }>(
       `INSERT INTO pending_commands (command_id, task_token) VALUES ($1, $2)

@@ -9,6 +9,7 @@ import { openOwnership } from '@saga/ownership';
 import { createPool, ensureDatabase, migrate } from '@saga/postgres';
 import { transient } from '@saga/service';
 import { createActivities } from './activities.ts';
+import { workflowBundle } from './bundle.ts';
 import type { TemporalConfig } from './config.ts';
 import { OrderIdKey, SagaStatusKey, type CommandResult } from './shared.ts';
 import { orderSaga, statusQuery } from './workflows.ts';
@@ -40,11 +41,12 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
   const nativeConnection = await NativeConnection.connect(temporalConnection(cfg));
   const connection = await Connection.connect(temporalConnection(cfg));
   const client = new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
+  const bundle = await workflowBundle();
   const worker = await Worker.create({
     connection: nativeConnection,
     namespace: cfg.TEMPORAL_NAMESPACE,
     taskQueue: cfg.TEMPORAL_TASK_QUEUE,
-    workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
+    workflowBundle: { codePath: bundle.codePath },
     activities: createActivities({ transport: cfg.TRANSPORT, urlFor: (t) => cfg[serviceUrlSetting(commandTopic(t))], producer, pool, topic }),
   });
   const running = worker.run();
@@ -116,7 +118,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
     },
   });
   const http = await listen(app, cfg.TEMPORAL_COORDINATOR_PORT, cfg.SERVICE_HOST);
-  log.info({ port: http.port, transport: cfg.TRANSPORT, taskQueue: cfg.TEMPORAL_TASK_QUEUE, drain: cfg.SAGA_DRAIN }, cfg.SAGA_DRAIN ? 'temporal coordinator draining: finishing its sagas, starting none' : 'temporal coordinator running');
+  log.info({ port: http.port, workflowBundle: bundle.built ? 'built' : 'reused', transport: cfg.TRANSPORT, taskQueue: cfg.TEMPORAL_TASK_QUEUE, drain: cfg.SAGA_DRAIN }, cfg.SAGA_DRAIN ? 'temporal coordinator draining: finishing its sagas, starting none' : 'temporal coordinator running');
 
   return {
     url: http.url,

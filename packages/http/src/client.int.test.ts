@@ -1,0 +1,78 @@
+import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Command } from '@saga/contracts';
+import { postCommand } from './client.ts';
+
+const command = { messageId: 'saga-1:reserveStock', sagaId: 'saga-1', occurredAt: new Date().toISOString(), type: 'ReserveStock', payload: { orderId: 'saga-1', lines: [{ sku: 'A', quantity: 1 }] } } as Command;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+let servers: Server[] = [];
+afterEach(() => {
+  for (const s of servers) s.close();
+  servers = [];
+});
+
+/** A service stand-in: answers every command with `status` and a reply body; counts requests. */
+const serve = (port: number, status = 200) => {
+  const seen: string[] = [];
+  const srv = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      seen.push((JSON.parse(body) as { messageId: string }).messageId);
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ messageId: 'reply-1', payload: { outcome: 'SUCCESS' } }));
+    });
+  });
+  servers.push(srv);
+  return new Promise<string[]>((resolve) => srv.listen(port, '127.0.0.1', () => resolve(seen)));
+};
+
+describe('postCommand', () => {
+  it('waits within its attempt for a service that is restarting, then gets the reply', async () => {
+    const port = await freePort();
+    const t0 = Date.now();
+    let seen: string[] = [];
+    setTimeout(() => void serve(port).then((s) => (seen = s)), 700); // down for 0.7 s
+    const r = await postCommand(`http://127.0.0.1:${port}`, command, 3_000);
+    expect(r).toEqual({ kind: 'reply', replyId: 'reply-1', outcome: 'SUCCESS' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
+    expect(seen).toEqual(['saga-1:reserveStock']); // refused connections never reached it; one request did
+  });
+
+  it('fails the attempt once its timeout passes with the service still unreachable', async () => {
+    const port = await freePort();
+    const t0 = Date.now();
+    const r = await postCommand(`http://127.0.0.1:${port}`, command, 1_000);
+    expect(r.kind).toBe('failed');
+    expect(r.kind === 'failed' && r.error).toMatch(/ECONNREFUSED/);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
+    expect(Date.now() - t0).toBeLessThan(1_500);
+  });
+
+  it('fails the attempt at once on an answer other than 200: the service answered', async () => {
+    const port = await freePort();
+    const seen = await serve(port, 503);
+    const t0 = Date.now();
+    const r = await postCommand(`http://127.0.0.1:${port}`, command, 3_000);
+    expect(r.kind === 'failed' && r.error).toMatch(/^HTTP 503/);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('stops when its caller cancels (a Temporal activity cancelled)', async () => {
+    const port = await freePort();
+    const t0 = Date.now();
+    const r = await postCommand(`http://127.0.0.1:${port}`, command, 10_000, AbortSignal.timeout(400));
+    expect(r.kind).toBe('failed');
+    expect(Date.now() - t0).toBeLessThan(2_000);
+  });
+});

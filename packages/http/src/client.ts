@@ -1,0 +1,46 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Command } from '@saga/contracts';
+
+export type CommandAnswer =
+  | { kind: 'reply'; replyId: string; outcome: 'SUCCESS' | 'FAILURE'; reason?: string }
+  | { kind: 'failed'; error: string };
+
+/** How often an attempt tries again to reach a service it could not connect to. */
+export const RECONNECT_EVERY_MS = 250;
+
+/** Connection-level: the request may not have reached the service, or its answer was lost. */
+const unreachable = (err: unknown) => err instanceof TypeError; // fetch rejects with TypeError('fetch failed', { cause })
+
+const errorText = (err: unknown) => {
+  const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return `${err instanceof Error ? err.message : String(err)}${cause}`;
+};
+
+/**
+ * One attempt of a command over HTTP: `POST /commands/<Type>`; the reply is the response.
+ * The attempt lasts up to `timeoutMs`, whatever the transport (ADR 0008): while the service
+ * cannot be reached (refused, reset — it is restarting) the same request, same message id, is
+ * sent again every 250 ms, as a Kafka command waits on its topic until the service is back. Any
+ * answer other than 200 fails the attempt at once. Never throws.
+ */
+export const postCommand = async (baseUrl: string, command: Command, timeoutMs: number, signal?: AbortSignal): Promise<CommandAnswer> => {
+  const { type, ...body } = command;
+  const deadline = Date.now() + timeoutMs;
+  const stop = signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs);
+  for (;;) {
+    try {
+      const res = await fetch(`${baseUrl}/commands/${type}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: stop,
+      });
+      if (res.status !== 200) return { kind: 'failed', error: `HTTP ${res.status} ${(await res.text()).slice(0, 200)}` };
+      const reply = (await res.json()) as { messageId: string; payload: { outcome: 'SUCCESS' | 'FAILURE'; reason?: string } };
+      return { kind: 'reply', replyId: reply.messageId, outcome: reply.payload.outcome, ...(reply.payload.reason ? { reason: reply.payload.reason } : {}) };
+    } catch (err) {
+      if (stop.aborted || !unreachable(err) || Date.now() + RECONNECT_EVERY_MS >= deadline) return { kind: 'failed', error: errorText(err) };
+      await sleep(RECONNECT_EVERY_MS);
+    }
+  }
+};
