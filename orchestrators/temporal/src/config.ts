@@ -12,6 +12,12 @@ export const temporalSettings = {
    * the workflow task by the same worker: fewer round trips, HTTP transport only). ADR 0005.
    */
   TEMPORAL_ACTIVITIES: setting.oneOf(['regular', 'local'] as const, 'regular'),
+  /**
+   * How long a workflow task waits on this worker's sticky queue before the server gives it to
+   * any worker (the SDK's `stickyQueueScheduleToStartTimeout`, default 10 s). After a kill -9 the
+   * dead worker's cached workflows wait this long. ADR 0005 measures it.
+   */
+  TEMPORAL_STICKY_TIMEOUT_MS: setting.int(10_000, 100, 600_000),
 };
 
 export const loadTemporalConfig = (env: Record<string, string | undefined> = process.env) => {

@@ -47,6 +47,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
     namespace: cfg.TEMPORAL_NAMESPACE,
     taskQueue: cfg.TEMPORAL_TASK_QUEUE,
     workflowBundle: { codePath: bundle.codePath },
+    stickyQueueScheduleToStartTimeout: cfg.TEMPORAL_STICKY_TIMEOUT_MS,
     activities: createActivities({ transport: cfg.TRANSPORT, urlFor: (t) => cfg[serviceUrlSetting(commandTopic(t))], producer, pool, topic }),
   });
   const running = worker.run();
