@@ -20,6 +20,8 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Int tests share one broker and one Postgres server: keep load predictable on 2 cores.
           fileParallelism: false,
+          // Deletes the scratch topics the run created (left behind, they slow every broker start).
+          globalSetup: ['./test/kafka-topics.global.ts'],
         },
       },
     ],

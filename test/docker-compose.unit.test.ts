@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { coordinatorSettings, serverSettings } from '@saga/config';
-import { COORDINATORS, coordinatorUrl, SERVICES } from '@saga/launcher';
+import { compiledOf, COORDINATORS, coordinatorUrl, SERVICES, sourceOf } from '@saga/launcher';
 import { orchestratorSettings } from '@saga/orchestrator-custom';
 import { temporalSettings } from '@saga/orchestrator-temporal';
 import { serviceSettings } from '@saga/service';
@@ -32,16 +32,18 @@ describe('docker-compose.yml', () => {
       expect(hostPorts(svc.name)).toEqual([svc.port]);
       expect(DATABASES).toContain(env[`${P}_DATABASE`]);
       expect(env.SERVICE_HOST).toBe('0.0.0.0');
-      expect(compose.services[svc.name]!.command?.join(' ')).toContain(`services/${svc.name}/src/main.ts`);
+      expect(compose.services[svc.name]!.command?.join(' ')).toContain(`dist/processes/${svc.name}.mjs`);
+      expect(compiledOf(svc.name)).toMatch(new RegExp(`/dist/processes/${svc.name}\\.mjs$`));
     }
   });
 
   it('starts the coordinator ORCHESTRATOR names, with settings both coordinators read', () => {
     const c = compose.services.coordinator!;
     const cmd = c.command?.join(' ') ?? '';
-    expect(cmd).toContain('orchestrators/${ORCHESTRATOR:-custom}/src/main.ts');
+    expect(cmd).toContain('dist/processes/${ORCHESTRATOR:-custom}.mjs');
     for (const name of COORDINATORS.filter((n) => n !== 'none')) {
-      expect(existsSync(new URL(`orchestrators/${name}/src/main.ts`, root)), name).toBe(true);
+      expect(existsSync(sourceOf(name)), name).toBe(true);
+      expect(compiledOf(name)).toMatch(new RegExp(`/dist/processes/${name}\\.mjs$`));
     }
     const known = new Set([...Object.keys(coordinatorSettings), ...Object.keys(orchestratorSettings), ...Object.keys(temporalSettings), ...Object.keys(serverSettings)]);
     expect(Object.keys(c.environment ?? {}).filter((k) => !known.has(k))).toEqual([]);
@@ -50,6 +52,13 @@ describe('docker-compose.yml', () => {
     expect(Number(c.environment!.ORCHESTRATOR_PORT)).toBe(ports[0]);
     expect(Number(c.environment!.TEMPORAL_COORDINATOR_PORT)).toBe(ports[1]);
     for (const s of SERVICES) expect(c.environment![`${s.name.toUpperCase()}_URL`]).toBe(`http://${s.name}:${s.port}`);
+  });
+
+  it('builds the compiled processes its commands run, with the script the launcher uses', () => {
+    const dockerfile = readFileSync(new URL('docker/workbench.Dockerfile', root), 'utf8');
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+    const scripts = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.build).toContain('packages/launcher/src/build-cli.ts');
   });
 
   it('pins the same versions', () => {

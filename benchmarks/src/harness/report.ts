@@ -8,6 +8,7 @@ import type { Mode } from './modes.ts';
 import type { Complexity } from './complexity.ts';
 import type { RecoveryResult } from './recovery.ts';
 import type { ChaosResult } from './chaos.ts';
+import type { ProfileResult } from './profile-suite.ts';
 import type { Usage } from './usage.ts';
 
 type Step = Omit<StepResult, 'samples'>;
@@ -20,6 +21,7 @@ export interface Results {
   latency?: { mode: string; steps: (StepResult & { usage?: Usage })[]; highestSustainedRate: number }[];
   recovery?: RecoveryResult[];
   chaos?: ChaosResult[];
+  profile?: ProfileResult[];
   complexity?: Complexity;
   fixed?: { mode: string; step: StepResult }[];
   compensation?: { mode: string; step: StepResult; byKind: { kind: string; count: number; p50: number; p99: number }[]; expectedCompensations: number; compensations: number; wrongOutcome: number; ok: boolean }[];
@@ -251,6 +253,20 @@ export const sections = (r: Results): Section[] => {
         `${x.rejectedInsteadOfApproved} (${(x.rejectedShare * 100).toFixed(1)} %)`, x.coordinatorKills, `${x.restartP50Seconds ?? '—'} / ${x.restartMaxSeconds ?? '—'}`, x.duplicated, x.poison,
         `${x.p50DuringMs ?? '—'} / ${x.p99DuringMs ?? '—'}`, x.p99AfterMs ?? '—', x.crashed.join(', ') || '—',
       ])),
+    );
+  }
+  if (r.profile?.length) {
+    const p = r.profile;
+    const parts = [...new Set(p.flatMap((x) => Object.keys(x.cpuMsPerSaga)))];
+    const sum = (x: ProfileResult) => Math.round(Object.values(x.cpuMsPerSaga).reduce((a, b) => a + b, 0) * 100) / 100;
+    add('profile',
+      `### Profile: CPU per saga per part at ${p[0]!.rate} sagas/s (the /proc meter: every process and thread), and where each process of ours spends it (V8 profiles, start-up and warm-up left out)`,
+      table(['mode', 'sagas', ...parts.map((x) => `${x} ms`), 'total ms per saga'], p.map((x) => [x.mode, x.sagas, ...parts.map((k) => x.cpuMsPerSaga[k] ?? '—'), sum(x)])),
+      table(['mode', 'process', 'JS ms per saga', 'by place (ms in the window)', 'top functions (self ms)'], p.flatMap((x) => x.processes.filter((q) => q.msPerSaga >= 0.05).map((q) => [
+        x.mode, q.name, q.msPerSaga,
+        q.byPlace.slice(0, 6).map((b) => `${b.place} ${Math.round(b.ms)}`).join(', '),
+        q.top.slice(0, 5).map((f) => `${f.fn} (${f.place}) ${Math.round(f.ms)}`).join('; '),
+      ]))),
     );
   }
   if (r.complexity) {

@@ -21,11 +21,12 @@ import { pickModes } from './modes.ts';
 import { selfCheck } from './selfcheck.ts';
 import { FAULTS, pickFaults, recoverySuite } from './recovery.ts';
 import { chaosSuite } from './chaos.ts';
+import { profileSuite } from './profile-suite.ts';
 import { complexityLines, measureComplexity } from './complexity.ts';
 import { writeReport, type Results } from './report.ts';
 import { startBenchWorkbench } from './workbench.ts';
 
-const SUITES = ['floors', 'latency', 'fixed', 'compensation', 'api', 'recovery', 'chaos', 'complexity', 'selfcheck', 'smoke'] as const;
+const SUITES = ['floors', 'latency', 'fixed', 'profile', 'compensation', 'api', 'recovery', 'chaos', 'complexity', 'selfcheck', 'smoke'] as const;
 type Suite = (typeof SUITES)[number];
 
 const program = new Command('bench')
@@ -45,6 +46,8 @@ const program = new Command('bench')
   .option('--chaos-seconds <n>', 'chaos suite: seconds of load with the faults overlapping, per mode', Number, 120)
   .option('--chaos-post-seconds <n>', 'chaos suite: seconds of load after the last fault', Number, 15)
   .option('--no-chaos-kafka-restart', 'chaos suite: leave Kafka running (the CI smoke)')
+  .option('--profile-rate <n>', 'profile suite: arrival rate, the same for every mode', Number, 20)
+  .option('--profile-count <n>', 'profile suite: sagas per mode', Number, 600)
   .option('--p99-limit <ms>', 'a rate is sustained while p99 stays at or under this', Number, 1000)
   .option('--warmup <n>', 'orders at 10/s before each slice, not measured', Number, 20)
   .option('--out <dir>', 'results root', 'benchmarks/results')
@@ -52,7 +55,7 @@ const program = new Command('bench')
   .showHelpAfterError();
 program.parse();
 const suitesArg = program.args as Suite[];
-const opts = program.opts<{ chaosKafkaRestart: boolean; chaosRate: number; chaosSeconds: number; chaosPostSeconds: number; faults?: string[]; recoveryRate: number; recoveryPreSeconds: number; recoveryPostSeconds: number; modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; p99Limit: number; warmup: number; out: string; runId?: string }>();
+const opts = program.opts<{ profileRate: number; profileCount: number; chaosKafkaRestart: boolean; chaosRate: number; chaosSeconds: number; chaosPostSeconds: number; faults?: string[]; recoveryRate: number; recoveryPreSeconds: number; recoveryPostSeconds: number; modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; p99Limit: number; warmup: number; out: string; runId?: string }>();
 const bad = suitesArg.filter((s) => !(SUITES as readonly string[]).includes(s));
 if (bad.length) program.error(`unknown suite ${bad.join(', ')}; valid: ${SUITES.join(', ')}`);
 if (opts.rates.some((r) => !Number.isFinite(r) || r <= 0)) program.error('--rates: expected positive numbers, e.g. 25,50,100');
@@ -105,7 +108,7 @@ const results: Results & { command: string } = {
   command: process.argv.slice(2).join(' '),
   at: at.toISOString(),
   modes,
-  settings: { suites, modes: modes.map((m) => m.name), rates, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, faults: faults.map((f) => f.name), recoveryRate: opts.recoveryRate, recoveryPreSeconds: opts.recoveryPreSeconds, recoveryPostSeconds: opts.recoveryPostSeconds, chaosRate: opts.chaosRate, chaosSeconds: opts.chaosSeconds, chaosPostSeconds: opts.chaosPostSeconds, p99LimitMs: opts.p99Limit, warmup: opts.warmup, smoke },
+  settings: { suites, modes: modes.map((m) => m.name), rates, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, faults: faults.map((f) => f.name), recoveryRate: opts.recoveryRate, recoveryPreSeconds: opts.recoveryPreSeconds, recoveryPostSeconds: opts.recoveryPostSeconds, chaosRate: opts.chaosRate, chaosSeconds: opts.chaosSeconds, chaosPostSeconds: opts.chaosPostSeconds, profileRate: opts.profileRate, profileCount: opts.profileCount, p99LimitMs: opts.p99Limit, warmup: opts.warmup, smoke },
   machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), commit: execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim(), ...(await versions()) },
   checks: [],
 };
@@ -142,6 +145,9 @@ try {
     } else if (suite === 'fixed') {
       results.fixed = await fixedSuite(ctx, opts.fixedRate, opts.fixedCount);
       await afterSuite('fixed');
+    } else if (suite === 'profile') {
+      results.profile = await profileSuite(ctx, { rate: opts.profileRate, count: opts.profileCount, dir: `/var/tmp/saga-workbench/profiles/${runId}` });
+      await afterSuite('profile');
     } else if (suite === 'compensation') {
       results.compensation = await compensationSuite(ctx, smoke ? 5 : opts.compensationRate);
       if (results.compensation.some((c) => !c.ok)) failed = true;

@@ -107,11 +107,13 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   };
   const spawnInstance = async (i: number) => {
     const c = coordinator!;
-    const proc = spawnService(c.mode.coordinator, { ...c.env, ...(await instanceEnv(i)) }, printErrors);
+    const proc = spawnService(c.mode.coordinator, { ...c.env, ...(await instanceEnv(i)), ...childEnv }, printErrors);
     c.procs[i] = proc;
     await waitHealthy(proc, 120_000);
     return proc;
   };
+  /** Extra settings for every process started from now on (the profile suite's CHILD_NODE_ARGS). */
+  let childEnv: NodeJS.ProcessEnv = {};
   let closing: Promise<void> | undefined;
   /** Coordinator instances the harness killed on purpose (not a crash). */
   const killedOnPurpose = new Set<Running>();
@@ -179,10 +181,24 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     killService: (name: ServiceName) => kill9(services.find((s) => s.name === name)!),
     restartService: async (name: ServiceName) => {
       const i = services.findIndex((s) => s.name === name);
-      const proc = spawnService(name, baseEnv, printErrors);
+      const proc = spawnService(name, { ...baseEnv, ...childEnv }, printErrors);
       services[i] = proc;
       await waitHealthy(proc, 60_000);
     },
+    /** Extra settings for every service and coordinator started from now on. */
+    setChildEnv: (env: NodeJS.ProcessEnv) => void (childEnv = env),
+    /** Stops every service cleanly (SIGTERM, so a CPU profile is written) and starts it again. */
+    restartServicesCleanly: async () => {
+      await stopAll(services);
+      for (let i = 0; i < services.length; i++) services[i] = spawnService(services[i]!.name, { ...baseEnv, ...childEnv }, printErrors);
+      await Promise.all(services.map((s) => waitHealthy(s, 60_000)));
+    },
+    /** The pid of every process of ours now running, by name (coordinator instances as `coordinator #n`). */
+    ourPids: (): Map<number, string> =>
+      new Map([
+        ...services.flatMap((s) => (s.child.pid ? [[s.child.pid, s.name] as const] : [])),
+        ...(coordinator?.procs ?? []).flatMap((p, i) => (p.child.pid ? [[p.child.pid, `coordinator #${i + 1}`] as const] : [])),
+      ]),
     /** Services that exited although the harness did not kill them (a crash). */
     crashedServices: () => services.filter((s) => exited(s) && !killedOnPurpose.has(s)).map((s) => s.name as ServiceName),
     /** Coordinator instances that exited although the harness did not kill them (a crash). */

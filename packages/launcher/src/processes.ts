@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { compiledOf, isBuilt, prepareProcesses, runtimeOf, sourceOf, type Runnable } from './build.ts';
 
 /** The four domain services: where each lives and the port it listens on by default. */
 export const SERVICES = [
@@ -20,12 +20,13 @@ export const serviceUrl = (name: ServiceName, env: Record<string, string | undef
 /** The coordinators `ORCHESTRATOR` can name; `none` runs the services alone. */
 export const COORDINATORS = ['custom', 'temporal', 'none'] as const;
 export type Coordinator = (typeof COORDINATORS)[number];
-type Runnable = ServiceName | Exclude<Coordinator, 'none'>;
 
-const mainOf = (name: Runnable) =>
-  fileURLToPath(
-    new URL(name === 'custom' || name === 'temporal' ? `../../../orchestrators/${name}/src/main.ts` : `../../../services/${name}/src/main.ts`, import.meta.url),
-  );
+/** The compiled bundle (`ensureBuilt` first) or, with SAGA_RUNTIME=tsx, the sources. */
+const nodeArgs = (name: Runnable, env: NodeJS.ProcessEnv): string[] => {
+  if (runtimeOf(env) === 'tsx') return ['--import', 'tsx', sourceOf(name)];
+  if (!isBuilt()) throw new Error(`${name}: the compiled processes are not known to be current; await prepareProcesses() before spawnService()`);
+  return ['--enable-source-maps', compiledOf(name)];
+};
 
 /** Where a coordinator serves `/health` and `/sagas/:id`. */
 export const coordinatorUrl = (c: Exclude<Coordinator, 'none'>, env: Record<string, string | undefined> = process.env) =>
@@ -42,7 +43,7 @@ export interface Running {
 export const spawnService = (name: Runnable, env: NodeJS.ProcessEnv = process.env, print = (l: string) => console.log(l)): Running => {
   // CHILD_NODE_ARGS: extra node flags for every child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile.
   const extra = env.CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', mainOf(name)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...extra, ...nodeArgs(name, env)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => print(`[${name}] ${line}`));
   }
@@ -83,6 +84,7 @@ export const startServices = async (
   coordinator: Coordinator = 'none',
   env: NodeJS.ProcessEnv = process.env,
 ) => {
+  await prepareProcesses(env);
   const running = names.map((n) => spawnService(n, env, print));
   try {
     await Promise.all(running.map((r) => waitHealthy(r)));

@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { inFlight, OWNERS, type Owner } from './in-flight.ts';
+import { prepareProcesses } from './build.ts';
 import { spawnService, stopAll, waitHealthy } from './processes.ts';
 
 const program = new Command('sagas').description('sagas in flight per coordinator; drain one coordinator');
@@ -40,6 +41,7 @@ program
     const first = await count();
     if (first.count === 0) return console.log(`${who}: nothing in flight`);
     console.log(`${who}: ${first.count ?? 'an unknown number of'} sagas in flight; starting it in drain mode (it starts no new saga)`);
+    await prepareProcesses();
     const proc = spawnService(who, { ...process.env, SAGA_DRAIN: 'true', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
     let code = 0;
     try {

@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import { round } from '../stats.ts';
+import { openLoopStep } from './driver.ts';
+import { monotonicUs, readProfiles, summarise, type ProfileSummary } from './profile.ts';
+import { HAPPY, idle, withCoordinator, type SuiteContext } from './suites.ts';
+import { startMeter } from './usage.ts';
+
+export interface ProfileResult {
+  mode: string;
+  rate: number;
+  sagas: number;
+  seconds: number;
+  /** CPU ms per saga of each part (the /proc meter: every process and thread, native code too). */
+  cpuMsPerSaga: Record<string, number>;
+  /** Each process of ours, from its V8 profile inside the same window: JavaScript and what it calls. */
+  processes: ({ name: string; pid: number; msPerSaga: number } & ProfileSummary)[];
+  /** Where the raw `.cpuprofile` files are (not committed: open them in Chrome DevTools). */
+  dir: string;
+}
+
+/**
+ * The profile suite, per mode: the services restarted with `--cpu-prof`, the coordinator started
+ * with it, `count` happy sagas at `rate` after the warm-up, then everything stopped cleanly so
+ * every process writes its profile. Only the samples between the first order and the last saga's
+ * end count (start-up and warm-up are left out). CPU per saga per part comes from the meter;
+ * per process, the V8 profile says where that time went: our code, each package, Node's modules,
+ * garbage collection, native.
+ */
+export const profileSuite = async (ctx: SuiteContext, o: { rate: number; count: number; dir: string }): Promise<ProfileResult[]> => {
+  const out: ProfileResult[] = [];
+  for (const mode of ctx.modes) {
+    const dir = join(o.dir, mode.name);
+    ctx.wb.setChildEnv({ CHILD_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${dir}` });
+    try {
+      ctx.progress(`profile ${mode.name}: restarting the services with --cpu-prof`);
+      await ctx.wb.restartServicesCleanly();
+      const r = await withCoordinator(ctx, mode, async () => {
+        const pids = ctx.wb.ourPids();
+        const from = monotonicUs();
+        const meter = startMeter(ctx.wb.processGroups);
+        const step = await openLoopStep({
+          rate: o.rate,
+          count: o.count,
+          send: () => ctx.wb.placeOrder(HAPPY.customerId, HAPPY.lines),
+          terminalAt: (id) => ctx.wb.terminalAt.get(id),
+          progress: (l) => ctx.progress(`profile ${mode.name} @ ${o.rate}/s: ${l}`),
+        });
+        await idle(ctx.wb);
+        return { step, usage: meter.stop(), pids, window: [from, monotonicUs()] as [number, number] };
+      });
+      // The coordinator stopped cleanly at the end of its slice; the services write theirs now.
+      ctx.wb.setChildEnv({});
+      await ctx.wb.restartServicesCleanly();
+      const sagas = r.step.count - r.step.errors;
+      const perSaga = (ms: number) => (sagas > 0 ? round(ms / sagas) : 0);
+      const profiles = readProfiles(dir).filter((p) => r.pids.has(p.pid));
+      const mainThread = new Map<number, number>();
+      for (const p of profiles) mainThread.set(p.pid, Math.min(mainThread.get(p.pid) ?? Infinity, p.thread));
+      const processes = profiles
+        .map((p) => {
+          const s = summarise(p.profile, r.window);
+          const name = r.pids.get(p.pid)!;
+          return { name: mainThread.get(p.pid) === p.thread ? name : `${name} (thread ${p.thread})`, pid: p.pid, msPerSaga: perSaga(s.busyMs), ...s };
+        })
+        .sort((a, b) => b.busyMs - a.busyMs);
+      const res: ProfileResult = {
+        mode: mode.name,
+        rate: o.rate,
+        sagas,
+        seconds: round((r.window[1] - r.window[0]) / 1e6),
+        cpuMsPerSaga: Object.fromEntries(Object.entries(r.usage).map(([part, u]) => [part, perSaga(u.cpuSeconds * 1000)])),
+        processes,
+        dir,
+      };
+      const total = round(Object.values(res.cpuMsPerSaga).reduce((a, b) => a + b, 0));
+      ctx.say(
+        `profile ${mode.name.padEnd(22)} ${sagas} sagas at ${o.rate}/s: ${total} ms CPU per saga (${Object.entries(res.cpuMsPerSaga).map(([k, v]) => `${k} ${v}`).join(', ')}); ` +
+          `hottest: ${processes.slice(0, 2).map((p) => `${p.name} ${p.msPerSaga} ms/saga, ${p.byPlace.slice(0, 3).map((x) => `${x.place} ${x.ms} ms`).join(' / ')}`).join('; ')}`,
+      );
+      out.push(res);
+    } finally {
+      ctx.wb.setChildEnv({});
+    }
+  }
+  return out;
+};
