@@ -46,13 +46,14 @@ describe('benchmark harness smoke', () => {
     expect(readFileSync(join(out, 'smoke', 'summary.md'), 'utf8')).toContain('| temporal-pg-http-local |');
   });
 
-  it('recovery smoke: kill -9 of each coordinator under load, restarted after 5 s — nothing lost, nothing doubled; complexity counted', { timeout: 900_000 }, async () => {
+  it('recovery smoke: kill -9 of each coordinator under load, restarted after 5 s — nothing lost, nothing doubled; complexity counted; every process profiled', { timeout: 900_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'bench-'));
-    const r = await runBench(['recovery', 'complexity', '--faults', 'coordinator-kill', '--modes', 'custom-kafka,temporal-kafka', '--recovery-pre-seconds', '3', '--recovery-post-seconds', '5', '--warmup', '3', '--out', out, '--run-id', 'recovery']);
+    const r = await runBench(['recovery', 'profile', 'complexity', '--faults', 'coordinator-kill', '--modes', 'custom-kafka,temporal-kafka', '--recovery-pre-seconds', '3', '--recovery-post-seconds', '5', '--profile-rate', '10', '--profile-count', '40', '--warmup', '3', '--out', out, '--run-id', 'recovery']);
     expect(r.code, r.out.slice(-3000)).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'recovery', 'results.json'), 'utf8')) as {
       recovery: { fault: string; mode: string; target: string; pid: number; accepted: number; lost: number; wrongEffects: number; downSeconds: number; recoverySeconds: number | null; timeline: { terminal: number }[] }[];
       complexity: { coordinators: { coordinator: string; lines: number; functions: number; concepts: unknown[] }[] };
+      profile: { mode: string; sagas: number; cpuMsPerSaga: Record<string, number>; processes: { name: string; cpuMsPerSaga: number | null; top: { fn: string; share: number }[] }[] }[];
       checks: { suite: string; violations: number }[];
     };
     expect(results.recovery.map((x) => `${x.fault} ${x.mode}`)).toEqual(['coordinator-kill custom-kafka', 'coordinator-kill temporal-kafka']);
@@ -65,7 +66,15 @@ describe('benchmark harness smoke', () => {
       // Every accepted saga shows up on the timeline as terminal.
       expect(x.timeline.reduce((n, t) => n + t.terminal, 0)).toBe(x.accepted);
     }
-    expect(results.checks).toEqual([{ suite: 'recovery', violations: 0, problems: [] }]);
+    expect(results.checks).toEqual([{ suite: 'recovery', violations: 0, problems: [] }, { suite: 'profile', violations: 0, problems: [] }]);
+    // Each mode's profile: the meter saw every part busy, and each process of ours wrote a V8 profile with samples in the window.
+    expect(results.profile.map((p) => p.mode)).toEqual(['custom-kafka', 'temporal-kafka']);
+    for (const p of results.profile) {
+      expect(p.sagas).toBe(40);
+      for (const part of ['coordinator', 'services', 'postgres', 'kafka']) expect(p.cpuMsPerSaga[part], `${p.mode} ${part}`).toBeGreaterThan(0);
+      const profiled = p.processes.filter((x) => (x.cpuMsPerSaga ?? 0) > 0 && x.top.length > 0 && x.top[0]!.share > 0).map((x) => x.name);
+      expect(profiled, p.mode).toEqual(expect.arrayContaining(['coordinator #1', 'order', 'inventory', 'payment', 'notification']));
+    }
     expect(results.complexity.coordinators.map((c) => c.coordinator)).toEqual(['custom', 'temporal']);
     for (const c of results.complexity.coordinators) expect(c.lines * c.functions * c.concepts.length).toBeGreaterThan(0);
     expect(readdirSync(join(out, 'recovery')).sort()).toEqual(['recovery-timeline.svg', 'results.json', 'summary.md']);

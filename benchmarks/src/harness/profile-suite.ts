@@ -3,7 +3,7 @@ import { round } from '../stats.ts';
 import { openLoopStep } from './driver.ts';
 import { monotonicUs, readProfiles, summarise, type ProfileSummary } from './profile.ts';
 import { HAPPY, idle, withCoordinator, type SuiteContext } from './suites.ts';
-import { startMeter } from './usage.ts';
+import { cpuMsOf, startMeter } from './usage.ts';
 
 export interface ProfileResult {
   mode: string;
@@ -12,8 +12,13 @@ export interface ProfileResult {
   seconds: number;
   /** CPU ms per saga of each part (the /proc meter: every process and thread, native code too). */
   cpuMsPerSaga: Record<string, number>;
-  /** Each process of ours, from its V8 profile inside the same window: JavaScript and what it calls. */
-  processes: ({ name: string; pid: number; msPerSaga: number } & ProfileSummary)[];
+  /**
+   * Each process of ours: its CPU per saga in the window (/proc, all threads), and from its V8
+   * profile where its JavaScript time went — shares of the JS samples by place and the top
+   * functions. V8 samples wall time on the thread (descheduled time included) and counts the
+   * event loop's waiting as `(program)`, so the profile gives the distribution, /proc the amount.
+   */
+  processes: { name: string; pid: number; cpuMsPerSaga: number | null; byPlace: { place: string; share: number }[]; top: (ProfileSummary['top'][number] & { share: number })[] }[];
   /** Where the raw `.cpuprofile` files are (not committed: open them in Chrome DevTools). */
   dir: string;
 }
@@ -36,6 +41,7 @@ export const profileSuite = async (ctx: SuiteContext, o: { rate: number; count: 
       await ctx.wb.restartServicesCleanly();
       const r = await withCoordinator(ctx, mode, async () => {
         const pids = ctx.wb.ourPids();
+        const cpuAtStart = new Map([...pids.keys()].map((pid) => [pid, cpuMsOf(pid)]));
         const from = monotonicUs();
         const meter = startMeter(ctx.wb.processGroups);
         const step = await openLoopStep({
@@ -46,7 +52,11 @@ export const profileSuite = async (ctx: SuiteContext, o: { rate: number; count: 
           progress: (l) => ctx.progress(`profile ${mode.name} @ ${o.rate}/s: ${l}`),
         });
         await idle(ctx.wb);
-        return { step, usage: meter.stop(), pids, window: [from, monotonicUs()] as [number, number] };
+        const cpuMs = new Map([...pids.keys()].map((pid) => {
+          const [a, b] = [cpuAtStart.get(pid), cpuMsOf(pid)];
+          return [pid, a !== undefined && b !== undefined ? b - a : undefined] as const;
+        }));
+        return { step, usage: meter.stop(), pids, cpuMs, window: [from, monotonicUs()] as [number, number] };
       });
       // The coordinator stopped cleanly at the end of its slice; the services write theirs now.
       ctx.wb.setChildEnv({});
@@ -59,10 +69,21 @@ export const profileSuite = async (ctx: SuiteContext, o: { rate: number; count: 
       const processes = profiles
         .map((p) => {
           const s = summarise(p.profile, r.window);
+          const js = s.byPlace.filter((x) => x.place !== 'native').reduce((n, x) => n + x.ms, 0);
+          const share = (ms: number) => (js > 0 ? round((100 * ms) / js) : 0);
           const name = r.pids.get(p.pid)!;
-          return { name: mainThread.get(p.pid) === p.thread ? name : `${name} (thread ${p.thread})`, pid: p.pid, msPerSaga: perSaga(s.busyMs), ...s };
+          const main = mainThread.get(p.pid) === p.thread;
+          const cpu = r.cpuMs.get(p.pid);
+          return {
+            name: main ? name : `${name} (thread ${p.thread})`,
+            pid: p.pid,
+            // /proc counts the whole process: once, on its main thread's row.
+            cpuMsPerSaga: main && cpu !== undefined ? perSaga(cpu) : null,
+            byPlace: s.byPlace.filter((x) => x.place !== 'native').map((x) => ({ place: x.place, share: share(x.ms) })),
+            top: s.top.filter((f) => f.place !== 'native').map((f) => ({ ...f, share: share(f.ms) })),
+          };
         })
-        .sort((a, b) => b.busyMs - a.busyMs);
+        .sort((a, b) => (b.cpuMsPerSaga ?? 0) - (a.cpuMsPerSaga ?? 0));
       const res: ProfileResult = {
         mode: mode.name,
         rate: o.rate,
@@ -75,7 +96,7 @@ export const profileSuite = async (ctx: SuiteContext, o: { rate: number; count: 
       const total = round(Object.values(res.cpuMsPerSaga).reduce((a, b) => a + b, 0));
       ctx.say(
         `profile ${mode.name.padEnd(22)} ${sagas} sagas at ${o.rate}/s: ${total} ms CPU per saga (${Object.entries(res.cpuMsPerSaga).map(([k, v]) => `${k} ${v}`).join(', ')}); ` +
-          `hottest: ${processes.slice(0, 2).map((p) => `${p.name} ${p.msPerSaga} ms/saga, ${p.byPlace.slice(0, 3).map((x) => `${x.place} ${x.ms} ms`).join(' / ')}`).join('; ')}`,
+          `hottest: ${processes.slice(0, 2).map((p) => `${p.name} ${p.cpuMsPerSaga} ms/saga (JS: ${p.byPlace.slice(0, 3).map((x) => `${x.place} ${x.share} %`).join(', ')})`).join('; ')}`,
       );
       out.push(res);
     } finally {

@@ -27,6 +27,10 @@ export const placeOf = (functionName: string, url: string): string => {
   if (functionName === '(program)' || (!url && functionName.startsWith('('))) return 'native';
   const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (pkg) return pkg[1]!;
+  // Node's bundled libraries by name (its fetch is node:internal/deps/undici), its own modules by area.
+  const dep = /^node:internal\/deps\/([^/]+)/.exec(url);
+  if (dep) return `node:${dep[1]!}`;
+  if (url.startsWith('node:internal/')) return url.split('/').slice(0, 2).join('/');
   if (url.startsWith('node:')) return url.split('/')[0]!;
   if (!url) return 'native';
   return 'ours';

@@ -37,7 +37,9 @@ describe('CPU profile summary', () => {
   it('names the place of a frame: our code, a package (scoped too), a Node module, native', () => {
     expect(placeOf('f', 'file:///x/node_modules/@temporalio/worker/lib/worker.js')).toBe('@temporalio/worker');
     expect(placeOf('f', 'file:///x/node_modules/kafkajs/src/index.js')).toBe('kafkajs');
-    expect(placeOf('f', 'node:internal/streams/writable')).toBe('node:internal');
+    expect(placeOf('f', 'node:internal/streams/writable')).toBe('node:internal/streams');
+    expect(placeOf('f', 'node:internal/deps/undici/undici')).toBe('node:undici');
+    expect(placeOf('f', 'node:net')).toBe('node:net');
     expect(placeOf('(program)', '')).toBe('native');
     expect(placeOf('f', 'file:///work/main/services/order/src/service.ts')).toBe('ours');
   });

@@ -262,10 +262,10 @@ export const sections = (r: Results): Section[] => {
     add('profile',
       `### Profile: CPU per saga per part at ${p[0]!.rate} sagas/s (the /proc meter: every process and thread), and where each process of ours spends it (V8 profiles, start-up and warm-up left out)`,
       table(['mode', 'sagas', ...parts.map((x) => `${x} ms`), 'total ms per saga'], p.map((x) => [x.mode, x.sagas, ...parts.map((k) => x.cpuMsPerSaga[k] ?? '—'), sum(x)])),
-      table(['mode', 'process', 'JS ms per saga', 'by place (ms in the window)', 'top functions (self ms)'], p.flatMap((x) => x.processes.filter((q) => q.msPerSaga >= 0.05).map((q) => [
-        x.mode, q.name, q.msPerSaga,
-        q.byPlace.slice(0, 6).map((b) => `${b.place} ${Math.round(b.ms)}`).join(', '),
-        q.top.slice(0, 5).map((f) => `${f.fn} (${f.place}) ${Math.round(f.ms)}`).join('; '),
+      table(['mode', 'process', 'CPU ms per saga', 'JavaScript time by place (share of its samples)', 'top functions (share)'], p.flatMap((x) => x.processes.filter((q) => q.top.length > 0).map((q) => [
+        x.mode, q.name, q.cpuMsPerSaga ?? '(in its process)',
+        q.byPlace.slice(0, 6).map((b) => `${b.place} ${Math.round(b.share)} %`).join(', '),
+        q.top.slice(0, 5).map((f) => `${f.fn} (${f.place}) ${Math.round(f.share)} %`).join('; '),
       ]))),
     );
   }

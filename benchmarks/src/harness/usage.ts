@@ -32,6 +32,12 @@ const readProcs = (): Map<number, Proc> => {
   return out;
 };
 
+/** CPU ms a process (all its threads) has used so far, or undefined once it is gone. */
+export const cpuMsOf = (pid: number): number | undefined => {
+  const p = readProcs().get(pid);
+  return p ? (p.ticks * 1000) / TICKS_PER_SECOND : undefined;
+};
+
 /** The pids of `roots` and every descendant. */
 export const processTree = (procs: Map<number, Proc>, roots: number[]) => {
   const children = new Map<number, number[]>();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { topicSpecs } from '@saga/contracts';
@@ -117,7 +118,10 @@ export const kafkaServer = (s: StackSettings): Server => {
       const kafka = createKafka({ brokers: s.servers.KAFKA_BROKERS, clientId: 'stack-health', quiet: true, retries: 2 });
       const admin = kafka.admin();
       const producer = createProducer(kafka, 2);
-      const consumer = kafka.consumer({ groupId: 'stack-health', maxWaitTimeInMs: 100 });
+      // A group of its own per probe: in a shared one, a member left by an earlier probe (one that
+      // timed out, or ran before a restart) held the join until its session expired — 30 s more
+      // on about half the Kafka restarts of the chaos soak.
+      const consumer = kafka.consumer({ groupId: `stack-health-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 100 });
       try {
         await admin.connect();
         await ensureTopics(admin, [...topicSpecs(s.servers.KAFKA_TOPIC_PREFIX), { topic: HEALTH_TOPIC, partitions: 1 }]);
