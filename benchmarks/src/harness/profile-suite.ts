@@ -41,7 +41,7 @@ export const profileSuite = async (ctx: SuiteContext, o: { rate: number; count: 
       await ctx.wb.restartServicesCleanly();
       const r = await withCoordinator(ctx, mode, async () => {
         const pids = ctx.wb.ourPids();
-        const cpuAtStart = new Map([...pids.keys()].map((pid) => [pid, cpuMsOf(pid)]));
+        const cpuAtStart = cpuMsOf(pids.keys());
         const from = monotonicUs();
         const meter = startMeter(ctx.wb.processGroups);
         const step = await openLoopStep({
@@ -52,10 +52,7 @@ export const profileSuite = async (ctx: SuiteContext, o: { rate: number; count: 
           progress: (l) => ctx.progress(`profile ${mode.name} @ ${o.rate}/s: ${l}`),
         });
         await idle(ctx.wb);
-        const cpuMs = new Map([...pids.keys()].map((pid) => {
-          const [a, b] = [cpuAtStart.get(pid), cpuMsOf(pid)];
-          return [pid, a !== undefined && b !== undefined ? b - a : undefined] as const;
-        }));
+        const cpuMs = new Map([...cpuMsOf(pids.keys())].flatMap(([pid, ms]) => (cpuAtStart.has(pid) ? [[pid, ms - cpuAtStart.get(pid)!] as const] : [])));
         return { step, usage: meter.stop(), pids, cpuMs, window: [from, monotonicUs()] as [number, number] };
       });
       // The coordinator stopped cleanly at the end of its slice; the services write theirs now.

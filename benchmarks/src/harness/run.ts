@@ -10,10 +10,11 @@
 import { execSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
-import { Versions } from '@saga/stack';
+import { loadStackSettings, Versions } from '@saga/stack';
 import { servers } from '@saga/testkit';
 import { apiSuite, checkWorld, compensationSuite, describeViolations, fixedSuite, latencySuite, type SuiteContext } from './suites.ts';
 import { measureFloors } from './floors.ts';
@@ -146,7 +147,7 @@ try {
       results.fixed = await fixedSuite(ctx, opts.fixedRate, opts.fixedCount);
       await afterSuite('fixed');
     } else if (suite === 'profile') {
-      results.profile = await profileSuite(ctx, { rate: opts.profileRate, count: opts.profileCount, dir: `/var/tmp/saga-workbench/profiles/${runId}` });
+      results.profile = await profileSuite(ctx, { rate: opts.profileRate, count: opts.profileCount, dir: join(loadStackSettings().SAGA_STACK_DIR, 'profiles', runId) });
       await afterSuite('profile');
     } else if (suite === 'compensation') {
       results.compensation = await compensationSuite(ctx, smoke ? 5 : opts.compensationRate);

@@ -63,7 +63,7 @@ export const withCoordinator = async <T>(ctx: SuiteContext, mode: Mode, body: ()
  * memory of every process (coordinator, services, servers) from the first order until the last
  * saga finished.
  */
-export const happyStep = (ctx: SuiteContext, mode: Mode, rate: number, count: number, label: string) =>
+const happyStep = (ctx: SuiteContext, mode: Mode, rate: number, count: number, label: string) =>
   withCoordinator(ctx, mode, async () => {
     const meter = startMeter(ctx.wb.processGroups);
     const step = await openLoopStep({

@@ -32,10 +32,13 @@ const readProcs = (): Map<number, Proc> => {
   return out;
 };
 
-/** CPU ms a process (all its threads) has used so far, or undefined once it is gone. */
-export const cpuMsOf = (pid: number): number | undefined => {
-  const p = readProcs().get(pid);
-  return p ? (p.ticks * 1000) / TICKS_PER_SECOND : undefined;
+/** CPU ms each of `pids` (all its threads) has used so far, from one read of /proc; a process gone is missing. */
+export const cpuMsOf = (pids: Iterable<number>): Map<number, number> => {
+  const procs = readProcs();
+  return new Map([...pids].flatMap((pid) => {
+    const p = procs.get(pid);
+    return p ? [[pid, (p.ticks * 1000) / TICKS_PER_SECOND] as const] : [];
+  }));
 };
 
 /** The pids of `roots` and every descendant. */

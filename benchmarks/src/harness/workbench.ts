@@ -105,6 +105,9 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     const port = String(await freePort());
     return { ORCHESTRATOR_PORT: port, TEMPORAL_COORDINATOR_PORT: port, INSTANCE_ID: `${coordinator!.mode.name}-${i}` };
   };
+  /** Extra settings for every process started from now on (the profile suite's CHILD_NODE_ARGS). */
+  let childEnv: NodeJS.ProcessEnv = {};
+  const spawnOne = (name: ServiceName) => spawnService(name, { ...baseEnv, ...childEnv }, printErrors);
   const spawnInstance = async (i: number) => {
     const c = coordinator!;
     const proc = spawnService(c.mode.coordinator, { ...c.env, ...(await instanceEnv(i)), ...childEnv }, printErrors);
@@ -112,8 +115,6 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     await waitHealthy(proc, 120_000);
     return proc;
   };
-  /** Extra settings for every process started from now on (the profile suite's CHILD_NODE_ARGS). */
-  let childEnv: NodeJS.ProcessEnv = {};
   let closing: Promise<void> | undefined;
   /** Coordinator instances the harness killed on purpose (not a crash). */
   const killedOnPurpose = new Set<Running>();
@@ -181,7 +182,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     killService: (name: ServiceName) => kill9(services.find((s) => s.name === name)!),
     restartService: async (name: ServiceName) => {
       const i = services.findIndex((s) => s.name === name);
-      const proc = spawnService(name, { ...baseEnv, ...childEnv }, printErrors);
+      const proc = spawnOne(name);
       services[i] = proc;
       await waitHealthy(proc, 60_000);
     },
@@ -190,7 +191,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     /** Stops every service cleanly (SIGTERM, so a CPU profile is written) and starts it again. */
     restartServicesCleanly: async () => {
       await stopAll(services);
-      for (let i = 0; i < services.length; i++) services[i] = spawnService(services[i]!.name, { ...baseEnv, ...childEnv }, printErrors);
+      for (let i = 0; i < services.length; i++) services[i] = spawnOne(services[i]!.name as ServiceName);
       await Promise.all(services.map((s) => waitHealthy(s, 60_000)));
     },
     /** The pid of every process of ours now running, by name (coordinator instances as `coordinator #n`). */

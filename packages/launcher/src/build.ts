@@ -15,6 +15,7 @@ export const ENTRY_POINTS = {
   temporal: 'orchestrators/temporal/src/main.ts',
 } as const;
 export type Runnable = keyof typeof ENTRY_POINTS;
+const NAMES = Object.keys(ENTRY_POINTS) as Runnable[];
 
 /** Where the compiled processes go (git-ignored), and the list of sources each build read. */
 export const buildDir = join(root, 'dist', 'processes');
@@ -39,12 +40,35 @@ const ours: Plugin = {
   },
 };
 
-/** The sources the last build read, or undefined when there is none or one of them changed since. */
+/** Whether the last build is there and no source it read has changed or gone since. */
 const fresh = (): boolean => {
   if (!existsSync(manifestPath)) return false;
   const { builtAt, inputs } = JSON.parse(readFileSync(manifestPath, 'utf8')) as { builtAt: number; inputs: string[] };
-  return Object.keys(ENTRY_POINTS).every((n) => existsSync(compiledOf(n as Runnable))) &&
-    inputs.every((f) => existsSync(join(root, f)) && statSync(join(root, f)).mtimeMs < builtAt);
+  return NAMES.every((n) => existsSync(compiledOf(n))) && inputs.every((f) => existsSync(join(root, f)) && statSync(join(root, f)).mtimeMs < builtAt);
+};
+
+/** One ES module per process (esbuild, source maps inline), renamed into place so a starting process never reads half a file. */
+const compile = async () => {
+  const builtAt = Date.now();
+  const tmp = join(buildDir, `.tmp-${process.pid}`);
+  const result = await build({
+    entryPoints: Object.fromEntries(NAMES.map((n) => [n, sourceOf(n)])),
+    outdir: tmp,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'inline',
+    metafile: true,
+    logLevel: 'silent',
+    plugins: [ours],
+  });
+  mkdirSync(buildDir, { recursive: true });
+  for (const n of NAMES) renameSync(join(tmp, `${n}.mjs`), compiledOf(n));
+  rmSync(tmp, { recursive: true, force: true });
+  const inputs = Object.keys(result.metafile.inputs).map((f) => relative(root, join(process.cwd(), f)));
+  writeFileSync(manifestPath, JSON.stringify({ builtAt, inputs }, null, 1));
 };
 
 let ready: Promise<{ built: boolean; ms: number }> | undefined;
@@ -53,40 +77,17 @@ let done = false;
 export const isBuilt = () => done;
 
 /**
- * Compiles every process (esbuild, one ES module each, source maps inline) unless the last build
- * is still current — once per launcher process. Processes then start with plain `node`, without
- * tsx's loader compiling TypeScript at every start (ADR 0014). Files are renamed into place, so
- * a process starting meanwhile never reads half a file.
+ * Compiles every process unless the last build is still current — once per launcher process.
+ * Processes then start with plain `node`, without tsx's loader compiling TypeScript at every
+ * start (ADR 0014).
  */
 export const ensureBuilt = (): Promise<{ built: boolean; ms: number }> =>
   (ready ??= (async () => {
     const t0 = performance.now();
-    if (fresh()) {
-      done = true;
-      return { built: false, ms: performance.now() - t0 };
-    }
-    const builtAt = Date.now();
-    const tmp = join(buildDir, `.tmp-${process.pid}`);
-    const result = await build({
-      entryPoints: Object.fromEntries(Object.entries(ENTRY_POINTS).map(([n, f]) => [n, join(root, f)])),
-      outdir: tmp,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      sourcemap: 'inline',
-      metafile: true,
-      logLevel: 'silent',
-      plugins: [ours],
-    });
-    mkdirSync(buildDir, { recursive: true });
-    for (const n of Object.keys(ENTRY_POINTS)) renameSync(join(tmp, `${n}.mjs`), compiledOf(n as Runnable));
-    rmSync(tmp, { recursive: true, force: true });
-    const inputs = Object.keys(result.metafile.inputs).map((f) => relative(root, join(process.cwd(), f)));
-    writeFileSync(manifestPath, JSON.stringify({ builtAt, inputs }, null, 1));
+    const built = !fresh();
+    if (built) await compile();
     done = true;
-    return { built: true, ms: performance.now() - t0 };
+    return { built, ms: performance.now() - t0 };
   })());
 
 /**
