@@ -5,6 +5,7 @@ import { withTimeout } from '@saga/stack';
 import { percentiles, round } from '../stats.ts';
 import { openLoopStep } from './driver.ts';
 import { EFFECT_KINDS } from './recovery.ts';
+import { machineCpu } from './usage.ts';
 import { checkWorld, HAPPY, idle, violationKey, withCoordinator, type SuiteContext } from './suites.ts';
 import type { BenchWorkbench } from './workbench.ts';
 
@@ -39,9 +40,13 @@ export interface ChaosResult {
   /** Happy-path orders that ended rejected. Target ≤ 1 %. */
   rejectedInsteadOfApproved: number;
   rejectedShare: number;
+  /** The happy orders rejected, counted by their rejection reason (e.g. DEADLINE_EXCEEDED). */
+  rejectedReasons: Record<string, number>;
   p50DuringMs: number | null;
   p99DuringMs: number | null;
   p99AfterMs: number | null;
+  /** Share of the machine's CPU (all cores) that was busy while the faults ran: near 1 = saturated, the backlog grows. */
+  cpuBusyDuring: number | null;
   coordinatorKills: number;
   /** Seconds from a killed coordinator's restart until it served /health again: median and max. */
   restartP50Seconds: number | null;
@@ -106,6 +111,8 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
     const r = await withCoordinator(ctx, mode, async () => {
       const wb = ctx.wb;
       const t0 = performance.now();
+      const cpuAtStart = machineCpu.sample();
+      let cpuBusyDuring: number | null = null;
       const second = () => round((performance.now() - t0) / 1000);
       const events: ChaosResult['events'] = [];
       const note = (what: string) => {
@@ -205,6 +212,7 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
             chaosOn = false;
             void Promise.all([killer, scripted]).then(() => {
               chaosEndsAt = performance.now();
+              cpuBusyDuring = machineCpu.busyShare(cpuAtStart, machineCpu.sample());
               note('faults over');
             });
           }
@@ -225,7 +233,7 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
       if (parked.length) await idle(wb, 60_000, (l) => ctx.progress(`${label}: ${l}`));
       const violations = await checkWorld(wb, { known: seen });
       seen = new Set([...seen, ...violations.map(violationKey)]);
-      return { ids, sentAt, step, events, violations, crashed, kills, restarts, poisoned, parked: parked.length, duplicated: dup.count(), chaosEndsAt };
+      return { ids, sentAt, step, events, violations, crashed, kills, restarts, poisoned, parked: parked.length, duplicated: dup.count(), chaosEndsAt, cpuBusyDuring };
     }, 2);
 
     const at = (id: string) => ctx.wb.terminalAt.get(id);
@@ -235,7 +243,13 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
     const during = latencies((s) => s < r.chaosEndsAt);
     const after = latencies((s) => s >= r.chaosEndsAt);
     const effects = r.violations.filter((v) => EFFECT_KINDS.includes(v.kind));
-    const rejected = accepted.filter(({ id }) => ctx.wb.outcome.get(id) === 'OrderRejected').length;
+    const rejectedIds = accepted.filter(({ id }) => ctx.wb.outcome.get(id) === 'OrderRejected');
+    const rejected = rejectedIds.length;
+    const rejectedReasons: Record<string, number> = {};
+    for (const { id } of rejectedIds) {
+      const why = ctx.wb.rejectReason.get(id) ?? 'unknown';
+      rejectedReasons[why] = (rejectedReasons[why] ?? 0) + 1;
+    }
     const ms = (x: number | undefined) => (x !== undefined && Number.isFinite(x) && x > 0 ? Math.round(x) : null);
     const res: ChaosResult = {
       mode: mode.name,
@@ -249,9 +263,11 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
       parked: r.parked,
       rejectedInsteadOfApproved: rejected,
       rejectedShare: accepted.length ? round((100 * rejected) / accepted.length) / 100 : 0,
+      rejectedReasons,
       p50DuringMs: ms(during.p50),
       p99DuringMs: ms(during.p99),
       p99AfterMs: ms(after.p99),
+      cpuBusyDuring: r.cpuBusyDuring,
       coordinatorKills: r.kills,
       restartP50Seconds: r.restarts.length ? round(percentiles(r.restarts).p50!) : null,
       restartMaxSeconds: r.restarts.length ? round(Math.max(...r.restarts)) : null,
@@ -263,8 +279,8 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
     const other = r.violations.filter((v) => !EFFECT_KINDS.includes(v.kind));
     ctx.say(
       `chaos ${mode.name.padEnd(22)} ${res.accepted} sagas at ${o.rate}/s: lost ${res.lost}, wrong effects ${res.wrongEffects}, parked ${res.parked}, ` +
-        `happy rejected ${res.rejectedInsteadOfApproved} (${(res.rejectedShare * 100).toFixed(1)} %); ${res.coordinatorKills} coordinator kills (back in ${res.restartP50Seconds ?? '—'} s, max ${res.restartMaxSeconds ?? '—'} s), ${res.duplicated} duplicates, ${res.poison} poison; ` +
-        `p99 during ${res.p99DuringMs} ms, after ${res.p99AfterMs} ms${res.crashed.length ? `; CRASHED: ${res.crashed.join(', ')}` : ''}` +
+        `happy rejected ${res.rejectedInsteadOfApproved} (${(res.rejectedShare * 100).toFixed(1)} %${rejected ? `: ${Object.entries(rejectedReasons).map(([k, n]) => `${k} ×${n}`).join(', ')}` : ''}); ${res.coordinatorKills} coordinator kills (back in ${res.restartP50Seconds ?? '—'} s, max ${res.restartMaxSeconds ?? '—'} s), ${res.duplicated} duplicates, ${res.poison} poison; ` +
+        `p99 during ${res.p99DuringMs} ms, after ${res.p99AfterMs} ms; CPU ${res.cpuBusyDuring === null ? '—' : `${Math.round(res.cpuBusyDuring * 100)} %`} busy during${res.crashed.length ? `; CRASHED: ${res.crashed.join(', ')}` : ''}` +
         `${other.length ? `; checker: ${other.map((v) => `${v.kind} ${v.subject}`).slice(0, 3).join('; ')}` : ''}`,
     );
     out.push(res);

@@ -248,10 +248,10 @@ export const sections = (r: Results): Section[] => {
     const c = r.chaos;
     add('chaos',
       `### Chaos soak: faults overlapping under a steady ${c[0]!.rate} sagas/s (targets: 0 lost, 0 wrong effects, 0 parked, ≤ 1 % of happy orders rejected)`,
-      table(['mode', 'sagas', 'refused', 'lost', 'wrong effects', 'parked', 'happy rejected', 'coordinator kills', 'restart s p50 / max', 'duplicates', 'poison', 'p50 / p99 during ms', 'p99 after ms', 'crashed'], c.map((x) => [
+      table(['mode', 'sagas', 'refused', 'lost', 'wrong effects', 'parked', 'happy rejected', 'coordinator kills', 'restart s p50 / max', 'duplicates', 'poison', 'p50 / p99 during ms', 'p99 after ms', 'CPU busy during', 'crashed'], c.map((x) => [
         x.mode, x.accepted, x.refused, x.lost, x.wrongEffects ? `${x.wrongEffects} (${x.wrongEffectKinds.join(', ')})` : 0, x.parked,
-        `${x.rejectedInsteadOfApproved} (${(x.rejectedShare * 100).toFixed(1)} %)`, x.coordinatorKills, `${x.restartP50Seconds ?? '—'} / ${x.restartMaxSeconds ?? '—'}`, x.duplicated, x.poison,
-        `${x.p50DuringMs ?? '—'} / ${x.p99DuringMs ?? '—'}`, x.p99AfterMs ?? '—', x.crashed.join(', ') || '—',
+        `${x.rejectedInsteadOfApproved} (${(x.rejectedShare * 100).toFixed(1)} %)${x.rejectedInsteadOfApproved && x.rejectedReasons ? `: ${Object.entries(x.rejectedReasons).map(([k, n]) => `${k} ×${n}`).join(', ')}` : ''}`, x.coordinatorKills, `${x.restartP50Seconds ?? '—'} / ${x.restartMaxSeconds ?? '—'}`, x.duplicated, x.poison,
+        `${x.p50DuringMs ?? '—'} / ${x.p99DuringMs ?? '—'}`, x.p99AfterMs ?? '—', x.cpuBusyDuring == null ? '—' : `${Math.round(x.cpuBusyDuring * 100)} %`, x.crashed.join(', ') || '—',
       ])),
     );
   }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
-import { loadStackSettings, Versions } from '@saga/stack';
+import { loadStackSettings, stackServers, status, Versions } from '@saga/stack';
 import { servers } from '@saga/testkit';
 import { apiSuite, checkWorld, compensationSuite, describeViolations, fixedSuite, latencySuite, type SuiteContext } from './suites.ts';
 import { measureFloors } from './floors.ts';
@@ -74,6 +74,14 @@ const faults = (() => {
     return program.error((err as Error).message);
   }
 })();
+// The servers this run needs must be up: say which are not and how to start them, not a stack trace.
+{
+  const needed = new Set(['postgres', 'kafka', 'temporal', ...(modes.some((m) => m.server === 'pg') ? ['temporal-pg'] : [])]);
+  const down = status(stackServers(loadStackSettings())).filter((s) => needed.has(s.name) && s.state === 'stopped');
+  if (down.length) {
+    program.error(`the stack is not up: ${down.map((s) => `${s.name} (${s.address})`).join(', ')} not running. Start it with \`npm run stack -- up\`, or run \`npm run stack -- exec -- npm run bench -- ${process.argv.slice(2).join(' ')}\``);
+  }
+}
 const smoke = suitesArg.includes('smoke');
 const suites: Suite[] = smoke ? ['floors', 'compensation'] : suitesArg.length ? suitesArg : ['floors', 'latency', 'compensation', 'api', 'selfcheck'];
 const rates = smoke ? [5] : opts.rates;

@@ -41,6 +41,24 @@ export const cpuMsOf = (pids: Iterable<number>): Map<number, number> => {
   }));
 };
 
+/**
+ * The whole machine's CPU: `sample()` now, `busyShare(a, b)` the share of all cores' time that was
+ * busy (not idle or iowait) between two samples — 1 means every core was saturated.
+ */
+export const machineCpu = {
+  sample: (): { busy: number; total: number } => {
+    try {
+      const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+      const total = f.reduce((a, b) => a + b, 0);
+      return { busy: total - f[3]! - f[4]!, total };
+    } catch {
+      return { busy: 0, total: 0 };
+    }
+  },
+  busyShare: (a: { busy: number; total: number }, b: { busy: number; total: number }): number | null =>
+    b.total > a.total ? Math.round((100 * (b.busy - a.busy)) / (b.total - a.total)) / 100 : null,
+};
+
 /** The pids of `roots` and every descendant. */
 export const processTree = (procs: Map<number, Proc>, roots: number[]) => {
   const children = new Map<number, number[]>();

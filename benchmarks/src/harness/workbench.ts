@@ -62,6 +62,8 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   // Every order's terminal event, when it was consumed.
   const terminalAt = new Map<string, number>();
   const outcome = new Map<string, string>();
+  /** Why each rejected order was rejected (the OrderRejected event's reason). */
+  const rejectReason = new Map<string, string>();
   const observer = kafka.consumer({ groupId: `${run}-observer`, maxWaitTimeInMs: 20 });
   await observer.connect();
   await observer.subscribe({ topic: prefix + Topics.orderEvents, fromBeginning: true });
@@ -73,6 +75,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
       if (TERMINAL.has(e.type)) {
         terminalAt.set(e.payload.orderId, performance.now());
         outcome.set(e.payload.orderId, e.type);
+        if (e.type === 'OrderRejected') rejectReason.set(e.payload.orderId, e.payload.reason);
       }
     },
   });
@@ -154,6 +157,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     setFaults: (service: 'inventory' | 'payment', settings: { latencyMs?: number; failureRate?: number; crash?: boolean }) => post(`${urls[service]}/admin/faults`, settings).then(() => undefined),
     terminalAt,
     outcome,
+    rejectReason,
     seed: async (stock: { sku: string; quantity: number }[], customers: { id: string; creditLimitCents: number }[]) => {
       await post(`${urls.inventory}/admin/stock`, stock);
       await post(`${urls.payment}/admin/customers`, customers);
