@@ -125,9 +125,15 @@ describe('custom orchestrator with the payment service down (Kafka transport)', 
   it('down past the retry budget: the sagas compensate (and finish once payment is back to void)', async () => {
     await wb.stopService('payment');
     const ids = await Promise.all(Array.from({ length: 5 }, order));
-    await waitFor('the sagas to give up on payment and compensate', async () => (await statusOf(ids)).every((s) => s === 'COMPENSATING'), 60_000);
+    // Every saga must exist first: `every` on no rows yet would pass at once, and the test would
+    // restart payment before any saga had given up on it.
+    const all = (status: string) => async () => {
+      const s = await statusOf(ids);
+      return s.length === ids.length && s.every((x) => x === status);
+    };
+    await waitFor('the sagas to give up on payment and compensate', all('COMPENSATING'), 60_000);
     await wb.restartService('payment');
-    await waitFor('every saga to be rejected', async () => (await statusOf(ids)).every((s) => s === 'REJECTED'), 60_000);
+    await waitFor('every saga to be rejected', all('REJECTED'), 60_000);
     expect(await wb.violations(ids)).toEqual([]);
     const reasons = await db.query<{ reason: string }>('SELECT DISTINCT reason FROM sagas WHERE id = ANY($1)', [ids]);
     expect(reasons.rows.map((r) => r.reason)).toEqual(['RETRIES_EXHAUSTED:authorizePayment']);

@@ -5,15 +5,15 @@ import { createApp, createLogger, listen, postCommand } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
 import { outboxMigrations, processOnce, startRelay, type Relay } from '@saga/outbox';
 import { openOwnership } from '@saga/ownership';
-import { createPool, ensureDatabase, migrate, withTransaction, type PoolClient } from '@saga/postgres';
+import { createPool, ensureDatabase, migrate, withTransaction, type PoolClient, type Queryable } from '@saga/postgres';
 import { transient } from '@saga/service';
 import { fileURLToPath } from 'node:url';
 import { sagasApi } from './api.ts';
 import type { OrchestratorConfig } from './config.ts';
-import { SagaEngine, type SagaEvent, type Transition } from './engine.ts';
+import { SagaEngine, type SagaEvent, type SagaStatus, type Transition } from './engine.ts';
 import { orderSaga, type OrderSagaData } from './order-saga.ts';
 import { sagaStore, VersionConflict } from './store.ts';
-import { kafkaSend, toEnvelope } from './transport.ts';
+import { kafkaOutbox, toEnvelope } from './transport.ts';
 
 export interface RunningOrchestrator {
   url: string;
@@ -33,10 +33,12 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   const pool = createPool(url, { max: cfg.REPLY_CONCURRENCY + 6, applicationName: cfg.INSTANCE_ID, onIdleError: (err) => log.warn({ err }, 'idle database connection failed') });
   const timing = { stepTimeoutMs: cfg.SAGA_STEP_TIMEOUT_MS, stepAttempts: cfg.SAGA_STEP_ATTEMPTS, deadlineMs: cfg.SAGA_DEADLINE_MS };
   const engine = new SagaEngine(orderSaga(timing));
-  const store = (db: PoolClient) => sagaStore<OrderSagaData>(db, engine.def.name);
+  const store = (db: Queryable) => sagaStore<OrderSagaData>(db, engine.def.name);
   const topic = (t: string) => cfg.KAFKA_TOPIC_PREFIX + t;
   const viaKafka = cfg.TRANSPORT === 'kafka';
-  const sendKafka = kafkaSend(topic);
+  const commandsOut = kafkaOutbox(topic);
+  /** The rows a transition writes besides the saga: history, and over Kafka its commands. */
+  const written = (t: Transition<OrderSagaData>, from: SagaStatus | null, now: number) => ({ from, history: t.history, instance: cfg.INSTANCE_ID, outbox: viaKafka ? commandsOut(t.send, new Date(now)) : [] });
 
   const ownership = await openOwnership({
     postgresUrl: cfg.POSTGRES_URL, database: cfg.SAGA_REGISTRY_DATABASE, owner: 'custom', max: cfg.REPLY_CONCURRENCY,
@@ -54,9 +56,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
     if (!stored) return undefined;
     const t = engine.transition(stored.state, event, { now, random: Math.random() });
     if (t.refused) return t;
-    await store(tx).save(t.state, stored.version, t.wakeAt);
-    await store(tx).history(sagaId, stored.state.status, t.state.status, t.history, cfg.INSTANCE_ID);
-    if (viaKafka) await sendKafka(tx, t.send, new Date(now));
+    await store(tx).save(t.state, stored.version, t.wakeAt, written(t, stored.state.status, now));
     return t;
   };
 
@@ -96,7 +96,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
       let t: Transition<OrderSagaData> | undefined;
       await processOnce(pool, 'saga-replies', replyId, async (tx) => {
         t = await applyIn(tx, sagaId, { type: 'reply', commandId, replyId, outcome, ...(reason ? { reason } : {}) });
-        return { status: t?.state.status ?? 'UNKNOWN_SAGA' };
+        return { outcome: { status: t?.state.status ?? 'UNKNOWN_SAGA' } };
       });
       dispatch(t);
     });
@@ -107,12 +107,8 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
     const now = Date.now();
     const data: OrderSagaData = { orderId: e.payload.orderId, customerId: e.payload.customerId, lines: e.payload.lines, totalCents: e.payload.totalCents };
     const t = engine.transition(engine.initial(e.payload.orderId, data), { type: 'start', data }, { now, random: Math.random() });
-    const inserted = await withTransaction(pool, async (tx) => {
-      if (!(await store(tx).insert(t.state, t.wakeAt))) return false; // a duplicate event starts nothing
-      await store(tx).history(t.state.sagaId, null, t.state.status, t.history, cfg.INSTANCE_ID);
-      if (viaKafka) await sendKafka(tx, t.send, new Date(now));
-      return true;
-    });
+    // A duplicate event starts nothing (and writes nothing): one statement, no transaction needed.
+    const inserted = await store(pool).insert(t.state, t.wakeAt, written(t, null, now));
     if (inserted) dispatch(t);
   };
 

@@ -1,3 +1,4 @@
+import { outboxInsert, type OutboxMessage } from '@saga/outbox';
 import type { Queryable } from '@saga/postgres';
 import type { HistoryEntry, SagaState, SagaStatus } from './engine.ts';
 
@@ -13,42 +14,67 @@ export interface StoredSaga<D> {
 
 const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));
 
+/** What a transition writes besides the saga's row: its history entries and (Kafka) its commands. */
+export interface Written {
+  from: SagaStatus | null;
+  history: HistoryEntry[];
+  instance: string;
+  outbox: OutboxMessage[];
+}
+
+/**
+ * `head` — an INSERT or UPDATE of one saga, `RETURNING id` — and, only if it wrote that row, the
+ * transition's history entries and outbox messages: one statement, one round trip (ADR 0014).
+ * True when the row was written.
+ */
+const writeSaga = async (db: Queryable, head: string, params: unknown[], state: SagaState<unknown>, w: Written): Promise<boolean> => {
+  const p = [...params];
+  const arg = (v: unknown) => `$${p.push(v)}`;
+  const parts = [`s AS (${head})`];
+  if (w.history.length > 0) {
+    const entries = JSON.stringify(w.history.map((e) => ({ cause: e.cause, step: e.action, command_id: e.commandId, reply_id: e.replyId, detail: e.detail })));
+    parts.push(`h AS (INSERT INTO saga_history (saga_id, cause, from_status, to_status, step, command_id, reply_id, detail, instance)
+       SELECT ${arg(state.sagaId)}, e.cause, ${arg(w.from)}::text, ${arg(state.status)}::text, e.step, e.command_id, e.reply_id, e.detail, ${arg(w.instance)}::text
+       FROM jsonb_to_recordset(${arg(entries)}::jsonb) AS e(cause text, step text, command_id text, reply_id text, detail text)
+       WHERE EXISTS (SELECT 1 FROM s))`);
+  }
+  if (w.outbox.length > 0) {
+    const insert = outboxInsert(w.outbox, p.length + 1);
+    p.push(...insert.params);
+    parts.push(`o AS (${insert.sql} WHERE EXISTS (SELECT 1 FROM s))`);
+  }
+  const { rows } = await db.query<{ n: number }>(`WITH ${parts.join(',\n')} SELECT count(*)::int AS n FROM s`, p);
+  return rows[0]!.n === 1;
+};
+
 /** Postgres adapter of the custom orchestrator: instances, their history, their timers. */
 export const sagaStore = <D>(db: Queryable, definition: string) => ({
-  /** Inserts a new saga; false when one with that id exists (a duplicate start). */
-  async insert(state: SagaState<D>, wakeAt: number | null): Promise<boolean> {
-    const { rowCount } = await db.query(
+  /** Inserts a new saga with its history and commands; false when one with that id exists (a duplicate start: nothing written). */
+  insert: (state: SagaState<D>, wakeAt: number | null, written: Written): Promise<boolean> =>
+    writeSaga(
+      db,
       `INSERT INTO sagas (id, definition, status, current_step, data, state, version, deadline_at, wake_at, reason)
-       VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+       VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
       [state.sagaId, definition, state.status, state.current?.action ?? null, JSON.stringify(state.data), JSON.stringify(state), toDate(state.deadlineAt), toDate(wakeAt), state.reason],
-    );
-    return rowCount === 1;
-  },
+      state, written,
+    ),
 
   async load(id: string): Promise<StoredSaga<D> | undefined> {
     const { rows } = await db.query<{ state: SagaState<D>; version: number }>('SELECT state, version FROM sagas WHERE id = $1', [id]);
     return rows[0];
   },
 
-  /** Saves a transition's state if nobody else did since `version` was read. */
-  async save(state: SagaState<D>, version: number, wakeAt: number | null) {
-    const { rowCount } = await db.query(
+  /** Saves a transition — state, history, commands — if nobody else did since `version` was read. */
+  async save(state: SagaState<D>, version: number, wakeAt: number | null, written: Written) {
+    const saved = await writeSaga(
+      db,
       `UPDATE sagas SET status = $3, current_step = $4, data = $5, state = $6, version = version + 1,
          deadline_at = $7, wake_at = $8, reason = $9, updated_at = now()
-       WHERE id = $1 AND version = $2`,
+       WHERE id = $1 AND version = $2 RETURNING id`,
       [state.sagaId, version, state.status, state.current?.action ?? null, JSON.stringify(state.data), JSON.stringify(state), toDate(state.deadlineAt), toDate(wakeAt), state.reason],
+      state, written,
     );
-    if (rowCount !== 1) throw new VersionConflict(`saga ${state.sagaId} changed since version ${version}`);
-  },
-
-  async history(id: string, from: SagaStatus | null, to: SagaStatus, entries: HistoryEntry[], instance: string) {
-    if (entries.length === 0) return;
-    await db.query(
-      `INSERT INTO saga_history (saga_id, cause, from_status, to_status, step, command_id, reply_id, detail, instance)
-       SELECT $1, e.cause, $2, $3, e.step, e.command_id, e.reply_id, e.detail, $4
-       FROM jsonb_to_recordset($5::jsonb) AS e(cause text, step text, command_id text, reply_id text, detail text)`,
-      [id, from, to, instance, JSON.stringify(entries.map((e) => ({ cause: e.cause, step: e.action, command_id: e.commandId, reply_id: e.replyId, detail: e.detail })))],
-    );
+    if (!saved) throw new VersionConflict(`saga ${state.sagaId} changed since version ${version}`);
   },
 
   /** Sagas whose timer is due, locked; rows another instance holds are skipped. */

@@ -76,3 +76,36 @@ describe('postCommand', () => {
     expect(Date.now() - t0).toBeLessThan(2_000);
   });
 });
+
+describe('postCommand connections', () => {
+  it('keeps its connection: twenty commands in a row to one service reuse its sockets, not one socket each', async () => {
+    const port = await freePort();
+    await serve(port);
+    let sockets = 0;
+    servers[0]!.on('connection', () => void sockets++);
+    for (let i = 0; i < 20; i++) {
+      const r = await postCommand(`http://127.0.0.1:${port}`, { ...command, messageId: `m-${i}` }, 3_000);
+      expect(r.kind).toBe('reply');
+    }
+    // undici's pool may open a second socket while the first is being released; never one per command.
+    expect(sockets).toBeLessThanOrEqual(2);
+  });
+
+  it('sends again, within its attempt, when the service drops the connection before answering', async () => {
+    const port = await freePort();
+    let calls = 0;
+    const srv = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (++calls === 1) return req.socket.destroy(); // crashed mid-request: no answer
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ messageId: 'reply-2', payload: { outcome: 'FAILURE', reason: 'OUT_OF_STOCK' } }));
+      });
+    });
+    servers.push(srv);
+    await new Promise<void>((resolve) => srv.listen(port, '127.0.0.1', () => resolve()));
+    const r = await postCommand(`http://127.0.0.1:${port}`, command, 3_000);
+    expect(r).toEqual({ kind: 'reply', replyId: 'reply-2', outcome: 'FAILURE', reason: 'OUT_OF_STOCK' });
+    expect(calls).toBe(2);
+  });
+});

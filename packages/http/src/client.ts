@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request } from 'undici';
 import type { Command } from '@saga/contracts';
 
 export type CommandAnswer =
@@ -8,8 +9,16 @@ export type CommandAnswer =
 /** How often an attempt tries again to reach a service it could not connect to. */
 export const RECONNECT_EVERY_MS = 250;
 
+/**
+ * One keep-alive connection pool per origin for every command of this process (undici's request
+ * API: no WHATWG Request/Response/stream objects per call, which `fetch` spends a third of the
+ * coordinator's JavaScript time on — ADR 0014). Idle sockets are kept 30 s.
+ */
+const dispatcher = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connections: 64 });
+
 /** Connection-level: the request may not have reached the service, or its answer was lost. */
-const unreachable = (err: unknown) => err instanceof TypeError; // fetch rejects with TypeError('fetch failed', { cause })
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT']);
+const unreachable = (err: unknown) => UNREACHABLE.has((err as { code?: string } | null)?.code ?? '');
 
 const errorText = (err: unknown) => {
   const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
@@ -29,14 +38,15 @@ export const postCommand = async (baseUrl: string, command: Command, timeoutMs: 
   const stop = signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs);
   for (;;) {
     try {
-      const res = await fetch(`${baseUrl}/commands/${type}`, {
+      const res = await request(`${baseUrl}/commands/${type}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
         signal: stop,
+        dispatcher,
       });
-      if (res.status !== 200) return { kind: 'failed', error: `HTTP ${res.status} ${(await res.text()).slice(0, 200)}` };
-      const reply = (await res.json()) as { messageId: string; payload: { outcome: 'SUCCESS' | 'FAILURE'; reason?: string } };
+      if (res.statusCode !== 200) return { kind: 'failed', error: `HTTP ${res.statusCode} ${(await res.body.text()).slice(0, 200)}` };
+      const reply = (await res.body.json()) as { messageId: string; payload: { outcome: 'SUCCESS' | 'FAILURE'; reason?: string } };
       return { kind: 'reply', replyId: reply.messageId, outcome: reply.payload.outcome, ...(reply.payload.reason ? { reason: reply.payload.reason } : {}) };
     } catch (err) {
       if (stop.aborted || !unreachable(err) || Date.now() + RECONNECT_EVERY_MS >= deadline) return { kind: 'failed', error: errorText(err) };

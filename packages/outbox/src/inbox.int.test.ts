@@ -17,7 +17,7 @@ const act = (id: string, calls: { n: number }) =>
   processOnce(db.pool, 'test-consumer', id, async (tx) => {
     calls.n++;
     await tx.query('INSERT INTO effects VALUES ($1, $2)', [id, calls.n]);
-    return { reserved: 3, call: calls.n };
+    return { outcome: { reserved: 3, call: calls.n } };
   });
 
 describe('inbox', () => {
@@ -52,9 +52,20 @@ describe('inbox', () => {
     expect(await effects('m-3')).toBe(1);
   });
 
+  it("stores the outcome and appends the handler's outbox messages together, once", async () => {
+    const message = { topic: 't.replies', key: 'saga-5', messageId: 'reply:m-5', payload: { ok: true } };
+    const run = () => processOnce(db.pool, 'test-consumer', 'm-5', async () => ({ outcome: 'done', outbox: [message, { ...message, messageId: 'event:m-5' }] }));
+    await run();
+    expect((await run()).duplicate).toBe(true);
+    const { rows } = await db.pool.query<{ message_id: string; payload: unknown }>("SELECT message_id, payload FROM outbox WHERE key = 'saga-5' ORDER BY id");
+    expect(rows).toEqual([{ message_id: 'reply:m-5', payload: { ok: true } }, { message_id: 'event:m-5', payload: { ok: true } }]);
+    const stored = await db.pool.query("SELECT outcome FROM inbox WHERE consumer = 'test-consumer' AND message_id = 'm-5'");
+    expect(stored.rows[0]).toEqual({ outcome: 'done' });
+  });
+
   it('keeps consumers apart: the same message id for two consumers acts for each', async () => {
-    const a = await processOnce(db.pool, 'consumer-a', 'm-4', async () => 'a');
-    const b = await processOnce(db.pool, 'consumer-b', 'm-4', async () => 'b');
+    const a = await processOnce(db.pool, 'consumer-a', 'm-4', async () => ({ outcome: 'a' }));
+    const b = await processOnce(db.pool, 'consumer-b', 'm-4', async () => ({ outcome: 'b' }));
     expect([a.duplicate, b.duplicate]).toEqual([false, false]);
     expect([a.outcome, b.outcome]).toEqual(['a', 'b']);
   });

@@ -1,4 +1,5 @@
 import { withTransaction, type Pool, type PoolClient } from '@saga/postgres';
+import { withOutbox, type OutboxMessage } from './outbox.ts';
 
 export interface InboxResult<T> {
   /** True when the message had been processed before: `outcome` is the stored one. */
@@ -6,16 +7,23 @@ export interface InboxResult<T> {
   outcome: T;
 }
 
+/** What a handler did: its outcome (stored for redeliveries) and the messages it publishes. */
+export interface Handled<T> {
+  outcome: T;
+  /** Appended in the same statement that stores the outcome (one round trip fewer). */
+  outbox?: OutboxMessage[];
+}
+
 /**
- * Runs `handle` once per (consumer, message id). The inbox record, the handler's writes (and any
- * outbox rows it appends) commit in one transaction; a redelivery gets the stored outcome back
- * without running the handler. A concurrent duplicate waits on the first one's row lock.
+ * Runs `handle` once per (consumer, message id). The inbox record, the handler's writes and its
+ * outbox messages commit in one transaction; a redelivery gets the stored outcome back without
+ * running the handler. A concurrent duplicate waits on the first one's row lock.
  */
 export const processOnce = async <T>(
   pool: Pool,
   consumer: string,
   messageId: string,
-  handle: (tx: PoolClient) => Promise<T>,
+  handle: (tx: PoolClient) => Promise<Handled<T>>,
 ): Promise<InboxResult<T>> =>
   withTransaction(pool, async (tx) => {
     const inserted = await tx.query(
@@ -29,11 +37,8 @@ export const processOnce = async <T>(
       );
       return { duplicate: true, outcome: rows[0]!.outcome };
     }
-    const outcome = await handle(tx);
-    await tx.query('UPDATE inbox SET outcome = $3 WHERE consumer = $1 AND message_id = $2', [
-      consumer,
-      messageId,
-      JSON.stringify(outcome ?? null),
-    ]);
+    const { outcome, outbox = [] } = await handle(tx);
+    const done = withOutbox('UPDATE inbox SET outcome = $3 WHERE consumer = $1 AND message_id = $2', [consumer, messageId, JSON.stringify(outcome ?? null)], outbox);
+    await tx.query(done.sql, done.params);
     return { duplicate: false, outcome };
   });

@@ -47,8 +47,7 @@ export const createExecutor = <T extends CommandType>(
         type: 'Reply',
         payload: { commandId: command.messageId, commandType: command.type, ...result, ...(result.outcome === 'SUCCESS' ? { data: result.data ?? {} } : {}) } as Reply['payload'],
       };
-      await appendToOutbox(tx, [...(via === 'kafka' ? [toOutbox(repliesTopic, reply)] : []), ...events]);
-      return reply;
+      return { outcome: reply, outbox: [...(via === 'kafka' ? [toOutbox(repliesTopic, reply)] : []), ...events] };
     });
     if (duplicate && via === 'kafka') {
       await withTransaction(ctx.pool, (tx) => appendToOutbox(tx, [toOutbox(repliesTopic, reply)]));
