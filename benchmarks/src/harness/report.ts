@@ -8,6 +8,7 @@ import type { Mode } from './modes.ts';
 import type { Complexity } from './complexity.ts';
 import type { RecoveryResult } from './recovery.ts';
 import type { ChaosResult } from './chaos.ts';
+import { sumParts, type CapacityResult, type Spread } from './capacity.ts';
 import type { ProfileResult } from './profile-suite.ts';
 import type { Usage } from './usage.ts';
 
@@ -19,6 +20,7 @@ export interface Results {
   settings: Record<string, unknown>;
   machine: Record<string, unknown>;
   latency?: { mode: string; steps: (StepResult & { usage?: Usage })[]; highestSustainedRate: number }[];
+  capacity?: CapacityResult[];
   recovery?: RecoveryResult[];
   chaos?: ChaosResult[];
   profile?: ProfileResult[];
@@ -253,6 +255,22 @@ export const sections = (r: Results): Section[] => {
         `${x.rejectedInsteadOfApproved} (${(x.rejectedShare * 100).toFixed(1)} %)${x.rejectedInsteadOfApproved && x.rejectedReasons ? `: ${Object.entries(x.rejectedReasons).map(([k, n]) => `${k} ×${n}`).join(', ')}` : ''}`, x.coordinatorKills, `${x.restartP50Seconds ?? '—'} / ${x.restartMaxSeconds ?? '—'}`, x.duplicated, x.poison,
         `${x.p50DuringMs ?? '—'} / ${x.p99DuringMs ?? '—'}`, x.p99AfterMs ?? '—', x.cpuBusyDuring == null ? '—' : `${Math.round(x.cpuBusyDuring * 100)} %`, x.crashed.join(', ') || '—',
       ])),
+    );
+  }
+  if (r.capacity?.length) {
+    const c = r.capacity;
+    const parts = [...new Set(c.flatMap((x) => Object.keys(x.marginal)))];
+    const pss = [...new Set(c.flatMap((x) => Object.keys(x.pssMiB)))];
+    const sp = (s: Spread | null | undefined) => (s ? (s.min === s.max ? `${s.median}` : `${s.median} (${s.min}–${s.max})`) : '—');
+    add('capacity',
+      `### Capacity by search: highest rate with p99 ≤ ${(r.settings.capacity as { p99LimitMs?: number } | undefined)?.p99LimitMs ?? 250} ms, no errors and ≥ 95 % of the offered rate completed; CPU per additional saga (the slope between the first rate and the highest sustained one); median (min–max) of the repetitions`,
+      table(['mode', 'repetitions', 'highest sustained /s', 'rests on sagas', 'marginal CPU ms per saga', ...parts.map((k) => `${k} ms`), 'PSS MiB at capacity', 'spread > 2×'], c.map((x) => [
+        x.mode, x.capacity.n, sp(x.capacity), x.sagas, sp(x.marginalTotal), ...parts.map((k) => sp(x.marginal[k])),
+        pss.length ? `${sumParts(x.pssMiB)} (${pss.map((k) => `${k} ${x.pssMiB[k] ?? 0}`).join(', ')})` : '—', x.noisy ? 'yes' : 'no',
+      ])),
+      table(['mode', 'run', 'probes (rate: p99 ms, completed/s, ✓ sustained)'], c.flatMap((x) => x.runs.map((run) => [
+        x.mode, run.repetition, run.probes.map((p) => `${p.rate}: ${Math.round(p.p99)} ms, ${p.throughput}/s ${p.sustained ? '✓' : '✗'}`).join('; '),
+      ]))),
     );
   }
   if (r.profile?.length) {

@@ -22,12 +22,13 @@ import { pickModes } from './modes.ts';
 import { selfCheck } from './selfcheck.ts';
 import { FAULTS, pickFaults, recoverySuite } from './recovery.ts';
 import { chaosSuite } from './chaos.ts';
+import { capacitySuite } from './capacity.ts';
 import { profileSuite } from './profile-suite.ts';
 import { complexityLines, measureComplexity } from './complexity.ts';
 import { writeReport, type Results } from './report.ts';
 import { startBenchWorkbench } from './workbench.ts';
 
-const SUITES = ['floors', 'latency', 'fixed', 'profile', 'compensation', 'api', 'recovery', 'chaos', 'complexity', 'selfcheck', 'smoke'] as const;
+const SUITES = ['floors', 'capacity', 'latency', 'fixed', 'profile', 'compensation', 'api', 'recovery', 'chaos', 'complexity', 'selfcheck', 'smoke'] as const;
 type Suite = (typeof SUITES)[number];
 
 const program = new Command('bench')
@@ -36,6 +37,11 @@ const program = new Command('bench')
   .option('--modes <list>', 'comma-separated subset of the modes', (v) => v.split(','))
   .option('--rates <list>', 'latency suite: arrival rates to step through (per second)', (v) => v.split(',').map(Number), [5, 10, 25, 50, 100, 200, 400, 800])
   .option('--step-seconds <n>', 'seconds per rate step', Number, 10)
+  .option('--capacity-seconds <n>', 'capacity suite: seconds of load per probe', Number, 15)
+  .option('--capacity-repeats <n>', 'capacity suite: searches per mode, interleaved across modes', Number, 3)
+  .option('--capacity-start <n>', 'capacity suite: first rate probed (and the low end of the marginal-CPU slope)', Number, 10)
+  .option('--capacity-max <n>', 'capacity suite: highest rate probed', Number, 640)
+  .option('--capacity-p99 <ms>', 'capacity suite: a rate is sustained while p99 stays at or under this (and no errors, ≥ 95 % completed)', Number, 250)
   .option('--fixed-rate <n>', 'fixed suite: arrival rate', Number, 50)
   .option('--fixed-count <n>', 'fixed suite: sagas per mode', Number, 1000)
   .option('--compensation-rate <n>', 'compensation suite: arrival rate (every mode sustains it here)', Number, 5)
@@ -56,7 +62,7 @@ const program = new Command('bench')
   .showHelpAfterError();
 program.parse();
 const suitesArg = program.args as Suite[];
-const opts = program.opts<{ profileRate: number; profileCount: number; chaosKafkaRestart: boolean; chaosRate: number; chaosSeconds: number; chaosPostSeconds: number; faults?: string[]; recoveryRate: number; recoveryPreSeconds: number; recoveryPostSeconds: number; modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; p99Limit: number; warmup: number; out: string; runId?: string }>();
+const opts = program.opts<{ capacitySeconds: number; capacityRepeats: number; capacityStart: number; capacityMax: number; capacityP99: number; profileRate: number; profileCount: number; chaosKafkaRestart: boolean; chaosRate: number; chaosSeconds: number; chaosPostSeconds: number; faults?: string[]; recoveryRate: number; recoveryPreSeconds: number; recoveryPostSeconds: number; modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; p99Limit: number; warmup: number; out: string; runId?: string }>();
 const bad = suitesArg.filter((s) => !(SUITES as readonly string[]).includes(s));
 if (bad.length) program.error(`unknown suite ${bad.join(', ')}; valid: ${SUITES.join(', ')}`);
 if (opts.rates.some((r) => !Number.isFinite(r) || r <= 0)) program.error('--rates: expected positive numbers, e.g. 25,50,100');
@@ -117,7 +123,7 @@ const results: Results & { command: string } = {
   command: process.argv.slice(2).join(' '),
   at: at.toISOString(),
   modes,
-  settings: { suites, modes: modes.map((m) => m.name), rates, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, faults: faults.map((f) => f.name), recoveryRate: opts.recoveryRate, recoveryPreSeconds: opts.recoveryPreSeconds, recoveryPostSeconds: opts.recoveryPostSeconds, chaosRate: opts.chaosRate, chaosSeconds: opts.chaosSeconds, chaosPostSeconds: opts.chaosPostSeconds, profileRate: opts.profileRate, profileCount: opts.profileCount, p99LimitMs: opts.p99Limit, warmup: opts.warmup, smoke },
+  settings: { suites, modes: modes.map((m) => m.name), rates, capacity: { seconds: opts.capacitySeconds, repeats: opts.capacityRepeats, start: opts.capacityStart, max: opts.capacityMax, p99LimitMs: opts.capacityP99 }, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, faults: faults.map((f) => f.name), recoveryRate: opts.recoveryRate, recoveryPreSeconds: opts.recoveryPreSeconds, recoveryPostSeconds: opts.recoveryPostSeconds, chaosRate: opts.chaosRate, chaosSeconds: opts.chaosSeconds, chaosPostSeconds: opts.chaosPostSeconds, profileRate: opts.profileRate, profileCount: opts.profileCount, p99LimitMs: opts.p99Limit, warmup: opts.warmup, smoke },
   machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), commit: execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim(), ...(await versions()) },
   checks: [],
 };
@@ -148,6 +154,9 @@ try {
       results.floors = await measureFloors(temporalServers, smoke ? 30 : 100, (l) => progress(l));
       const f = results.floors;
       say(`floors: Kafka chain (7 hops) p50 ${f.kafkaChain.p50} ms; HTTP chain p50 ${f.httpChain.p50} ms; ${f.temporal.map((t) => `Temporal ${t.server} 4 ${t.activities} activities p50 ${t.p50} ms`).join('; ')}`);
+    } else if (suite === 'capacity') {
+      results.capacity = await capacitySuite(ctx, { seconds: opts.capacitySeconds, repeats: opts.capacityRepeats, start: opts.capacityStart, max: opts.capacityMax, p99LimitMs: opts.capacityP99 });
+      await afterSuite('capacity');
     } else if (suite === 'latency') {
       results.latency = await latencySuite(ctx, rates);
       await afterSuite('latency');

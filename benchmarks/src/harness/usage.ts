@@ -74,6 +74,27 @@ export const processTree = (procs: Map<number, Proc>, roots: number[]) => {
   return seen;
 };
 
+/**
+ * Proportional set size per group (roots and descendants), MiB: each shared page counted once,
+ * split among the processes that map it — unlike summed RSS, which counts PostgreSQL's shared
+ * buffers once per backend. From /proc/<pid>/smaps_rollup; a process gone or unreadable adds 0.
+ */
+export const pssMiBOf = (groups: Record<string, number[]>): Record<string, number> => {
+  const procs = readProcs();
+  return Object.fromEntries(Object.entries(groups).map(([name, roots]) => {
+    let kb = 0;
+    for (const pid of processTree(procs, roots)) {
+      try {
+        const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+        kb += m ? Number(m[1]) : 0;
+      } catch {
+        // exited, or not ours to read
+      }
+    }
+    return [name, Math.round(kb / 1024)];
+  }));
+};
+
 export interface GroupUsage { cpuSeconds: number; peakRssMiB: number; processes: number }
 export type Usage = Record<string, GroupUsage>;
 

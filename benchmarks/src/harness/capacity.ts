@@ -1,0 +1,166 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { round } from '../stats.ts';
+import { openLoopStep } from './driver.ts';
+import { HAPPY, idle, withCoordinator, type SuiteContext } from './suites.ts';
+import { pssMiBOf, startMeter } from './usage.ts';
+
+export interface CapacityOptions {
+  /** Seconds of load per probe. */
+  seconds: number;
+  /** Searches per mode, interleaved across modes (repetition 1 of every mode, then 2, …). */
+  repeats: number;
+  /** First rate probed (also the low end of the marginal-CPU slope). */
+  start: number;
+  /** Highest rate probed. */
+  max: number;
+  /** A rate is sustained while p99 ≤ this, no errors, every order terminal and ≥ 95 % of it completed per second. */
+  p99LimitMs: number;
+}
+
+export interface CapacityProbe {
+  rate: number;
+  sagas: number;
+  p50: number;
+  p99: number;
+  throughput: number;
+  errors: number;
+  sustained: boolean;
+  /** CPU ms per second of the probe's window (load and drain), per part. */
+  cpuMsPerSecond: Record<string, number>;
+  /** The same per saga (idle and fixed costs included). */
+  cpuMsPerSaga: Record<string, number>;
+  /** Proportional set size at the end of the load, per part (shared pages split among their users). */
+  pssMiB: Record<string, number>;
+}
+
+export interface CapacityRun {
+  repetition: number;
+  /** Highest rate sustained (0: not even the first). */
+  capacity: number;
+  probes: CapacityProbe[];
+  /** CPU per additional saga: the slope of CPU per second between the first rate and the highest sustained one. */
+  marginalMsPerSaga: Record<string, number> | null;
+}
+
+export interface Spread { median: number; min: number; max: number; n: number }
+
+export interface CapacityResult {
+  mode: string;
+  runs: CapacityRun[];
+  capacity: Spread;
+  marginalTotal: Spread | null;
+  marginal: Record<string, Spread>;
+  /** PSS at the highest sustained rate, median over the runs. */
+  pssMiB: Record<string, number>;
+  /** Sagas the capacity figure rests on: those of the highest sustained probes. */
+  sagas: number;
+  /** The repetitions differ by more than 2× (highest ÷ lowest capacity). */
+  noisy: boolean;
+}
+
+export const spread = (xs: number[]): Spread => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return { median: round(mid), min: round(s[0]!), max: round(s.at(-1)!), n: s.length };
+};
+
+export const sumParts = (parts: Record<string, number>) => round(Object.values(parts).reduce((a, b) => a + b, 0));
+
+/** Per part: (CPU/s at the high rate − CPU/s at the low rate) ÷ (high − low rate), in ms per saga. */
+export const marginal = (low: CapacityProbe, high: CapacityProbe): Record<string, number> | null => {
+  if (high.rate <= low.rate) return null;
+  return Object.fromEntries(Object.keys(high.cpuMsPerSecond).map((k) => [k, round(((high.cpuMsPerSecond[k] ?? 0) - (low.cpuMsPerSecond[k] ?? 0)) / (high.rate - low.rate))]));
+};
+
+/**
+ * The next rate to probe, or undefined when the search is done: double while sustained; after the
+ * first failure, bisect between the highest sustained and the lowest failed rate until they are
+ * within 10 % (or 1/s) of each other.
+ */
+export const nextRate = (probes: Pick<CapacityProbe, 'rate' | 'sustained'>[], o: Pick<CapacityOptions, 'start' | 'max'>): number | undefined => {
+  if (probes.length === 0) return o.start;
+  const ok = probes.filter((p) => p.sustained).map((p) => p.rate);
+  const bad = probes.filter((p) => !p.sustained).map((p) => p.rate);
+  const lo = ok.length ? Math.max(...ok) : 0;
+  const hi = bad.length ? Math.min(...bad) : Infinity;
+  if (hi === Infinity) return lo * 2 <= o.max ? lo * 2 : lo < o.max ? o.max : undefined;
+  if (hi - lo <= Math.max(1, lo * 0.1)) return undefined;
+  const next = Math.round((lo + hi) / 2);
+  return next > lo && next < hi && !probes.some((p) => p.rate === next) ? next : undefined;
+};
+
+/**
+ * Capacity by search, per mode: open-loop probes of happy orders, each `seconds` long, the rate
+ * doubled while sustained and then bisected; CPU of every part metered per probe; repeated
+ * `repeats` times, interleaved across modes, and reported as median and min–max.
+ */
+export const capacitySuite = async (ctx: SuiteContext, o: CapacityOptions): Promise<CapacityResult[]> => {
+  const runs = new Map<string, CapacityRun[]>(ctx.modes.map((m) => [m.name, []]));
+  for (let repetition = 1; repetition <= o.repeats; repetition++) {
+    for (const mode of ctx.modes) {
+      const label = `capacity ${mode.name} (${repetition}/${o.repeats})`;
+      const run = await withCoordinator(ctx, mode, async () => {
+        const probes: CapacityProbe[] = [];
+        for (let rate = nextRate(probes, o); rate !== undefined; rate = nextRate(probes, o)) {
+          // The load generator and observer (this process) share the cores: metered too, as `harness`.
+          const groups = () => ({ ...ctx.wb.processGroups(), harness: [process.pid] });
+          const meter = startMeter(groups);
+          const t0 = performance.now();
+          let pssMiB: Record<string, number> = {};
+          const step = await openLoopStep({
+            rate,
+            count: Math.max(1, Math.round(rate * o.seconds)),
+            send: () => ctx.wb.placeOrder(HAPPY.customerId, HAPPY.lines),
+            terminalAt: (id) => ctx.wb.terminalAt.get(id),
+            drainMs: 15_000,
+            progress: (l) => {
+              ctx.progress(`${label} @ ${rate}/s: ${l}`);
+              if (performance.now() - t0 > o.seconds * 900) pssMiB = pssMiBOf(groups());
+            },
+          });
+          await idle(ctx.wb, 30_000, (l) => ctx.progress(`${label}: ${l}`));
+          const usage = meter.stop();
+          const window = (performance.now() - t0) / 1000;
+          const ok = step.p99 <= o.p99LimitMs && step.errors === 0 && step.notTerminal === 0 && step.throughput >= 0.95 * rate;
+          const parts = Object.keys(usage);
+          probes.push({
+            rate, sagas: step.count, p50: step.p50, p99: step.p99, throughput: step.throughput, errors: step.errors + step.notTerminal, sustained: ok,
+            cpuMsPerSecond: Object.fromEntries(parts.map((k) => [k, round((usage[k]!.cpuSeconds * 1000) / window)])),
+            cpuMsPerSaga: Object.fromEntries(parts.map((k) => [k, round((usage[k]!.cpuSeconds * 1000) / Math.max(1, step.count))])),
+            pssMiB,
+          });
+          ctx.progress(`${label} @ ${rate}/s: p99 ${step.p99} ms, ${step.throughput}/s${ok ? '' : ' — not sustained'}`);
+          await sleep(1_000);
+        }
+        return probes;
+      });
+      const ok = run.filter((p) => p.sustained);
+      const best = ok.length ? ok.reduce((a, b) => (b.rate > a.rate ? b : a)) : undefined;
+      const first = run[0]!;
+      const result: CapacityRun = { repetition, capacity: best?.rate ?? 0, probes: run, marginalMsPerSaga: best && first.sustained ? marginal(first, best) : null };
+      runs.get(mode.name)!.push(result);
+      ctx.say(
+        `capacity ${mode.name.padEnd(22)} run ${repetition}/${o.repeats}: ${result.capacity}/s (probes ${run.map((p) => `${p.rate}${p.sustained ? '✓' : '✗'}`).join(' ')})` +
+          (result.marginalMsPerSaga ? `; marginal CPU ${sumParts(result.marginalMsPerSaga)} ms per saga` : ''),
+      );
+    }
+  }
+  return ctx.modes.map((m) => {
+    const rs = runs.get(m.name)!;
+    const withSlope = rs.flatMap((r) => (r.marginalMsPerSaga ? [r.marginalMsPerSaga] : []));
+    const parts = [...new Set(withSlope.flatMap((x) => Object.keys(x)))];
+    const bests = rs.flatMap((r) => r.probes.filter((p) => p.sustained && p.rate === r.capacity));
+    const pssParts = [...new Set(bests.flatMap((p) => Object.keys(p.pssMiB)))];
+    const caps = rs.map((r) => r.capacity);
+    return {
+      mode: m.name,
+      runs: rs,
+      capacity: spread(caps),
+      marginalTotal: withSlope.length ? spread(withSlope.map(sumParts)) : null,
+      marginal: Object.fromEntries(parts.map((k) => [k, spread(withSlope.map((x) => x[k] ?? 0))])),
+      pssMiB: Object.fromEntries(pssParts.map((k) => [k, spread(bests.map((p) => p.pssMiB[k] ?? 0)).median])),
+      sagas: bests.reduce((a, p) => a + p.sagas, 0),
+      noisy: Math.min(...caps) > 0 ? Math.max(...caps) / Math.min(...caps) > 2 : caps.some((c) => c > 0),
+    };
+  });
+};

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { marginal, nextRate, spread, type CapacityProbe } from './capacity.ts';
+
+const o = { start: 10, max: 640 };
+/** Runs the search against a system that sustains up to `limit`/s: the rates it probes. */
+const search = (limit: number) => {
+  const probes: { rate: number; sustained: boolean }[] = [];
+  for (let r = nextRate(probes, o); r !== undefined; r = nextRate(probes, o)) probes.push({ rate: r, sustained: r <= limit });
+  return probes;
+};
+const best = (probes: { rate: number; sustained: boolean }[]) => Math.max(0, ...probes.filter((p) => p.sustained).map((p) => p.rate));
+
+describe('capacity search', () => {
+  it('doubles while sustained, then bisects to within 10 % of the true limit', () => {
+    const probes = search(137);
+    expect(probes.slice(0, 6).map((p) => p.rate)).toEqual([10, 20, 40, 80, 160, 120]);
+    expect(best(probes)).toBeLessThanOrEqual(137);
+    expect(best(probes)).toBeGreaterThanOrEqual(137 * 0.9);
+    expect(probes.length).toBeLessThanOrEqual(10);
+  });
+
+  it('finds a limit below the first rate, and stops at the highest rate it may probe', () => {
+    expect(best(search(6))).toBeGreaterThanOrEqual(5);
+    expect(best(search(6))).toBeLessThanOrEqual(6);
+    const all = search(10_000);
+    expect(all.map((p) => p.rate)).toEqual([10, 20, 40, 80, 160, 320, 640]);
+  });
+
+  it('says 0 when not even 1/s is sustained', () => {
+    expect(best(search(0))).toBe(0);
+  });
+});
+
+describe('marginal CPU', () => {
+  const probe = (rate: number, cpu: Record<string, number>) => ({ rate, cpuMsPerSecond: cpu }) as unknown as CapacityProbe;
+  it('is the slope of CPU per second between two rates, per part: fixed (idle) costs drop out', () => {
+    // 50 ms/s idle + 8 ms per saga in services; 20 ms/s + 2 ms per saga in the coordinator.
+    const low = probe(10, { services: 50 + 80, coordinator: 20 + 20 });
+    const high = probe(100, { services: 50 + 800, coordinator: 20 + 200 });
+    expect(marginal(low, high)).toEqual({ services: 8, coordinator: 2 });
+    expect(marginal(high, high)).toBeNull();
+  });
+
+  it('spread: median and min–max', () => {
+    expect(spread([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3, n: 3 });
+    expect(spread([4, 1])).toEqual({ median: 2.5, min: 1, max: 4, n: 2 });
+  });
+});
