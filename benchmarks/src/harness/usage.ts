@@ -81,9 +81,12 @@ export const processTree = (procs: Map<number, Proc>, roots: number[]) => {
  */
 export const pssMiBOf = (groups: Record<string, number[]>): Record<string, number> => {
   const procs = readProcs();
+  const claimed = new Set<number>();
   return Object.fromEntries(Object.entries(groups).map(([name, roots]) => {
     let kb = 0;
     for (const pid of processTree(procs, roots)) {
+      if (claimed.has(pid)) continue; // the first group that claims a process has it, as in the meter
+      claimed.add(pid);
       try {
         const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
         kb += m ? Number(m[1]) : 0;
@@ -115,17 +118,22 @@ export const startMeter = (groups: () => Record<string, number[]>, everyMs = 250
     const procs = readProcs();
     for (const [name, roots] of Object.entries(groups())) {
       let rss = 0;
+      let own = 0;
       const tree = processTree(procs, roots);
       for (const pid of tree) {
         const p = procs.get(pid)!;
+        // A process belongs to the first group that claims it (the harness's children are the
+        // services and coordinators, counted in their own groups, not again under `harness`).
+        if (members.has(pid) && members.get(pid) !== name) continue;
         members.set(pid, name);
         if (!baseTicks.has(pid)) baseTicks.set(pid, first ? p.ticks : 0);
         lastTicks.set(pid, p.ticks);
         rss += p.rssBytes;
+        own++;
       }
       const pk = (peak[name] ??= { rss: 0, n: 0 });
       pk.rss = Math.max(pk.rss, rss);
-      pk.n = Math.max(pk.n, tree.size);
+      pk.n = Math.max(pk.n, own);
     }
   };
   sample();

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { processTree, startMeter } from './usage.ts';
 
@@ -19,5 +21,14 @@ describe('usage meter', () => {
     expect(u.self!.cpuSeconds).toBeLessThan(5);
     expect(u.self!.peakRssMiB).toBeGreaterThan(10);
     expect(u.self!.processes).toBeGreaterThanOrEqual(1);
+  });
+
+  it("counts a child once, in the first group that names it, not again in its parent's group", async () => {
+    const child = spawn(process.execPath, ['-e', 'const t = Date.now(); while (Date.now() - t < 600) Math.sqrt(Math.random());']);
+    const meter = startMeter(() => ({ child: child.pid ? [child.pid] : [], parent: [process.pid] }), 50);
+    await once(child, 'exit');
+    const u = meter.stop();
+    expect(u.child!.cpuSeconds).toBeGreaterThanOrEqual(0.3);
+    expect(u.parent!.cpuSeconds).toBeLessThan(u.child!.cpuSeconds);
   });
 });
