@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { appendToOutbox, outboxMigrations, startRelay } from '@saga/outbox';
 import { withTransaction } from '@saga/postgres';
+import { liveProgress } from '@saga/stack';
 import { createProducer, createTestTopic, scratchDatabase, testKafka, waitFor } from '@saga/testkit';
 import { percentiles, round } from './stats.ts';
 
@@ -51,9 +52,10 @@ await waitFor('the relay lock', () => relay.active);
 console.log(`outbox hop: ${opts.count} messages at ${opts.rate}/s over ${opts.keys} keys`);
 const start = performance.now() + 100;
 const sends: Promise<void>[] = [];
+const live = liveProgress(process.stdout, 5_000);
 const progress = setInterval(() => {
   const got = latency.filter((x) => x !== undefined).length;
-  process.stdout.write(`\r  sent ${sends.length}/${opts.count}, received ${got}, elapsed ${((performance.now() - start) / 1000).toFixed(0)} s   `);
+  live.progress(`sent ${sends.length}/${opts.count}, received ${got}, elapsed ${((performance.now() - start) / 1000).toFixed(0)} s`);
 }, 1000);
 for (let i = 0; i < opts.count; i++) {
   due[i] = start + (i * 1000) / opts.rate;
@@ -70,7 +72,7 @@ for (let i = 0; i < opts.count; i++) {
 await Promise.all(sends);
 await waitFor('every message', () => latency.filter((x) => x !== undefined).length === opts.count, 60_000);
 clearInterval(progress);
-process.stdout.write('\n');
+live.say('');
 
 const hop = percentiles(latency);
 const commit = percentiles(committed);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { loadStackSettings } from '@saga/stack';
+import { liveProgress, loadStackSettings } from '@saga/stack';
 import { floorBundle, measureFloor } from './temporal/floor.ts';
 import { floorVariants, type FloorVariant } from './temporal/variants.ts';
 
@@ -40,10 +40,10 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 console.log('bundling the floor workflows…');
 const workflowBundle = await floorBundle();
 const counts = { sequential: opts.sequential, concurrent: opts.concurrent, inFlight: opts.inFlight };
-const show = (l: string) => process.stdout.write(`\r  ${l}   `);
+const { progress: show, say } = liveProgress(process.stdout, 5_000);
 const measure = async (v: FloorVariant, address: string) => {
   const r = await measureFloor(v, address, workflowBundle, counts, show);
-  process.stdout.write(`\r  ${v.name}: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.throughput} workflows/s; ${r.tasksPerWorkflow} tasks, dispatch p50 ${r.dispatchP50} ms, run p50 ${r.runP50} ms\n`);
+  say(`  ${v.name}: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.throughput} workflows/s; ${r.tasksPerWorkflow} tasks, dispatch p50 ${r.dispatchP50} ms, run p50 ${r.runP50} ms`);
   return r;
 };
 const results = [];

@@ -66,10 +66,23 @@ export const spread = (xs: number[]): Spread => {
 
 export const sumParts = (parts: Record<string, number>) => round(Object.values(parts).reduce((a, b) => a + b, 0));
 
-/** Per part: (CPU/s at the high rate − CPU/s at the low rate) ÷ (high − low rate), in ms per saga. */
-export const marginal = (low: CapacityProbe, high: CapacityProbe): Record<string, number> | null => {
-  if (high.rate <= low.rate) return null;
-  return Object.fromEntries(Object.keys(high.cpuMsPerSecond).map((k) => [k, round(((high.cpuMsPerSecond[k] ?? 0) - (low.cpuMsPerSecond[k] ?? 0)) / (high.rate - low.rate))]));
+/**
+ * CPU per additional saga, per part: the least-squares slope of CPU ms per second against the
+ * rate over every sustained probe (ms per saga; fixed and idle costs are the intercept and drop
+ * out). Two points 10/s apart make a noisy slope; every sustained rate of the search counts.
+ * Null with fewer than two distinct rates.
+ */
+export const marginal = (probes: Pick<CapacityProbe, 'rate' | 'cpuMsPerSecond' | 'sustained'>[]): Record<string, number> | null => {
+  const ok = probes.filter((p) => p.sustained);
+  if (new Set(ok.map((p) => p.rate)).size < 2) return null;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const mx = mean(ok.map((p) => p.rate));
+  const sxx = ok.reduce((a, p) => a + (p.rate - mx) ** 2, 0);
+  const parts = [...new Set(ok.flatMap((p) => Object.keys(p.cpuMsPerSecond)))];
+  return Object.fromEntries(parts.map((k) => {
+    const my = mean(ok.map((p) => p.cpuMsPerSecond[k] ?? 0));
+    return [k, round(ok.reduce((a, p) => a + (p.rate - mx) * ((p.cpuMsPerSecond[k] ?? 0) - my), 0) / sxx)];
+  }));
 };
 
 /**
@@ -134,10 +147,7 @@ export const capacitySuite = async (ctx: SuiteContext, o: CapacityOptions): Prom
         }
         return probes;
       });
-      const ok = run.filter((p) => p.sustained);
-      const best = ok.length ? ok.reduce((a, b) => (b.rate > a.rate ? b : a)) : undefined;
-      const first = run[0]!;
-      const result: CapacityRun = { repetition, capacity: best?.rate ?? 0, probes: run, marginalMsPerSaga: best && first.sustained ? marginal(first, best) : null };
+      const result = capacityRun(repetition, run);
       runs.get(mode.name)!.push(result);
       ctx.say(
         `capacity ${mode.name.padEnd(22)} run ${repetition}/${o.repeats}: ${result.capacity}/s (probes ${run.map((p) => `${p.rate}${p.sustained ? '✓' : '✗'}`).join(' ')})` +
@@ -145,22 +155,30 @@ export const capacitySuite = async (ctx: SuiteContext, o: CapacityOptions): Prom
       );
     }
   }
-  return ctx.modes.map((m) => {
-    const rs = runs.get(m.name)!;
-    const withSlope = rs.flatMap((r) => (r.marginalMsPerSaga ? [r.marginalMsPerSaga] : []));
-    const parts = [...new Set(withSlope.flatMap((x) => Object.keys(x)))];
-    const bests = rs.flatMap((r) => r.probes.filter((p) => p.sustained && p.rate === r.capacity));
-    const pssParts = [...new Set(bests.flatMap((p) => Object.keys(p.pssMiB)))];
-    const caps = rs.map((r) => r.capacity);
-    return {
-      mode: m.name,
-      runs: rs,
-      capacity: spread(caps),
-      marginalTotal: withSlope.length ? spread(withSlope.map(sumParts)) : null,
-      marginal: Object.fromEntries(parts.map((k) => [k, spread(withSlope.map((x) => x[k] ?? 0))])),
-      pssMiB: Object.fromEntries(pssParts.map((k) => [k, spread(bests.map((p) => p.pssMiB[k] ?? 0)).median])),
-      sagas: bests.reduce((a, p) => a + p.sagas, 0),
-      noisy: Math.min(...caps) > 0 ? Math.max(...caps) / Math.min(...caps) > 2 : caps.some((c) => c > 0),
-    };
-  });
+  return ctx.modes.map((m) => summariseCapacity(m.name, runs.get(m.name)!));
+};
+
+/** One search's result from its probes. */
+export const capacityRun = (repetition: number, probes: CapacityProbe[]): CapacityRun => {
+  const ok = probes.filter((p) => p.sustained);
+  return { repetition, capacity: ok.length ? Math.max(...ok.map((p) => p.rate)) : 0, probes, marginalMsPerSaga: marginal(probes) };
+};
+
+/** A mode's figures over its repetitions (re-derivable from the stored probes). */
+export const summariseCapacity = (mode: string, rs: CapacityRun[]): CapacityResult => {
+  const withSlope = rs.flatMap((r) => (r.marginalMsPerSaga ? [r.marginalMsPerSaga] : []));
+  const parts = [...new Set(withSlope.flatMap((x) => Object.keys(x)))];
+  const bests = rs.flatMap((r) => r.probes.filter((p) => p.sustained && p.rate === r.capacity));
+  const pssParts = [...new Set(bests.flatMap((p) => Object.keys(p.pssMiB)))];
+  const caps = rs.map((r) => r.capacity);
+  return {
+    mode,
+    runs: rs,
+    capacity: spread(caps),
+    marginalTotal: withSlope.length ? spread(withSlope.map(sumParts)) : null,
+    marginal: Object.fromEntries(parts.map((k) => [k, spread(withSlope.map((x) => x[k] ?? 0))])),
+    pssMiB: Object.fromEntries(pssParts.map((k) => [k, spread(bests.map((p) => p.pssMiB[k] ?? 0)).median])),
+    sagas: bests.reduce((a, p) => a + p.sagas, 0),
+    noisy: Math.min(...caps) > 0 ? Math.max(...caps) / Math.min(...caps) > 2 : caps.some((c) => c > 0),
+  };
 };

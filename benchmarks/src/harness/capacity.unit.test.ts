@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { marginal, nextRate, spread, type CapacityProbe } from './capacity.ts';
+import { marginal, nextRate, spread } from './capacity.ts';
 
 const o = { start: 10, max: 640 };
 /** Runs the search against a system that sustains up to `limit`/s: the rates it probes. */
@@ -32,13 +32,14 @@ describe('capacity search', () => {
 });
 
 describe('marginal CPU', () => {
-  const probe = (rate: number, cpu: Record<string, number>) => ({ rate, cpuMsPerSecond: cpu }) as unknown as CapacityProbe;
-  it('is the slope of CPU per second between two rates, per part: fixed (idle) costs drop out', () => {
-    // 50 ms/s idle + 8 ms per saga in services; 20 ms/s + 2 ms per saga in the coordinator.
-    const low = probe(10, { services: 50 + 80, coordinator: 20 + 20 });
-    const high = probe(100, { services: 50 + 800, coordinator: 20 + 200 });
-    expect(marginal(low, high)).toEqual({ services: 8, coordinator: 2 });
-    expect(marginal(high, high)).toBeNull();
+  const probe = (rate: number, cpu: Record<string, number>, sustained = true) => ({ rate, cpuMsPerSecond: cpu, sustained });
+  it('is the least-squares slope of CPU per second against the rate, per part: fixed (idle) costs drop out', () => {
+    // 50 ms/s idle + 8 ms per saga in services; 20 ms/s + 2 ms per saga in the coordinator; ±5 ms/s noise.
+    const probes = [10, 20, 40, 80].map((r, i) => probe(r, { services: 50 + 8 * r + (i % 2 ? 5 : -5), coordinator: 20 + 2 * r }));
+    const m = marginal([...probes, probe(160, { services: 5_000, coordinator: 5_000 }, false)])!; // the failed probe does not count
+    expect(m.services).toBeCloseTo(8, 0);
+    expect(m.coordinator).toBeCloseTo(2, 5);
+    expect(marginal([probe(10, { services: 1 })])).toBeNull();
   });
 
   it('spread: median and min–max', () => {

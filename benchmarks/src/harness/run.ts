@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
-import { loadStackSettings, stackServers, status, Versions } from '@saga/stack';
+import { liveProgress, loadStackSettings, stackServers, status, Versions } from '@saga/stack';
 import { servers } from '@saga/testkit';
 import { apiSuite, checkWorld, compensationSuite, describeViolations, fixedSuite, latencySuite, type SuiteContext } from './suites.ts';
 import { measureFloors } from './floors.ts';
@@ -96,16 +96,8 @@ const at = new Date();
 const runId = opts.runId ?? at.toISOString().replaceAll(':', '-').slice(0, 19) + (smoke ? '-smoke' : '');
 const dir = `${opts.out}/${runId}`;
 
-const tty = process.stdout.isTTY;
-let lastProgress = 0;
 /** The live line: rewritten in place on a terminal; in a log (CI), one line every 10 s. */
-const progress = (line: string) => {
-  if (tty) return void process.stdout.write(`\r\x1b[2K  ${line.slice(0, (process.stdout.columns || 120) - 3)}`);
-  if (Date.now() - lastProgress < 10_000) return;
-  lastProgress = Date.now();
-  console.log(`  … ${line}`);
-};
-const say = (line: string) => (tty ? process.stdout.write(`\r\x1b[2K${line}\n`) : console.log(line));
+const { progress, say } = liveProgress();
 
 const versions = async () => {
   const client = new pg.Client({ connectionString: servers.POSTGRES_URL });

@@ -46,8 +46,12 @@ export type SagaEvent<D> =
    * which one: a failure that arrives after its own attempt timed out must not fail the next.
    */
   | { type: 'attempt-failed'; commandId: string; attempt?: number; error: string }
-  /** A timer row came due: the engine works out which (step timeout, backoff, deadline). */
-  | { type: 'tick' }
+  /**
+   * A timer row came due: the engine works out which (step timeout, backoff, deadline).
+   * `unsent`: the attempt in flight has not left yet (Kafka: its command still waits in the
+   * outbox, the broker is down) — its timer restarts instead of failing it (ADR 0008).
+   */
+  | { type: 'tick'; unsent?: boolean }
   | { type: 'operator'; action: 'retry' | 'compensate' | 'resolve'; note?: string };
 
 export interface Context {
@@ -137,7 +141,7 @@ class Step<D> {
         return this.attemptFailed();
       }
       case 'tick':
-        return this.tick();
+        return this.tick(event.unsent === true);
       case 'operator':
         return this.operator(event.action, event.note);
       default: {
@@ -182,7 +186,7 @@ class Step<D> {
     this.needsAttention(`${cur.action} refused: ${reason}`);
   }
 
-  private tick() {
+  private tick(unsent: boolean) {
     const cur = this.s.current;
     if (!this.active()) return;
     if (this.deadlineActive() && this.ctx.now >= this.s.deadlineAt) {
@@ -191,6 +195,12 @@ class Step<D> {
     }
     if (!cur || this.ctx.now < cur.dueAt) return;
     if (cur.waiting === 'backoff') return this.sendCurrent(cur.attempt + 1);
+    if (unsent) {
+      // An attempt's clock starts when its command leaves: a broker outage does not burn the budget
+      // (the deadline, checked above, still bounds the saga).
+      cur.dueAt = this.ctx.now + this.engine.action(cur.action).timeoutMs;
+      return this.log({ cause: `attempt ${cur.attempt} of ${cur.action} not sent yet (the broker is unreachable): its timer restarts`, action: cur.action, commandId: cur.commandId });
+    }
     this.log({ cause: `attempt ${cur.attempt} of ${cur.action} timed out`, action: cur.action, commandId: cur.commandId });
     this.attemptFailed();
   }

@@ -142,6 +142,23 @@ describe('order saga engine', () => {
     expect(s.last.history[0]!.cause).toMatch(/ignored SUCCESS reply/);
   });
 
+  it('an attempt whose command has not left (broker down) does not use up the budget; the deadline still holds', () => {
+    const s = start().whenSuccess().expectSent('AuthorizePayment');
+    // Kafka is down for 10 step timeouts: each tick finds the command still in the outbox.
+    for (let i = 0; i < 10; i++) s.afterUnsent(1_000).expectNothingSent();
+    expect(s.state.current).toMatchObject({ action: 'authorizePayment', attempt: 1, waiting: 'reply' });
+    expect(s.state.status).toBe('RUNNING');
+    // Back: the reply to the first attempt arrives and the saga goes on.
+    s.whenSuccess().expectSent('ApproveOrder');
+    // Without the outbox's word, the same wait exhausts the budget (3 attempts).
+    const t = start().whenSuccess().after(1_000).untilResent().after(1_000).untilResent().after(1_000);
+    expect(t.state).toMatchObject({ status: 'COMPENSATING', reason: 'RETRIES_EXHAUSTED:authorizePayment' });
+    // And an outage longer than the saga's deadline still ends it.
+    const u = start().whenSuccess();
+    for (let i = 0; i < 25; i++) u.afterUnsent(1_000);
+    expect(u.state).toMatchObject({ status: 'COMPENSATING', reason: 'DEADLINE_EXCEEDED' });
+  });
+
   it('a late reply to an attempt that already timed out counts once: the retry does not act twice', () => {
     const s = start();
     s.after(1_000).untilResent().expectSent('ReserveStock');

@@ -58,6 +58,12 @@ export class Scenario<D> {
     return this.on({ type: 'tick' });
   }
 
+  /** Like `after`, with the attempt in flight still unsent (its command waits in the outbox). */
+  afterUnsent(ms: number) {
+    this.now += ms;
+    return this.on({ type: 'tick', unsent: true });
+  }
+
   /** Lets every pending timer fire until the next command goes out (or `limitMs` passes). */
   untilResent(limitMs = 600_000) {
     const before = this.sent.length;

@@ -54,6 +54,11 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   const applyIn = async (tx: PoolClient, sagaId: string, event: SagaEvent<OrderSagaData>, now = Date.now()) => {
     const stored = await store(tx).load(sagaId);
     if (!stored) return undefined;
+    const cur = stored.state.current;
+    if (event.type === 'tick' && viaKafka && cur?.waiting === 'reply' && cur.dueAt <= now) {
+      // The attempt's command may still wait in our outbox (the broker is down): then it has not started.
+      event = { type: 'tick', unsent: await store(tx).unsent(cur.commandId) };
+    }
     const t = engine.transition(stored.state, event, { now, random: Math.random() });
     if (t.refused) return t;
     await store(tx).save(t.state, stored.version, t.wakeAt, written(t, stored.state.status, now));

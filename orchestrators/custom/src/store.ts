@@ -77,6 +77,12 @@ export const sagaStore = <D>(db: Queryable, definition: string) => ({
     if (!saved) throw new VersionConflict(`saga ${state.sagaId} changed since version ${version}`);
   },
 
+  /** Whether a command (any attempt of it: they share the message id) still waits in the outbox, unpublished. */
+  async unsent(commandId: string): Promise<boolean> {
+    const { rowCount } = await db.query('SELECT 1 FROM outbox WHERE message_id = $1 LIMIT 1', [commandId]);
+    return (rowCount ?? 0) > 0;
+  },
+
   /** Sagas whose timer is due, locked; rows another instance holds are skipped. */
   async due(now: number, limit: number): Promise<string[]> {
     const { rows } = await db.query<{ id: string }>(

@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError } from 'commander';
+import { liveProgress } from '@saga/stack';
 import { inFlight, OWNERS, type Owner } from './in-flight.ts';
 import { prepareProcesses } from './build.ts';
 import { spawnService, stopAll, waitHealthy } from './processes.ts';
@@ -46,13 +47,14 @@ program
     let code = 0;
     try {
       await waitHealthy(proc, 120_000);
+      const live = liveProgress(process.stdout, 5_000);
       let last = first.count;
       let movedAt = Date.now();
       for (;;) {
         const now = await count();
         if (now.count === 0) break;
         if (now.count !== last) [last, movedAt] = [now.count, Date.now()];
-        process.stdout.write(`\r${who}: ${now.count ?? '?'} in flight   `);
+        live.progress(`${who}: ${now.count ?? '?'} in flight`);
         if (Date.now() - movedAt > opts.stallSeconds * 1000) {
           console.log(`\n${who}: ${now.count} sagas did not move for ${opts.stallSeconds} s (parked for an operator?): ${now.ids.join(', ')}`);
           code = 1;

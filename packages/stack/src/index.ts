@@ -3,3 +3,4 @@ export * from './stack.ts';
 export type { Server } from './server.ts';
 export { CHROMIUM_ARGS, ensureChromium } from './browser.ts';
 export { ensureSchemathesis, SCHEMATHESIS_VERSION } from './schemathesis.ts';
+export { liveProgress } from './progress.ts';
