@@ -263,7 +263,7 @@ export const sections = (r: Results): Section[] => {
     const pss = [...new Set(c.flatMap((x) => Object.keys(x.pssMiB)))];
     const sp = (s: Spread | null | undefined) => (s ? (s.min === s.max ? `${s.median}` : `${s.median} (${s.min}–${s.max})`) : '—');
     add('capacity',
-      `### Capacity by search: highest rate with p99 ≤ ${(r.settings.capacity as { p99LimitMs?: number } | undefined)?.p99LimitMs ?? 250} ms, no errors and ≥ 95 % of the offered rate completed; CPU per additional saga (the slope between the first rate and the highest sustained one); median (min–max) of the repetitions`,
+      `### Capacity by search: highest rate with p99 ≤ ${(r.settings.capacity as { p99LimitMs?: number } | undefined)?.p99LimitMs ?? 250} ms, no errors and ≥ 95 % of the offered rate completed; CPU per additional saga (the least-squares slope of CPU per second against the rate over every sustained probe: idle and fixed costs drop out; with few sustained rates close together it is noisy, even negative); median (min–max) of the repetitions`,
       table(['mode', 'repetitions', 'highest sustained /s', 'rests on sagas', 'marginal CPU ms per saga', ...parts.map((k) => `${k} ms`), 'PSS MiB at capacity', 'spread > 2×'], c.map((x) => [
         x.mode, x.capacity.n, sp(x.capacity), x.sagas, sp(x.marginalTotal), ...parts.map((k) => sp(x.marginal[k])),
         pss.length ? `${sumParts(x.pssMiB)} (${pss.map((k) => `${k} ${x.pssMiB[k] ?? 0}`).join(', ')})` : '—', x.noisy ? 'yes' : 'no',
