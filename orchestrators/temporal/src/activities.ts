@@ -15,6 +15,19 @@ export interface ActivityDeps {
   topic?: (t: string) => string;
 }
 
+/**
+ * How long a `pending_commands` row may sit untouched before the sweep deletes it: far past any
+ * attempt (3 s start-to-close) and retry interval (≤ 10 s). Rows left behind are replies stored
+ * for a next attempt that never came (the step gave up and compensated) and tokens of attempts
+ * that died with their worker. Deleting one that was still wanted costs a re-send at most: the
+ * service answers a duplicate command with its stored reply (ADR 0003).
+ */
+export const PENDING_TTL_MS = 10 * 60_000;
+
+/** Deletes the pending-command rows untouched for `olderThanMs`; returns how many. */
+export const sweepPendingCommands = async (pool: Pool, olderThanMs = PENDING_TTL_MS): Promise<number> =>
+  (await pool.query('DELETE FROM pending_commands WHERE updated_at < now() - make_interval(secs => $1)', [olderThanMs / 1000])).rowCount ?? 0;
+
 const envelope = (req: CommandRequest): Command =>
   ({ messageId: req.commandId, sagaId: req.sagaId, occurredAt: new Date().toISOString(), type: req.type, payload: req.payload }) as Command;
 

@@ -8,7 +8,7 @@ import { createKafka, createProducer, startConsumer } from '@saga/kafka';
 import { openOwnership } from '@saga/ownership';
 import { createPool, ensureDatabase, migrate } from '@saga/postgres';
 import { transient } from '@saga/service';
-import { createActivities } from './activities.ts';
+import { createActivities, sweepPendingCommands } from './activities.ts';
 import { workflowBundle } from './bundle.ts';
 import type { TemporalConfig } from './config.ts';
 import { OrderIdKey, SagaStatusKey, type CommandResult } from './shared.ts';
@@ -106,6 +106,11 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
         })
       : undefined;
 
+  // Kafka transport: rows nobody will read again (a reply kept for an attempt that never came) go after a while.
+  const sweeper = cfg.TRANSPORT === 'kafka'
+    ? setInterval(() => void sweepPendingCommands(pool).catch((err: unknown) => log.warn({ err }, 'pending-command sweep failed')), 60_000).unref()
+    : undefined;
+
   const app = createApp({
     name: 'orchestrator-temporal',
     logger: log,
@@ -125,6 +130,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
     url: http.url,
     client,
     stop: async () => {
+      clearInterval(sweeper);
       await http.close();
       await starter?.stop();
       await replies?.stop();
