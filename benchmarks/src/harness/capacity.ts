@@ -9,7 +9,7 @@ export interface CapacityOptions {
   seconds: number;
   /** Searches per mode, interleaved across modes (repetition 1 of every mode, then 2, …). */
   repeats: number;
-  /** First rate probed (also the low end of the marginal-CPU slope). */
+  /** First rate probed. */
   start: number;
   /** Highest rate probed. */
   max: number;
@@ -38,7 +38,7 @@ export interface CapacityRun {
   /** Highest rate sustained (0: not even the first). */
   capacity: number;
   probes: CapacityProbe[];
-  /** CPU per additional saga: the slope of CPU per second between the first rate and the highest sustained one. */
+  /** CPU per additional saga: the least-squares slope of CPU per second over the sustained probes (`marginal`). */
   marginalMsPerSaga: Record<string, number> | null;
 }
 
@@ -128,7 +128,8 @@ export const capacitySuite = async (ctx: SuiteContext, o: CapacityOptions): Prom
             drainMs: 15_000,
             progress: (l) => {
               ctx.progress(`${label} @ ${rate}/s: ${l}`);
-              if (performance.now() - t0 > o.seconds * 900) pssMiB = pssMiBOf(groups());
+              // Once, near the end of the load: PSS reads every process's smaps.
+              if (!Object.keys(pssMiB).length && performance.now() - t0 > o.seconds * 900) pssMiB = pssMiBOf(groups());
             },
           });
           await idle(ctx.wb, 30_000, (l) => ctx.progress(`${label}: ${l}`));

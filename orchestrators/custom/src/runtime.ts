@@ -56,7 +56,8 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
     if (!stored) return undefined;
     const cur = stored.state.current;
     if (event.type === 'tick' && viaKafka && cur?.waiting === 'reply' && cur.dueAt <= now) {
-      // The attempt's command may still wait in our outbox (the broker is down): then it has not started.
+      // Only a due attempt timer reads it (one query, not one per tick): the attempt's command may
+      // still wait in our outbox (the broker is down), and then it has not started.
       event = { type: 'tick', unsent: await store(tx).unsent(cur.commandId) };
     }
     const t = engine.transition(stored.state, event, { now, random: Math.random() });

@@ -24,7 +24,7 @@ export interface Written {
 
 /**
  * `head` — an INSERT or UPDATE of one saga, `RETURNING id` — and, only if it wrote that row, the
- * transition's history entries and outbox messages: one statement, one round trip (ADR 0014).
+ * transition's history entries and outbox messages: one statement, one round trip (ADR 0015).
  * True when the row was written.
  */
 const writeSaga = async (db: Queryable, head: string, params: unknown[], state: SagaState<unknown>, w: Written): Promise<boolean> => {

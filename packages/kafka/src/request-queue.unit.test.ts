@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-// kafkajs' per-connection request queue, patched by patches/kafkajs+2.2.4.patch (ADR 0014).
+// kafkajs' per-connection request queue, patched by patches/kafkajs+2.2.4.patch (ADR 0015).
 const RequestQueue = createRequire(import.meta.url)('kafkajs/src/network/requestQueue/index.js') as new (o: object) => {
   pending: unknown[];
   inflight: Map<number, unknown>;

@@ -18,7 +18,7 @@ export interface OutboxMessage {
 
 /**
  * The INSERT of `messages` into the outbox, its parameters numbered from `$from`: a statement of
- * its own, or the tail of one that changes something else first (one round trip, ADR 0014).
+ * its own, or the tail of one that changes something else first (one round trip, ADR 0015).
  */
 export const outboxInsert = (messages: OutboxMessage[], from = 1) => ({
   sql: `INSERT INTO outbox (topic, key, message_id, payload, headers)
