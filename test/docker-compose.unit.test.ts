@@ -19,7 +19,9 @@ const hostPorts = (svc: string) => (compose.services[svc]?.ports ?? []).map((p) 
 
 describe('docker-compose.yml', () => {
   it('names every server the stack starts and every process the launcher starts', () => {
-    expect(Object.keys(compose.services).sort()).toEqual([...SERVER_NAMES, ...SERVICES.map((s) => s.name), 'coordinator'].sort());
+    // …and the two one-shot jobs that set up temporal-pg (schema, namespace), as the stack does at start.
+    const jobs = ['temporal-pg-schema', 'temporal-pg-namespace'];
+    expect(Object.keys(compose.services).sort()).toEqual([...SERVER_NAMES, ...jobs, ...SERVICES.map((s) => s.name), 'coordinator'].sort());
   });
 
   it('runs each service with the settings it reads, on the launcher\'s port and one of the stack\'s databases', () => {
@@ -64,7 +66,10 @@ describe('docker-compose.yml', () => {
   it('pins the same versions', () => {
     expect(compose.services.postgres!.image).toBe(`postgres:${Versions.postgres}`);
     expect(compose.services.kafka!.image).toBe(`apache/kafka:${Versions.kafka}`);
-    expect(compose.services.temporal!.image).toBe(`temporalio/temporal:${Versions.temporalCli.replace(/^v/, '')}`);
+    expect(compose.services.temporal!.image).toBe(`temporalio/temporal:${Versions.temporalCli}`);
+    const server = Versions.temporalServer.replace(/^v/, '');
+    expect(compose.services['temporal-pg']!.image).toBe(`temporalio/server:${server}`);
+    for (const job of ['temporal-pg-schema', 'temporal-pg-namespace']) expect(compose.services[job]!.image).toBe(`temporalio/admin-tools:${server}`);
   });
 
   it('publishes the same ports as the stack defaults', () => {

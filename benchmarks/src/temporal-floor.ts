@@ -10,7 +10,6 @@
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -35,7 +34,7 @@ if (unknown.length) {
 }
 const chosen = floorVariants.filter((v) => (!opts.variants || opts.variants.includes(v.name)) && !(opts.address && v.server?.length));
 const settings = loadStackSettings();
-const bin = settings.TEMPORAL_CLI ?? join(settings.cacheDir, 'bin', 'temporal');
+const bin = settings.temporalCli;
 Runtime.install({ logger: new DefaultLogger('WARN') });
 console.log('bundling the floor workflows…');
 const workflowBundle = await floorBundle();

@@ -327,6 +327,7 @@ export const writeReport = async (dir: string, r: Results) => {
     `${r.at} · commit ${String(m.commit)} · ${String(m.cores)} cores, ${String(m.memoryGiB)} GiB · Node ${String(m.node)}, PostgreSQL ${String(m.postgres)}, Kafka ${String(m.kafka)}, Temporal Server ${String(m.temporalServer)} (CLI ${String(m.temporalCli)} dev server)`,
     `Settings: \`${JSON.stringify(r.settings)}\``,
     r.error ? `**The run failed:** ${r.error}` : '',
+    Array.isArray(r.settings.skippedModes) ? `**Not run:** ${r.settings.skippedModes.join(', ')} — their server (temporal-pg) was not running; \`--modes\` runs them once it is.` : '',
     tables(r),
     ...images,
   ].filter(Boolean).join('\n\n');

@@ -66,7 +66,7 @@ const opts = program.opts<{ capacitySeconds: number; capacityRepeats: number; ca
 const bad = suitesArg.filter((s) => !(SUITES as readonly string[]).includes(s));
 if (bad.length) program.error(`unknown suite ${bad.join(', ')}; valid: ${SUITES.join(', ')}`);
 if (opts.rates.some((r) => !Number.isFinite(r) || r <= 0)) program.error('--rates: expected positive numbers, e.g. 25,50,100');
-const modes = (() => {
+const chosenModes = (() => {
   try {
     return pickModes(opts.modes, process.env.ORCHESTRATOR);
   } catch (err) {
@@ -81,9 +81,18 @@ const faults = (() => {
   }
 })();
 // The servers this run needs must be up: say which are not and how to start them, not a stack trace.
+// Without --modes, the PostgreSQL-backed Temporal modes wait for their server (built in the
+// background by `./workbench start` on a fresh machine): skipped, and said so, not an error.
+const stackState = status(stackServers(loadStackSettings()));
+const pgDown = stackState.some((s) => s.name === 'temporal-pg' && s.state === 'stopped');
+const skipped = !opts.modes && pgDown ? chosenModes.filter((m) => m.server === 'pg') : [];
+const modes = chosenModes.filter((m) => !skipped.includes(m));
+if (skipped.length) {
+  console.log(`skipping ${skipped.map((m) => m.name).join(', ')}: temporal-pg is not running (\`npm run stack -- status\`; on a fresh machine it is still being built in the background — \`npm run stack -- up temporal-pg\` waits for it; then \`npm run bench -- ${suitesArg.join(' ')} --modes ${skipped.map((m) => m.name).join(',')}\`)`);
+}
 {
   const needed = new Set(['postgres', 'kafka', 'temporal', ...(modes.some((m) => m.server === 'pg') ? ['temporal-pg'] : [])]);
-  const down = status(stackServers(loadStackSettings())).filter((s) => needed.has(s.name) && s.state === 'stopped');
+  const down = stackState.filter((s) => needed.has(s.name) && s.state === 'stopped');
   if (down.length) {
     program.error(`the stack is not up: ${down.map((s) => `${s.name} (${s.address})`).join(', ')} not running. Start it with \`npm run stack -- up\`, or run \`npm run stack -- exec -- npm run bench -- ${process.argv.slice(2).join(' ')}\``);
   }
@@ -115,7 +124,7 @@ const results: Results & { command: string } = {
   command: process.argv.slice(2).join(' '),
   at: at.toISOString(),
   modes,
-  settings: { suites, modes: modes.map((m) => m.name), rates, capacity: { seconds: opts.capacitySeconds, repeats: opts.capacityRepeats, start: opts.capacityStart, max: opts.capacityMax, p99LimitMs: opts.capacityP99 }, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, faults: faults.map((f) => f.name), recoveryRate: opts.recoveryRate, recoveryPreSeconds: opts.recoveryPreSeconds, recoveryPostSeconds: opts.recoveryPostSeconds, chaosRate: opts.chaosRate, chaosSeconds: opts.chaosSeconds, chaosPostSeconds: opts.chaosPostSeconds, profileRate: opts.profileRate, profileCount: opts.profileCount, p99LimitMs: opts.p99Limit, warmup: opts.warmup, smoke },
+  settings: { suites, modes: modes.map((m) => m.name), ...(skipped.length ? { skippedModes: skipped.map((m) => m.name) } : {}), rates, capacity: { seconds: opts.capacitySeconds, repeats: opts.capacityRepeats, start: opts.capacityStart, max: opts.capacityMax, p99LimitMs: opts.capacityP99 }, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, faults: faults.map((f) => f.name), recoveryRate: opts.recoveryRate, recoveryPreSeconds: opts.recoveryPreSeconds, recoveryPostSeconds: opts.recoveryPostSeconds, chaosRate: opts.chaosRate, chaosSeconds: opts.chaosSeconds, chaosPostSeconds: opts.chaosPostSeconds, profileRate: opts.profileRate, profileCount: opts.profileCount, p99LimitMs: opts.p99Limit, warmup: opts.warmup, smoke },
   machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), commit: execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim(), ...(await versions()) },
   checks: [],
 };

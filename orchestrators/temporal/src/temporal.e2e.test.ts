@@ -90,8 +90,7 @@ describe.each([
     const dir = fileURLToPath(new URL(`../histories/${transport}${activities === 'local' ? '-local' : ''}`, import.meta.url));
     mkdirSync(dir, { recursive: true });
     // The CLI writes the JSON form the SDK's replayer reads (the same as the Web UI's download).
-    const s = loadStackSettings();
-    const cli = s.TEMPORAL_CLI ?? `${s.cacheDir}/bin/temporal`;
+    const cli = loadStackSettings().temporalCli;
     for (const [i, h] of histories.entries()) {
       const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', h.workflowId, '--address', servers.TEMPORAL_ADDRESS, '--output', 'json'], { encoding: 'utf8' });
       writeFileSync(`${dir}/saga-${i}.json`, json);

@@ -92,7 +92,7 @@ describe('Temporal Web UI: sagas found by order id, steps and compensations in t
     await page.goto(`${servers.TEMPORAL_UI_URL}/namespaces/${servers.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(query)}`);
     await page.getByRole('link', { name: id, exact: true }).waitFor({ timeout: 30_000 });
     await page.goto(`${servers.TEMPORAL_UI_URL}/namespaces/${servers.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(`SagaStatus="COMPLETED" AND OrderId="${id}"`)}`);
-    await page.getByText('No Results').first().waitFor({ timeout: 30_000 });
+    await page.getByText('No Workflows Found').first().waitFor({ timeout: 30_000 }); // Web UI 2.54's empty list
     expect(await page.getByRole('link', { name: id, exact: true }).count()).toBe(0);
   });
 });

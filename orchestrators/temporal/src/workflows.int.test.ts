@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -10,7 +9,7 @@ import { orderSaga, resolveSignal, retrySignal, statusQuery } from './workflows.
 // The SDK's test environment on the local Temporal CLI binary (never a download); activities
 // are mocked here only — the e2e tests use the real services.
 const settings = loadStackSettings();
-const temporalBin = settings.TEMPORAL_CLI ?? join(settings.cacheDir, 'bin', 'temporal');
+const temporalBin = settings.temporalCli;
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {

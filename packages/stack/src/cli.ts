@@ -40,9 +40,10 @@ program
   .command('up')
   .description('provision (first time: install, download, build into the cache) and start; a running server is left as it is')
   .argument('[servers...]', `a subset of ${SERVER_NAMES.join(', ')}`)
-  .action(async (names: string[]) => {
+  .option('--defer-builds', 'a server that still needs a long build (temporal-pg: go install) is built in the background and left down; `up <server>` later waits for it')
+  .action(async (names: string[], opts: { deferBuilds?: boolean }) => {
     const { s, servers } = context();
-    await up(pick(servers, names), s, log);
+    await up(pick(servers, names), s, log, { deferBuilds: opts.deferBuilds ?? false });
     log('');
     printStatus(servers, false);
   });

