@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { CoordinatorGroups, OrderEvent, Topics, topicSpecs } from '@saga/contracts';
-import { ensureTopics } from '@saga/kafka';
+import { ensureTopics, moveGroupToEnd } from '@saga/kafka';
 import { coordinatorUrl, spawnService, startServices, stopAll, waitHealthy, type Running, type ServiceName } from '@saga/launcher';
 import { dropDatabase } from '@saga/postgres';
 import { loadStackSettings, stackServers, up, type ServerName } from '@saga/stack';
@@ -95,14 +95,8 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   let ranCustom = false;
 
   /** Coordinator consumer groups skip what other modes produced while they were stopped. */
-  const skipToLatest = async (mode: Mode) => {
-    for (const g of Object.values(CoordinatorGroups[mode.coordinator])) {
-      for (const topic of [Topics.orderEvents, Topics.sagaReplies]) {
-        const offsets = await admin.fetchTopicOffsets(prefix + topic);
-        await admin.setOffsets({ groupId: prefix + g, topic: prefix + topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
-      }
-    }
-  };
+  const skipToLatest = (mode: Mode) =>
+    Promise.all(Object.values(CoordinatorGroups[mode.coordinator]).map((g) => moveGroupToEnd(kafka, prefix + g, [Topics.orderEvents, Topics.sagaReplies].map((t) => prefix + t))));
   const instanceEnv = async (i: number): Promise<NodeJS.ProcessEnv> => {
     if (i === 0) return {};
     const port = String(await freePort());
