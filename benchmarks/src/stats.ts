@@ -12,3 +12,22 @@ export const percentiles = (samples: number[], ps = [50, 90, 99, 99.9]) => {
 };
 
 export const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/** Median and range of repeated measurements. */
+export interface Spread { median: number; min: number; max: number; n: number }
+
+export const spread = (xs: number[]): Spread => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return { median: round(mid), min: round(s[0]!), max: round(s.at(-1)!), n: s.length };
+};
+
+/**
+ * Repetitions of one figure: their spread, how far apart the extremes are (highest ÷ lowest), and
+ * whether that is more than `limit`× — the repetitions then disagree too much to quote one number.
+ */
+export const repetitions = (xs: number[], limit = 2) => {
+  const s = spread(xs);
+  const apart = s.min > 0 ? round(s.max / s.min) : s.max > 0 ? Infinity : 1;
+  return { spread: s, apart, unsteady: xs.length > 1 && apart > limit };
+};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentiles } from './stats.ts';
+import { percentiles, repetitions } from './stats.ts';
 
 describe('percentiles', () => {
   it('uses nearest rank', () => {
@@ -10,5 +10,17 @@ describe('percentiles', () => {
   });
   it('handles one sample', () => {
     expect(percentiles([7]).p99).toBe(7);
+  });
+});
+
+describe('repetitions', () => {
+  it('median and range; flagged when the extremes are more than 2× apart', () => {
+    expect(repetitions([100, 120, 90])).toEqual({ spread: { median: 100, min: 90, max: 120, n: 3 }, apart: 1.33, unsteady: false });
+    expect(repetitions([183, 234, 461])).toMatchObject({ apart: 2.52, unsteady: true });
+  });
+  it('a zero beside a non-zero is as far apart as it gets; one repetition is never unsteady', () => {
+    expect(repetitions([0, 5])).toMatchObject({ apart: Infinity, unsteady: true });
+    expect(repetitions([0, 0]).unsteady).toBe(false);
+    expect(repetitions([7]).unsteady).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { round } from '../stats.ts';
+import { repetitions, round, spread, type Spread } from '../stats.ts';
 import { openLoopStep } from './driver.ts';
 import { HAPPY, idle, withCoordinator, type SuiteContext } from './suites.ts';
 import { pssMiBOf, startMeter } from './usage.ts';
@@ -42,8 +42,6 @@ export interface CapacityRun {
   marginalMsPerSaga: Record<string, number> | null;
 }
 
-export interface Spread { median: number; min: number; max: number; n: number }
-
 export interface CapacityResult {
   mode: string;
   runs: CapacityRun[];
@@ -57,12 +55,6 @@ export interface CapacityResult {
   /** The repetitions differ by more than 2× (highest ÷ lowest capacity). */
   noisy: boolean;
 }
-
-export const spread = (xs: number[]): Spread => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  return { median: round(mid), min: round(s[0]!), max: round(s.at(-1)!), n: s.length };
-};
 
 export const sumParts = (parts: Record<string, number>) => round(Object.values(parts).reduce((a, b) => a + b, 0));
 
@@ -180,6 +172,6 @@ export const summariseCapacity = (mode: string, rs: CapacityRun[]): CapacityResu
     marginal: Object.fromEntries(parts.map((k) => [k, spread(withSlope.map((x) => x[k] ?? 0))])),
     pssMiB: Object.fromEntries(pssParts.map((k) => [k, spread(bests.map((p) => p.pssMiB[k] ?? 0)).median])),
     sagas: bests.reduce((a, p) => a + p.sagas, 0),
-    noisy: Math.min(...caps) > 0 ? Math.max(...caps) / Math.min(...caps) > 2 : caps.some((c) => c > 0),
+    noisy: repetitions(caps).unsteady,
   };
 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { marginal, nextRate, spread } from './capacity.ts';
+import { spread } from '../stats.ts';
+import { marginal, nextRate } from './capacity.ts';
 
 const o = { start: 10, max: 640 };
 /** Runs the search against a system that sustains up to `limit`/s: the rates it probes. */

@@ -26,7 +26,7 @@ describe('benchmark harness smoke', () => {
     expect(r.code, r.out.slice(-3000)).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'smoke', 'results.json'), 'utf8')) as {
       floors: { kafkaChain: { p50: number }; httpChain: { p50: number }; temporal: { server: string; activities: string; p50: number }[] };
-      compensation: { mode: string; ok: boolean; compensations: number; expectedCompensations: number; step: { errors: number; notTerminal: number } }[];
+      compensation: { mode: string; ok: boolean; compensations: number; expectedCompensations: number; step: { errors: number; notTerminal: number; count: number }; happyP50: { n: number; min: number; max: number } }[];
       checks: { suite: string; violations: number }[];
       machine: { cores: number; postgres: string; temporalServer: string; commit: string };
     };
@@ -38,12 +38,18 @@ describe('benchmark harness smoke', () => {
       expect(c.ok).toBe(true);
       expect(c.compensations).toBeGreaterThanOrEqual(c.expectedCompensations);
       expect(c.expectedCompensations).toBeGreaterThan(0);
+      // Three interleaved slices of 10 sagas per mode, pooled; each slice's approved p50 kept.
+      expect(c.step.count).toBe(30);
+      expect(c.happyP50.n).toBe(3);
+      expect(c.happyP50.min).toBeLessThanOrEqual(c.happyP50.max);
     }
     expect(results.checks).toEqual([{ suite: 'compensation', violations: 0, problems: [] }]);
     expect(results.machine.cores).toBeGreaterThan(0);
     expect(results.machine.postgres).toMatch(/^15\./);
     expect(readdirSync(join(out, 'smoke')).sort()).toEqual(['outcome-mix.svg', 'results.json', 'summary.md']);
-    expect(readFileSync(join(out, 'smoke', 'summary.md'), 'utf8')).toContain('| temporal-pg-http-local |');
+    const summary = readFileSync(join(out, 'smoke', 'summary.md'), 'utf8');
+    expect(summary).toContain('| temporal-pg-http-local |');
+    expect(summary).toContain('approved p50 per slice: median (min–max)');
   });
 
   it('recovery smoke: kill -9 of each coordinator under load, restarted after 5 s — nothing lost, nothing doubled; complexity counted; every process profiled', { timeout: 900_000 }, async () => {

@@ -8,7 +8,8 @@ import type { Mode } from './modes.ts';
 import type { Complexity } from './complexity.ts';
 import type { RecoveryResult } from './recovery.ts';
 import type { ChaosResult } from './chaos.ts';
-import { sumParts, type CapacityResult, type Spread } from './capacity.ts';
+import type { Spread } from '../stats.ts';
+import { sumParts, type CapacityResult } from './capacity.ts';
 import type { ProfileResult } from './profile-suite.ts';
 import type { Usage } from './usage.ts';
 
@@ -26,7 +27,7 @@ export interface Results {
   profile?: ProfileResult[];
   complexity?: Complexity;
   fixed?: { mode: string; step: StepResult }[];
-  compensation?: { mode: string; step: StepResult; byKind: { kind: string; count: number; p50: number; p99: number }[]; expectedCompensations: number; compensations: number; wrongOutcome: number; ok: boolean }[];
+  compensation?: { mode: string; step: StepResult; byKind: { kind: string; count: number; p50: number; p99: number }[]; expectedCompensations: number; compensations: number; wrongOutcome: number; ok: boolean; happyP50?: Spread; slicesApart?: number; unsteady?: boolean }[];
   api?: { coordinator: string; connections: number; seconds: number; requestsPerSecond: number; p50: number; p99: number; max: number; non2xx: number; errors: number; timeouts: number; total: number };
   selfcheck?: { targetRate: number; throughput: number; p99: number; ok: boolean; verdict: string };
   floors?: Floors;
@@ -172,7 +173,7 @@ export interface Section { name: string; title: string; body: string }
  */
 export const sections = (r: Results): Section[] => {
   const out: Section[] = [];
-  const add = (name: string, title: string, ...body: string[]) => out.push({ name, title, body: body.join('\n\n') });
+  const add = (name: string, title: string, ...body: string[]) => out.push({ name, title, body: body.filter(Boolean).join('\n\n') });
   if (r.floors) {
     const f = r.floors;
     add('floors',
@@ -206,15 +207,19 @@ export const sections = (r: Results): Section[] => {
     );
   }
   if (r.compensation?.length) {
+    const sliced = r.compensation.some((c) => (c.happyP50?.n ?? 1) > 1);
+    const unsteady = r.compensation.filter((c) => c.unsteady);
     add('compensation',
-      '### Compensation (~20 % payment declines, ~10 % out of stock): p50 / p99 ms per outcome',
-      table(['mode', 'approved', 'declined (full rollback)', 'out of stock', 'compensations / expected', 'wrong outcome', 'approved p50 ÷ floor'], r.compensation.map((c) => {
+      `### Compensation (~20 % payment declines, ~10 % out of stock): p50 / p99 ms per outcome${sliced ? `, ${r.compensation[0]!.happyP50!.n} slices per mode interleaved, pooled` : ''}`,
+      table(['mode', 'approved', 'declined (full rollback)', 'out of stock', 'compensations / expected', 'wrong outcome', ...(sliced ? ['approved p50 per slice: median (min–max)'] : []), 'approved p50 ÷ floor'], r.compensation.map((c) => {
         const k = (kind: string) => {
           const x = c.byKind.find((b) => b.kind === kind);
           return x && x.count ? `${Math.round(x.p50)} / ${Math.round(x.p99)} (n=${x.count})` : '—';
         };
-        return [c.mode, k('happy'), k('declined'), k('outOfStock'), `${c.compensations} / ${c.expectedCompensations}${c.ok ? '' : ' FAILED'}`, c.wrongOutcome, ratio(r, c.mode, c.byKind.find((b) => b.kind === 'happy')?.p50)];
+        const slices = c.happyP50 ? `${Math.round(c.happyP50.median)} (${Math.round(c.happyP50.min)}–${Math.round(c.happyP50.max)})${c.unsteady ? ` **${c.slicesApart}× apart**` : ''}` : '—';
+        return [c.mode, k('happy'), k('declined'), k('outOfStock'), `${c.compensations} / ${c.expectedCompensations}${c.ok ? '' : ' FAILED'}`, c.wrongOutcome, ...(sliced ? [slices] : []), ratio(r, c.mode, c.byKind.find((b) => b.kind === 'happy')?.p50)];
       })),
+      unsteady.length ? `**Unsteady:** ${unsteady.map((c) => `${c.mode} (its slices' approved p50 ${c.slicesApart}× apart)`).join(', ')} — the machine was not quiet for it; read its figures as a range, or run again.` : '',
     );
   }
   if (r.api) {

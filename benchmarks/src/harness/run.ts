@@ -45,6 +45,7 @@ const program = new Command('bench')
   .option('--fixed-rate <n>', 'fixed suite: arrival rate', Number, 50)
   .option('--fixed-count <n>', 'fixed suite: sagas per mode', Number, 1000)
   .option('--compensation-rate <n>', 'compensation suite: arrival rate (every mode sustains it here)', Number, 5)
+  .option('--compensation-repeats <n>', 'compensation suite (and the smoke): slices per mode, interleaved across modes; a mode whose slices differ by more than 2× is flagged', Number, 3)
   .option('--faults <list>', `recovery suite: comma-separated subset of ${FAULTS.map((f) => f.name).join(', ')}`, (v) => v.split(','))
   .option('--recovery-rate <n>', 'recovery suite: steady arrival rate during the faults', Number, 5)
   .option('--recovery-pre-seconds <n>', 'recovery suite: seconds of load before the fault', Number, 10)
@@ -62,10 +63,11 @@ const program = new Command('bench')
   .showHelpAfterError();
 program.parse();
 const suitesArg = program.args as Suite[];
-const opts = program.opts<{ capacitySeconds: number; capacityRepeats: number; capacityStart: number; capacityMax: number; capacityP99: number; profileRate: number; profileCount: number; chaosKafkaRestart: boolean; chaosRate: number; chaosSeconds: number; chaosPostSeconds: number; faults?: string[]; recoveryRate: number; recoveryPreSeconds: number; recoveryPostSeconds: number; modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; p99Limit: number; warmup: number; out: string; runId?: string }>();
+const opts = program.opts<{ capacitySeconds: number; capacityRepeats: number; capacityStart: number; capacityMax: number; capacityP99: number; profileRate: number; profileCount: number; chaosKafkaRestart: boolean; chaosRate: number; chaosSeconds: number; chaosPostSeconds: number; faults?: string[]; recoveryRate: number; recoveryPreSeconds: number; recoveryPostSeconds: number; modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; compensationRepeats: number; p99Limit: number; warmup: number; out: string; runId?: string }>();
 const bad = suitesArg.filter((s) => !(SUITES as readonly string[]).includes(s));
 if (bad.length) program.error(`unknown suite ${bad.join(', ')}; valid: ${SUITES.join(', ')}`);
 if (opts.rates.some((r) => !Number.isFinite(r) || r <= 0)) program.error('--rates: expected positive numbers, e.g. 25,50,100');
+if (!Number.isInteger(opts.compensationRepeats) || opts.compensationRepeats < 1) program.error('--compensation-repeats: expected a whole number ≥ 1, e.g. 3');
 const chosenModes = (() => {
   try {
     return pickModes(opts.modes, process.env.ORCHESTRATOR);
@@ -100,7 +102,8 @@ if (skipped.length) {
 const smoke = suitesArg.includes('smoke');
 const suites: Suite[] = smoke ? ['floors', 'compensation'] : suitesArg.length ? suitesArg : ['floors', 'latency', 'compensation', 'api', 'selfcheck'];
 const rates = smoke ? [5] : opts.rates;
-const stepSeconds = smoke ? 3 : opts.stepSeconds;
+// The smoke: 3 interleaved slices of 2 s per mode (10 sagas each) rather than one of 3 s, so a noisy mode shows.
+const stepSeconds = smoke ? 2 : opts.stepSeconds;
 const at = new Date();
 const runId = opts.runId ?? at.toISOString().replaceAll(':', '-').slice(0, 19) + (smoke ? '-smoke' : '');
 const dir = `${opts.out}/${runId}`;
@@ -124,7 +127,7 @@ const results: Results & { command: string } = {
   command: process.argv.slice(2).join(' '),
   at: at.toISOString(),
   modes,
-  settings: { suites, modes: modes.map((m) => m.name), ...(skipped.length ? { skippedModes: skipped.map((m) => m.name) } : {}), rates, capacity: { seconds: opts.capacitySeconds, repeats: opts.capacityRepeats, start: opts.capacityStart, max: opts.capacityMax, p99LimitMs: opts.capacityP99 }, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, faults: faults.map((f) => f.name), recoveryRate: opts.recoveryRate, recoveryPreSeconds: opts.recoveryPreSeconds, recoveryPostSeconds: opts.recoveryPostSeconds, chaosRate: opts.chaosRate, chaosSeconds: opts.chaosSeconds, chaosPostSeconds: opts.chaosPostSeconds, profileRate: opts.profileRate, profileCount: opts.profileCount, p99LimitMs: opts.p99Limit, warmup: opts.warmup, smoke },
+  settings: { suites, modes: modes.map((m) => m.name), ...(skipped.length ? { skippedModes: skipped.map((m) => m.name) } : {}), rates, capacity: { seconds: opts.capacitySeconds, repeats: opts.capacityRepeats, start: opts.capacityStart, max: opts.capacityMax, p99LimitMs: opts.capacityP99 }, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, compensationRepeats: opts.compensationRepeats, faults: faults.map((f) => f.name), recoveryRate: opts.recoveryRate, recoveryPreSeconds: opts.recoveryPreSeconds, recoveryPostSeconds: opts.recoveryPostSeconds, chaosRate: opts.chaosRate, chaosSeconds: opts.chaosSeconds, chaosPostSeconds: opts.chaosPostSeconds, profileRate: opts.profileRate, profileCount: opts.profileCount, p99LimitMs: opts.p99Limit, warmup: opts.warmup, smoke },
   machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), commit: execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim(), ...(await versions()) },
   checks: [],
 };
@@ -168,7 +171,7 @@ try {
       results.profile = await profileSuite(ctx, { rate: opts.profileRate, count: opts.profileCount, dir: join(loadStackSettings().SAGA_STACK_DIR, 'profiles', runId) });
       await afterSuite('profile');
     } else if (suite === 'compensation') {
-      results.compensation = await compensationSuite(ctx, smoke ? 5 : opts.compensationRate);
+      results.compensation = await compensationSuite(ctx, smoke ? 5 : opts.compensationRate, opts.compensationRepeats);
       if (results.compensation.some((c) => !c.ok)) failed = true;
       await afterSuite('compensation');
     } else if (suite === 'api') {
