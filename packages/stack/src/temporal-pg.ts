@@ -35,7 +35,8 @@ export const temporalPgServer = (s: StackSettings): Server => {
 
   const buildLog = join(dir, 'build.log');
   const buildPidFile = join(dir, 'build.pid');
-  const built = () => existsSync(bin('server')) && existsSync(bin('sql'));
+  // Not while a build runs: go install may be writing the binaries in place.
+  const built = () => livePid(buildPidFile, BUILD_MARKER) === undefined && existsSync(bin('server')) && existsSync(bin('sql'));
   const goInstall = () => ({
     go: requireTool('go', 'install Go 1.24+ (apt-get install -y golang-go, or put its bin folder on PATH)'),
     args: ['install', `${BUILD_MARKER}${Versions.temporalServer}`, `go.temporal.io/server/cmd/tools/sql@${Versions.temporalServer}`],
@@ -115,7 +116,7 @@ export const temporalPgServer = (s: StackSettings): Server => {
         return;
       }
       const { go, args, env } = goInstall();
-      say(`building Temporal server ${Versions.temporalServer} and its sql tool with go install (about 2 min warm, 6–7 min cold on 2 cores); log: ${buildLog}`);
+      say(`building Temporal server ${Versions.temporalServer} and its sql tool with go install (about 2 min warm, 6–8 min cold on 2 cores); log: ${buildLog}`);
       await withProgress('still building the Temporal server', run(go, args, { env, logFile: buildLog }), say);
     },
 
@@ -127,7 +128,7 @@ export const temporalPgServer = (s: StackSettings): Server => {
       const { go, args, env } = goInstall();
       // Niced: it runs while the main job measures the other modes, and must not take their CPU.
       const pid = spawnDetached('nice', ['-n', '19', go, ...args], buildLog, buildPidFile, { env });
-      say(`building Temporal server ${Versions.temporalServer} in the background (pid ${pid}, 6–7 min cold); its modes run once it is built, \`npm run stack -- up temporal-pg\` waits for it; log: ${buildLog}`);
+      say(`building Temporal server ${Versions.temporalServer} in the background (pid ${pid}, 6–8 min cold); its modes run once it is built, \`npm run stack -- up temporal-pg\` waits for it; log: ${buildLog}`);
     },
 
     async start(say) {
