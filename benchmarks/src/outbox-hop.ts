@@ -30,7 +30,7 @@ const db = await scratchDatabase('bench_outbox', [outboxMigrations]);
 const topic = await createTestTopic(kafka, 'bench-outbox', 8);
 const producer = createProducer(kafka);
 await producer.connect();
-const relay = startRelay({ databaseUrl: db.url, producer });
+const relay = startRelay({ databaseUrl: db.url, producer, pool: db.pool });
 
 const due: number[] = [];
 const committed: number[] = [];

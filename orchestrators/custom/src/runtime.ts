@@ -48,7 +48,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   const kafka = createKafka({ brokers: cfg.KAFKA_BROKERS, clientId: cfg.INSTANCE_ID });
   const producer = createProducer(kafka);
   await producer.connect();
-  const relay: Relay | undefined = viaKafka ? startRelay({ databaseUrl: url, producer, log }) : undefined;
+  const relay: Relay | undefined = viaKafka ? startRelay({ databaseUrl: url, producer, pool, log }) : undefined;
 
   /** Loads, transitions and saves one saga in `tx`; Kafka commands go into the same transaction. */
   const applyIn = async (tx: PoolClient, sagaId: string, event: SagaEvent<OrderSagaData>, now = Date.now()) => {

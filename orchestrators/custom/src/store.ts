@@ -1,4 +1,4 @@
-import { outboxInsert, type OutboxMessage } from '@saga/outbox';
+import { outboxAppended, outboxInsert, type OutboxMessage } from '@saga/outbox';
 import type { Queryable } from '@saga/postgres';
 import type { HistoryEntry, SagaState, SagaStatus } from './engine.ts';
 
@@ -44,7 +44,9 @@ const writeSaga = async (db: Queryable, head: string, params: unknown[], state: 
     parts.push(`o AS (${insert.sql} WHERE EXISTS (SELECT 1 FROM s))`);
   }
   const { rows } = await db.query<{ n: number }>(`WITH ${parts.join(',\n')} SELECT count(*)::int AS n FROM s`, p);
-  return rows[0]!.n === 1;
+  const wrote = rows[0]!.n === 1;
+  if (wrote && w.outbox.length > 0) outboxAppended(db);
+  return wrote;
 };
 
 /** Postgres adapter of the custom orchestrator: instances, their history, their timers. */

@@ -1,5 +1,6 @@
 import { withTransaction, type Pool, type PoolClient } from '@saga/postgres';
 import { withOutbox, type OutboxMessage } from './outbox.ts';
+import { outboxAppended } from './relay.ts';
 
 export interface InboxResult<T> {
   /** True when the message had been processed before: `outcome` is the stored one. */
@@ -40,5 +41,6 @@ export const processOnce = async <T>(
     const { outcome, outbox = [] } = await handle(tx);
     const done = withOutbox('UPDATE inbox SET outcome = $3 WHERE consumer = $1 AND message_id = $2', [consumer, messageId, JSON.stringify(outcome ?? null)], outbox);
     await tx.query(done.sql, done.params);
+    if (outbox.length > 0) outboxAppended(tx);
     return { duplicate: false, outcome };
   });

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { MigrationSet, Queryable } from '@saga/postgres';
+import { outboxAppended } from './relay.ts';
 
 /** The shared tables (outbox, inbox); every database that uses them runs this set first. */
 export const outboxMigrations: MigrationSet = {
@@ -48,6 +49,7 @@ export const appendToOutbox = async (tx: Queryable, messages: OutboxMessage[]): 
   if (messages.length === 0) return;
   const { sql, params } = outboxInsert(messages);
   await tx.query(sql, params);
+  outboxAppended(tx);
 };
 
 /** An outbox entry for a contract message: keyed by its saga id. */

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Producer } from 'kafkajs';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTransaction } from '@saga/postgres';
 import { collect, createProducer, createTestTopic, scratchDatabase, servers, testKafka, waitFor, type Received, type ScratchDb } from '@saga/testkit';
@@ -122,9 +123,10 @@ describe('outbox relay', () => {
     await sink.stop();
   });
 
-  it('is woken by NOTIFY at commit rather than waiting for its poll', async () => {
+  it('is woken by the NOTIFY a writer in another process sends after its commit, rather than waiting for its poll', async () => {
     const topic = await createTestTopic(kafka, 'outbox-notify', 1);
     const sink = await collect(kafka, [topic]);
+    // Not given db.pool: to this relay the test's writers are another process's.
     const relay = startRelay({ databaseUrl: db.url, producer, pollIntervalMs: 60_000 });
     await waitFor('the relay to take the lock', () => relay.active);
     const t0 = Date.now();
@@ -132,6 +134,42 @@ describe('outbox relay', () => {
     await waitFor('the message', () => sink.messages.length === 1, 5_000);
     expect(Date.now() - t0).toBeLessThan(2_000);
     await relay.stop();
+    await sink.stop();
+  });
+
+  it("is woken directly by its own process's writers: their transactions send no NOTIFY (which would queue every notifying commit of the cluster on one lock)", async () => {
+    const topic = await createTestTopic(kafka, 'outbox-local', 1);
+    const sink = await collect(kafka, [topic]);
+    const listener = new pg.Client({ connectionString: db.url });
+    await listener.connect();
+    let notified = 0;
+    listener.on('notification', () => notified++);
+    await listener.query('LISTEN outbox');
+    const relay = startRelay({ databaseUrl: db.url, producer, pool: db.pool, pollIntervalMs: 60_000 });
+    await waitFor('the relay to take the lock', () => relay.active);
+    const t0 = Date.now();
+    for (let i = 1; i <= 3; i++) await append(topic, 'l', i);
+    await waitFor('the messages', () => sink.messages.length === 3, 5_000);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    await listener.query('SELECT 1'); // a notification sent before this would have arrived by now
+    expect(notified).toBe(0);
+    await relay.stop();
+    await listener.end();
+    await sink.stop();
+  });
+
+  it('a writer whose own relay is standby wakes the publishing one by NOTIFY', async () => {
+    const topic = await createTestTopic(kafka, 'outbox-standby', 1);
+    const sink = await collect(kafka, [topic]);
+    const publishing = startRelay({ databaseUrl: db.url, producer, pollIntervalMs: 60_000 });
+    await waitFor('the first relay to take the lock', () => publishing.active);
+    const standby = startRelay({ databaseUrl: db.url, producer, pool: db.pool });
+    const t0 = Date.now();
+    await append(topic, 's', 1);
+    await waitFor('the message', () => sink.messages.length === 1, 5_000);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(standby.active).toBe(false);
+    await Promise.all([publishing.stop(), standby.stop()]);
     await sink.stop();
   });
 });

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
+import { afterCommit, type Pool, type Queryable } from '@saga/postgres';
 
 export interface RelayLog {
   info(obj: object, msg?: string): void;
@@ -13,7 +14,12 @@ export interface RelayOptions {
   databaseUrl: string;
   /** A connected producer (idempotent, see @saga/kafka). */
   producer: Producer;
-  /** Safety-net poll when no NOTIFY arrives (and the standby's lock retry). */
+  /**
+   * The pool this process writes the database with: its commits wake this relay directly, no
+   * NOTIFY (see `outboxAppended`). Without it every writer here notifies, as one in another process does.
+   */
+  pool?: Pool;
+  /** Safety-net poll when no wake-up arrives (and the standby's lock retry). */
   pollIntervalMs?: number;
   batchSize?: number;
   log?: RelayLog;
@@ -41,9 +47,50 @@ interface Row {
   headers: Record<string, string>;
 }
 
+/** This process's relays, by the pool its writers use (`RelayOptions.pool`). */
+const local = new WeakMap<Pool, { readonly active: boolean; wake(): void }>();
+/** A NOTIFY in flight per pool, and whether another commit came after it was sent. */
+const notifying = new WeakMap<Pool, { again: boolean }>();
+
+const NOTIFY = "SELECT pg_notify('outbox', '')";
+
+/** The commit is in: wake the relay that publishes this database — here directly, elsewhere by NOTIFY. */
+const wakeRelay = (pool: Pool): void => {
+  const relay = local.get(pool);
+  if (relay?.active) return relay.wake();
+  const inFlight = notifying.get(pool);
+  if (inFlight) {
+    inFlight.again = true;
+    return;
+  }
+  const state = { again: false };
+  notifying.set(pool, state);
+  // Lost (the database down): the publishing relay's poll finds the rows.
+  void pool
+    .query(NOTIFY)
+    .catch(() => undefined)
+    .finally(() => {
+      notifying.delete(pool);
+      if (state.again) wakeRelay(pool);
+    });
+};
+
 /**
- * Publishes committed outbox rows to Kafka in id order, then deletes them. Woken by NOTIFY at
- * commit, polling as the safety net. Delivery is at-least-once: a crash between the broker's
+ * Tells the relay that `db` appended to the outbox, once that commits. Not a NOTIFY inside the
+ * writer's transaction: PostgreSQL serialises the commits of every notifying transaction in the
+ * cluster on one lock, held through the commit's WAL flush (ADR 0015), which would put every
+ * service's and coordinator's commits in one queue. Instead, after the commit, this process's
+ * own relay is woken directly; a relay in another process (this one is standby, or has none) by
+ * a NOTIFY of its own, outside the writer's transaction.
+ */
+export const outboxAppended = (db: Queryable): void => {
+  // A client outside `withTransaction`: notify within what it runs (delivered at its commit).
+  if (!afterCommit(db, wakeRelay)) void db.query(NOTIFY).catch(() => undefined);
+};
+
+/**
+ * Publishes committed outbox rows to Kafka in id order, then deletes them. Woken after each
+ * commit that appended (`outboxAppended`: directly in-process, by NOTIFY across), polling as the safety net. Delivery is at-least-once: a crash between the broker's
  * ack and the delete re-sends that batch, in the same order; consumers dedupe with the inbox.
  */
 export const startRelay = (opts: RelayOptions): Relay => {
@@ -52,6 +99,13 @@ export const startRelay = (opts: RelayOptions): Relay => {
   let active = false;
   let wake: (() => void) | undefined;
   let client: pg.Client | undefined;
+  const registered = {
+    get active() {
+      return active;
+    },
+    wake: () => wake?.(),
+  };
+  if (opts.pool) local.set(opts.pool, registered);
 
   const waitForWork = () =>
     new Promise<void>((resolve) => {
@@ -122,6 +176,7 @@ export const startRelay = (opts: RelayOptions): Relay => {
       return active;
     },
     stop: async () => {
+      if (opts.pool && local.get(opts.pool) === registered) local.delete(opts.pool);
       running = false;
       wake?.();
       await loop;

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDatabase, type ScratchDb } from '@saga/testkit';
-import { createPool, withTransaction } from './pool.ts';
+import pg from 'pg';
+import { afterCommit, createPool, withTransaction } from './pool.ts';
 
 let db: ScratchDb;
 beforeAll(async () => {
@@ -41,5 +42,50 @@ describe('createPool', () => {
     } finally {
       await pool.end();
     }
+  });
+});
+
+describe('afterCommit', () => {
+  it('runs a hook once the transaction committed — its writes visible to others — and never after a rollback', async () => {
+    await db.pool.query('CREATE TABLE IF NOT EXISTS hooked (n int)');
+    const seen: number[] = [];
+    const count = async () => (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM hooked')).rows[0]!.n;
+    await withTransaction(db.pool, async (tx) => {
+      await tx.query('INSERT INTO hooked VALUES (1)');
+      expect(afterCommit(tx, (pool) => void count().then((n) => seen.push(n)).then(() => expect(pool).toBe(db.pool)))).toBe(true);
+      // Not yet: the hook waits for the COMMIT.
+      await sleep(50);
+      expect(seen).toEqual([]);
+    });
+    for (let i = 0; i < 50 && seen.length === 0; i++) await sleep(10);
+    expect(seen).toEqual([1]);
+
+    const rolledBack = withTransaction(db.pool, async (tx) => {
+      await tx.query('INSERT INTO hooked VALUES (2)');
+      afterCommit(tx, () => seen.push(-1));
+      throw new Error('changed my mind');
+    });
+    await expect(rolledBack).rejects.toThrow('changed my mind');
+    await sleep(50);
+    expect(seen).toEqual([1]);
+  });
+
+  it('runs at once for a pool (its statements commit as they run), and declines a client it cannot see into', async () => {
+    let ran = 0;
+    expect(afterCommit(db.pool, () => ran++)).toBe(true);
+    expect(ran).toBe(1);
+    const client = new pg.Client({ connectionString: db.url });
+    expect(afterCommit(client, () => ran++)).toBe(false);
+    expect(ran).toBe(1);
+  });
+
+  it('a hook that throws does not fail the committed transaction', async () => {
+    const result = await withTransaction(db.pool, async (tx) => {
+      afterCommit(tx, () => {
+        throw new Error('hook');
+      });
+      return 'done';
+    });
+    expect(result).toBe('done');
   });
 });

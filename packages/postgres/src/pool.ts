@@ -35,18 +35,51 @@ export const withTransaction = async <T>(pool: Pool, fn: (client: PoolClient) =>
   let broken: Error | undefined;
   const onError = (err: Error) => void (broken = err);
   client.on('error', onError);
+  const hooks: CommitHook[] = [];
   try {
     await client.query('BEGIN');
+    open.set(client, { pool, hooks });
     const result = await fn(client);
     await client.query('COMMIT');
+    open.delete(client);
+    for (const hook of hooks) {
+      try {
+        hook(pool);
+      } catch {
+        // Committed is committed: a hook's failure is not the transaction's.
+      }
+    }
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
+    open.delete(client);
     client.off('error', onError);
     client.release(broken);
   }
+};
+
+type CommitHook = (pool: Pool) => void;
+/** The transactions `withTransaction` has open, by their client: their pool and what runs after their commit. */
+const open = new WeakMap<object, { pool: Pool; hooks: CommitHook[] }>();
+
+/**
+ * Runs `fn` once what `db` just wrote is committed: after the COMMIT of the `withTransaction` that
+ * `db` belongs to (never if it rolls back), or at once when `db` is a pool (its statements
+ * commit as they run). Returns false for any other client, whose transactions it cannot see.
+ */
+export const afterCommit = (db: Queryable, fn: CommitHook): boolean => {
+  const tx = open.get(db);
+  if (tx) {
+    tx.hooks.push(fn);
+    return true;
+  }
+  if (db instanceof pg.Pool) {
+    fn(db);
+    return true;
+  }
+  return false;
 };
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;

@@ -96,7 +96,7 @@ export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, 
   const kafka = createKafka({ brokers: opts.brokers, clientId: spec.name });
   const producer = createProducer(kafka);
   await producer.connect();
-  const relay = startRelay({ databaseUrl: url, producer, log });
+  const relay = startRelay({ databaseUrl: url, producer, pool, log });
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, labels: { service: spec.name } });
