@@ -18,6 +18,12 @@ export const temporalSettings = {
    * dead worker's cached workflows wait this long. ADR 0005 measures it.
    */
   TEMPORAL_STICKY_TIMEOUT_MS: setting.int(10_000, 100, 600_000),
+  /**
+   * Kafka transport: replies of one partition completed at once. Each completion is a call to the
+   * Temporal server, so one at a time caps a partition at 1 ÷ its latency; replies are matched by
+   * command id and order does not matter (ADR 0008, the long soak).
+   */
+  TEMPORAL_REPLY_PARALLEL: setting.int(8, 1, 64),
 };
 
 export const loadTemporalConfig = (env: Record<string, string | undefined> = process.env) => {

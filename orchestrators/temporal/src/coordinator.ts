@@ -89,6 +89,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
           schema: Reply,
           fromBeginning: true,
           concurrency: cfg.REPLY_CONCURRENCY,
+          inParallel: cfg.TEMPORAL_REPLY_PARALLEL,
           handle: async (r) => {
             const result: CommandResult = { outcome: r.payload.outcome, ...(r.payload.outcome === 'FAILURE' ? { reason: r.payload.reason } : {}) };
             const { rows } = await pool.query<{ task_token: Buffer }>('DELETE FROM pending_commands WHERE command_id = $1 RETURNING task_token', [r.payload.commandId]);

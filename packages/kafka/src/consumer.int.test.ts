@@ -123,4 +123,38 @@ describe('consumer with dead-letter topic', () => {
     await consumer.stop();
     await dlq.stop();
   });
+
+  it('with inParallel, handles messages of one partition at once — each once, offsets committed after — where it would otherwise go one by one', async () => {
+    const topic = await createTestTopic(kafka, 'parallel', 1);
+    const run = async (inParallel?: number) => {
+      const groupId = uniqueName('g');
+      let active = 0;
+      let widest = 0;
+      const seen: string[] = [];
+      const consumer = await startConsumer({
+        kafka, producer, groupId, topics: [topic], schema: Order, fromBeginning: true, commitIntervalMs: 50, ...(inParallel ? { inParallel } : {}),
+        handle: async (order) => {
+          widest = Math.max(widest, ++active);
+          await new Promise((r) => setTimeout(r, 30)); // a remote call
+          active--;
+          seen.push(order.id);
+        },
+      });
+      await waitFor('all 40 messages', () => seen.length >= 40, 20_000);
+      await consumer.stop();
+      const admin = kafka.admin();
+      await admin.connect();
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      await admin.disconnect();
+      return { widest, seen, committed: offsets!.partitions[0]!.offset };
+    };
+    await producer.send({ topic, messages: Array.from({ length: 40 }, (_, i) => ({ key: 'same-key', value: JSON.stringify({ id: `m${i}`, qty: 1 }) })) });
+    const serial = await run();
+    expect(serial.widest).toBe(1);
+    const parallel = await run(16);
+    expect(parallel.widest).toBeGreaterThan(4);
+    expect(new Set(parallel.seen).size).toBe(40);
+    expect(parallel.seen).toHaveLength(40);
+    expect(parallel.committed).toBe('40');
+  });
 });

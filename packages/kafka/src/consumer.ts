@@ -26,8 +26,16 @@ export interface ConsumerOptions<T> {
   /** First retry delay; doubles each attempt, with jitter. */
   retryDelayMs?: number;
   fromBeginning?: boolean;
-  /** Partitions handled at once; order within a partition (i.e. per key) is always kept. */
+  /** Partitions handled at once; order within a partition (i.e. per key) is kept unless `inParallel`. */
   concurrency?: number;
+  /**
+   * For handlers whose messages are independent of each other (each is idempotent and order does
+   * not matter, e.g. replies matched by command id): up to this many messages of one partition are
+   * handled at once — a fetched batch in chunks, each chunk's offset committed once all of it is
+   * done. Without it a partition is one message at a time, and a handler that waits on a slow
+   * remote call caps the partition at 1 ÷ that call's latency.
+   */
+  inParallel?: number;
   /**
    * Long-poll limit of a fetch. The broker answers as soon as one byte is there (minBytes 1), so
    * this bounds idle polling, not latency (measured: outbox hop p50 3.1 ms with 500 as with 20).
@@ -129,13 +137,34 @@ export const startConsumer = async <T>(opts: ConsumerOptions<T>): Promise<Runnin
     });
     await consumer.connect();
     await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? false });
+    const handled = (topic: string, partition: number, message: KafkaMessage) =>
+      toCommit.set(`${topic}/${partition}`, { topic, partition, offset: (BigInt(message.offset) + 1n).toString() });
+    const width = opts.inParallel ?? 1;
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: opts.concurrency ?? 4,
-      eachMessage: async ({ topic, partition, message }) => {
-        await handleOne(topic, partition, message);
-        toCommit.set(`${topic}/${partition}`, { topic, partition, offset: (BigInt(message.offset) + 1n).toString() });
-      },
+      ...(width > 1
+        ? {
+            eachBatchAutoResolve: false,
+            eachBatch: async (p) => {
+              const { batch } = p;
+              for (let i = 0; i < batch.messages.length && p.isRunning() && !p.isStale(); i += width) {
+                const chunk = batch.messages.slice(i, i + width);
+                // A throw (a dead letter that could not be sent) refetches from the last resolved offset.
+                await Promise.all(chunk.map((m) => handleOne(batch.topic, batch.partition, m)));
+                const last = chunk.at(-1)!;
+                p.resolveOffset(last.offset);
+                handled(batch.topic, batch.partition, last);
+                await p.heartbeat();
+              }
+            },
+          }
+        : {
+            eachMessage: async ({ topic, partition, message }) => {
+              await handleOne(topic, partition, message);
+              handled(topic, partition, message);
+            },
+          }),
     });
     await joined;
   };
