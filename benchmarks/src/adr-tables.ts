@@ -37,13 +37,11 @@ const load = (run: string): Run => {
 /** The runs a block names: one, or several joined by `+`. */
 export const runsOf = (from: string) => from.split('+');
 
-/** Several runs as one: each per-mode list the concatenation of theirs, in the order given. */
+/** Several runs as one: every list (modes, checks, each suite's rows) the concatenation of theirs, in the order given; the rest the first run's. */
 export const joinRuns = (runs: Run[]): Run => {
-  const joined: Run = { ...runs[0]!, modes: runs.flatMap((r) => r.modes), checks: runs.flatMap((r) => r.checks) };
-  for (const key of ['latency', 'capacity', 'recovery', 'chaos', 'profile', 'fixed', 'compensation'] as const) {
-    if (runs.some((r) => r[key])) (joined as unknown as Record<string, unknown>)[key] = runs.flatMap((r) => (r[key] ?? []) as unknown[]);
-  }
-  return joined;
+  const fields = runs as unknown as Record<string, unknown>[];
+  const lists = new Set(fields.flatMap((r) => Object.keys(r).filter((k) => Array.isArray(r[k]))));
+  return Object.assign({}, runs[0], Object.fromEntries([...lists].map((k) => [k, fields.flatMap((r) => (r[k] ?? []) as unknown[])])));
 };
 
 const provenance = (run: string, r: Run) => {

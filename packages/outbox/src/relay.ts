@@ -90,7 +90,8 @@ export const outboxAppended = (db: Queryable): void => {
 
 /**
  * Publishes committed outbox rows to Kafka in id order, then deletes them. Woken after each
- * commit that appended (`outboxAppended`: directly in-process, by NOTIFY across), polling as the safety net. Delivery is at-least-once: a crash between the broker's
+ * commit that appended (`outboxAppended`: directly in-process, by NOTIFY across), polling as
+ * the safety net. Delivery is at-least-once: a crash between the broker's
  * ack and the delete re-sends that batch, in the same order; consumers dedupe with the inbox.
  */
 export const startRelay = (opts: RelayOptions): Relay => {

@@ -36,20 +36,12 @@ export const withTransaction = async <T>(pool: Pool, fn: (client: PoolClient) =>
   const onError = (err: Error) => void (broken = err);
   client.on('error', onError);
   const hooks: CommitHook[] = [];
+  let result: T;
   try {
     await client.query('BEGIN');
-    open.set(client, { pool, hooks });
-    const result = await fn(client);
+    open.set(client, hooks);
+    result = await fn(client);
     await client.query('COMMIT');
-    open.delete(client);
-    for (const hook of hooks) {
-      try {
-        hook(pool);
-      } catch {
-        // Committed is committed: a hook's failure is not the transaction's.
-      }
-    }
-    return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -58,11 +50,19 @@ export const withTransaction = async <T>(pool: Pool, fn: (client: PoolClient) =>
     client.off('error', onError);
     client.release(broken);
   }
+  for (const hook of hooks) {
+    try {
+      hook(pool);
+    } catch {
+      // Committed is committed: a hook's failure is not the transaction's.
+    }
+  }
+  return result;
 };
 
 type CommitHook = (pool: Pool) => void;
-/** The transactions `withTransaction` has open, by their client: their pool and what runs after their commit. */
-const open = new WeakMap<object, { pool: Pool; hooks: CommitHook[] }>();
+/** The transactions `withTransaction` has open, by their client: what runs after their commit. */
+const open = new WeakMap<object, CommitHook[]>();
 
 /**
  * Runs `fn` once what `db` just wrote is committed: after the COMMIT of the `withTransaction` that
@@ -70,9 +70,9 @@ const open = new WeakMap<object, { pool: Pool; hooks: CommitHook[] }>();
  * commit as they run). Returns false for any other client, whose transactions it cannot see.
  */
 export const afterCommit = (db: Queryable, fn: CommitHook): boolean => {
-  const tx = open.get(db);
-  if (tx) {
-    tx.hooks.push(fn);
+  const hooks = open.get(db);
+  if (hooks) {
+    hooks.push(fn);
     return true;
   }
   if (db instanceof pg.Pool) {
