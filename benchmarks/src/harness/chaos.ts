@@ -117,7 +117,8 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
       const events: ChaosResult['events'] = [];
       const note = (what: string) => {
         events.push({ second: second(), what });
-        ctx.progress(`${label}: ${what}`);
+        // A permanent line: the live progress line keeps only one update in ten seconds in a log.
+        ctx.say(`  ${label} @ ${second()} s: ${what}`);
       };
       const crashed: string[] = [];
       let chaosOn = true;

@@ -135,9 +135,16 @@ const results: Results & { command: string } = {
 const deadlineMs = 60_000;
 const wb = await startBenchWorkbench({ deadlineMs, log: say });
 let failed = false;
+let interrupted = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    say(`\n${sig}: stopping the coordinator and the services, dropping the run's databases`);
+  process.on(sig, () => {
+    // Ending thousands of workflows left running can take a while: a second signal does not wait.
+    if (interrupted) {
+      say(`\n${sig} again: exiting now; the run's databases, topics and workflows are left behind`);
+      process.exit(130);
+    }
+    interrupted = true;
+    say(`\n${sig}: stopping the coordinator and the services, ending the run's workflows, dropping its databases (${sig} again to exit now)`);
     void wb.close().finally(() => process.exit(130));
   });
 }

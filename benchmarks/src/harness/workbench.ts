@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
@@ -13,13 +14,34 @@ import { takeSnapshot } from './snapshot.ts';
 const ADMIN = { authorization: 'Bearer workbench-admin', 'content-type': 'application/json' };
 const TERMINAL = new Set(['OrderApproved', 'OrderRejected']);
 
+/** Every run's name (its databases, topics, task queues) starts with this. */
+const BENCH_PREFIX = 'bench';
+
+/**
+ * Ends the workflows an earlier run left running (one stopped with kill -9, so its `close` never
+ * ran): thousands of them, with their timers, would keep the server busy and skew this run. A
+ * batch operation (the server's own way to terminate by a visibility query); waits up to a
+ * minute for it. Called before this run starts anything on that server.
+ */
+export const endLeftoverWorkflows = async (client: Client, log: (l: string) => void) => {
+  const { workflowService } = client.connection;
+  const namespace = client.options.namespace;
+  const query = `TaskQueue STARTS_WITH '${BENCH_PREFIX}_' AND ExecutionStatus = 'Running'`;
+  const count = async () => Number((await workflowService.countWorkflowExecutions({ namespace, query })).count ?? 0);
+  const left = await count();
+  if (left === 0) return;
+  log(`ending ${left} workflows left running by an earlier benchmark run`);
+  await workflowService.startBatchOperation({ namespace, visibilityQuery: query, jobId: randomUUID(), reason: 'left running by an earlier benchmark run', terminationOperation: {} });
+  for (let waited = 0; waited < 60_000 && (await count()) > 0; waited += 1_000) await sleep(1_000);
+};
+
 /**
  * One benchmark run's world: fresh databases and topics, the four services as child processes
  * (started once, used by every mode), an observer of order events, and the coordinator of the
  * mode being measured (started for its slice, stopped after it).
  */
 export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: string) => void }) => {
-  const run = uniqueName('bench');
+  const run = uniqueName(BENCH_PREFIX);
   const prefix = `${run}.`;
   const dbs = {
     ORDER_DATABASE: `${run}_orders`,
@@ -55,7 +77,11 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   const clients = new Map<string, Client>();
   const clientFor = async (mode: Mode) => {
     const address = temporalAddress(mode, servers);
-    if (!clients.has(address)) clients.set(address, new Client({ connection: await Connection.connect({ address }), namespace: servers.TEMPORAL_NAMESPACE }));
+    if (!clients.has(address)) {
+      const client = new Client({ connection: await Connection.connect({ address }), namespace: servers.TEMPORAL_NAMESPACE });
+      clients.set(address, client);
+      await endLeftoverWorkflows(client, opts.log);
+    }
     return clients.get(address)!;
   };
 
