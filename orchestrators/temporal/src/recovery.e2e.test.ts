@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase } from '@saga/postgres';
 import { freePort, servers, testKafka, uniqueName, waitFor, type Workbench } from '@saga/testkit';
 import { orchestratorEnv, workbench } from '@saga/testkit/all-services';
+import { statusQuery } from './workflows.ts';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const kafka = testKafka('temporal-recovery');
@@ -50,7 +52,18 @@ describe('Temporal coordinator recovery (Kafka transport)', () => {
     expect(await terminal()).toBeLessThan(200);
     await first.kill();
     spawned.push(await spawnCoordinator(env));
-    await wb.waitTerminal(ids, 240_000);
+    await wb.waitTerminal(ids, 240_000).catch(async (err: Error & { open?: string[] }) => {
+      // Say what each stuck saga is doing, so an intermittent failure leaves something to go on.
+      const client = new Client({ connection: await Connection.connect({ address: servers.TEMPORAL_ADDRESS }), namespace: servers.TEMPORAL_NAMESPACE });
+      const seen = await Promise.all((err.open ?? []).slice(0, 5).map(async (id) => {
+        const handle = client.workflow.getHandle(id);
+        const [d, view] = await Promise.all([handle.describe().catch(() => undefined), handle.query(statusQuery).catch((e: unknown) => String(e))]);
+        const pending = d?.raw.pendingActivities?.map((a) => `${a.activityType?.name} attempt ${a.attempt} ${a.state} ${a.lastFailure?.message ?? ''}`) ?? [];
+        return `${id}: ${d?.status.name ?? 'no workflow'} ${JSON.stringify(view)} pending [${pending.join('; ')}]`;
+      }));
+      await client.connection.close();
+      throw new Error(`${err.message}\n${seen.join('\n')}`);
+    });
     // The order is terminal before the saga's last steps (commit, notify): wait for those too.
     await waitFor('every saga to finish', async () => (await wb.violations(ids)).length === 0, 120_000);
     expect(await wb.violations(ids)).toEqual([]);

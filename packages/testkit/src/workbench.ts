@@ -80,7 +80,10 @@ export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs) => {
         const { rows } = await services.order.ctx.pool.query<{ id: string; status: string }>('SELECT id, status FROM orders WHERE id = ANY($1)', [orderIds]);
         const done = rows.filter((r) => TERMINAL_ORDER.includes(r.status));
         if (done.length === orderIds.length) return new Map(rows.map((r) => [r.id, r.status]));
-        if (Date.now() > deadline) throw new Error(`${orderIds.length - done.length} of ${orderIds.length} orders not terminal after ${timeoutMs} ms`);
+        if (Date.now() > deadline) {
+          const open = orderIds.filter((id) => !done.some((r) => r.id === id));
+          throw Object.assign(new Error(`${open.length} of ${orderIds.length} orders not terminal after ${timeoutMs} ms: ${open.slice(0, 5).join(', ')}${open.length > 5 ? ', …' : ''}`), { open });
+        }
         await sleep(100);
       }
     },
