@@ -25,7 +25,7 @@ describe('endLeftoverWorkflows (the dev server)', () => {
 
     for (const h of leftover) expect((await h.describe()).status.name).toBe('TERMINATED');
     expect((await other.describe()).status.name).toBe('RUNNING');
-    expect(lines.join('\n')).toMatch(/ending \d+ workflows left running by an earlier benchmark run/);
+    expect(lines.join('\n')).toMatch(/ended \d+ workflows left running by an earlier benchmark run/);
     await other.terminate('test over');
   });
 });

@@ -18,21 +18,30 @@ const TERMINAL = new Set(['OrderApproved', 'OrderRejected']);
 const BENCH_PREFIX = 'bench';
 
 /**
- * Ends the workflows an earlier run left running (one stopped with kill -9, so its `close` never
- * ran): thousands of them, with their timers, would keep the server busy and skew this run. A
- * batch operation (the server's own way to terminate by a visibility query); waits up to a
- * minute for it. Called before this run starts anything on that server.
+ * Terminates the running workflows `where` selects (a visibility query) with one batch operation,
+ * the server's own way to end many at once; waits up to a minute for it. Returns how many were
+ * running.
  */
-export const endLeftoverWorkflows = async (client: Client, log: (l: string) => void) => {
+const terminateRunning = async (client: Client, where: string, reason: string): Promise<number> => {
   const { workflowService } = client.connection;
   const namespace = client.options.namespace;
-  const query = `TaskQueue STARTS_WITH '${BENCH_PREFIX}_' AND ExecutionStatus = 'Running'`;
+  const query = `${where} AND ExecutionStatus = 'Running'`;
   const count = async () => Number((await workflowService.countWorkflowExecutions({ namespace, query })).count ?? 0);
-  const left = await count();
-  if (left === 0) return;
-  log(`ending ${left} workflows left running by an earlier benchmark run`);
-  await workflowService.startBatchOperation({ namespace, visibilityQuery: query, jobId: randomUUID(), reason: 'left running by an earlier benchmark run', terminationOperation: {} });
+  const running = await count();
+  if (running === 0) return 0;
+  await workflowService.startBatchOperation({ namespace, visibilityQuery: query, jobId: randomUUID(), reason, terminationOperation: {} });
   for (let waited = 0; waited < 60_000 && (await count()) > 0; waited += 1_000) await sleep(1_000);
+  return running;
+};
+
+/**
+ * Ends the workflows an earlier run left running (one stopped with kill -9, so its `close` never
+ * ran): thousands of them, with their timers, would keep the server busy and skew this run.
+ * Called before this run starts anything on that server.
+ */
+export const endLeftoverWorkflows = async (client: Client, log: (l: string) => void) => {
+  const ended = await terminateRunning(client, `TaskQueue STARTS_WITH '${BENCH_PREFIX}_'`, 'left running by an earlier benchmark run');
+  if (ended > 0) log(`ended ${ended} workflows left running by an earlier benchmark run`);
 };
 
 /**
@@ -307,12 +316,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
       // Workflows left running (an overloaded step that never drained) would retry on the shared
       // dev server forever with no worker: end them.
       for (const [q, client] of taskQueues) {
-        const ended = (async () => {
-          for await (const w of client.workflow.list({ query: `TaskQueue = '${q}' AND ExecutionStatus = 'Running'` })) {
-            await client.workflow.getHandle(w.workflowId, w.runId).terminate('benchmark run over').catch(() => undefined);
-          }
-        })();
-        await ended.catch((err: unknown) => opts.log(`could not end the workflows left on ${q}: ${String(err)}`));
+        await terminateRunning(client, `TaskQueue = '${q}'`, 'benchmark run over').catch((err: unknown) => opts.log(`could not end the workflows left on ${q}: ${String(err)}`));
       }
       await observer.disconnect();
       // The run's topics go too: every partition left behind slows each later broker start.

@@ -81,7 +81,8 @@ export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs) => {
         const done = rows.filter((r) => TERMINAL_ORDER.includes(r.status));
         if (done.length === orderIds.length) return new Map(rows.map((r) => [r.id, r.status]));
         if (Date.now() > deadline) {
-          const open = orderIds.filter((id) => !done.some((r) => r.id === id));
+          const finished = new Set(done.map((r) => r.id));
+          const open = orderIds.filter((id) => !finished.has(id));
           throw Object.assign(new Error(`${open.length} of ${orderIds.length} orders not terminal after ${timeoutMs} ms: ${open.slice(0, 5).join(', ')}${open.length > 5 ? ', …' : ''}`), { open });
         }
         await sleep(100);
