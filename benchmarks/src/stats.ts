@@ -31,3 +31,17 @@ export const repetitions = (xs: number[], limit = 2) => {
   const apart = s.min > 0 ? round(s.max / s.min) : s.max > 0 ? Infinity : 1;
   return { spread: s, apart, unsteady: xs.length > 1 && apart > limit };
 };
+
+/** How many of each: `{ a: 2, b: 1 }` for `['a', 'b', 'a']`. */
+export const tally = (xs: Iterable<string>): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const x of xs) out[x] = (out[x] ?? 0) + 1;
+  return out;
+};
+
+/** A tally as one phrase, most first: `a ×2, b ×1`. */
+export const formatTally = (t: Record<string, number>) =>
+  Object.entries(t)
+    .sort((x, y) => y[1] - x[1])
+    .map(([k, n]) => `${k} ×${n}`)
+    .join(', ');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentiles, repetitions } from './stats.ts';
+import { formatTally, percentiles, repetitions, tally } from './stats.ts';
 
 describe('percentiles', () => {
   it('uses nearest rank', () => {
@@ -22,5 +22,14 @@ describe('repetitions', () => {
     expect(repetitions([0, 5])).toMatchObject({ apart: Infinity, unsteady: true });
     expect(repetitions([0, 0]).unsteady).toBe(false);
     expect(repetitions([7]).unsteady).toBe(false);
+  });
+});
+
+describe('tally', () => {
+  it('counts each value and formats the most frequent first', () => {
+    const t = tally(['DEADLINE_EXCEEDED', 'RETRIES_EXHAUSTED:reserveStock', 'DEADLINE_EXCEEDED']);
+    expect(t).toEqual({ DEADLINE_EXCEEDED: 2, 'RETRIES_EXHAUSTED:reserveStock': 1 });
+    expect(formatTally({ b: 1, a: 3 })).toBe('a ×3, b ×1');
+    expect(formatTally(tally([]))).toBe('');
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Topics } from '@saga/contracts';
 import { withTimeout } from '@saga/stack';
-import { percentiles, round } from '../stats.ts';
+import { formatTally, percentiles, round, tally } from '../stats.ts';
 import { openLoopStep } from './driver.ts';
 import { EFFECT_KINDS } from './recovery.ts';
 import { machineCpu } from './usage.ts';
@@ -37,6 +37,8 @@ export interface ChaosResult {
   wrongEffectKinds: string[];
   /** Sagas parked NEEDS_ATTENTION when the load ended (then retried by the operator so the run can finish). Target 0. */
   parked: number;
+  /** The parked sagas, counted by why they parked (e.g. `releaseStock: 25 attempts without a reply`). */
+  parkedReasons?: Record<string, number>;
   /** Happy-path orders that ended rejected. Target ≤ 1 %. */
   rejectedInsteadOfApproved: number;
   rejectedShare: number;
@@ -234,7 +236,7 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
       if (parked.length) await idle(wb, 60_000, (l) => ctx.progress(`${label}: ${l}`));
       const violations = await checkWorld(wb, { known: seen });
       seen = new Set([...seen, ...violations.map(violationKey)]);
-      return { ids, sentAt, step, events, violations, crashed, kills, restarts, poisoned, parked: parked.length, duplicated: dup.count(), chaosEndsAt, cpuBusyDuring };
+      return { ids, sentAt, step, events, violations, crashed, kills, restarts, poisoned, parked, duplicated: dup.count(), chaosEndsAt, cpuBusyDuring };
     }, 2);
 
     const at = (id: string) => ctx.wb.terminalAt.get(id);
@@ -246,11 +248,7 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
     const effects = r.violations.filter((v) => EFFECT_KINDS.includes(v.kind));
     const rejectedIds = accepted.filter(({ id }) => ctx.wb.outcome.get(id) === 'OrderRejected');
     const rejected = rejectedIds.length;
-    const rejectedReasons: Record<string, number> = {};
-    for (const { id } of rejectedIds) {
-      const why = ctx.wb.rejectReason.get(id) ?? 'unknown';
-      rejectedReasons[why] = (rejectedReasons[why] ?? 0) + 1;
-    }
+    const rejectedReasons = tally(rejectedIds.map(({ id }) => ctx.wb.rejectReason.get(id) ?? 'unknown'));
     const ms = (x: number | undefined) => (x !== undefined && Number.isFinite(x) && x > 0 ? Math.round(x) : null);
     const res: ChaosResult = {
       mode: mode.name,
@@ -261,7 +259,8 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
       lost: accepted.filter(({ id }) => at(id) === undefined).length,
       wrongEffects: effects.length,
       wrongEffectKinds: [...new Set(effects.map((v) => v.kind))],
-      parked: r.parked,
+      parked: r.parked.length,
+      parkedReasons: tally(r.parked.map((p) => p.why)),
       rejectedInsteadOfApproved: rejected,
       rejectedShare: accepted.length ? round((100 * rejected) / accepted.length) / 100 : 0,
       rejectedReasons,
@@ -279,8 +278,8 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
     };
     const other = r.violations.filter((v) => !EFFECT_KINDS.includes(v.kind));
     ctx.say(
-      `chaos ${mode.name.padEnd(22)} ${res.accepted} sagas at ${o.rate}/s: lost ${res.lost}, wrong effects ${res.wrongEffects}, parked ${res.parked}, ` +
-        `happy rejected ${res.rejectedInsteadOfApproved} (${(res.rejectedShare * 100).toFixed(1)} %${rejected ? `: ${Object.entries(rejectedReasons).map(([k, n]) => `${k} ×${n}`).join(', ')}` : ''}); ${res.coordinatorKills} coordinator kills (back in ${res.restartP50Seconds ?? '—'} s, max ${res.restartMaxSeconds ?? '—'} s), ${res.duplicated} duplicates, ${res.poison} poison; ` +
+      `chaos ${mode.name.padEnd(22)} ${res.accepted} sagas at ${o.rate}/s: lost ${res.lost}, wrong effects ${res.wrongEffects}, parked ${res.parked}${res.parked ? ` (${formatTally(res.parkedReasons!)})` : ''}, ` +
+        `happy rejected ${res.rejectedInsteadOfApproved} (${(res.rejectedShare * 100).toFixed(1)} %${rejected ? `: ${formatTally(rejectedReasons)}` : ''}); ${res.coordinatorKills} coordinator kills (back in ${res.restartP50Seconds ?? '—'} s, max ${res.restartMaxSeconds ?? '—'} s), ${res.duplicated} duplicates, ${res.poison} poison; ` +
         `p99 during ${res.p99DuringMs} ms, after ${res.p99AfterMs} ms; CPU ${res.cpuBusyDuring === null ? '—' : `${Math.round(res.cpuBusyDuring * 100)} %`} busy during${res.crashed.length ? `; CRASHED: ${res.crashed.join(', ')}` : ''}` +
         `${other.length ? `; checker: ${other.map((v) => `${v.kind} ${v.subject}`).slice(0, 3).join('; ')}` : ''}`,
     );

@@ -163,7 +163,7 @@ export const recoverySuite = async (ctx: SuiteContext, faults: Fault[], o: { rat
               crashed.push(`coordinator #${i + 1}`);
               await ctx.wb.restartCoordinator(i).catch(() => undefined);
             }
-            for (const id of await withTimeout(ctx.wb.retryParked(), 30_000).catch(() => [])) parked.add(id);
+            for (const { id } of await withTimeout(ctx.wb.retryParked(), 30_000).catch(() => [])) parked.add(id);
             await sleep(5_000);
           }
         };

@@ -8,7 +8,7 @@ import type { Mode } from './modes.ts';
 import type { Complexity } from './complexity.ts';
 import type { RecoveryResult } from './recovery.ts';
 import type { ChaosResult } from './chaos.ts';
-import type { Spread } from '../stats.ts';
+import { formatTally, type Spread } from '../stats.ts';
 import { sumParts, type CapacityResult } from './capacity.ts';
 import type { ProfileResult } from './profile-suite.ts';
 import type { Usage } from './usage.ts';
@@ -256,8 +256,9 @@ export const sections = (r: Results): Section[] => {
     add('chaos',
       `### Chaos soak: faults overlapping under a steady ${c[0]!.rate} sagas/s (targets: 0 lost, 0 wrong effects, 0 parked, ≤ 1 % of happy orders rejected)`,
       table(['mode', 'sagas', 'refused', 'lost', 'wrong effects', 'parked', 'happy rejected', 'coordinator kills', 'restart s p50 / max', 'duplicates', 'poison', 'p50 / p99 during ms', 'p99 after ms', 'CPU busy during', 'crashed'], c.map((x) => [
-        x.mode, x.accepted, x.refused, x.lost, x.wrongEffects ? `${x.wrongEffects} (${x.wrongEffectKinds.join(', ')})` : 0, x.parked,
-        `${x.rejectedInsteadOfApproved} (${(x.rejectedShare * 100).toFixed(1)} %)${x.rejectedInsteadOfApproved && x.rejectedReasons ? `: ${Object.entries(x.rejectedReasons).map(([k, n]) => `${k} ×${n}`).join(', ')}` : ''}`, x.coordinatorKills, `${x.restartP50Seconds ?? '—'} / ${x.restartMaxSeconds ?? '—'}`, x.duplicated, x.poison,
+        x.mode, x.accepted, x.refused, x.lost, x.wrongEffects ? `${x.wrongEffects} (${x.wrongEffectKinds.join(', ')})` : 0,
+        `${x.parked}${x.parked && x.parkedReasons ? `: ${formatTally(x.parkedReasons)}` : ''}`,
+        `${x.rejectedInsteadOfApproved} (${(x.rejectedShare * 100).toFixed(1)} %)${x.rejectedInsteadOfApproved && x.rejectedReasons ? `: ${formatTally(x.rejectedReasons)}` : ''}`, x.coordinatorKills, `${x.restartP50Seconds ?? '—'} / ${x.restartMaxSeconds ?? '—'}`, x.duplicated, x.poison,
         `${x.p50DuringMs ?? '—'} / ${x.p99DuringMs ?? '—'}`, x.p99AfterMs ?? '—', x.cpuBusyDuring == null ? '—' : `${Math.round(x.cpuBusyDuring * 100)} %`, x.crashed.join(', ') || '—',
       ])),
     );

@@ -255,28 +255,31 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     /**
      * The operator: every saga of the running mode parked as NEEDS_ATTENTION (a compensation that
      * kept failing), retried through the coordinator's own repair path — the custom orchestrator's
-     * `POST /sagas/:id/retry`, Temporal's `retry` signal. Returns the ids retried.
+     * `POST /sagas/:id/retry`, Temporal's `retry` signal. Returns the sagas retried, each with why
+     * it parked (the custom saga's reason; the workflow's last history entry before it parked).
      */
-    retryParked: async (): Promise<string[]> => {
+    retryParked: async (): Promise<{ id: string; why: string }[]> => {
       if (!coordinator) return [];
       const { mode } = coordinator;
+      const note = 'recovery suite: the failed part is back';
+      const retried: { id: string; why: string }[] = [];
       if (mode.coordinator === 'temporal') {
         const client = await clientFor(mode);
-        const ids: string[] = [];
         for await (const w of client.workflow.list({ query: `TaskQueue = '${coordinator.env.TEMPORAL_TASK_QUEUE}' AND SagaStatus = 'NEEDS_ATTENTION' AND ExecutionStatus = 'Running'` })) {
-          await client.workflow.getHandle(w.workflowId).signal('retry', 'recovery suite: the failed part is back');
-          ids.push(w.workflowId);
+          const handle = client.workflow.getHandle(w.workflowId);
+          const view = await handle.query<{ history: string[] }>('status').catch(() => ({ history: [] }));
+          await handle.signal('retry', note);
+          retried.push({ id: w.workflowId, why: view.history.filter((h) => !h.startsWith('saga ')).at(-1) ?? 'unknown' });
         }
-        return ids;
+        return retried;
       }
       const base = customUrl();
-      const list = (await (await fetch(`${base}/sagas?status=NEEDS_ATTENTION&pageSize=200`)).json()) as { items: { id: string }[] };
-      const ids: string[] = [];
-      for (const { id } of list.items) {
+      const list = (await (await fetch(`${base}/sagas?status=NEEDS_ATTENTION&pageSize=200`)).json()) as { items: { id: string; reason: string | null }[] };
+      for (const { id, reason } of list.items) {
         // 409: it moved on between the list and the retry.
-        if (await post(`${base}/sagas/${id}/retry`, { note: 'recovery suite: the failed part is back' }).then(() => true, () => false)) ids.push(id);
+        if (await post(`${base}/sagas/${id}/retry`, { note }).then(() => true, () => false)) retried.push({ id, why: reason ?? 'unknown' });
       }
-      return ids;
+      return retried;
     },
     temporalServerOf,
     /** Root pids per part of the running mode, for the CPU / memory meter. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { given } from './given.ts';
 import { orderSaga, type OrderSagaData } from './order-saga.ts';
 
-const timing = { stepTimeoutMs: 1_000, stepAttempts: 3, deadlineMs: 20_000 };
+const timing = { stepTimeoutMs: 1_000, stepAttempts: 3, compensationAttempts: 5, deadlineMs: 20_000 };
 const saga = orderSaga(timing);
 const order: OrderSagaData = { orderId: 'saga-1', customerId: 'c1', lines: [{ sku: 'A', quantity: 2 }], totalCents: 500 };
 const start = () => given(saga).start(order);
@@ -103,15 +103,26 @@ describe('order saga engine', () => {
 
   it('compensation keeps failing: NEEDS_ATTENTION, nothing more sent, then an operator retry or resolve', () => {
     const s = start().whenSuccess().whenFailure('INSUFFICIENT_CREDIT').expectSent('ReleaseStock');
-    s.untilResent().untilResent();
+    for (let i = 0; i < 4; i++) s.untilResent().expectStatus('COMPENSATING');
     s.after(1_000).expectNothingSent().expectStatus('NEEDS_ATTENTION');
-    expect(s.commandsOfType('ReleaseStock')).toHaveLength(3);
+    // Silence gets the compensation's own budget (5 here), not the step's (3).
+    expect(s.commandsOfType('ReleaseStock')).toHaveLength(timing.compensationAttempts);
     expect(s.last.wakeAt).toBeNull();
     s.after(3_600_000).expectNothingSent().expectStatus('NEEDS_ATTENTION');
     s.operator('compensate').expectRefused(/cannot compensate a saga that is NEEDS_ATTENTION/);
     s.operator('retry', 'inventory fixed').expectSent('ReleaseStock').expectStatus('COMPENSATING');
     expect(s.state.current!.attempt).toBe(1);
-    s.whenSuccess().whenSuccess().whenSuccess().expectRolledBack('ReleaseStock', 'ReleaseStock', 'ReleaseStock', 'ReleaseStock');
+    s.whenSuccess().whenSuccess().whenSuccess().expectRolledBack(...Array<'ReleaseStock'>(timing.compensationAttempts + 1).fill('ReleaseStock'));
+  });
+
+  it('a compensation silent past a step\'s budget still finishes when its reply comes (a broker outage parks nothing)', () => {
+    const s = start().whenSuccess().whenFailure('INSUFFICIENT_CREDIT').expectSent('ReleaseStock');
+    for (let i = 0; i < timing.stepAttempts; i++) s.untilResent().expectSent('ReleaseStock').expectStatus('COMPENSATING');
+    s.whenSuccess().expectSent('RejectOrder').whenSuccess().whenSuccess().expectStatus('REJECTED');
+  });
+
+  it('a compensation refused parks at once, whatever its budget', () => {
+    start().whenSuccess().whenFailure('INSUFFICIENT_CREDIT').whenFailure('SOMETHING_ODD').expectNothingSent().expectStatus('NEEDS_ATTENTION');
   });
 
   it('an operator resolves a NEEDS_ATTENTION saga with a note', () => {

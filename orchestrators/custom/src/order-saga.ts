@@ -1,3 +1,4 @@
+import type { SagaTiming } from '@saga/config';
 import type { Line } from '@saga/contracts';
 import { action, type RetryPolicy, type SagaDefinition } from './definition.ts';
 
@@ -9,15 +10,7 @@ export interface OrderSagaData {
   totalCents: number;
 }
 
-export interface OrderSagaTiming {
-  /** How long to wait for a reply before an attempt counts as failed. */
-  stepTimeoutMs: number;
-  /** Attempts of a step before the pivot (then: compensate), and of a compensation (then: NEEDS_ATTENTION). */
-  stepAttempts: number;
-  deadlineMs: number;
-}
-
-export const DEFAULT_TIMING: OrderSagaTiming = { stepTimeoutMs: 3_000, stepAttempts: 5, deadlineMs: 60_000 };
+export const DEFAULT_TIMING: SagaTiming = { stepTimeoutMs: 3_000, stepAttempts: 5, compensationAttempts: 25, deadlineMs: 60_000 };
 
 /**
  * The order saga (ARCHITECTURE.md "The order saga"), as data:
@@ -25,9 +18,11 @@ export const DEFAULT_TIMING: OrderSagaTiming = { stepTimeoutMs: 3_000, stepAttem
  * on a refusal or an exhausted budget before the pivot: VoidPayment, ReleaseStock (reverse order,
  * only for what may have acted), then RejectOrder and SendNotification(rejected).
  */
-export const orderSaga = (t: OrderSagaTiming = DEFAULT_TIMING): SagaDefinition<OrderSagaData> => {
+export const orderSaga = (t: SagaTiming = DEFAULT_TIMING): SagaDefinition<OrderSagaData> => {
   const bounded: RetryPolicy = { maxAttempts: t.stepAttempts, initialBackoffMs: 200, factor: 2, maxBackoffMs: 5_000, jitter: 0.5 };
   const untilDone: RetryPolicy = { ...bounded, maxAttempts: Infinity, maxBackoffMs: 10_000 };
+  // A refusal parks a compensation at once; silence gets its own, longer budget (SAGA_COMPENSATION_ATTEMPTS).
+  const compensating: RetryPolicy = { ...untilDone, maxAttempts: t.compensationAttempts };
   const step = { timeoutMs: t.stepTimeoutMs };
   return {
     name: 'order',
@@ -40,8 +35,8 @@ export const orderSaga = (t: OrderSagaTiming = DEFAULT_TIMING): SagaDefinition<O
       action({ name: 'notifyConfirmed', command: 'SendNotification', payload: (d) => ({ orderId: d.orderId, customerId: d.customerId, kind: 'confirmed' as const }), ...step, retry: untilDone }),
     ],
     compensations: {
-      releaseStock: action({ name: 'releaseStock', command: 'ReleaseStock', payload: (d) => ({ orderId: d.orderId }), ...step, retry: bounded }),
-      voidPayment: action({ name: 'voidPayment', command: 'VoidPayment', payload: (d) => ({ orderId: d.orderId }), ...step, retry: bounded }),
+      releaseStock: action({ name: 'releaseStock', command: 'ReleaseStock', payload: (d) => ({ orderId: d.orderId }), ...step, retry: compensating }),
+      voidPayment: action({ name: 'voidPayment', command: 'VoidPayment', payload: (d) => ({ orderId: d.orderId }), ...step, retry: compensating }),
     },
     closing: [
       action({ name: 'rejectOrder', command: 'RejectOrder', payload: (d, reason) => ({ orderId: d.orderId, reason: reason ?? 'REJECTED' }), ...step, retry: untilDone }),

@@ -30,7 +30,7 @@ describe('custom orchestrator recovery (Kafka transport)', () => {
 
   beforeAll(async () => {
     wb = await workbench(kafka);
-    env = orchestratorEnv(wb.env(), { SAGA_STEP_ATTEMPTS: '8', SAGA_DEADLINE_MS: '120000' });
+    env = orchestratorEnv(wb.env(), { SAGA_STEP_ATTEMPTS: '8', SAGA_COMPENSATION_ATTEMPTS: '25', SAGA_DEADLINE_MS: '120000' });
     await wb.seedStock([{ sku: 'bulk', quantity: 100_000 }]);
     await wb.seedCustomers([{ id: 'rich', creditLimitCents: 1_000_000_000 }, { id: 'poor', creditLimitCents: 10 }]);
     db = new pg.Pool({ connectionString: databaseUrl(servers.POSTGRES_URL, env.ORCHESTRATOR_DATABASE!) });
@@ -96,7 +96,7 @@ describe('custom orchestrator with the payment service down (Kafka transport)', 
   beforeAll(async () => {
     wb = await workbench(kafka);
     // Authorize budget: 8 attempts of 1 s plus backoffs (0.2 s doubling, capped at 5 s) ≈ 15–20 s.
-    env = orchestratorEnv(wb.env(), { SAGA_STEP_ATTEMPTS: '8', SAGA_DEADLINE_MS: '120000' });
+    env = orchestratorEnv(wb.env(), { SAGA_STEP_ATTEMPTS: '8', SAGA_COMPENSATION_ATTEMPTS: '25', SAGA_DEADLINE_MS: '120000' });
     await wb.seedStock([{ sku: 'bulk', quantity: 1_000 }]);
     await wb.seedCustomers([{ id: 'rich', creditLimitCents: 1_000_000_000 }]);
     db = new pg.Pool({ connectionString: databaseUrl(servers.POSTGRES_URL, env.ORCHESTRATOR_DATABASE!) });

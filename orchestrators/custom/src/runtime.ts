@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { commandTopic, CoordinatorGroups, OrderEvent, Reply, Topics, type OrderCreated } from '@saga/contracts';
-import { databaseUrl, serviceUrlSetting } from '@saga/config';
+import { databaseUrl, sagaTiming, serviceUrlSetting } from '@saga/config';
 import { createApp, createLogger, listen, postCommand } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
 import { outboxMigrations, processOnce, startRelay, type Relay } from '@saga/outbox';
@@ -31,7 +31,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   await ensureDatabase(cfg.POSTGRES_URL, cfg.ORCHESTRATOR_DATABASE);
   await migrate(url, [outboxMigrations, { dir: fileURLToPath(new URL('../migrations', import.meta.url)), table: 'pgmigrations' }]);
   const pool = createPool(url, { max: cfg.REPLY_CONCURRENCY + 6, applicationName: cfg.INSTANCE_ID, onIdleError: (err) => log.warn({ err }, 'idle database connection failed') });
-  const timing = { stepTimeoutMs: cfg.SAGA_STEP_TIMEOUT_MS, stepAttempts: cfg.SAGA_STEP_ATTEMPTS, deadlineMs: cfg.SAGA_DEADLINE_MS };
+  const timing = sagaTiming(cfg);
   const engine = new SagaEngine(orderSaga(timing));
   const store = (db: Queryable) => sagaStore<OrderSagaData>(db, engine.def.name);
   const topic = (t: string) => cfg.KAFKA_TOPIC_PREFIX + t;

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { commandTopic, CoordinatorGroups, OrderEvent, Reply, Topics } from '@saga/contracts';
-import { databaseUrl, serviceUrlSetting, temporalConnection } from '@saga/config';
+import { databaseUrl, sagaTiming, serviceUrlSetting, temporalConnection } from '@saga/config';
 import { createApp, createLogger, HttpError, listen } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
 import { openOwnership } from '@saga/ownership';
@@ -27,7 +27,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
   await migrate(url, [{ dir: fileURLToPath(new URL('../migrations', import.meta.url)), table: 'pgmigrations' }]);
   const pool = createPool(url, { max: cfg.REPLY_CONCURRENCY + 4, applicationName: 'orchestrator-temporal', onIdleError: (err) => log.warn({ err }, 'idle database connection failed') });
   const topic = (t: string) => cfg.KAFKA_TOPIC_PREFIX + t;
-  const timing = { stepTimeoutMs: cfg.SAGA_STEP_TIMEOUT_MS, stepAttempts: cfg.SAGA_STEP_ATTEMPTS, deadlineMs: cfg.SAGA_DEADLINE_MS };
+  const timing = sagaTiming(cfg);
 
   const ownership = await openOwnership({
     postgresUrl: cfg.POSTGRES_URL, database: cfg.SAGA_REGISTRY_DATABASE, owner: 'temporal', max: cfg.REPLY_CONCURRENCY,

@@ -29,8 +29,12 @@ describe('Temporal coordinator recovery (Kafka transport)', () => {
 
   beforeAll(async () => {
     wb = await workbench(kafka);
-    // The default step budget (3 s × 5 attempts): a restarted worker bundles its workflows first.
-    env = orchestratorEnv(wb.env(), { TEMPORAL_TASK_QUEUE: uniqueName('order-saga'), SAGA_STEP_TIMEOUT_MS: '3000', SAGA_STEP_ATTEMPTS: '5', SAGA_DEADLINE_MS: '300000' });
+    // The default budgets (3 s × 5 attempts a step, 25 a compensation): a restarted worker bundles
+    // its workflows first. With the step's 5 for a compensation too, a declined order's ReleaseStock
+    // caught by the kill could run out and park (NEEDS_ATTENTION: never terminal), as in the long soak.
+    env = orchestratorEnv(wb.env(), {
+      TEMPORAL_TASK_QUEUE: uniqueName('order-saga'), SAGA_STEP_TIMEOUT_MS: '3000', SAGA_STEP_ATTEMPTS: '5', SAGA_COMPENSATION_ATTEMPTS: '25', SAGA_DEADLINE_MS: '300000',
+    });
     await wb.seedStock([{ sku: 'bulk', quantity: 100_000 }]);
     await wb.seedCustomers([{ id: 'rich', creditLimitCents: 1_000_000_000 }, { id: 'poor', creditLimitCents: 10 }]);
   });

@@ -1,4 +1,5 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
+import type { SagaTiming as SharedTiming } from '@saga/config';
 import type { CommandType, Line } from '@saga/contracts';
 
 /** Shared by the workflow, its activities, the worker and the starter (no IO here). */
@@ -8,12 +9,11 @@ export const TASK_QUEUE = 'order-saga';
 export const OrderIdKey = defineSearchAttributeKey('OrderId', 'KEYWORD');
 export const SagaStatusKey = defineSearchAttributeKey('SagaStatus', 'KEYWORD');
 
-/** The same knobs as the custom orchestrator's definition, so both run the same budgets. */
-export interface SagaTiming {
-  stepTimeoutMs: number;
-  stepAttempts: number;
-  deadlineMs: number;
-}
+/**
+ * The same knobs as the custom orchestrator's definition, so both run the same budgets. A saga
+ * started before `compensationAttempts` existed has none in its input (the step's budget applies).
+ */
+export type SagaTiming = Omit<SharedTiming, 'compensationAttempts'> & Partial<Pick<SharedTiming, 'compensationAttempts'>>;
 
 export interface OrderSagaInput {
   orderId: string;

@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => env?.teardown());
 
-const timing = { stepTimeoutMs: 2_000, stepAttempts: 3, deadlineMs: 30_000 };
+const timing = { stepTimeoutMs: 2_000, stepAttempts: 3, compensationAttempts: 5, deadlineMs: 30_000 };
 const input = (orderId: string): OrderSagaInput => ({ orderId, customerId: 'c1', lines: [{ sku: 'A', quantity: 1 }], totalCents: 100, timing });
 
 /** Activities that answer from a script: SUCCESS unless told otherwise; every call recorded. */
@@ -99,6 +99,24 @@ describe('order saga workflow (test environment, mocked activities)', () => {
     expect(result).toBe('REJECTED');
     expect(s.calls.filter((c) => c.type === 'ReleaseStock').length).toBeGreaterThan(3);
     expect(s.calls.map((c) => c.type).slice(-2)).toEqual(['RejectOrder', 'SendNotification']);
+  });
+
+  it('a compensation silent past a step\'s budget still finishes: its own budget applies, nothing parks', async () => {
+    let releases = 0;
+    const s = scripted({
+      AuthorizePayment: { outcome: 'FAILURE', reason: 'INSUFFICIENT_CREDIT' },
+      ReleaseStock: () => {
+        if (++releases <= timing.stepAttempts) throw new Error('no reply within the attempt');
+        return { outcome: 'SUCCESS' };
+      },
+    });
+    const result = await run('wf-patient', s.activities, async (handle) => {
+      // Without its own budget the compensation would park after the step's 3 and wait for an operator.
+      await expect.poll(async () => ['REJECTED', 'NEEDS_ATTENTION'].includes((await handle.query(statusQuery)).status), { timeout: 20_000 }).toBe(true);
+      expect((await handle.query(statusQuery)).status).toBe('REJECTED');
+    });
+    expect(result).toBe('REJECTED');
+    expect(s.calls.filter((c) => c.type === 'ReleaseStock')).toHaveLength(timing.stepAttempts + 1);
   });
 
   it('an operator can resolve a NEEDS_ATTENTION saga instead', async () => {

@@ -38,6 +38,12 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
   const proxy = input.activities === 'local' ? proxyLocalActivities : proxyActivities;
   const bounded = proxy<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...retry, maximumAttempts: timing.stepAttempts } });
   const untilDone = proxy<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...retry, maximumInterval: 10_000 } });
+  // A refusal parks a compensation at once; silence gets its own, longer budget (a saga started
+  // before that budget existed keeps the step's).
+  const compensating = proxy<SagaActivities>({
+    startToCloseTimeout: timing.stepTimeoutMs,
+    retry: { ...retry, maximumInterval: 10_000, maximumAttempts: timing.compensationAttempts ?? timing.stepAttempts },
+  });
   const send = async (via: ActivityInterfaceFor<SagaActivities>, action: string, type: CommandType, payload: Record<string, unknown>): Promise<CommandResult> => {
     view.step = action;
     view.history.push(`sent ${type}`);
@@ -93,7 +99,7 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
     return CancellationScope.nonCancellable(async () => {
       for (const c of compensations) {
         for (;;) {
-          const result = await send(bounded, c.action, c.type, { orderId }).catch(() => undefined);
+          const result = await send(compensating, c.action, c.type, { orderId }).catch(() => undefined);
           if (result?.outcome === 'SUCCESS') break;
           setStatus('NEEDS_ATTENTION');
           operator = null;

@@ -105,8 +105,15 @@ export const coordinatorSettings = {
   NOTIFICATION_URL: setting.string('http://127.0.0.1:3004'),
   /** How long to wait for a reply before an attempt counts as failed. */
   SAGA_STEP_TIMEOUT_MS: setting.int(3_000, 50, 600_000),
-  /** Attempts of a step before the pivot (then: compensate), and of a compensation. */
+  /** Attempts of a step before the pivot (then: compensate). */
   SAGA_STEP_ATTEMPTS: setting.int(5, 1, 1_000),
+  /**
+   * Attempts of a compensation that gets no answer (then: NEEDS_ATTENTION). A refusal parks at
+   * once; silence is given longer than a step, since a compensation has no way out but to happen:
+   * 25 attempts at the default 3 s timeout and backoff up to 10 s are ~4.6 min, past a Kafka
+   * restart and the backlog behind it (ADR 0008, the long soak).
+   */
+  SAGA_COMPENSATION_ATTEMPTS: setting.int(25, 1, 10_000),
   /** From start to the pivot; past it the saga compensates. */
   SAGA_DEADLINE_MS: setting.int(60_000, 100, 86_400_000),
   REPLY_CONCURRENCY: setting.int(8, 1, 64),
@@ -121,6 +128,26 @@ export const coordinatorSettings = {
   /** The address the coordinator's HTTP API listens on (as for the services; 0.0.0.0 in a container). */
   SERVICE_HOST: setting.string('127.0.0.1'),
 };
+
+/** The saga's budgets, the same for every coordinator (each builds its retry policies from these). */
+export interface SagaTiming {
+  /** How long to wait for a reply before an attempt counts as failed. */
+  stepTimeoutMs: number;
+  /** Attempts of a step before the pivot (then: compensate). */
+  stepAttempts: number;
+  /** Attempts of a compensation that gets no answer (then: NEEDS_ATTENTION). */
+  compensationAttempts: number;
+  /** From start to the pivot; past it the saga compensates. */
+  deadlineMs: number;
+}
+
+/** The budgets from a coordinator's validated settings. */
+export const sagaTiming = (cfg: Readonly<Record<'SAGA_STEP_TIMEOUT_MS' | 'SAGA_STEP_ATTEMPTS' | 'SAGA_COMPENSATION_ATTEMPTS' | 'SAGA_DEADLINE_MS', number>>): SagaTiming => ({
+  stepTimeoutMs: cfg.SAGA_STEP_TIMEOUT_MS,
+  stepAttempts: cfg.SAGA_STEP_ATTEMPTS,
+  compensationAttempts: cfg.SAGA_COMPENSATION_ATTEMPTS,
+  deadlineMs: cfg.SAGA_DEADLINE_MS,
+});
 
 /** The `*_URL` setting of the service that owns a command topic (e.g. `inventory.commands` → INVENTORY_URL). */
 export const serviceUrlSetting = (commandTopic: string) =>

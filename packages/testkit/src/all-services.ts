@@ -29,6 +29,7 @@ export const orchestratorEnv = (wbEnv: Record<string, string>, extra: Record<str
   TEMPORAL_COORDINATOR_PORT: '0',
   SAGA_STEP_TIMEOUT_MS: '1000',
   SAGA_STEP_ATTEMPTS: '4',
+  SAGA_COMPENSATION_ATTEMPTS: '4',
   SAGA_DEADLINE_MS: '30000',
   TIMER_POLL_MS: '50',
   LOG_LEVEL: 'silent',
