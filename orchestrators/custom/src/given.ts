@@ -5,7 +5,7 @@ import { SagaEngine, type OutgoingCommand, type SagaEvent, type SagaState, type 
 
 /**
  * Given/expect chains for saga definitions, with no IO (../shared/STYLE.md #7):
- *   given(orderSaga()).start(data).expectSent('ReserveStock').whenFailure('OUT_OF_STOCK')
+ *   given(orderSaga(timing)).start(data).expectSent('ReserveStock').whenFailure('OUT_OF_STOCK')
  *     .expectSent('RejectOrder')…
  * Time is virtual: `after(ms)` moves the clock and fires the saga's timer.
  */

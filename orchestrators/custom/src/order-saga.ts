@@ -10,15 +10,14 @@ export interface OrderSagaData {
   totalCents: number;
 }
 
-export const DEFAULT_TIMING: SagaTiming = { stepTimeoutMs: 3_000, stepAttempts: 5, compensationAttempts: 25, deadlineMs: 60_000 };
-
 /**
  * The order saga (ARCHITECTURE.md "The order saga"), as data:
  * ReserveStock → AuthorizePayment → ApproveOrder (pivot) → CommitStock → SendNotification(confirmed);
  * on a refusal or an exhausted budget before the pivot: VoidPayment, ReleaseStock (reverse order,
- * only for what may have acted), then RejectOrder and SendNotification(rejected).
+ * only for what may have acted), then RejectOrder and SendNotification(rejected). The budgets come
+ * from the coordinator's settings (`sagaTiming` in @saga/config, which holds their defaults).
  */
-export const orderSaga = (t: SagaTiming = DEFAULT_TIMING): SagaDefinition<OrderSagaData> => {
+export const orderSaga = (t: SagaTiming): SagaDefinition<OrderSagaData> => {
   const bounded: RetryPolicy = { maxAttempts: t.stepAttempts, initialBackoffMs: 200, factor: 2, maxBackoffMs: 5_000, jitter: 0.5 };
   const untilDone: RetryPolicy = { ...bounded, maxAttempts: Infinity, maxBackoffMs: 10_000 };
   // A refusal parks a compensation at once; silence gets its own, longer budget (SAGA_COMPENSATION_ATTEMPTS).

@@ -37,13 +37,11 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
   // Local activities run inside the workflow task (HTTP transport only); same budgets either way.
   const proxy = input.activities === 'local' ? proxyLocalActivities : proxyActivities;
   const bounded = proxy<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...retry, maximumAttempts: timing.stepAttempts } });
-  const untilDone = proxy<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...retry, maximumInterval: 10_000 } });
+  const patient = { ...retry, maximumInterval: 10_000 };
+  const untilDone = proxy<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: patient });
   // A refusal parks a compensation at once; silence gets its own, longer budget (a saga started
   // before that budget existed keeps the step's).
-  const compensating = proxy<SagaActivities>({
-    startToCloseTimeout: timing.stepTimeoutMs,
-    retry: { ...retry, maximumInterval: 10_000, maximumAttempts: timing.compensationAttempts ?? timing.stepAttempts },
-  });
+  const compensating = proxy<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...patient, maximumAttempts: timing.compensationAttempts ?? timing.stepAttempts } });
   const send = async (via: ActivityInterfaceFor<SagaActivities>, action: string, type: CommandType, payload: Record<string, unknown>): Promise<CommandResult> => {
     view.step = action;
     view.history.push(`sent ${type}`);
