@@ -3,7 +3,7 @@ import { round } from '../stats.ts';
 import { openLoopStep } from './driver.ts';
 import { monotonicUs, readProfiles, summarise, type ProfileSummary } from './profile.ts';
 import { HAPPY, idle, withCoordinator, type SuiteContext } from './suites.ts';
-import { cpuMsOf, startMeter } from './usage.ts';
+import { cpuMsOf, postgresRoles, startMeter } from './usage.ts';
 
 export interface ProfileResult {
   mode: string;
@@ -12,6 +12,12 @@ export interface ProfileResult {
   seconds: number;
   /** CPU ms per saga of each part (the /proc meter: every process and thread, native code too). */
   cpuMsPerSaga: Record<string, number>;
+  /**
+   * PostgreSQL's part split by process: the backends of each database (the clients of that
+   * service, coordinator or Temporal server), the WAL writer, checkpointer, autovacuum …, and
+   * what exited between two samples (short-lived workers and connections).
+   */
+  postgresMsPerSaga?: { role: string; ms: number }[];
   /**
    * Each process of ours: its CPU per saga in the window (/proc, all threads), and from its V8
    * profile where its JavaScript time went — shares of the JS samples by place and the top
@@ -43,7 +49,7 @@ export const profileSuite = async (ctx: SuiteContext, o: { rate: number; count: 
         const pids = ctx.wb.ourPids();
         const cpuAtStart = cpuMsOf(pids.keys());
         const from = monotonicUs();
-        const meter = startMeter(ctx.wb.processGroups);
+        const meter = startMeter(ctx.wb.processGroups, 250, postgresRoles);
         const step = await openLoopStep({
           rate: o.rate,
           count: o.count,
@@ -53,7 +59,8 @@ export const profileSuite = async (ctx: SuiteContext, o: { rate: number; count: 
         });
         await idle(ctx.wb);
         const cpuMs = new Map([...cpuMsOf(pids.keys())].flatMap(([pid, ms]) => (cpuAtStart.has(pid) ? [[pid, ms - cpuAtStart.get(pid)!] as const] : [])));
-        return { step, usage: meter.stop(), pids, cpuMs, window: [from, monotonicUs()] as [number, number] };
+        const usage = meter.stop();
+        return { step, usage, postgres: meter.byLabel('postgres'), pids, cpuMs, window: [from, monotonicUs()] as [number, number] };
       });
       // The coordinator stopped cleanly at the end of its slice; the services write theirs now.
       ctx.wb.setChildEnv({});
@@ -87,6 +94,7 @@ export const profileSuite = async (ctx: SuiteContext, o: { rate: number; count: 
         sagas,
         seconds: round((r.window[1] - r.window[0]) / 1e6),
         cpuMsPerSaga: Object.fromEntries(Object.entries(r.usage).map(([part, u]) => [part, perSaga(u.cpuSeconds * 1000)])),
+        postgresMsPerSaga: r.postgres.map((x) => ({ role: x.label, ms: perSaga(x.cpuSeconds * 1000) })).filter((x) => x.ms > 0),
         processes,
         dir,
       };

@@ -286,6 +286,9 @@ export const sections = (r: Results): Section[] => {
     add('profile',
       `### Profile: CPU per saga per part at ${p[0]!.rate} sagas/s (the /proc meter: every process and thread), and where each process of ours spends it (V8 profiles, start-up and warm-up left out)`,
       table(['mode', 'sagas', ...parts.map((x) => `${x} ms`), 'total ms per saga'], p.map((x) => [x.mode, x.sagas, ...parts.map((k) => x.cpuMsPerSaga[k] ?? '—'), sum(x)])),
+      p.some((x) => x.postgresMsPerSaga?.length)
+        ? table(['mode', "PostgreSQL's ms per saga by process (backends by database)"], p.map((x) => [x.mode, (x.postgresMsPerSaga ?? []).map((q) => `${q.role} ${q.ms}`).join(', ') || '—']))
+        : '',
       table(['mode', 'process', 'CPU ms per saga', 'JavaScript time by place (share of its samples)', 'top functions (share)'], p.flatMap((x) => x.processes.filter((q) => q.top.length > 0).map((q) => [
         x.mode, q.name, q.cpuMsPerSaga ?? '(in its process)',
         q.byPlace.slice(0, 6).map((b) => `${b.place} ${Math.round(b.share)} %`).join(', '),

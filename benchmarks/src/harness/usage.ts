@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 const TICKS_PER_SECOND = 100; // sysconf(_SC_CLK_TCK): 100 on every Linux architecture Node runs on
 const PAGE_BYTES = 4096;
 
-interface Proc { ppid: number; ticks: number; rssBytes: number }
+/** `ticks`: the process's own CPU; `reapedTicks`: that of its children that exited and were waited for. */
+interface Proc { ppid: number; ticks: number; reapedTicks: number; rssBytes: number }
 
 const readProcs = (): Map<number, Proc> => {
   const out = new Map<number, Proc>();
@@ -22,9 +23,9 @@ const readProcs = (): Map<number, Proc> => {
     if (!/^\d+$/.test(e)) continue;
     try {
       const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      // Fields after "(comm)": state ppid … utime(14) stime(15) … rss(24), numbered from 1 with pid.
+      // Fields after "(comm)": state ppid … utime(14) stime(15) cutime(16) cstime(17) … rss(24), numbered from 1 with pid.
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(e), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), rssBytes: Number(f[21]) * PAGE_BYTES });
+      out.set(Number(e), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), reapedTicks: Number(f[13]) + Number(f[14]), rssBytes: Number(f[21]) * PAGE_BYTES });
     } catch {
       // exited between readdir and read
     }
@@ -102,23 +103,72 @@ export interface GroupUsage { cpuSeconds: number; peakRssMiB: number; processes:
 export type Usage = Record<string, GroupUsage>;
 
 /**
+ * What a PostgreSQL process is, from the title it sets (`/proc/<pid>/cmdline`): `backend <db>`
+ * for a client's connection ("postgres: <user> <db> <host>(<port>) <state>"), else the
+ * background process's own name (walwriter, checkpointer, autovacuum worker …). Undefined for a
+ * process that has not set its title yet (just forked: it still reads as the postmaster's).
+ */
+export const postgresRole = (cmdline: string): string | undefined => {
+  const title = cmdline.replaceAll('\0', ' ').trim();
+  if (!title.startsWith('postgres: ')) return undefined;
+  const rest = title.slice('postgres: '.length);
+  const backend = /^\S+ (\S+) (\S+\(\d+\)|\[local\])/.exec(rest);
+  if (backend) return `backend ${backend[1]}`;
+  return rest.replace(/^autovacuum worker.*/, 'autovacuum worker').trim();
+};
+
+/** A label for `startMeter`: each PostgreSQL process by its role, the server itself as `postmaster`. */
+export const postgresRoles = (group: string, pid: number, root: boolean): string | undefined => {
+  if (group !== 'postgres') return undefined;
+  if (root) return 'postmaster';
+  try {
+    return postgresRole(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+};
+
+/**
  * Starts measuring `groups` (name → root pids, looked up again at each sample so a restarted
  * process is followed). `stop()` returns per group: CPU seconds used between start and stop
  * (processes that exited in between count up to their last sample), the peak of the group's
- * summed RSS, and the most processes seen at once.
+ * summed RSS, and the most processes seen at once. Children that came and went between two
+ * samples count too, from their parent's reaped-children CPU. With `label`, `byLabel(group)` after the stop
+ * splits a group's CPU seconds by what `label` first called each of its processes (asked again
+ * at each sample until it answers; one never labelled counts as `other`).
  */
-export const startMeter = (groups: () => Record<string, number[]>, everyMs = 250) => {
+export const startMeter = (
+  groups: () => Record<string, number[]>,
+  everyMs = 250,
+  label?: (group: string, pid: number, root: boolean) => string | undefined,
+) => {
   /** CPU ticks each process had when the meter started; one born later (a backend, a restarted coordinator) counts from zero. */
   const baseTicks = new Map<number, number>();
   let first = true;
   const lastTicks = new Map<number, number>();
   const peak: Record<string, { rss: number; n: number }> = {};
   const members = new Map<number, string>();
+  const labels = new Map<number, string>();
+  const used = (pid: number) => (lastTicks.get(pid)! - baseTicks.get(pid)!) / TICKS_PER_SECOND;
+  // A process that lives and exits between two samples (an autovacuum worker, a short
+  // connection's backend) is never seen; its CPU lands in its parent's reaped-children counters.
+  const reaped = new Map<number, { group: string; base: number; last: number }>();
+  const parentOf = new Map<number, number>();
+  const lastSeen = new Map<number, number>();
+  let samples = 0;
   const sample = () => {
     const procs = readProcs();
+    samples++;
     for (const [name, roots] of Object.entries(groups())) {
       let rss = 0;
       let own = 0;
+      for (const r of roots) {
+        const p = procs.get(r);
+        if (!p) continue;
+        const entry = reaped.get(r) ?? { group: name, base: p.reapedTicks, last: p.reapedTicks };
+        entry.last = p.reapedTicks;
+        reaped.set(r, entry);
+      }
       const tree = processTree(procs, roots);
       for (const pid of tree) {
         const p = procs.get(pid)!;
@@ -126,6 +176,12 @@ export const startMeter = (groups: () => Record<string, number[]>, everyMs = 250
         // services and coordinators, counted in their own groups, not again under `harness`).
         if (members.has(pid) && members.get(pid) !== name) continue;
         members.set(pid, name);
+        parentOf.set(pid, p.ppid);
+        lastSeen.set(pid, samples);
+        if (label && !labels.has(pid)) {
+          const l = label(name, pid, roots.includes(pid));
+          if (l !== undefined) labels.set(pid, l);
+        }
         if (!baseTicks.has(pid)) baseTicks.set(pid, first ? p.ticks : 0);
         lastTicks.set(pid, p.ticks);
         rss += p.rssBytes;
@@ -139,17 +195,39 @@ export const startMeter = (groups: () => Record<string, number[]>, everyMs = 250
   sample();
   first = false;
   const timer = setInterval(sample, everyMs);
+  let unseen: Map<string, number> | undefined;
+  /** Per group, the CPU seconds of children that exited unseen: what each root reaped, less what the samples saw of its exited children. */
+  const unseenByGroup = () => {
+    const by = new Map<string, number>();
+    for (const [root, { group, base, last }] of reaped) {
+      let seen = 0;
+      for (const [pid, ppid] of parentOf) if (ppid === root && lastSeen.get(pid)! < samples) seen += lastTicks.get(pid)!;
+      by.set(group, (by.get(group) ?? 0) + Math.max(0, last - base - seen) / TICKS_PER_SECOND);
+    }
+    return by;
+  };
   return {
     stop: (): Usage => {
       clearInterval(timer);
       sample();
+      unseen = unseenByGroup();
       const out: Usage = {};
       for (const name of Object.keys(groups())) out[name] = { cpuSeconds: 0, peakRssMiB: Math.round((peak[name]?.rss ?? 0) / 2 ** 20), processes: peak[name]?.n ?? 0 };
-      for (const [pid, name] of members) {
-        const used = (lastTicks.get(pid)! - baseTicks.get(pid)!) / TICKS_PER_SECOND;
-        out[name]!.cpuSeconds = Math.round((out[name]!.cpuSeconds + used) * 100) / 100;
-      }
+      for (const [pid, name] of members) out[name]!.cpuSeconds += used(pid);
+      for (const [name, sec] of unseen) if (out[name]) out[name].cpuSeconds += sec;
+      for (const u of Object.values(out)) u.cpuSeconds = Math.round(u.cpuSeconds * 100) / 100;
       return out;
+    },
+    /** After `stop()`: CPU seconds of `group`'s processes by their label, most first (empty without `label`). */
+    byLabel: (group: string): { label: string; cpuSeconds: number }[] => {
+      const by = new Map<string, number>();
+      for (const [pid, name] of members) {
+        if (name !== group || !label) continue;
+        const l = labels.get(pid) ?? 'other';
+        by.set(l, (by.get(l) ?? 0) + used(pid));
+      }
+      if (label && unseen?.get(group)) by.set('exited between samples', unseen.get(group)!);
+      return [...by].map(([l, sec]) => ({ label: l, cpuSeconds: Math.round(sec * 100) / 100 })).sort((a, b) => b.cpuSeconds - a.cpuSeconds);
     },
   };
 };
