@@ -98,7 +98,7 @@ const summary = opts.clients.map((client) => {
     client,
     version: ts[0]!.version,
     trials: ts.length,
-    messagesPerTrial: opts.rate * opts.seconds,
+    messagesPerTrial: ts[0]!.sent,
     clientCpuMsPer1000: across(ts.map((t) => t.clientCpuMsPer1000)),
     brokerCpuMsPer1000: across(ts.map((t) => t.brokerCpuMsPer1000)),
     hopP50Ms: across(ts.map((t) => t.hopMs.p50)),

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, MessagesStreamModes, ProduceAcks, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { createKafka, createProducer } from '@saga/kafka';
 import { percentiles, round } from '../stats.ts';
+import { cpuMsOf } from '../harness/usage.ts';
 
 export const CLIENTS = ['kafkajs', 'platformatic'] as const;
 export type ClientName = (typeof CLIENTS)[number];
@@ -86,12 +87,7 @@ const platformatic = (o: TrialOptions): Adapter => {
   };
 };
 
-const brokerMs = (pid: number | undefined): number => {
-  if (pid === undefined) return NaN;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-};
+const brokerMs = (pid: number | undefined): number => (pid === undefined ? NaN : (cpuMsOf([pid]).get(pid) ?? NaN));
 const ownMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
