@@ -28,6 +28,33 @@ export const PENDING_TTL_MS = 10 * 60_000;
 export const sweepPendingCommands = async (pool: Pool, olderThanMs = PENDING_TTL_MS): Promise<number> =>
   (await pool.query('DELETE FROM pending_commands WHERE updated_at < now() - make_interval(secs => $1)', [olderThanMs / 1000])).rowCount ?? 0;
 
+/**
+ * Kafka transport: hands a reply to the attempt that waits for it. The activity is completed
+ * first and its row deleted after, so a bridge killed in between leaves the row (and the reply's
+ * offset uncommitted): the redelivered reply completes the attempt, instead of finding nothing
+ * and leaving it to time out. An attempt that no longer waits (it timed out, or a duplicate reply
+ * already completed it) keeps the result for the command's next attempt; the sweep removes a kept
+ * result that nobody comes for.
+ */
+export const completeFromReply = async (
+  pool: Pool,
+  complete: (taskToken: Uint8Array, result: CommandResult) => Promise<void>,
+  commandId: string,
+  result: CommandResult,
+): Promise<'completed' | 'kept' | 'unknown'> => {
+  const { rows } = await pool.query<{ task_token: Buffer }>('SELECT task_token FROM pending_commands WHERE command_id = $1', [commandId]);
+  const token = rows[0]?.task_token;
+  if (!token) return 'unknown'; // a duplicate reply after its attempt completed, or one for a saga of another mode
+  try {
+    await complete(new Uint8Array(token), result);
+  } catch {
+    await pool.query('UPDATE pending_commands SET result = $2, updated_at = now() WHERE command_id = $1', [commandId, result]);
+    return 'kept';
+  }
+  await pool.query('DELETE FROM pending_commands WHERE command_id = $1 AND task_token = $2', [commandId, token]);
+  return 'completed';
+};
+
 const envelope = (req: CommandRequest): Command =>
   ({ messageId: req.commandId, sagaId: req.sagaId, occurredAt: new Date().toISOString(), type: req.type, payload: req.payload }) as Command;
 

@@ -8,7 +8,7 @@ import { createKafka, createProducer, startConsumer } from '@saga/kafka';
 import { openOwnership } from '@saga/ownership';
 import { createPool, ensureDatabase, migrate } from '@saga/postgres';
 import { transient } from '@saga/service';
-import { createActivities, sweepPendingCommands } from './activities.ts';
+import { completeFromReply, createActivities, sweepPendingCommands } from './activities.ts';
 import { workflowBundle } from './bundle.ts';
 import type { TemporalConfig } from './config.ts';
 import { OrderIdKey, SagaStatusKey, type CommandResult } from './shared.ts';
@@ -92,17 +92,8 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
           inParallel: cfg.TEMPORAL_REPLY_PARALLEL,
           handle: async (r) => {
             const result: CommandResult = { outcome: r.payload.outcome, ...(r.payload.outcome === 'FAILURE' ? { reason: r.payload.reason } : {}) };
-            const { rows } = await pool.query<{ task_token: Buffer }>('DELETE FROM pending_commands WHERE command_id = $1 RETURNING task_token', [r.payload.commandId]);
-            if (!rows[0]) return; // a duplicate reply after its attempt completed, or one for a saga of another mode
-            await client.activity.complete(new Uint8Array(rows[0].task_token), result).catch(async (err: unknown) => {
-              // Its attempt timed out meanwhile: keep the reply for the next attempt instead of wasting it.
-              log.debug({ err }, 'attempt no longer waiting; the reply waits for the next attempt');
-              await pool.query(
-                `INSERT INTO pending_commands (command_id, task_token, result) VALUES ($1, $2, $3)
-                 ON CONFLICT (command_id) DO UPDATE SET result = EXCLUDED.result`,
-                [r.payload.commandId, rows[0]!.task_token, result],
-              );
-            });
+            const kept = await completeFromReply(pool, (token, res) => client.activity.complete(token, res), r.payload.commandId, result);
+            if (kept === 'kept') log.debug({ commandId: r.payload.commandId }, 'attempt no longer waiting; the reply waits for the next attempt');
           },
         })
       : undefined;
