@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repetitions, round, spread, type Spread } from '../stats.ts';
 import { openLoopStep } from './driver.ts';
-import { HAPPY, idle, withCoordinator, type SuiteContext } from './suites.ts';
+import { idle, placeHappy, withCoordinator, type SuiteContext } from './suites.ts';
 import { pssMiBOf, startMeter } from './usage.ts';
 
 export interface CapacityOptions {
@@ -115,7 +115,7 @@ export const capacitySuite = async (ctx: SuiteContext, o: CapacityOptions): Prom
           const step = await openLoopStep({
             rate,
             count: Math.max(1, Math.round(rate * o.seconds)),
-            send: () => ctx.wb.placeOrder(HAPPY.customerId, HAPPY.lines),
+            send: (i) => placeHappy(ctx, i),
             terminalAt: (id) => ctx.wb.terminalAt.get(id),
             drainMs: 15_000,
             progress: (l) => {

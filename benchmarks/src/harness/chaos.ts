@@ -220,6 +220,7 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
             });
           }
           sentAt[i] = performance.now();
+          // One product and one customer (not `happyOrder`'s spread): every soak in ADR 0008's table ran this load.
           const id = await wb.placeOrder(HAPPY.customerId, HAPPY.lines);
           ids[i] = id;
           return id;

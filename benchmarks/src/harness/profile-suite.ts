@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { round } from '../stats.ts';
 import { openLoopStep } from './driver.ts';
 import { monotonicUs, readProfiles, summarise, type ProfileSummary } from './profile.ts';
-import { HAPPY, idle, withCoordinator, type SuiteContext } from './suites.ts';
+import { idle, placeHappy, withCoordinator, type SuiteContext } from './suites.ts';
 import { cpuMsOf, postgresRoles, startMeter } from './usage.ts';
 
 export interface ProfileResult {
@@ -53,7 +53,7 @@ export const profileSuite = async (ctx: SuiteContext, o: { rate: number; count: 
         const step = await openLoopStep({
           rate: o.rate,
           count: o.count,
-          send: () => ctx.wb.placeOrder(HAPPY.customerId, HAPPY.lines),
+          send: (i) => placeHappy(ctx, i),
           terminalAt: (id) => ctx.wb.terminalAt.get(id),
           progress: (l) => ctx.progress(`profile ${mode.name} @ ${o.rate}/s: ${l}`),
         });

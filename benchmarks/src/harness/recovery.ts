@@ -4,7 +4,7 @@ import type { ViolationKind } from './checker.ts';
 import { openLoopStep } from './driver.ts';
 import type { Mode } from './modes.ts';
 import { withTimeout } from '@saga/stack';
-import { checkWorld, HAPPY, idle, violationKey, withCoordinator, type SuiteContext } from './suites.ts';
+import { checkWorld, idle, placeHappy, violationKey, withCoordinator, type SuiteContext } from './suites.ts';
 import type { BenchWorkbench } from './workbench.ts';
 
 /** What an injection did: which pid, when the part went down and when it served again (performance.now()). */
@@ -181,7 +181,7 @@ export const recoverySuite = async (ctx: SuiteContext, faults: Fault[], o: { rat
           drainMs: o.drainMs,
           send: async (i) => {
             sentAt[i] = performance.now();
-            const id = await ctx.wb.placeOrder(HAPPY.customerId, HAPPY.lines);
+            const id = await placeHappy(ctx, i);
             ids[i] = id;
             return id;
           },

@@ -16,7 +16,7 @@ import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import { liveProgress, loadStackSettings, stackServers, status, Versions } from '@saga/stack';
 import { servers } from '@saga/testkit';
-import { apiSuite, checkWorld, compensationSuite, describeViolations, fixedSuite, latencySuite, type SuiteContext } from './suites.ts';
+import { apiSuite, checkWorld, compensationSuite, describeViolations, DEFAULT_SPREAD, fixedSuite, happySeed, latencySuite, type SuiteContext } from './suites.ts';
 import { measureFloors } from './floors.ts';
 import { pickModes } from './modes.ts';
 import { selfCheck } from './selfcheck.ts';
@@ -58,16 +58,18 @@ const program = new Command('bench')
   .option('--profile-count <n>', 'profile suite: sagas per mode', Number, 600)
   .option('--p99-limit <ms>', 'a rate is sustained while p99 stays at or under this', Number, 1000)
   .option('--warmup <n>', 'orders at 10/s before each slice, not measured', Number, 20)
+  .option('--spread <n>', 'happy orders: products and customers they are spread over, one of each per order in turn (1: all on one product and one customer; the chaos suite always uses one)', Number, DEFAULT_SPREAD)
   .option('--out <dir>', 'results root', 'benchmarks/results')
   .addOption(new Option('--run-id <id>', 'results folder name (default: the start time)'))
   .showHelpAfterError();
 program.parse();
 const suitesArg = program.args as Suite[];
-const opts = program.opts<{ capacitySeconds: number; capacityRepeats: number; capacityStart: number; capacityMax: number; capacityP99: number; profileRate: number; profileCount: number; chaosKafkaRestart: boolean; chaosRate: number; chaosSeconds: number; chaosPostSeconds: number; faults?: string[]; recoveryRate: number; recoveryPreSeconds: number; recoveryPostSeconds: number; modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; compensationRepeats: number; p99Limit: number; warmup: number; out: string; runId?: string }>();
+const opts = program.opts<{ capacitySeconds: number; capacityRepeats: number; capacityStart: number; capacityMax: number; capacityP99: number; profileRate: number; profileCount: number; chaosKafkaRestart: boolean; chaosRate: number; chaosSeconds: number; chaosPostSeconds: number; faults?: string[]; recoveryRate: number; recoveryPreSeconds: number; recoveryPostSeconds: number; modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; compensationRepeats: number; p99Limit: number; warmup: number; spread: number; out: string; runId?: string }>();
 const bad = suitesArg.filter((s) => !(SUITES as readonly string[]).includes(s));
 if (bad.length) program.error(`unknown suite ${bad.join(', ')}; valid: ${SUITES.join(', ')}`);
 if (opts.rates.some((r) => !Number.isFinite(r) || r <= 0)) program.error('--rates: expected positive numbers, e.g. 25,50,100');
 if (!Number.isInteger(opts.compensationRepeats) || opts.compensationRepeats < 1) program.error('--compensation-repeats: expected a whole number ≥ 1, e.g. 3');
+if (!Number.isInteger(opts.spread) || opts.spread < 1 || opts.spread > 10_000) program.error('--spread: expected a whole number from 1 to 10000, e.g. 64');
 const chosenModes = (() => {
   try {
     return pickModes(opts.modes, process.env.ORCHESTRATOR);
@@ -127,7 +129,7 @@ const results: Results & { command: string } = {
   command: process.argv.slice(2).join(' '),
   at: at.toISOString(),
   modes,
-  settings: { suites, modes: modes.map((m) => m.name), ...(skipped.length ? { skippedModes: skipped.map((m) => m.name) } : {}), rates, capacity: { seconds: opts.capacitySeconds, repeats: opts.capacityRepeats, start: opts.capacityStart, max: opts.capacityMax, p99LimitMs: opts.capacityP99 }, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, compensationRepeats: opts.compensationRepeats, faults: faults.map((f) => f.name), recoveryRate: opts.recoveryRate, recoveryPreSeconds: opts.recoveryPreSeconds, recoveryPostSeconds: opts.recoveryPostSeconds, chaosRate: opts.chaosRate, chaosSeconds: opts.chaosSeconds, chaosPostSeconds: opts.chaosPostSeconds, profileRate: opts.profileRate, profileCount: opts.profileCount, p99LimitMs: opts.p99Limit, warmup: opts.warmup, smoke },
+  settings: { suites, modes: modes.map((m) => m.name), ...(skipped.length ? { skippedModes: skipped.map((m) => m.name) } : {}), rates, capacity: { seconds: opts.capacitySeconds, repeats: opts.capacityRepeats, start: opts.capacityStart, max: opts.capacityMax, p99LimitMs: opts.capacityP99 }, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, compensationRepeats: opts.compensationRepeats, faults: faults.map((f) => f.name), recoveryRate: opts.recoveryRate, recoveryPreSeconds: opts.recoveryPreSeconds, recoveryPostSeconds: opts.recoveryPostSeconds, chaosRate: opts.chaosRate, chaosSeconds: opts.chaosSeconds, chaosPostSeconds: opts.chaosPostSeconds, profileRate: opts.profileRate, profileCount: opts.profileCount, p99LimitMs: opts.p99Limit, warmup: opts.warmup, spread: opts.spread, smoke },
   machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), commit: execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim(), ...(await versions()) },
   checks: [],
 };
@@ -149,8 +151,12 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 try {
-  await wb.seed([{ sku: 'bench', quantity: 10_000_000 }, { sku: 'bench-scarce', quantity: 1 }], [{ id: 'bench', creditLimitCents: 1e15 }, { id: 'bench-poor', creditLimitCents: 0 }]);
-  const ctx: SuiteContext = { wb, modes, stepSeconds, p99LimitMs: opts.p99Limit, warmup: smoke ? 3 : opts.warmup, say, progress };
+  const spread = happySeed(opts.spread);
+  await wb.seed(
+    [{ sku: 'bench', quantity: 10_000_000 }, { sku: 'bench-scarce', quantity: 1 }, ...spread.stock],
+    [{ id: 'bench', creditLimitCents: 1e15 }, { id: 'bench-poor', creditLimitCents: 0 }, ...spread.customers],
+  );
+  const ctx: SuiteContext = { wb, modes, stepSeconds, p99LimitMs: opts.p99Limit, warmup: smoke ? 3 : opts.warmup, spread: opts.spread, say, progress };
   const afterSuite = async (suite: string) => {
     progress(`${suite}: checking the four databases`);
     const violations = await checkWorld(wb);

@@ -15,11 +15,35 @@ export interface SuiteContext {
   /** A rate is sustained while p99 stays at or under this, with no error and every order terminal. */
   p99LimitMs: number;
   warmup: number;
+  /** Products and customers the happy orders are spread over (`happyOrder`). */
+  spread: number;
   say: (line: string) => void;
   progress: (line: string) => void;
 }
 
 export const HAPPY = { customerId: 'bench', lines: [{ sku: 'bench', quantity: 1, unitPriceCents: 100 }] };
+
+/**
+ * Happy orders spread over `spread` products and customers, one of each per order in turn. With
+ * one product and one customer every reservation, commit and hold of the run locks the same two
+ * rows (`FOR UPDATE`, held through each commit's WAL flush), so a rate search measures the queue
+ * on those rows, not the saga; real orders are spread over a catalogue and many customers.
+ */
+export const DEFAULT_SPREAD = 64;
+export const happyOrder = (i: number, spread = DEFAULT_SPREAD) => {
+  const n = i % spread;
+  return { customerId: `bench-${n}`, lines: [{ sku: `bench-${n}`, quantity: 1, unitPriceCents: 100 }] };
+};
+/** What the run seeds for `happyOrder`: stock for a long run on every product, credit without limit. */
+export const happySeed = (spread = DEFAULT_SPREAD) => ({
+  stock: Array.from({ length: spread }, (_, n) => ({ sku: happyOrder(n, spread).lines[0]!.sku, quantity: 10_000_000 })),
+  customers: Array.from({ length: spread }, (_, n) => ({ id: happyOrder(n, spread).customerId, creditLimitCents: 1e15 })),
+});
+/** Places the `i`-th happy order of a load step. */
+export const placeHappy = (ctx: Pick<SuiteContext, 'wb' | 'spread'>, i: number) => {
+  const o = happyOrder(i, ctx.spread);
+  return ctx.wb.placeOrder(o.customerId, o.lines);
+};
 
 /**
  * Waits until the coordinator has finished every saga. An overloaded mode may take minutes to
@@ -47,7 +71,7 @@ export const withCoordinator = async <T>(ctx: SuiteContext, mode: Mode, body: ()
   await ctx.wb.startCoordinator(mode, instances);
   try {
     if (ctx.warmup > 0) {
-      await openLoopStep({ rate: 10, count: ctx.warmup, send: () => ctx.wb.placeOrder(HAPPY.customerId, HAPPY.lines), terminalAt: (id) => ctx.wb.terminalAt.get(id), progress: (l) => ctx.progress(`${mode.name} warm-up: ${l}`) });
+      await openLoopStep({ rate: 10, count: ctx.warmup, send: (i) => placeHappy(ctx, i), terminalAt: (id) => ctx.wb.terminalAt.get(id), progress: (l) => ctx.progress(`${mode.name} warm-up: ${l}`) });
       await idle(ctx.wb);
     }
     const result = await body();
@@ -69,7 +93,7 @@ const happyStep = (ctx: SuiteContext, mode: Mode, rate: number, count: number, l
     const step = await openLoopStep({
       rate,
       count,
-      send: () => ctx.wb.placeOrder(HAPPY.customerId, HAPPY.lines),
+      send: (i) => placeHappy(ctx, i),
       terminalAt: (id) => ctx.wb.terminalAt.get(id),
       progress: (l) => ctx.progress(`${label}: ${l}`),
     });
