@@ -35,10 +35,13 @@ export const happyOrder = (i: number, spread = DEFAULT_SPREAD) => {
   return { customerId: `bench-${n}`, lines: [{ sku: `bench-${n}`, quantity: 1, unitPriceCents: 100 }] };
 };
 /** What the run seeds for `happyOrder`: stock for a long run on every product, credit without limit. */
-export const happySeed = (spread = DEFAULT_SPREAD) => ({
-  stock: Array.from({ length: spread }, (_, n) => ({ sku: happyOrder(n, spread).lines[0]!.sku, quantity: 10_000_000 })),
-  customers: Array.from({ length: spread }, (_, n) => ({ id: happyOrder(n, spread).customerId, creditLimitCents: 1e15 })),
-});
+export const happySeed = (spread = DEFAULT_SPREAD) => {
+  const orders = Array.from({ length: spread }, (_, n) => happyOrder(n, spread));
+  return {
+    stock: orders.flatMap((o) => o.lines.map((l) => ({ sku: l.sku, quantity: 10_000_000 }))),
+    customers: orders.map((o) => ({ id: o.customerId, creditLimitCents: 1e15 })),
+  };
+};
 /** Places the `i`-th happy order of a load step. */
 export const placeHappy = (ctx: Pick<SuiteContext, 'wb' | 'spread'>, i: number) => {
   const o = happyOrder(i, ctx.spread);
