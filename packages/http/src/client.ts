@@ -12,7 +12,10 @@ export const RECONNECT_EVERY_MS = 250;
 /**
  * One keep-alive connection pool per origin for every command of this process (undici's request
  * API: no WHATWG Request/Response/stream objects per call, which `fetch` spends a third of the
- * coordinator's JavaScript time on — ADR 0014). Idle sockets are kept 30 s.
+ * coordinator's JavaScript time on — ADR 0014). An idle socket is kept for the server's
+ * `Keep-Alive: timeout=` hint less undici's 2 s threshold (Node's servers send 5 s, so 3 s), at
+ * most 30 s without a hint: the client lets go before the server closes, so a reused socket is
+ * not one the server is closing.
  */
 const dispatcher = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connections: 64 });
 
