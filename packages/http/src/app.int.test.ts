@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, HttpError } from './app.ts';
+import { pino } from 'pino';
 import { createLogger } from './logger.ts';
 
 let server: Server;
@@ -87,5 +88,40 @@ describe('HTTP app factory', () => {
     const res = await fetch(`${base}/metrics`);
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/process_cpu_seconds_total\{service="test-service"\}/);
+  });
+});
+
+describe('request logs', () => {
+  const serve = async (level: string) => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const logger = pino({ level }, { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const app = createApp({
+      name: 'log-test',
+      logger,
+      routes: (r) => {
+        r.get('/ok', (_req, res) => void res.json({ ok: true }));
+        r.get('/boom', () => {
+          throw new Error('boom');
+        });
+      },
+    });
+    const srv = app.listen(0, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+    await (await fetch(`${url}/ok`)).text();
+    await (await fetch(`${url}/boom`)).text();
+    await new Promise((r) => srv.close(r));
+    return lines;
+  };
+
+  it('writes one line per request at info', async () => {
+    const lines = await serve('info');
+    expect(lines.filter((l) => l.msg === 'request completed')).toHaveLength(1);
+    expect(lines.some((l) => l.msg === 'request errored')).toBe(true);
+  });
+
+  it('at warn, no request lines but the unhandled error still logged', async () => {
+    const lines = await serve('warn');
+    expect(lines.map((l) => l.msg)).toEqual(['unhandled error']);
   });
 });
