@@ -20,6 +20,16 @@ const runBench = (args: string[]) =>
   });
 
 describe('benchmark harness smoke', () => {
+  it('refuses a bad argument with its error and a hint, not the whole usage', async () => {
+    for (const args of [['nonsense'], ['smoke', '--spread', '0'], ['smoke', '--no-such-option']]) {
+      const r = await runBench(args);
+      expect(r.code, r.out).toBe(1);
+      expect(r.out, r.out).toMatch(/unknown suite nonsense|--spread: expected a whole number|unknown option '--no-such-option'/);
+      expect(r.out).toContain('npm run bench -- --help');
+      expect(r.out).not.toContain('Options:');
+    }
+  });
+
   it('runs every mode at one low rate, checks the databases, writes results, summary and charts', { timeout: 900_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'bench-'));
     const r = await runBench(['smoke', '--out', out, '--run-id', 'smoke']);

@@ -61,7 +61,8 @@ const program = new Command('bench')
   .option('--spread <n>', 'happy orders: products and customers they are spread over, one of each per order in turn (1: all on one product and one customer; the chaos suite always uses one)', Number, DEFAULT_SPREAD)
   .option('--out <dir>', 'results root', 'benchmarks/results')
   .addOption(new Option('--run-id <id>', 'results folder name (default: the start time)'))
-  .showHelpAfterError();
+  // A hint, not the whole usage (60 lines) after every error: the error line stays the last thing on screen.
+  .showHelpAfterError('(npm run bench -- --help lists every suite and option)');
 program.parse();
 const suitesArg = program.args as Suite[];
 const opts = program.opts<{ capacitySeconds: number; capacityRepeats: number; capacityStart: number; capacityMax: number; capacityP99: number; profileRate: number; profileCount: number; chaosKafkaRestart: boolean; chaosRate: number; chaosSeconds: number; chaosPostSeconds: number; faults?: string[]; recoveryRate: number; recoveryPreSeconds: number; recoveryPostSeconds: number; modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; compensationRepeats: number; p99Limit: number; warmup: number; spread: number; out: string; runId?: string }>();
