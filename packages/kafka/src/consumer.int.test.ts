@@ -119,6 +119,10 @@ describe('consumer with dead-letter topic', () => {
     await waitFor('the message after the crash', () => handled.includes('after'), 45_000);
     expect(restarts[0]).toMatch(/injected/);
     // The message whose dead-lettering crashed the first consumer was redelivered to the new one.
+    // Its dead letter was sent before 'after' was handled, but the collector reads it a moment
+    // later (CI saw the assertion run first once): wait for it, then check it came once.
+    await waitFor('the dead letter', () => dlq.messages.length > 0);
+    await new Promise((r) => setTimeout(r, 200));
     expect(dlq.messages.map((m) => m.key)).toEqual(['p']);
     await consumer.stop();
     await dlq.stop();
