@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, HttpError } from './app.ts';
 import { pino } from 'pino';
+import { createApp, HttpError } from './app.ts';
+import { listen } from './listen.ts';
 import { createLogger } from './logger.ts';
 
 let server: Server;
@@ -105,12 +106,10 @@ describe('request logs', () => {
         });
       },
     });
-    const srv = app.listen(0, '127.0.0.1');
-    await new Promise((r) => srv.once('listening', r));
-    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
-    await (await fetch(`${url}/ok`)).text();
-    await (await fetch(`${url}/boom`)).text();
-    await new Promise((r) => srv.close(r));
+    const srv = await listen(app, 0);
+    await (await fetch(`${srv.url}/ok`)).text();
+    await (await fetch(`${srv.url}/boom`)).text();
+    await srv.close();
     return lines;
   };
 
