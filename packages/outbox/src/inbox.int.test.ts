@@ -39,6 +39,25 @@ describe('inbox', () => {
     expect(await effects('m-2')).toBe(1);
   });
 
+  it('gives a redelivery the stored outcome when its handler now decides otherwise, and keeps none of its writes', async () => {
+    await act('m-6', { n: 0 });
+    const late = await processOnce(db.pool, 'test-consumer', 'm-6', async (tx) => {
+      await tx.query("INSERT INTO effects VALUES ('m-6', 99)");
+      return { outcome: { refused: true }, outbox: [{ topic: 't.replies', key: 'saga-6', messageId: 'reply:m-6', payload: { refused: true } }] };
+    });
+    expect(late).toEqual({ duplicate: true, outcome: { reserved: 3, call: 1 } });
+    expect(await effects('m-6')).toBe(1);
+    expect((await db.pool.query("SELECT 1 FROM outbox WHERE key = 'saga-6'")).rowCount).toBe(0);
+  });
+
+  it('gives a redelivery the stored outcome when its handler throws', async () => {
+    await act('m-7', { n: 0 });
+    const late = await processOnce(db.pool, 'test-consumer', 'm-7', async () => {
+      throw new Error('that reservation is gone');
+    });
+    expect(late).toEqual({ duplicate: true, outcome: { reserved: 3, call: 1 } });
+  });
+
   it('records nothing when the handler fails, so the redelivery acts', async () => {
     await expect(
       processOnce(db.pool, 'test-consumer', 'm-3', async (tx) => {
