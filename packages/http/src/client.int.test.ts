@@ -16,7 +16,10 @@ const freePort = () =>
 
 let servers: Server[] = [];
 afterEach(() => {
-  for (const s of servers) s.close();
+  for (const s of servers) {
+    s.close();
+    s.closeAllConnections();
+  }
   servers = [];
 });
 
@@ -55,6 +58,18 @@ describe('postCommand', () => {
     expect(r.kind).toBe('failed');
     expect(r.kind === 'failed' && r.error).toMatch(/ECONNREFUSED/);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
+    expect(Date.now() - t0).toBeLessThan(1_500);
+  });
+
+  it('fails the attempt when its timeout passes with the service holding the request, and says so', async () => {
+    const port = await freePort();
+    const srv = createServer(() => undefined); // takes the request, never answers
+    servers.push(srv);
+    await new Promise<void>((resolve) => srv.listen(port, '127.0.0.1', () => resolve()));
+    const t0 = Date.now();
+    const r = await postCommand(`http://127.0.0.1:${port}`, command, 500);
+    expect(r).toEqual({ kind: 'failed', error: 'no answer within 500 ms' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(450);
     expect(Date.now() - t0).toBeLessThan(1_500);
   });
 
