@@ -62,6 +62,8 @@ export interface ChaosResult {
 }
 
 const POISON_HEADER = 'x-chaos-poison';
+/** A coordinator restart slower than this is noted in the run's events (with its second). */
+const SLOW_RESTART_SECONDS = 8;
 
 /**
  * Publishes a share of the run's commands and replies a second time (same key, value, headers),
@@ -144,7 +146,12 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
           await sleep(2_000);
           const started = performance.now();
           await wb.restartCoordinator(i).then(
-            () => restarts.push((performance.now() - started) / 1000),
+            () => {
+              const took = (performance.now() - started) / 1000;
+              restarts.push(took);
+              // The slow ones, with the time they came back, so a run's max can be traced to its cause.
+              if (took > SLOW_RESTART_SECONDS) note(`coordinator #${i + 1} back after ${took.toFixed(2)} s`);
+            },
             (err: unknown) => note(`coordinator #${i + 1} did not come back yet: ${String(err)}`),
           );
         }
