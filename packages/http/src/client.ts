@@ -38,34 +38,31 @@ const errorText = (err: unknown) => {
 export const postCommand = async (baseUrl: string, command: Command, timeoutMs: number, signal?: AbortSignal): Promise<CommandAnswer> => {
   const { type, ...body } = command;
   const deadline = Date.now() + timeoutMs;
-  // A timer cleared with the answer, not AbortSignal.timeout: that one fires after every call, the
-  // answer long since in, and builds a DOMException each time (2-3 % of the coordinator, ADR 0015).
+  // A timer cleared with the answer, not AbortSignal.timeout: that one can still fire after the
+  // answer is in and builds a DOMException when it does (2–4 % of the coordinator, ADR 0015 decision 6).
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref();
   const stop = signal ? AbortSignal.any([timeout.signal, signal]) : timeout.signal;
+  const payload = JSON.stringify(body);
   try {
-    return await attempt(baseUrl, type, JSON.stringify(body), deadline, stop);
+    for (;;) {
+      try {
+        const res = await request(`${baseUrl}/commands/${type}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: payload,
+          signal: stop,
+          dispatcher,
+        });
+        if (res.statusCode !== 200) return { kind: 'failed', error: `HTTP ${res.statusCode} ${(await res.body.text()).slice(0, 200)}` };
+        const reply = (await res.body.json()) as { messageId: string; payload: { outcome: 'SUCCESS' | 'FAILURE'; reason?: string } };
+        return { kind: 'reply', replyId: reply.messageId, outcome: reply.payload.outcome, ...(reply.payload.reason ? { reason: reply.payload.reason } : {}) };
+      } catch (err) {
+        if (stop.aborted || !unreachable(err) || Date.now() + RECONNECT_EVERY_MS >= deadline) return { kind: 'failed', error: errorText(err) };
+        await sleep(RECONNECT_EVERY_MS);
+      }
+    }
   } finally {
     clearTimeout(timer);
-  }
-};
-
-const attempt = async (baseUrl: string, type: string, body: string, deadline: number, stop: AbortSignal): Promise<CommandAnswer> => {
-  for (;;) {
-    try {
-      const res = await request(`${baseUrl}/commands/${type}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        signal: stop,
-        dispatcher,
-      });
-      if (res.statusCode !== 200) return { kind: 'failed', error: `HTTP ${res.statusCode} ${(await res.body.text()).slice(0, 200)}` };
-      const reply = (await res.body.json()) as { messageId: string; payload: { outcome: 'SUCCESS' | 'FAILURE'; reason?: string } };
-      return { kind: 'reply', replyId: reply.messageId, outcome: reply.payload.outcome, ...(reply.payload.reason ? { reason: reply.payload.reason } : {}) };
-    } catch (err) {
-      if (stop.aborted || !unreachable(err) || Date.now() + RECONNECT_EVERY_MS >= deadline) return { kind: 'failed', error: errorText(err) };
-      await sleep(RECONNECT_EVERY_MS);
-    }
   }
 };
