@@ -13,6 +13,7 @@ import type { OrchestratorConfig } from './config.ts';
 import { SagaEngine, type SagaEvent, type SagaStatus, type Transition } from './engine.ts';
 import { orderSaga, type OrderSagaData } from './order-saga.ts';
 import { sagaStore, VersionConflict } from './store.ts';
+import { pollTimers } from './timers.ts';
 import { kafkaOutbox, toEnvelope } from './transport.ts';
 
 export interface RunningOrchestrator {
@@ -143,21 +144,13 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
       })
     : undefined;
 
-  // Timers: due sagas, locked with SKIP LOCKED so instances share the work without overlap.
+  // Timers: one statement while nothing is due, then the due sagas in one transaction (timers.ts).
   let running = true;
   const BATCH = 100;
   const pollOnce = async () => {
-    const fired: Transition<OrderSagaData>[] = [];
-    const count = await withTransaction(pool, async (tx) => {
-      const ids = await store(tx).due(Date.now(), BATCH);
-      for (const id of ids) {
-        const t = await applyIn(tx, id, { type: 'tick' });
-        if (t) fired.push(t);
-      }
-      return ids.length;
-    });
+    const { locked, fired } = await pollTimers(pool, store, BATCH, (tx, id) => applyIn(tx, id, { type: 'tick' }));
     fired.forEach(dispatch);
-    return count;
+    return locked;
   };
   const poller = (async () => {
     while (running) {

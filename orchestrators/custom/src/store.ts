@@ -85,6 +85,12 @@ export const sagaStore = <D>(db: Queryable, definition: string) => ({
     return (rowCount ?? 0) > 0;
   },
 
+  /** Whether any saga's timer is due: one statement, no lock (the idle timer poll, timers.ts). */
+  async anyDue(now: number): Promise<boolean> {
+    const { rowCount } = await db.query('SELECT 1 FROM sagas WHERE wake_at <= $1 LIMIT 1', [new Date(now)]);
+    return (rowCount ?? 0) > 0;
+  },
+
   /** Sagas whose timer is due, locked; rows another instance holds are skipped. */
   async due(now: number, limit: number): Promise<string[]> {
     const { rows } = await db.query<{ id: string }>(
