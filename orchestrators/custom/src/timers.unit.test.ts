@@ -45,7 +45,7 @@ describe('pollTimers', () => {
     expect(new Set(seen.now).size).toBe(1);
   });
 
-  it('a failure while firing rolls the transaction back and fires nothing after it', async () => {
+  it('a failure while firing rolls the transaction back and reaches the caller', async () => {
     const { pool, log } = recordingPool();
     await expect(pollTimers(pool, storeOf(['a'], { now: [] }), 100, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(log).toEqual(['pool: anyDue', 'connect', 'tx: BEGIN', 'tx: due', 'tx: ROLLBACK', 'released']);
