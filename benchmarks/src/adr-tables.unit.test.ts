@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { adrFiles, blocksOf, regenerate, renderBlock, uncommittedRuns } from './adr-tables.ts';
+import { adrFiles, blocksOf, linkFrom, regenerate, renderBlock, uncommittedRuns } from './adr-tables.ts';
 
 describe('ADR tables', () => {
   it('the ADRs quote benchmark runs, and only runs whose results are committed', () => {
@@ -31,5 +31,13 @@ describe('ADR tables', () => {
     expect(rows).toHaveLength(2);
     expect(rows[0]).not.toEqual(rows[1]);
     expect(() => renderBlock('chaos', `${a}+no-such-run`)).toThrow(/no-such-run\/results.json does not exist/);
+  });
+
+  it('links each block to its results from where the document lies (an ADR three folders down, the README at the top)', () => {
+    expect(adrFiles()).toContain('README.md');
+    expect(linkFrom('docs/architecture/adr/0007-latency-and-throughput.md', 'benchmarks/results/r/results.json')).toBe('../../../benchmarks/results/r/results.json');
+    expect(linkFrom('README.md', 'benchmarks/results/r/results.json')).toBe('benchmarks/results/r/results.json');
+    const run = '2026-12-01-chaos-6';
+    expect(renderBlock('chaos', run, 'README.md')).toContain(`(benchmarks/results/${run}/results.json)`);
   });
 });

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repetitions, round, spread, type Spread } from '../stats.ts';
 import { openLoopStep } from './driver.ts';
+import { interleave } from './modes.ts';
 import { idle, placeHappy, withCoordinator, type SuiteContext } from './suites.ts';
 import { pssMiBOf, startMeter } from './usage.ts';
 
@@ -101,52 +102,50 @@ export const nextRate = (probes: Pick<CapacityProbe, 'rate' | 'sustained'>[], o:
  */
 export const capacitySuite = async (ctx: SuiteContext, o: CapacityOptions): Promise<CapacityResult[]> => {
   const runs = new Map<string, CapacityRun[]>(ctx.modes.map((m) => [m.name, []]));
-  for (let repetition = 1; repetition <= o.repeats; repetition++) {
-    for (const mode of ctx.modes) {
-      const label = `capacity ${mode.name} (${repetition}/${o.repeats})`;
-      const run = await withCoordinator(ctx, mode, async () => {
-        const probes: CapacityProbe[] = [];
-        for (let rate = nextRate(probes, o); rate !== undefined; rate = nextRate(probes, o)) {
-          // The load generator and observer (this process) share the cores: metered too, as `harness`.
-          const groups = () => ({ ...ctx.wb.processGroups(), harness: [process.pid] });
-          const meter = startMeter(groups);
-          const t0 = performance.now();
-          let pssMiB: Record<string, number> = {};
-          const step = await openLoopStep({
-            rate,
-            count: Math.max(1, Math.round(rate * o.seconds)),
-            send: (i) => placeHappy(ctx, i),
-            terminalAt: (id) => ctx.wb.terminalAt.get(id),
-            drainMs: 15_000,
-            progress: (l) => {
-              ctx.progress(`${label} @ ${rate}/s: ${l}`);
-              // Once, near the end of the load: PSS reads every process's smaps.
-              if (!Object.keys(pssMiB).length && performance.now() - t0 > o.seconds * 900) pssMiB = pssMiBOf(groups());
-            },
-          });
-          await idle(ctx.wb, 30_000, (l) => ctx.progress(`${label}: ${l}`));
-          const usage = meter.stop();
-          const window = (performance.now() - t0) / 1000;
-          const ok = step.p99 <= o.p99LimitMs && step.errors === 0 && step.notTerminal === 0 && step.throughput >= 0.95 * rate;
-          const parts = Object.keys(usage);
-          probes.push({
-            rate, sagas: step.count, p50: step.p50, p99: step.p99, throughput: step.throughput, errors: step.errors + step.notTerminal, sustained: ok,
-            cpuMsPerSecond: Object.fromEntries(parts.map((k) => [k, round((usage[k]!.cpuSeconds * 1000) / window)])),
-            cpuMsPerSaga: Object.fromEntries(parts.map((k) => [k, round((usage[k]!.cpuSeconds * 1000) / Math.max(1, step.count))])),
-            pssMiB,
-          });
-          ctx.progress(`${label} @ ${rate}/s: p99 ${step.p99} ms, ${step.throughput}/s${ok ? '' : ' — not sustained'}`);
-          await sleep(1_000);
-        }
-        return probes;
-      });
-      const result = capacityRun(repetition, run);
-      runs.get(mode.name)!.push(result);
-      ctx.say(
-        `capacity ${mode.name.padEnd(22)} run ${repetition}/${o.repeats}: ${result.capacity}/s (probes ${run.map((p) => `${p.rate}${p.sustained ? '✓' : '✗'}`).join(' ')})` +
-          (result.marginalMsPerSaga ? `; marginal CPU ${sumParts(result.marginalMsPerSaga)} ms per saga` : ''),
-      );
-    }
+  for (const { rep: repetition, mode } of interleave(ctx.modes, o.repeats)) {
+    const label = `capacity ${mode.name} (${repetition}/${o.repeats})`;
+    const run = await withCoordinator(ctx, mode, async () => {
+      const probes: CapacityProbe[] = [];
+      for (let rate = nextRate(probes, o); rate !== undefined; rate = nextRate(probes, o)) {
+        // The load generator and observer (this process) share the cores: metered too, as `harness`.
+        const groups = () => ({ ...ctx.wb.processGroups(), harness: [process.pid] });
+        const meter = startMeter(groups);
+        const t0 = performance.now();
+        let pssMiB: Record<string, number> = {};
+        const step = await openLoopStep({
+          rate,
+          count: Math.max(1, Math.round(rate * o.seconds)),
+          send: (i) => placeHappy(ctx, i),
+          terminalAt: (id) => ctx.wb.terminalAt.get(id),
+          drainMs: 15_000,
+          progress: (l) => {
+            ctx.progress(`${label} @ ${rate}/s: ${l}`);
+            // Once, near the end of the load: PSS reads every process's smaps.
+            if (!Object.keys(pssMiB).length && performance.now() - t0 > o.seconds * 900) pssMiB = pssMiBOf(groups());
+          },
+        });
+        await idle(ctx.wb, 30_000, (l) => ctx.progress(`${label}: ${l}`));
+        const usage = meter.stop();
+        const window = (performance.now() - t0) / 1000;
+        const ok = step.p99 <= o.p99LimitMs && step.errors === 0 && step.notTerminal === 0 && step.throughput >= 0.95 * rate;
+        const parts = Object.keys(usage);
+        probes.push({
+          rate, sagas: step.count, p50: step.p50, p99: step.p99, throughput: step.throughput, errors: step.errors + step.notTerminal, sustained: ok,
+          cpuMsPerSecond: Object.fromEntries(parts.map((k) => [k, round((usage[k]!.cpuSeconds * 1000) / window)])),
+          cpuMsPerSaga: Object.fromEntries(parts.map((k) => [k, round((usage[k]!.cpuSeconds * 1000) / Math.max(1, step.count))])),
+          pssMiB,
+        });
+        ctx.progress(`${label} @ ${rate}/s: p99 ${step.p99} ms, ${step.throughput}/s${ok ? '' : ' — not sustained'}`);
+        await sleep(1_000);
+      }
+      return probes;
+    });
+    const result = capacityRun(repetition, run);
+    runs.get(mode.name)!.push(result);
+    ctx.say(
+      `capacity ${mode.name.padEnd(22)} run ${repetition}/${o.repeats}: ${result.capacity}/s (probes ${run.map((p) => `${p.rate}${p.sustained ? '✓' : '✗'}`).join(' ')})` +
+        (result.marginalMsPerSaga ? `; marginal CPU ${sumParts(result.marginalMsPerSaga)} ms per saga` : ''),
+    );
   }
   return ctx.modes.map((m) => summariseCapacity(m.name, runs.get(m.name)!));
 };

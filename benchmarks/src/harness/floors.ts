@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createProducer } from '@saga/kafka';
 import { createTestTopic, scratchDatabase, servers, testKafka } from '@saga/testkit';
-import { percentiles, round } from '../stats.ts';
+import { percentiles, repetitions, round, type Spread } from '../stats.ts';
 import { floorBundle, measureFloor } from '../temporal/floor.ts';
 import { floorVariants } from '../temporal/variants.ts';
 
@@ -98,28 +98,57 @@ export interface TemporalFloor {
   runP50: number;
 }
 
-/** Temporal's floor on each server the Temporal modes use: 4 no-op activities, regular and local. */
-export const temporalFloors = async (which: ('dev' | 'pg')[], runs: number, progress: (l: string) => void) => {
-  quietWorkers();
-  const bundle = await floorBundle();
-  const out: TemporalFloor[] = [];
-  for (const server of which) {
-    for (const activities of ['regular', 'local'] as const) {
-      const v = floorVariants.find((x) => x.name === (activities === 'local' ? 'local' : 'defaults'))!;
-      const address = server === 'pg' ? servers.TEMPORAL_PG_ADDRESS : servers.TEMPORAL_ADDRESS;
-      const r = await measureFloor(v, address, bundle, { sequential: runs, concurrent: 0, inFlight: 1 }, (l) => progress(`floor temporal ${server}: ${l}`));
-      out.push({ server, activities, p50: r.p50, p99: r.p99, dispatchP50: r.dispatchP50, runP50: r.runP50 });
-    }
-  }
-  return out;
+/** Temporal's floor on one server: 4 no-op activities, regular or local. */
+const temporalFloor = async (server: 'dev' | 'pg', activities: 'regular' | 'local', bundle: { code: string }, runs: number, progress: (l: string) => void): Promise<TemporalFloor> => {
+  const v = floorVariants.find((x) => x.name === (activities === 'local' ? 'local' : 'defaults'))!;
+  const address = server === 'pg' ? servers.TEMPORAL_PG_ADDRESS : servers.TEMPORAL_ADDRESS;
+  const r = await measureFloor(v, address, bundle, { sequential: runs, concurrent: 0, inFlight: 1 }, (l) => progress(`floor temporal ${server}: ${l}`));
+  return { server, activities, p50: r.p50, p99: r.p99, dispatchP50: r.dispatchP50, runP50: r.runP50 };
 };
 
-export const measureFloors = async (temporalServers: ('dev' | 'pg')[], runs: number, progress: (l: string) => void) => ({
-  kafkaChain: await chainFloor(KAFKA_CHAIN, runs, progress),
-  httpChain: await chainFloor(HTTP_CHAIN, runs, progress),
-  temporal: await temporalFloors(temporalServers, runs, progress),
-});
-export type Floors = Awaited<ReturnType<typeof measureFloors>>;
+/** A floor's p50 and p99 over its repetitions: median (min–max), and whether they lie more than 2× apart. */
+export interface FloorSpread { p50: Spread; p99: Spread; apart: number; unsteady: boolean }
+const spreadOf = (xs: { p50: number; p99: number }[]): FloorSpread => {
+  const p50 = repetitions(xs.map((x) => x.p50));
+  return { p50: p50.spread, p99: repetitions(xs.map((x) => x.p99)).spread, apart: p50.apart, unsteady: p50.unsteady };
+};
+/** The repetitions' median stands for the floor (p50, p99); `repetitions` keeps their spread. */
+const merged = <T extends { p50: number; p99: number }>(xs: T[]): T & { repetitions: FloorSpread } => {
+  const s = spreadOf(xs);
+  return { ...xs[0]!, p50: s.p50.median, p99: s.p99.median, repetitions: s };
+};
+
+/**
+ * Every floor `repeats` times, interleaved (Kafka chain, HTTP chain, each Temporal floor; then again),
+ * `runs` chains or workflows each time, so the machine's drift falls on all of them alike.
+ */
+export const measureFloors = async (temporalServers: ('dev' | 'pg')[], runs: number, progress: (l: string) => void, repeats = 1): Promise<Floors> => {
+  if (temporalServers.length) quietWorkers();
+  const bundle = temporalServers.length ? await floorBundle() : { code: '' };
+  const kafka: ChainFloor[] = [];
+  const http: ChainFloor[] = [];
+  const temporal = new Map<string, TemporalFloor[]>();
+  for (let rep = 1; rep <= repeats; rep++) {
+    const say = (l: string) => progress(repeats > 1 ? `${l} (${rep}/${repeats})` : l);
+    kafka.push(await chainFloor(KAFKA_CHAIN, runs, say));
+    http.push(await chainFloor(HTTP_CHAIN, runs, say));
+    for (const server of temporalServers) {
+      for (const activities of ['regular', 'local'] as const) {
+        const key = `${server} ${activities}`;
+        temporal.set(key, [...(temporal.get(key) ?? []), await temporalFloor(server, activities, bundle, runs, say)]);
+      }
+    }
+  }
+  return { repeats, kafkaChain: merged(kafka), httpChain: merged(http), temporal: [...temporal.values()].map(merged) };
+};
+type ChainFloor = Awaited<ReturnType<typeof chainFloor>>;
+/** `repeats` and `repetitions` are absent from the runs made before floors were repeated. */
+export interface Floors {
+  repeats?: number;
+  kafkaChain: ChainFloor & { repetitions?: FloorSpread };
+  httpChain: ChainFloor & { repetitions?: FloorSpread };
+  temporal: (TemporalFloor & { repetitions?: FloorSpread })[];
+}
 
 /** Which floor a mode is measured against (its p50). */
 export const floorOf = (f: Floors, mode: { coordinator: string; transport: string; activities?: string; server?: string }) =>

@@ -69,7 +69,7 @@ describe('benchmark harness smoke', () => {
 
   it('recovery smoke: kill -9 of each coordinator under load, restarted after 5 s — nothing lost, nothing doubled; complexity counted; every process profiled', { timeout: 900_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'bench-'));
-    const r = await runBench(['recovery', 'profile', 'complexity', '--faults', 'coordinator-kill', '--modes', 'custom-kafka,temporal-kafka', '--recovery-pre-seconds', '3', '--recovery-post-seconds', '5', '--profile-rate', '10', '--profile-count', '40', '--warmup', '3', '--out', out, '--run-id', 'recovery']);
+    const r = await runBench(['recovery', 'profile', 'complexity', '--faults', 'coordinator-kill', '--modes', 'custom-kafka,temporal-kafka', '--recovery-pre-seconds', '3', '--recovery-post-seconds', '5', '--recovery-repeats', '1', '--profile-rate', '10', '--profile-count', '40', '--warmup', '3', '--out', out, '--run-id', 'recovery']);
     expect(r.code, r.out.slice(-3000)).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'recovery', 'results.json'), 'utf8')) as {
       recovery: { fault: string; mode: string; target: string; pid: number; accepted: number; lost: number; wrongEffects: number; downSeconds: number; recoverySeconds: number | null; timeline: { terminal: number }[] }[];

@@ -50,7 +50,7 @@ export const modeEnv = (mode: Mode, run: string, servers: { TEMPORAL_ADDRESS: st
 });
 
 /**
- * Interleaved schedule: for each rate, every mode once (A B C, A B C, …), so machine noise
+ * Interleaved repetitions: every mode once per repetition (A B C, A B C, …), so machine noise
  * and drift fall on all modes alike.
  */
-export const schedule = <R>(rates: R[], modes: Mode[]) => rates.flatMap((rate) => modes.map((mode) => ({ rate, mode })));
+export const interleave = <M>(modes: M[], repeats: number) => Array.from({ length: repeats }, (_, i) => modes.map((mode) => ({ rep: i + 1, mode }))).flat();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MODES, modeEnv, pickModes, schedule } from './modes.ts';
+import { interleave, MODES, modeEnv, pickModes } from './modes.ts';
 
 describe('benchmark modes', () => {
   it('every mode by default, a named subset in the given order', () => {
@@ -17,9 +17,10 @@ describe('benchmark modes', () => {
     expect(() => pickModes(['custom-kafka', 'nope'])).toThrow(/unknown mode nope; valid: custom-kafka, custom-http/);
   });
 
-  it('interleaves modes within each rate (A B A B …)', () => {
-    const [a, b] = pickModes(['custom-http', 'temporal-http']) as [(typeof MODES)[number], (typeof MODES)[number]];
-    expect(schedule([5, 10], [a, b]).map((s) => `${s.rate}:${s.mode.name}`)).toEqual(['5:custom-http', '5:temporal-http', '10:custom-http', '10:temporal-http']);
+  it('interleaves the repetitions across modes (A B, A B, …), never one mode\'s repetitions back to back', () => {
+    const modes = pickModes(['custom-http', 'temporal-http']);
+    expect(interleave(modes, 3).map((s) => `${s.rep}:${s.mode.name}`)).toEqual(['1:custom-http', '1:temporal-http', '2:custom-http', '2:temporal-http', '3:custom-http', '3:temporal-http']);
+    expect(interleave(modes, 1).map((s) => s.mode.name)).toEqual(['custom-http', 'temporal-http']);
   });
 
   it('gives each Temporal mode its own task queue, activity kind and server', () => {

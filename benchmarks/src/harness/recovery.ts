@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { percentiles, round } from '../stats.ts';
 import type { ViolationKind } from './checker.ts';
 import { openLoopStep } from './driver.ts';
-import type { Mode } from './modes.ts';
+import { interleave, type Mode } from './modes.ts';
 import { withTimeout } from '@saga/stack';
 import { checkWorld, idle, placeHappy, violationKey, withCoordinator, type SuiteContext } from './suites.ts';
 import type { BenchWorkbench } from './workbench.ts';
@@ -94,6 +94,8 @@ export const EFFECT_KINDS: ViolationKind[] = ['approved-stock-not-committed', 'a
 export interface RecoveryResult {
   fault: string;
   mode: string;
+  /** Which repetition of this fault on this mode (1 in the runs made before repetitions). */
+  repetition?: number;
   target: string;
   pid: number;
   rate: number;
@@ -133,16 +135,18 @@ export interface RecoveryResult {
 const ms = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? Math.round(x) : null);
 
 /**
- * For each fault, each mode it applies to: a steady open-loop load (happy-path orders), the fault
- * `preSeconds` in, the load going on `postSeconds` after the part is back; then every saga must
- * finish and the checker must find nothing new.
+ * For each fault, each mode it applies to, `repeats` times interleaved across those modes: a
+ * steady open-loop load (happy-path orders), the fault `preSeconds` in, the load going on
+ * `postSeconds` after the part is back; then every saga must finish and the checker must find
+ * nothing new.
  */
-export const recoverySuite = async (ctx: SuiteContext, faults: Fault[], o: { rate: number; preSeconds: number; postSeconds: number; drainMs: number }) => {
+export const recoverySuite = async (ctx: SuiteContext, faults: Fault[], o: { rate: number; preSeconds: number; postSeconds: number; drainMs: number; repeats?: number }) => {
   const out: RecoveryResult[] = [];
+  const repeats = o.repeats ?? 1;
   let seen = new Set<string>();
   for (const fault of faults) {
-    for (const mode of ctx.modes.filter(fault.applies)) {
-      const label = `recovery ${fault.name} ${mode.name}`;
+    for (const { rep, mode } of interleave(ctx.modes.filter(fault.applies), repeats)) {
+      const label = `recovery ${fault.name} ${mode.name}${repeats > 1 ? ` (${rep}/${repeats})` : ''}`;
       const r = await withCoordinator(ctx, mode, async () => {
         const ids: (string | undefined)[] = [];
         const sentAt: number[] = [];
@@ -218,6 +222,7 @@ export const recoverySuite = async (ctx: SuiteContext, faults: Fault[], o: { rat
       const res: RecoveryResult = {
         fault: fault.name,
         mode: mode.name,
+        repetition: rep,
         target: injected.target,
         pid: injected.pid,
         rate: o.rate,
@@ -241,7 +246,7 @@ export const recoverySuite = async (ctx: SuiteContext, faults: Fault[], o: { rat
       };
       const bad = res.lost > 0 || res.wrongEffects > 0;
       ctx.say(
-        `recovery ${fault.name.padEnd(27)} ${mode.name.padEnd(22)} fault on ${res.target} (pid ${res.pid}); accepted ${res.accepted}, refused ${res.refused}, lost ${res.lost}, wrong effects ${res.wrongEffects}, ` +
+        `${label.padEnd(56)} fault on ${res.target} (pid ${res.pid}); accepted ${res.accepted}, refused ${res.refused}, lost ${res.lost}, wrong effects ${res.wrongEffects}, ` +
           `rejected instead of approved ${res.rejectedInsteadOfApproved}, operator retries ${res.operatorRetries}; down ${res.downSeconds} s, all in-flight terminal ${res.recoverySeconds ?? '—'} s after, normal latency ${res.normalAfterSeconds ?? '—'} s after the fault; p99 ${res.p99BeforeMs} → ${res.p99AfterMs} ms` +
           `${crashed.length ? `; CRASHED: ${crashed.join(', ')}` : ''}${bad ? '  ← FAILED' : ''}`,
       );

@@ -3,12 +3,12 @@ import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import type { StepResult } from './driver.ts';
-import { floorOf, type Floors } from './floors.ts';
+import { floorOf, type FloorSpread, type Floors } from './floors.ts';
 import type { Mode } from './modes.ts';
 import type { Complexity } from './complexity.ts';
 import type { RecoveryResult } from './recovery.ts';
 import type { ChaosResult } from './chaos.ts';
-import { formatTally, type Spread } from '../stats.ts';
+import { formatTally, repetitions, spread, type Spread } from '../stats.ts';
 import { sumParts, type CapacityResult } from './capacity.ts';
 import type { ProfileResult } from './profile-suite.ts';
 import type { Usage } from './usage.ts';
@@ -20,7 +20,8 @@ export interface Results {
   modes: Mode[];
   settings: Record<string, unknown>;
   machine: Record<string, unknown>;
-  latency?: { mode: string; steps: (StepResult & { usage?: Usage })[]; highestSustainedRate: number }[];
+  /** `repeats` and each step's `repetition` are absent from the runs made before latency was repeated. */
+  latency?: { mode: string; repeats?: number; steps: (StepResult & { usage?: Usage; repetition?: number })[]; highestSustainedRate: number }[];
   capacity?: CapacityResult[];
   recovery?: RecoveryResult[];
   chaos?: ChaosResult[];
@@ -42,12 +43,29 @@ export const histogram = (ms: number[]) =>
 
 const strip = ({ samples, ...rest }: StepResult): Step & { histogram: ReturnType<typeof histogram> } => ({ ...rest, histogram: histogram(samples.map((s) => s.ms)) });
 
+type LatencySteps = NonNullable<Results['latency']>[number]['steps'];
+/** The middle of repeated measurements: the one value itself when there is one (so a run without repetitions prints as it always did). */
+const mid = (xs: number[]) => (xs.length === 1 ? xs[0]! : spread(xs).median);
+/** One mode's latency steps grouped by rate, each rate's repetitions with their p50, p99 and completed/s. */
+export const latencyByRate = (steps: LatencySteps) =>
+  [...new Set(steps.map((s) => s.rate))].sort((a, b) => a - b).map((rate) => {
+    const at = steps.filter((s) => s.rate === rate);
+    const p50 = repetitions(at.map((s) => s.p50));
+    return {
+      rate, steps: at, n: at.length,
+      sagas: at.reduce((n, s) => n + s.count, 0),
+      errors: at.reduce((n, s) => n + s.errors + s.notTerminal, 0),
+      p50s: at.map((s) => s.p50), p99s: at.map((s) => s.p99), throughputs: at.map((s) => s.throughput),
+      apart: p50.apart, unsteady: p50.unsteady,
+    };
+  });
+
 /** An SVG from a Vega-Lite spec, rendered headless (no browser, no canvas). */
 export const svg = async (spec: TopLevelSpec) => new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' }).toSVG();
 
 const charts = (r: Results): Record<string, TopLevelSpec> => {
   const out: Record<string, TopLevelSpec> = {};
-  const lat = (r.latency ?? []).flatMap((m) => m.steps.flatMap((s) => (['p50', 'p99'] as const).map((p) => ({ mode: m.mode, rate: s.rate, percentile: p, ms: s[p], throughput: s.throughput }))));
+  const lat = (r.latency ?? []).flatMap((m) => latencyByRate(m.steps).flatMap((x) => (['p50', 'p99'] as const).map((p) => ({ mode: m.mode, rate: x.rate, percentile: p, ms: mid(p === 'p50' ? x.p50s : x.p99s), throughput: mid(x.throughputs) }))));
   if (lat.length) {
     out['latency-percentiles'] = {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -131,6 +149,36 @@ const perThousand = (st: Step & { usage?: Usage }) => {
   const cpu = PARTS.map((k) => (st.usage![k] ? (st.usage![k].cpuSeconds / n) * 1000 : undefined));
   return { n, cpu, total: cpu.reduce<number>((a, c) => a + (c ?? 0), 0) };
 };
+/** `perThousand` over one rate's repetitions: each part's and the total's values (one per metered repetition), the highest RSS. */
+const perThousandAt = (at: (Step & { usage?: Usage })[]) => {
+  const us = at.flatMap((st) => {
+    const u = perThousand(st);
+    return u ? [u] : [];
+  });
+  if (!us.length) return undefined;
+  return {
+    n: us.reduce((a, u) => a + u.n, 0),
+    cpu: PARTS.map((_, i) => (us.some((u) => u.cpu[i] !== undefined) ? us.map((u) => u.cpu[i] ?? 0) : undefined)),
+    total: us.map((u) => u.total),
+    peakRss: PARTS.map((k) => (at.some((st) => st.usage?.[k]) ? Math.max(...at.map((st) => st.usage?.[k]?.peakRssMiB ?? 0)) : undefined)),
+    processes: Math.max(...at.map((st) => PARTS.reduce((a, k) => a + (st.usage?.[k]?.processes ?? 0), 0))),
+  };
+};
+/** Repeated values in a cell: `median (min–max)`, or the one value as it always printed. */
+const cellOf = (xs: number[], digits: number) => {
+  const f = (x: number) => (digits === 0 ? String(Math.round(x)) : x.toFixed(digits));
+  if (xs.length === 1) return f(xs[0]!);
+  const s = spread(xs);
+  // Repetitions that agree to the digits shown print as one value.
+  return f(s.min) === f(s.max) ? f(s.median) : `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+};
+/** A recovery figure over the repetitions of one fault on one mode: `median (min–max)`, and how many had none. */
+const recoveryCell = (xs: (number | null)[], none: string) => {
+  const got = xs.filter((x): x is number => x !== null);
+  if (!got.length) return none;
+  const missing = xs.length - got.length;
+  return `${cellOf(got, got.every(Number.isInteger) ? 0 : 1)}${missing ? `; ${missing} of ${xs.length}: ${none}` : ''}`;
+};
 
 /** Per mode: latency and capacity, resources, recovery and the correctness record side by side. */
 const decisionTable = (r: Results) => {
@@ -139,22 +187,24 @@ const decisionTable = (r: Results) => {
   const at = [...rates].reverse().find((x) => (r.latency ?? []).every((m) => m.steps.some((s) => s.rate === x && perThousand(s)))) ?? rates[0];
   const top = rates.at(-1);
   const normalAfter = (rec: RecoveryResult[], fault: string) => {
-    const x = rec.find((y) => y.fault === fault);
-    return !x ? '—' : x.normalAfterSeconds === null ? 'not in the load window' : `${Math.round(x.normalAfterSeconds)}`;
+    const xs = rec.filter((y) => y.fault === fault).map((y) => y.normalAfterSeconds);
+    if (!xs.length) return '—';
+    const got = xs.filter((x): x is number => x !== null);
+    return got.length * 2 <= xs.length ? 'not in the load window' : `${Math.round(mid(got))}`;
   };
   return table(
     ['mode', `p50 / p99 ms at ${rates[0]}/s`, 'highest sustained', `CPU s per 1k sagas at ${at}/s, all parts (coordinator)`, `peak RSS MiB at ${at}/s: coordinator / Temporal server`, 'lost / wrong effects, all faults', 'latency normal again after a coordinator kill / payment kill (s)', 'happy orders rejected during faults', 'operator retries'],
     (r.latency ?? []).map((m) => {
-      const first = m.steps[0];
-      const step = m.steps.find((s) => s.rate === at);
-      const u = step && perThousand(step);
+      const byRate = latencyByRate(m.steps);
+      const first = byRate[0];
+      const u = perThousandAt(byRate.find((x) => x.rate === at)?.steps ?? []);
       const rec = (r.recovery ?? []).filter((x) => x.mode === m.mode);
       return [
         m.mode,
-        first ? `${Math.round(first.p50)} / ${Math.round(first.p99)}` : '—',
+        first ? `${Math.round(mid(first.p50s))} / ${Math.round(mid(first.p99s))}` : '—',
         m.highestSustainedRate === top ? `≥ ${top}/s (the run's top rate)` : `${m.highestSustainedRate}/s`,
-        u ? `${u.total.toFixed(0)} (${(u.cpu[0] ?? 0).toFixed(0)})` : '—',
-        step?.usage ? `${step.usage.coordinator?.peakRssMiB ?? '—'} / ${step.usage['temporal-server']?.peakRssMiB ?? '—'}` : '—',
+        u ? `${mid(u.total).toFixed(0)} (${mid(u.cpu[0] ?? [0]).toFixed(0)})` : '—',
+        u ? `${u.peakRss[0] ?? '—'} / ${u.peakRss[4] ?? '—'}` : '—',
         `${rec.reduce((a, x) => a + x.lost, 0)} / ${rec.reduce((a, x) => a + x.wrongEffects, 0)}`,
         `${normalAfter(rec, 'coordinator-kill')} / ${normalAfter(rec, 'payment-kill')}`,
         rec.reduce((a, x) => a + x.rejectedInsteadOfApproved, 0),
@@ -162,6 +212,13 @@ const decisionTable = (r: Results) => {
       ];
     }),
   );
+};
+
+/** Repetitions as `median (min–max)`, or the one value when they agree; `digits` rounds each (latencies: whole ms). */
+const sp = (s: Spread | null | undefined, digits?: number) => {
+  if (!s) return '—';
+  const f = (x: number) => (digits === undefined ? `${x}` : x.toFixed(digits));
+  return s.min === s.max ? f(s.median) : `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
 };
 
 const table = (head: string[], rows: (string | number)[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -176,28 +233,36 @@ export const sections = (r: Results): Section[] => {
   const add = (name: string, title: string, ...body: string[]) => out.push({ name, title, body: body.filter(Boolean).join('\n\n') });
   if (r.floors) {
     const f = r.floors;
+    const repeated = (f.repeats ?? 1) > 1;
+    const cell = (x: { p50: number; p99: number; repetitions?: FloorSpread }, p: 'p50' | 'p99') =>
+      repeated && x.repetitions ? `${sp(x.repetitions[p])}${p === 'p50' && x.repetitions.unsteady ? ` **${x.repetitions.apart}× apart**` : ''}` : x[p];
+    const row = (name: string, x: { p50: number; p99: number; repetitions?: FloorSpread }) => [name, cell(x, 'p50'), cell(x, 'p99')];
     add('floors',
-      '### Floors (same run, same servers; one at a time)',
+      `### Floors (same run, same servers; one at a time${repeated ? `; ${f.repeats} repetitions of ${f.kafkaChain.runs} each, interleaved: median (min–max)` : ''})`,
       table(['floor', 'p50 ms', 'p99 ms'], [
-        [`Kafka chain: ${f.kafkaChain.stages} (commit + produce → consume each)`, f.kafkaChain.p50, f.kafkaChain.p99],
-        [`HTTP chain: ${f.httpChain.stages} (commit + call + commit per http)`, f.httpChain.p50, f.httpChain.p99],
-        ...f.temporal.map((t) => [`Temporal ${t.server === 'pg' ? 'server on PostgreSQL' : 'dev server'}: workflow of 4 no-op ${t.activities} activities`, t.p50, t.p99]),
+        row(`Kafka chain: ${f.kafkaChain.stages} (commit + produce → consume each)`, f.kafkaChain),
+        row(`HTTP chain: ${f.httpChain.stages} (commit + call + commit per http)`, f.httpChain),
+        ...f.temporal.map((t) => row(`Temporal ${t.server === 'pg' ? 'server on PostgreSQL' : 'dev server'}: workflow of 4 no-op ${t.activities} activities`, t)),
       ]),
     );
   }
   if (r.latency?.length) {
     const rates = [...new Set(r.latency.flatMap((m) => m.steps.map((s) => s.rate)))].sort((a, b) => a - b);
+    const repeats = Math.max(...r.latency.map((m) => m.repeats ?? 1));
+    const byMode = r.latency.map((m) => ({ m, byRate: latencyByRate(m.steps) }));
+    const unsteady = byMode.flatMap(({ m, byRate }) => byRate.filter((x) => x.unsteady).map((x) => `${m.mode} at ${x.rate}/s (p50 ${x.apart}× apart)`));
     add('latency',
-      '### Latency (POST /orders sent → order terminal observed), p50 / p99 ms per arrival rate',
-      table(['mode', ...rates.map((x) => `${x}/s`), 'highest sustained', 'p50 at the lowest rate ÷ floor'], r.latency.map((m) => [
+      `### Latency (POST /orders sent → order terminal observed), p50 / p99 ms per arrival rate${repeats > 1 ? `; ${repeats} repetitions of ${String(r.settings.stepSeconds)} s per rate, interleaved across modes: median (min–max)` : ''}`,
+      table(['mode', ...rates.map((x) => `${x}/s`), 'highest sustained', 'p50 at the lowest rate ÷ floor'], byMode.map(({ m, byRate }) => [
         m.mode,
-        ...rates.map((x) => {
-          const s = m.steps.find((st) => st.rate === x);
-          return s ? `${Math.round(s.p50)} / ${Math.round(s.p99)}${s.errors + s.notTerminal ? ` (${s.errors + s.notTerminal} err)` : ''}` : '—';
+        ...rates.map((rate) => {
+          const x = byRate.find((y) => y.rate === rate);
+          return x ? `${cellOf(x.p50s, 0)} / ${cellOf(x.p99s, 0)}${x.errors ? ` (${x.errors} err)` : ''}${x.unsteady ? ` **${x.apart}× apart**` : ''}` : '—';
         }),
         `${m.highestSustainedRate}/s`,
-        ratio(r, m.mode, m.steps[0]?.p50),
+        ratio(r, m.mode, byRate[0] && mid(byRate[0].p50s)),
       ])),
+      unsteady.length ? `**Unsteady:** ${unsteady.join(', ')} — the repetitions disagree by more than 2×; read those figures as a range, or run again.` : '',
     );
   }
   if (r.fixed?.length) {
@@ -230,24 +295,37 @@ export const sections = (r: Results): Section[] => {
     );
   }
   const rec = r.recovery ?? [];
-  const usageRows = (r.latency ?? []).flatMap((m) => m.steps.flatMap((st) => {
-    const u = perThousand(st);
-    return u ? [{ mode: m.mode, st, u, parts: PARTS.map((k) => st.usage![k]) }] : [];
+  const usageRows = (r.latency ?? []).flatMap((m) => latencyByRate(m.steps).flatMap((x) => {
+    const u = perThousandAt(x.steps);
+    return u ? [{ mode: m.mode, rate: x.rate, u }] : [];
   }));
   if (usageRows.length) {
     add('resources',
-      '### Resources during the latency suite: CPU seconds per 1,000 sagas and peak RSS (MiB), per part',
-      table(['mode', 'rate', 'sagas', 'coordinator CPU s / 1k', 'services', 'PostgreSQL', 'Kafka', 'Temporal server', 'total CPU s / 1k', 'peak RSS coordinator / services / PG / Kafka / Temporal', 'processes'], usageRows.map(({ mode, st, u, parts }) => [
-        mode, `${st.rate}/s`, u.n, ...u.cpu.map((c) => (c === undefined ? '—' : c.toFixed(1))), u.total.toFixed(1),
-        parts.map((g) => (g ? g.peakRssMiB : '—')).join(' / '), parts.reduce((a, g) => a + (g?.processes ?? 0), 0),
+      `### Resources during the latency suite: CPU seconds per 1,000 sagas and peak RSS (MiB), per part${usageRows.some((x) => x.u.total.length > 1) ? ' (CPU: median (min–max) of the repetitions; RSS: the highest)' : ''}`,
+      table(['mode', 'rate', 'sagas', 'coordinator CPU s / 1k', 'services', 'PostgreSQL', 'Kafka', 'Temporal server', 'total CPU s / 1k', 'peak RSS coordinator / services / PG / Kafka / Temporal', 'processes'], usageRows.map(({ mode, rate, u }) => [
+        mode, `${rate}/s`, u.n, ...u.cpu.map((c) => (c === undefined ? '—' : cellOf(c, 1))), cellOf(u.total, 1),
+        u.peakRss.map((x) => x ?? '—').join(' / '), u.processes,
       ])),
     );
   }
   if (rec.length) {
+    const repeated = rec.some((x) => (x.repetition ?? 1) > 1);
+    const cases = [...new Map(rec.map((x) => [`${x.fault} ${x.mode}`, { fault: x.fault, mode: x.mode }])).values()];
     add('recovery',
-      `### Recovery: one fault at a time under a steady ${rec[0]!.rate} sagas/s`,
-      table(['fault', 'mode', 'part (pid)', 'accepted / refused', 'lost', 'wrong effects', 'rejected instead of approved', 'operator retries', 'down s', 'all in-flight terminal after s', 'normal latency after fault s', 'p99 before → minute after ms', 'max after ms'], rec.map((x) => [
-        x.fault, x.mode, `${x.target} (${x.pid})`, `${x.accepted} / ${x.refused}`, x.lost, x.wrongEffects ? `${x.wrongEffects} (${x.wrongEffectKinds.join(', ')})` : 0, x.rejectedInsteadOfApproved, x.operatorRetries, x.downSeconds, x.recoverySeconds ?? '—', x.normalAfterSeconds ?? '—', `${x.p99BeforeMs ?? '—'} → ${x.p99AfterMs ?? '—'}`, x.maxAfterMs ?? '—',
+      `### Recovery: one fault at a time under a steady ${rec[0]!.rate} sagas/s${repeated ? '; every fault on every mode repeated, interleaved across the modes: counts summed, times as median (min–max); each slice below' : ''}`,
+      repeated
+        ? table(['fault', 'mode', 'repetitions', 'accepted / refused', 'lost', 'wrong effects', 'rejected instead of approved', 'operator retries', 'down s', 'all in-flight terminal after s', 'normal latency after fault s', 'p99 minute after ms', 'crashed'], cases.map(({ fault, mode }) => {
+          const xs = rec.filter((x) => x.fault === fault && x.mode === mode);
+          const sum = (f: (x: RecoveryResult) => number) => xs.reduce((a, x) => a + f(x), 0);
+          return [
+            fault, mode, xs.length, `${sum((x) => x.accepted)} / ${sum((x) => x.refused)}`, sum((x) => x.lost), sum((x) => x.wrongEffects), sum((x) => x.rejectedInsteadOfApproved), sum((x) => x.operatorRetries),
+            recoveryCell(xs.map((x) => x.downSeconds), '—'), recoveryCell(xs.map((x) => x.recoverySeconds), 'not all terminal'), recoveryCell(xs.map((x) => x.normalAfterSeconds), 'not in the load window'), recoveryCell(xs.map((x) => x.p99AfterMs), '—'),
+            xs.flatMap((x) => x.crashed).join(', ') || '—',
+          ];
+        }))
+        : '',
+      table([...(repeated ? ['rep'] : []), 'fault', 'mode', 'part (pid)', 'accepted / refused', 'lost', 'wrong effects', 'rejected instead of approved', 'operator retries', 'down s', 'all in-flight terminal after s', 'normal latency after fault s', 'p99 before → minute after ms', 'max after ms'], rec.map((x) => [
+        ...(repeated ? [x.repetition ?? 1] : []), x.fault, x.mode, `${x.target} (${x.pid})`, `${x.accepted} / ${x.refused}`, x.lost, x.wrongEffects ? `${x.wrongEffects} (${x.wrongEffectKinds.join(', ')})` : 0, x.rejectedInsteadOfApproved, x.operatorRetries, x.downSeconds, x.recoverySeconds ?? '—', x.normalAfterSeconds ?? '—', `${x.p99BeforeMs ?? '—'} → ${x.p99AfterMs ?? '—'}`, x.maxAfterMs ?? '—',
       ]).map((row, i) => (rec[i]!.crashed.length ? [...row.slice(0, -1), `${String(row.at(-1))}; crashed: ${rec[i]!.crashed.join(', ')}`] : row))),
     );
   }
@@ -267,7 +345,6 @@ export const sections = (r: Results): Section[] => {
     const c = r.capacity;
     const parts = [...new Set(c.flatMap((x) => Object.keys(x.marginal)))];
     const pss = [...new Set(c.flatMap((x) => Object.keys(x.pssMiB)))];
-    const sp = (s: Spread | null | undefined) => (s ? (s.min === s.max ? `${s.median}` : `${s.median} (${s.min}–${s.max})`) : '—');
     add('capacity',
       `### Capacity by search: highest rate with p99 ≤ ${(r.settings.capacity as { p99LimitMs?: number } | undefined)?.p99LimitMs ?? 250} ms, no errors and ≥ 95 % of the offered rate completed; CPU per additional saga (the least-squares slope of CPU per second against the rate over every sustained probe: idle and fixed costs drop out; with few sustained rates close together it is noisy, even negative); median (min–max) of the repetitions`,
       table(['mode', 'repetitions', 'highest sustained /s', 'rests on sagas', 'marginal CPU ms per saga', ...parts.map((k) => `${k} ms`), 'PSS MiB at capacity', 'spread > 2×'], c.map((x) => [

@@ -37,6 +37,8 @@ const program = new Command('bench')
   .option('--modes <list>', 'comma-separated subset of the modes', (v) => v.split(','))
   .option('--rates <list>', 'latency suite: arrival rates to step through (per second)', (v) => v.split(',').map(Number), [5, 10, 25, 50, 100, 200, 400, 800])
   .option('--step-seconds <n>', 'seconds per rate step', Number, 10)
+  .option('--latency-repeats <n>', 'latency suite: repetitions of each rate per mode, interleaved across modes; a rate whose repetitions differ by more than 2× is flagged', Number, 3)
+  .option('--floor-repeats <n>', 'floors: repetitions of each floor, interleaved (the smoke: 1)', Number, 3)
   .option('--capacity-seconds <n>', 'capacity suite: seconds of load per probe', Number, 15)
   .option('--capacity-repeats <n>', 'capacity suite: searches per mode, interleaved across modes', Number, 3)
   .option('--capacity-start <n>', 'capacity suite: first rate probed', Number, 10)
@@ -50,6 +52,7 @@ const program = new Command('bench')
   .option('--recovery-rate <n>', 'recovery suite: steady arrival rate during the faults', Number, 5)
   .option('--recovery-pre-seconds <n>', 'recovery suite: seconds of load before the fault', Number, 10)
   .option('--recovery-post-seconds <n>', 'recovery suite: seconds of load after the part is back (after its down time)', Number, 20)
+  .option('--recovery-repeats <n>', 'recovery suite: repetitions of each fault on each mode, interleaved across the modes', Number, 3)
   .option('--chaos-rate <n>', 'chaos suite: arrival rate, the same for every mode (2/s: what temporal-pg-kafka sustains under these faults for an hour on 2 cores; at 3/s it tipped into a retry storm, ADR 0008)', Number, 2)
   .option('--chaos-seconds <n>', 'chaos suite: seconds of load with the faults overlapping, per mode', Number, 120)
   .option('--chaos-post-seconds <n>', 'chaos suite: seconds of load after the last fault', Number, 15)
@@ -65,11 +68,13 @@ const program = new Command('bench')
   .showHelpAfterError('(npm run bench -- --help lists every suite and option)');
 program.parse();
 const suitesArg = program.args as Suite[];
-const opts = program.opts<{ capacitySeconds: number; capacityRepeats: number; capacityStart: number; capacityMax: number; capacityP99: number; profileRate: number; profileCount: number; chaosKafkaRestart: boolean; chaosRate: number; chaosSeconds: number; chaosPostSeconds: number; faults?: string[]; recoveryRate: number; recoveryPreSeconds: number; recoveryPostSeconds: number; modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; compensationRepeats: number; p99Limit: number; warmup: number; spread: number; out: string; runId?: string }>();
+const opts = program.opts<{ capacitySeconds: number; capacityRepeats: number; capacityStart: number; capacityMax: number; capacityP99: number; profileRate: number; profileCount: number; chaosKafkaRestart: boolean; chaosRate: number; chaosSeconds: number; chaosPostSeconds: number; faults?: string[]; recoveryRate: number; recoveryRepeats: number; latencyRepeats: number; floorRepeats: number; recoveryPreSeconds: number; recoveryPostSeconds: number; modes?: string[]; rates: number[]; stepSeconds: number; fixedRate: number; fixedCount: number; compensationRate: number; compensationRepeats: number; p99Limit: number; warmup: number; spread: number; out: string; runId?: string }>();
 const bad = suitesArg.filter((s) => !(SUITES as readonly string[]).includes(s));
 if (bad.length) program.error(`unknown suite ${bad.join(', ')}; valid: ${SUITES.join(', ')}`);
 if (opts.rates.some((r) => !Number.isFinite(r) || r <= 0)) program.error('--rates: expected positive numbers, e.g. 25,50,100');
-if (!Number.isInteger(opts.compensationRepeats) || opts.compensationRepeats < 1) program.error('--compensation-repeats: expected a whole number ≥ 1, e.g. 3');
+for (const [flag, v] of [['--compensation-repeats', opts.compensationRepeats], ['--capacity-repeats', opts.capacityRepeats], ['--latency-repeats', opts.latencyRepeats], ['--floor-repeats', opts.floorRepeats], ['--recovery-repeats', opts.recoveryRepeats]] as const) {
+  if (!Number.isInteger(v) || v < 1) program.error(`${flag}: expected a whole number ≥ 1, e.g. 3`);
+}
 if (!Number.isInteger(opts.spread) || opts.spread < 1 || opts.spread > 10_000) program.error('--spread: expected a whole number from 1 to 10000, e.g. 64');
 const chosenModes = (() => {
   try {
@@ -130,7 +135,7 @@ const results: Results & { command: string } = {
   command: process.argv.slice(2).join(' '),
   at: at.toISOString(),
   modes,
-  settings: { suites, modes: modes.map((m) => m.name), ...(skipped.length ? { skippedModes: skipped.map((m) => m.name) } : {}), rates, capacity: { seconds: opts.capacitySeconds, repeats: opts.capacityRepeats, start: opts.capacityStart, max: opts.capacityMax, p99LimitMs: opts.capacityP99 }, stepSeconds, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, compensationRepeats: opts.compensationRepeats, faults: faults.map((f) => f.name), recoveryRate: opts.recoveryRate, recoveryPreSeconds: opts.recoveryPreSeconds, recoveryPostSeconds: opts.recoveryPostSeconds, chaosRate: opts.chaosRate, chaosSeconds: opts.chaosSeconds, chaosPostSeconds: opts.chaosPostSeconds, profileRate: opts.profileRate, profileCount: opts.profileCount, p99LimitMs: opts.p99Limit, warmup: opts.warmup, spread: opts.spread, smoke },
+  settings: { suites, modes: modes.map((m) => m.name), ...(skipped.length ? { skippedModes: skipped.map((m) => m.name) } : {}), rates, capacity: { seconds: opts.capacitySeconds, repeats: opts.capacityRepeats, start: opts.capacityStart, max: opts.capacityMax, p99LimitMs: opts.capacityP99 }, stepSeconds, latencyRepeats: opts.latencyRepeats, floorRepeats: smoke ? 1 : opts.floorRepeats, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, compensationRepeats: opts.compensationRepeats, faults: faults.map((f) => f.name), recoveryRate: opts.recoveryRate, recoveryRepeats: opts.recoveryRepeats, recoveryPreSeconds: opts.recoveryPreSeconds, recoveryPostSeconds: opts.recoveryPostSeconds, chaosRate: opts.chaosRate, chaosSeconds: opts.chaosSeconds, chaosPostSeconds: opts.chaosPostSeconds, profileRate: opts.profileRate, profileCount: opts.profileCount, p99LimitMs: opts.p99Limit, warmup: opts.warmup, spread: opts.spread, smoke },
   machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), commit: execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim(), ...(await versions()) },
   checks: [],
 };
@@ -169,14 +174,14 @@ try {
     say(`\n== ${suite} ==`);
     if (suite === 'floors') {
       const temporalServers = [...new Set(modes.flatMap((m) => (m.server ? [m.server] : [])))];
-      results.floors = await measureFloors(temporalServers, smoke ? 30 : 100, (l) => progress(l));
+      results.floors = await measureFloors(temporalServers, smoke ? 30 : 100, (l) => progress(l), smoke ? 1 : opts.floorRepeats);
       const f = results.floors;
       say(`floors: Kafka chain (7 hops) p50 ${f.kafkaChain.p50} ms; HTTP chain p50 ${f.httpChain.p50} ms; ${f.temporal.map((t) => `Temporal ${t.server} 4 ${t.activities} activities p50 ${t.p50} ms`).join('; ')}`);
     } else if (suite === 'capacity') {
       results.capacity = await capacitySuite(ctx, { seconds: opts.capacitySeconds, repeats: opts.capacityRepeats, start: opts.capacityStart, max: opts.capacityMax, p99LimitMs: opts.capacityP99 });
       await afterSuite('capacity');
     } else if (suite === 'latency') {
-      results.latency = await latencySuite(ctx, rates);
+      results.latency = await latencySuite(ctx, rates, opts.latencyRepeats);
       await afterSuite('latency');
     } else if (suite === 'fixed') {
       results.fixed = await fixedSuite(ctx, opts.fixedRate, opts.fixedCount);
@@ -192,7 +197,7 @@ try {
       results.api = await apiSuite(ctx, wb.urls.order, 5, 10);
       await afterSuite('api');
     } else if (suite === 'recovery') {
-      results.recovery = await recoverySuite(ctx, faults, { rate: opts.recoveryRate, preSeconds: opts.recoveryPreSeconds, postSeconds: opts.recoveryPostSeconds, drainMs: deadlineMs + 60_000 });
+      results.recovery = await recoverySuite(ctx, faults, { rate: opts.recoveryRate, preSeconds: opts.recoveryPreSeconds, postSeconds: opts.recoveryPostSeconds, drainMs: deadlineMs + 60_000, repeats: opts.recoveryRepeats });
       if (results.recovery.some((x) => x.lost > 0 || x.wrongEffects > 0)) failed = true;
       await afterSuite('recovery');
     } else if (suite === 'chaos') {
