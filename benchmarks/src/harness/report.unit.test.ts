@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { latencyByRate, sections, type Results } from './report.ts';
+import { latencyByRate } from './charts.ts';
+import { sections, type Results } from './report.ts';
 import type { RecoveryResult } from './recovery.ts';
 import { repetitions, spread } from '../stats.ts';
 
