@@ -2,9 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { coordinatorSettings, serverSettings } from '@saga/config';
-import { compiledOf, COORDINATORS, coordinatorUrl, SERVICES, sourceOf } from '@saga/launcher';
-import { orchestratorSettings } from '@saga/orchestrator-custom';
-import { temporalSettings } from '@saga/orchestrator-temporal';
+import { compiledOf, COORDINATORS, coordinatorUrl, DRIVERS, SERVICES, sourceOf } from '@saga/launcher';
 import { serviceSettings } from '@saga/service';
 import { DATABASES, SERVER_NAMES, TEMPORAL_TUNING, Versions, loadStackSettings } from '@saga/stack';
 
@@ -39,7 +37,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('starts the coordinator ORCHESTRATOR names, with settings both coordinators read', () => {
+  it('starts the coordinator ORCHESTRATOR names, with settings every coordinator reads, on each driver\'s port', () => {
     const c = compose.services.coordinator!;
     const cmd = c.command?.join(' ') ?? '';
     expect(cmd).toContain('dist/processes/${ORCHESTRATOR:-custom}.mjs');
@@ -47,12 +45,12 @@ describe('docker-compose.yml', () => {
       expect(existsSync(sourceOf(name)), name).toBe(true);
       expect(compiledOf(name)).toMatch(new RegExp(`/dist/processes/${name}\\.mjs$`));
     }
-    const known = new Set([...Object.keys(coordinatorSettings), ...Object.keys(orchestratorSettings), ...Object.keys(temporalSettings), ...Object.keys(serverSettings)]);
+    const known = new Set([...Object.keys(coordinatorSettings), ...Object.keys(serverSettings), ...DRIVERS.flatMap((d) => Object.keys(d.settings))]);
     expect(Object.keys(c.environment ?? {}).filter((k) => !known.has(k))).toEqual([]);
-    const ports = (['custom', 'temporal'] as const).map((n) => Number(new URL(coordinatorUrl(n, {})).port));
+    const ports = DRIVERS.map((d) => Number(new URL(coordinatorUrl(d.name, {})).port));
+    expect(ports).toEqual(DRIVERS.map((d) => d.port.default));
     expect(hostPorts('coordinator')).toEqual(ports);
-    expect(Number(c.environment!.ORCHESTRATOR_PORT)).toBe(ports[0]);
-    expect(Number(c.environment!.TEMPORAL_COORDINATOR_PORT)).toBe(ports[1]);
+    for (const d of DRIVERS) expect(Number(c.environment![d.port.setting]), d.port.setting).toBe(d.port.default);
     for (const s of SERVICES) expect(c.environment![`${s.name.toUpperCase()}_URL`]).toBe(`http://${s.name}:${s.port}`);
   });
 

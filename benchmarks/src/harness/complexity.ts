@@ -5,6 +5,7 @@ import { ESLint } from 'eslint';
 import ts from 'typescript';
 import tseslint from 'typescript-eslint';
 import YAML from 'yaml';
+import { DRIVERS, driverOf, type CoordinatorName } from '@saga/launcher';
 import { MODES } from './modes.ts';
 
 /**
@@ -14,8 +15,9 @@ import { MODES } from './modes.ts';
  * outbox) is excluded from the counts and listed apart.
  */
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-export const COORDINATOR_DIRS = { custom: 'orchestrators/custom', temporal: 'orchestrators/temporal' } as const;
-export type CoordinatorName = keyof typeof COORDINATOR_DIRS;
+/** Each coordinator's own folder, from its driver (the registry in @saga/launcher). */
+export const COORDINATOR_DIRS = Object.fromEntries(DRIVERS.map((d) => [d.name, d.dir])) as Record<CoordinatorName, string>;
+export type { CoordinatorName };
 /** Test code and test helpers are not the coordinator. */
 const isProductionSource = (f: string) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'given.ts';
 
@@ -144,8 +146,7 @@ export const measureComplexity = async () => {
   const operations = MODES.map((m) => ({
     mode: m.name,
     processes: 4 + 1, // the four services and the coordinator
-    servers: m.coordinator === 'custom' ? ['PostgreSQL', 'Kafka'] : ['PostgreSQL', 'Kafka', m.server === 'pg' ? 'Temporal server (on PostgreSQL)' : 'Temporal dev server (SQLite)'],
-    inspection: m.coordinator === 'custom' ? 'GET /sagas, /sagas/:id (+ history); POST /sagas/:id/{retry,compensate,…} (admin token)' : 'Temporal Web UI / CLI: event history, search attributes, terminate, reset; GET /sagas/:id (status query)',
+    ...driverOf(m.coordinator).operations(m),
   }));
   return { coordinators, operations };
 };

@@ -1,35 +1,19 @@
-/**
- * The modes compared in one run: each coordinator over each transport (Temporal also with local
- * activities over HTTP). Same services, same stack; only the coordinator process changes.
- */
-export interface Mode {
-  name: string;
-  coordinator: 'custom' | 'temporal';
-  transport: 'kafka' | 'http';
-  activities?: 'regular' | 'local';
-  /** Temporal modes: the stack's dev server (SQLite) or the Temporal server on PostgreSQL. */
-  server?: 'dev' | 'pg';
-}
+import { COORDINATOR_NAMES, driverOf, MODES, type Mode, type ServerAddresses } from '@saga/launcher';
 
-export const MODES: Mode[] = [
-  { name: 'custom-kafka', coordinator: 'custom', transport: 'kafka' },
-  { name: 'custom-http', coordinator: 'custom', transport: 'http' },
-  { name: 'temporal-kafka', coordinator: 'temporal', transport: 'kafka', activities: 'regular', server: 'dev' },
-  { name: 'temporal-http', coordinator: 'temporal', transport: 'http', activities: 'regular', server: 'dev' },
-  { name: 'temporal-http-local', coordinator: 'temporal', transport: 'http', activities: 'local', server: 'dev' },
-  { name: 'temporal-pg-kafka', coordinator: 'temporal', transport: 'kafka', activities: 'regular', server: 'pg' },
-  { name: 'temporal-pg-http', coordinator: 'temporal', transport: 'http', activities: 'regular', server: 'pg' },
-  { name: 'temporal-pg-http-local', coordinator: 'temporal', transport: 'http', activities: 'local', server: 'pg' },
-];
+/**
+ * The modes compared in one run: each coordinator's, as its driver lists them (the registry in
+ * @saga/launcher). Same services, same stack; only the coordinator process changes.
+ */
+export { MODES, type Mode };
 
 /**
  * `--modes a,b` → those modes, in the given order; an unknown name is an error listing the valid
- * ones. Without `--modes`, `ORCHESTRATOR=custom|temporal` keeps that coordinator's modes.
+ * ones. Without `--modes`, `ORCHESTRATOR=<coordinator>` keeps that coordinator's modes.
  */
 export const pickModes = (names: string[] | undefined, orchestrator?: string): Mode[] => {
   if (!names || names.length === 0) {
     if (!orchestrator) return MODES;
-    if (orchestrator !== 'custom' && orchestrator !== 'temporal') throw new Error(`ORCHESTRATOR="${orchestrator}" is not a coordinator; valid: custom, temporal (or unset for every mode)`);
+    if (!COORDINATOR_NAMES.some((c) => c === orchestrator)) throw new Error(`ORCHESTRATOR="${orchestrator}" is not a coordinator; valid: ${COORDINATOR_NAMES.join(', ')} (or unset for every mode)`);
     return MODES.filter((m) => m.coordinator === orchestrator);
   }
   const unknown = names.filter((n) => !MODES.some((m) => m.name === n));
@@ -37,17 +21,8 @@ export const pickModes = (names: string[] | undefined, orchestrator?: string): M
   return names.map((n) => MODES.find((m) => m.name === n)!);
 };
 
-/** The address of the Temporal server a mode uses. */
-export const temporalAddress = (mode: Mode, servers: { TEMPORAL_ADDRESS: string; TEMPORAL_PG_ADDRESS: string }) =>
-  mode.server === 'pg' ? servers.TEMPORAL_PG_ADDRESS : servers.TEMPORAL_ADDRESS;
-
-/** The coordinator's settings for a mode (its own task queue, so its workflows can be counted apart). */
-export const modeEnv = (mode: Mode, run: string, servers: { TEMPORAL_ADDRESS: string; TEMPORAL_PG_ADDRESS: string }): Record<string, string> => ({
-  TRANSPORT: mode.transport,
-  ...(mode.coordinator === 'temporal'
-    ? { TEMPORAL_ACTIVITIES: mode.activities ?? 'regular', TEMPORAL_TASK_QUEUE: `${run}-${mode.name}`, TEMPORAL_ADDRESS: temporalAddress(mode, servers) }
-    : {}),
-});
+/** The coordinator's settings for a mode (its driver's: a Temporal mode gets its own task queue, so its workflows can be counted apart). */
+export const modeEnv = (mode: Mode, run: string, servers: ServerAddresses): Record<string, string> => driverOf(mode.coordinator).modeEnv(mode, run, servers);
 
 /**
  * Interleaved repetitions: every mode once per repetition (A B C, A B C, …), so machine noise

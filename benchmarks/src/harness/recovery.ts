@@ -3,6 +3,7 @@ import { percentiles, round } from '../stats.ts';
 import type { ViolationKind } from './checker.ts';
 import { openLoopStep } from './driver.ts';
 import { interleave, type Mode } from './modes.ts';
+import { driverOf } from '@saga/launcher';
 import { withTimeout } from '@saga/stack';
 import { checkWorld, idle, placeHappy, violationKey, withCoordinator, type SuiteContext } from './suites.ts';
 import type { BenchWorkbench } from './workbench.ts';
@@ -66,7 +67,8 @@ export const FAULTS: Fault[] = [
     name: 'temporal-kill',
     what: "kill -9 of the mode's Temporal server, restarted after 5 s",
     instances: 1,
-    applies: (m) => m.coordinator === 'temporal',
+    // Modes whose coordinator needs a server of its own (its driver's servers): Temporal's.
+    applies: (m) => driverOf(m.coordinator).servers(m).length > 0,
     inject: (wb) => {
       const name = wb.temporalServerOf() ?? 'temporal';
       return downFor(name, () => wb.killServer(name), 5_000, () => wb.startServer(name));

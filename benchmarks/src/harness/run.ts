@@ -19,6 +19,7 @@ import { servers } from '@saga/testkit';
 import { apiSuite, checkWorld, compensationSuite, describeViolations, DEFAULT_SPREAD, fixedSuite, happySeed, latencySuite, type SuiteContext } from './suites.ts';
 import { measureFloors } from './floors.ts';
 import { pickModes } from './modes.ts';
+import { driverOf } from '@saga/launcher';
 import { selfCheck } from './selfcheck.ts';
 import { FAULTS, pickFaults, recoverySuite } from './recovery.ts';
 import { chaosSuite } from './chaos.ts';
@@ -101,7 +102,9 @@ if (skipped.length) {
   console.log(`skipping ${skipped.map((m) => m.name).join(', ')}: temporal-pg is not running (\`npm run stack -- status\`; on a fresh machine it is still being built in the background — \`npm run stack -- up temporal-pg\` waits for it; then \`npm run bench -- ${suitesArg.join(' ')} --modes ${skipped.map((m) => m.name).join(',')}\`)`);
 }
 {
-  const needed = new Set(['postgres', 'kafka', 'temporal', ...(modes.some((m) => m.server === 'pg') ? ['temporal-pg'] : [])]);
+  // PostgreSQL, Kafka, the dev server (the run's record asks it for Temporal's version), and what
+  // each mode's coordinator needs besides (its driver's servers).
+  const needed = new Set<string>(['postgres', 'kafka', 'temporal', ...modes.flatMap((m) => driverOf(m.coordinator).servers(m))]);
   const down = stackState.filter((s) => needed.has(s.name) && s.state === 'stopped');
   if (down.length) {
     program.error(`the stack is not up: ${down.map((s) => `${s.name} (${s.address})`).join(', ')} not running. Start it with \`npm run stack -- up\`, or run \`npm run stack -- exec -- npm run bench -- ${process.argv.slice(2).join(' ')}\``);

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { CoordinatorGroups, OrderEvent, Topics, topicSpecs } from '@saga/contracts';
+import { ACTIVE_STATUSES, OrderEvent, SagaPage, Topics, topicSpecs, type SagaStatus } from '@saga/contracts';
 import { ensureTopics, moveGroupToEnd } from '@saga/kafka';
-import { coordinatorUrl, spawnService, startServices, stopAll, waitHealthy, type Running, type ServiceName } from '@saga/launcher';
+import { coordinatorUrl, driverOf, spawnService, startServices, stopAll, temporalAddress, waitHealthy, type Running, type ServiceName } from '@saga/launcher';
 import { dropDatabase } from '@saga/postgres';
 import { loadStackSettings, stackServers, up, type ServerName } from '@saga/stack';
 import { freePort, servers, testKafka, uniqueName } from '@saga/testkit';
-import { modeEnv, temporalAddress, type Mode } from './modes.ts';
+import { modeEnv, type Mode } from './modes.ts';
 import { takeSnapshot } from './snapshot.ts';
 
 const ADMIN = { authorization: 'Bearer workbench-admin', 'content-type': 'application/json' };
@@ -131,7 +131,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
 
   /** Coordinator consumer groups skip what other modes produced while they were stopped. */
   const skipToLatest = (mode: Mode) =>
-    Promise.all(Object.values(CoordinatorGroups[mode.coordinator]).map((g) => moveGroupToEnd(kafka, prefix + g, [Topics.orderEvents, Topics.sagaReplies].map((t) => prefix + t))));
+    Promise.all(driverOf(mode.coordinator).groups.map((g) => moveGroupToEnd(kafka, prefix + g, [Topics.orderEvents, Topics.sagaReplies].map((t) => prefix + t))));
   const instanceEnv = async (i: number): Promise<NodeJS.ProcessEnv> => {
     if (i === 0) return {};
     const port = String(await freePort());
@@ -165,10 +165,20 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     if (!srv.endpoint.managed) throw new Error(`${name} is external (STACK_EXTERNAL or a non-loopback address): the harness only injects faults into servers the stack started`);
     return srv;
   };
-  /** The running custom orchestrator's URL: a live instance's (after a fault, instance #1 may be gone). */
-  const customUrl = () => coordinator?.procs.find((p) => !exited(p))?.url ?? coordinatorUrl('custom', baseEnv);
-  /** The stack server the running Temporal mode uses. */
-  const temporalServerOf = (): ServerName | undefined => (coordinator?.mode.server === 'pg' ? 'temporal-pg' : coordinator?.mode.server === 'dev' ? 'temporal' : undefined);
+  /** The running coordinator's operator API: a live instance's (after a fault, instance #1 may be gone). */
+  const operatorUrl = () => coordinator!.procs.find((p) => !exited(p))?.url ?? coordinatorUrl(coordinator!.mode.coordinator, baseEnv);
+  const sagaPage = async (status: SagaStatus, pageSize: number) => {
+    const res = await fetch(`${operatorUrl()}/sagas?status=${status}&pageSize=${pageSize}`);
+    if (!res.ok) throw new Error(`GET /sagas?status=${status} → ${res.status} ${await res.text()}`);
+    return SagaPage.parse(await res.json());
+  };
+  /** Why a saga parked, from its timeline: the last entry that is not a status change or an operator's. */
+  const lastStepEntry = async (base: string, id: string) => {
+    const saga = (await (await fetch(`${base}/sagas/${id}`)).json().catch(() => ({}))) as { history?: { cause: string }[] };
+    return (saga.history ?? []).map((h) => h.cause).filter((c) => !c.startsWith('saga ') && !c.startsWith('operator:')).at(-1) ?? 'unknown';
+  };
+  /** The stack server the running mode needs besides PostgreSQL and Kafka (its driver's), if any: the recovery suite's `temporal-kill` target. */
+  const temporalServerOf = (): ServerName | undefined => (coordinator ? driverOf(coordinator.mode.coordinator).servers(coordinator.mode)[0] : undefined);
   const serverPid = (name: ServerName) => {
     const pid = stackServer(name).pid();
     if (pid === undefined) throw new Error(`${name} is not running (no live pid in its pid file)`);
@@ -254,30 +264,19 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     startServer: async (name: ServerName) => void (await up([stackServer(name)], stack, () => undefined)),
     /**
      * The operator: every saga of the running mode parked as NEEDS_ATTENTION (a compensation that
-     * kept failing), retried through the coordinator's own repair path — the custom orchestrator's
-     * `POST /sagas/:id/retry`, Temporal's `retry` signal. Returns the sagas retried, each with why
-     * it parked (the custom saga's reason; the workflow's last history entry before it parked).
+     * kept failing), retried through the operator API every coordinator serves. Returns the sagas
+     * retried, each with why it parked: its reason where the list has one (custom), else the last
+     * step entry of its timeline (Temporal's list carries no reason).
      */
     retryParked: async (): Promise<{ id: string; why: string }[]> => {
       if (!coordinator) return [];
-      const { mode } = coordinator;
+      const base = operatorUrl();
       const note = 'recovery suite: the failed part is back';
       const retried: { id: string; why: string }[] = [];
-      if (mode.coordinator === 'temporal') {
-        const client = await clientFor(mode);
-        for await (const w of client.workflow.list({ query: `TaskQueue = '${coordinator.env.TEMPORAL_TASK_QUEUE}' AND SagaStatus = 'NEEDS_ATTENTION' AND ExecutionStatus = 'Running'` })) {
-          const handle = client.workflow.getHandle(w.workflowId);
-          const view = await handle.query<{ history: string[] }>('status').catch(() => ({ history: [] }));
-          await handle.signal('retry', note);
-          retried.push({ id: w.workflowId, why: view.history.filter((h) => !h.startsWith('saga ')).at(-1) ?? 'unknown' });
-        }
-        return retried;
-      }
-      const base = customUrl();
-      const list = (await (await fetch(`${base}/sagas?status=NEEDS_ATTENTION&pageSize=200`)).json()) as { items: { id: string; reason: string | null }[] };
-      for (const { id, reason } of list.items) {
+      for (const { id, reason } of (await sagaPage('NEEDS_ATTENTION', 200)).items) {
+        const why = reason ?? (await lastStepEntry(base, id));
         // 409: it moved on between the list and the retry.
-        if (await post(`${base}/sagas/${id}/retry`, { note }).then(() => true, () => false)) retried.push({ id, why: reason ?? 'unknown' });
+        if (await post(`${base}/sagas/${id}/retry`, { note }).then(() => true, () => false)) retried.push({ id, why });
       }
       return retried;
     },
@@ -296,14 +295,11 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
         ...(temporal ? { 'temporal-server': [temporal] } : {}),
       };
     },
-    /** Sagas of the running coordinator not yet finished (the order is terminal before its saga: commit, notify). */
+    /** Sagas of the running coordinator still moving on their own (the order is terminal before its saga: commit, notify). */
     busy: async () => {
       if (!coordinator) return 0;
-      const { mode } = coordinator;
-      if (mode.coordinator === 'temporal') return (await (await clientFor(mode)).workflow.count(`TaskQueue = '${coordinator.env.TEMPORAL_TASK_QUEUE}' AND ExecutionStatus = 'Running'`)).count;
-      const base = customUrl();
-      const counts = await Promise.all(['RUNNING', 'COMPENSATING'].map((st) => fetch(`${base}/sagas?status=${st}&pageSize=1`).then((r) => r.json() as Promise<{ total: number }>)));
-      return counts.reduce((n, c) => n + c.total, 0);
+      const pages = await Promise.all(ACTIVE_STATUSES.map((st) => sagaPage(st, 1)));
+      return pages.reduce((n, p) => n + p.total, 0);
     },
     snapshot: () =>
       takeSnapshot({

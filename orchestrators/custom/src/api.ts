@@ -1,64 +1,48 @@
-import type { Router } from 'express';
-import { z } from 'zod';
-import { HttpError } from '@saga/http';
+import type { SagaPage } from '@saga/contracts';
 import type { Pool } from '@saga/postgres';
-import { pageQuery, parseOr400, requireToken } from '@saga/service';
-import type { SagaStatus, Transition } from './engine.ts';
+import type { Operated, SagaOperator } from '@saga/service';
+import type { SagaEvent, Transition } from './engine.ts';
 
-export const SAGA_STATUSES = ['RUNNING', 'COMPENSATING', 'COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'RESOLVED'] as const satisfies readonly SagaStatus[];
-
-export const ListSagasQuery = pageQuery(SAGA_STATUSES, 50, 200);
-export const OperatorBody = z.object({ note: z.string().max(2000).optional() }).strict();
-
-export interface SagasApiDeps {
-  pool: Pool;
-  adminToken: string;
-  operate(id: string, action: 'retry' | 'compensate' | 'resolve', note?: string): Promise<Transition<unknown> | undefined>;
-}
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
- * Inspection and operator actions (the base for a Saga Explorer page):
- * `GET /sagas?status=&page=`, `GET /sagas/:id` with its full history, and
- * `POST /sagas/:id/retry | compensate | resolve` (admin token; 409 when the action does not fit).
+ * The custom orchestrator's side of the operator API (`operatorApi` in @saga/service serves it):
+ * lists and timelines read from its own tables, operator actions applied as engine events
+ * (`operate`), so they pass the same transition rules as a reply or a timer.
  */
-export const sagasApi = (deps: SagasApiDeps) => (router: Router) => {
-  router.get('/sagas', async (req, res) => {
-    const { status, page, pageSize } = parseOr400(ListSagasQuery, req.query, 'query');
+export const customOperator = (pool: Pool, operate: (id: string, event: Extract<SagaEvent<never>, { type: 'operator' }>) => Promise<Transition<unknown> | undefined>): SagaOperator => ({
+  async list({ status, page, pageSize }): Promise<SagaPage> {
     const where = status ? 'WHERE status = $3' : '';
-    const { rows } = await deps.pool.query(
+    const { rows } = await pool.query<{ id: string; status: SagaPage['items'][number]['status']; currentStep: string | null; reason: string | null; version: number; createdAt: Date; updatedAt: Date }>(
       `SELECT id, status, current_step AS "currentStep", reason, version, created_at AS "createdAt", updated_at AS "updatedAt"
        FROM sagas ${where} ORDER BY created_at, id LIMIT $1 OFFSET $2`,
       [pageSize, (page - 1) * pageSize, ...(status ? [status] : [])],
     );
-    const total = await deps.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM sagas ${status ? 'WHERE status = $1' : ''}`, status ? [status] : []);
-    res.json({ items: rows, page, pageSize, total: total.rows[0]!.n });
-  });
+    const total = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM sagas ${status ? 'WHERE status = $1' : ''}`, status ? [status] : []);
+    return { items: rows.map((r) => ({ ...r, createdAt: iso(r.createdAt)!, updatedAt: iso(r.updatedAt) })), page, pageSize, total: total.rows[0]!.n };
+  },
 
-  router.get('/sagas/:id', async (req, res) => {
-    const { rows } = await deps.pool.query(
+  async get(id) {
+    const { rows } = await pool.query<Record<string, unknown>>(
       `SELECT id, definition, status, current_step AS "currentStep", data, state, version, reason,
               deadline_at AS "deadlineAt", wake_at AS "wakeAt", created_at AS "createdAt", updated_at AS "updatedAt"
        FROM sagas WHERE id = $1`,
-      [req.params.id],
+      [id],
     );
-    if (rows.length === 0) throw new HttpError(404, `no saga ${req.params.id}`);
-    const history = await deps.pool.query(
+    if (rows.length === 0) return undefined;
+    const history = await pool.query(
       `SELECT at, cause, from_status AS "fromStatus", to_status AS "toStatus", step, command_id AS "commandId",
               reply_id AS "replyId", detail, instance
        FROM saga_history WHERE saga_id = $1 ORDER BY id`,
-      [req.params.id],
+      [id],
     );
-    res.json({ ...rows[0], history: history.rows });
-  });
+    return { ...rows[0]!, history: history.rows };
+  },
 
-  for (const action of ['retry', 'compensate', 'resolve'] as const) {
-    router.post(`/sagas/:id/${action}`, async (req, res) => {
-      requireToken(req, deps.adminToken);
-      const { note } = parseOr400(OperatorBody, req.body ?? {}, 'body');
-      const t = await deps.operate(req.params.id, action, note);
-      if (!t) throw new HttpError(404, `no saga ${req.params.id}`);
-      if (t.refused) throw new HttpError(409, t.refused);
-      res.json({ id: req.params.id, status: t.state.status, currentStep: t.state.current?.action ?? null });
-    });
-  }
-};
+  async operate(id, action, note): Promise<Operated> {
+    const t = await operate(id, { type: 'operator', action, ...(note ? { note } : {}) });
+    if (!t) return undefined;
+    if (t.refused) return { refused: t.refused };
+    return { outcome: { id, status: t.state.status, currentStep: t.state.current?.action ?? null } };
+  },
+});

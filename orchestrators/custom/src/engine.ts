@@ -1,4 +1,4 @@
-import type { CommandType } from '@saga/contracts';
+import { TERMINAL_STATUSES, type CommandType, type OperatorAction, type ReplyOutcome, type SagaStatus } from '@saga/contracts';
 import { backoffMs, type ActionDef, type SagaDefinition } from './definition.ts';
 
 /**
@@ -6,8 +6,8 @@ import { backoffMs, type ActionDef, type SagaDefinition } from './definition.ts'
  * No IO, no clock, no randomness of its own: `now` and `random` come with the event context.
  */
 
-export type SagaStatus = 'RUNNING' | 'COMPENSATING' | 'COMPLETED' | 'REJECTED' | 'NEEDS_ATTENTION' | 'RESOLVED';
-export const TERMINAL: readonly SagaStatus[] = ['COMPLETED', 'REJECTED', 'RESOLVED'];
+export type { SagaStatus };
+export const TERMINAL: readonly SagaStatus[] = TERMINAL_STATUSES;
 export type Phase = 'forward' | 'compensation' | 'closing';
 
 export interface CurrentAction {
@@ -33,14 +33,16 @@ export interface SagaState<D> {
   /** Set when the pivot is first sent: from then on only forward, no deadline. */
   pastPivot: boolean;
   deadlineAt: number;
-  /** Why the saga compensates or needs attention. */
+  /** Why the saga compensates (the business reason its RejectOrder carries). */
   reason: string | null;
+  /** Why it waits for a person while NEEDS_ATTENTION (absent in sagas stored before it existed). */
+  parked?: string | null;
   note: string | null;
 }
 
 export type SagaEvent<D> =
   | { type: 'start'; data: D }
-  | { type: 'reply'; commandId: string; replyId: string; outcome: 'SUCCESS' | 'FAILURE'; reason?: string }
+  | { type: 'reply'; commandId: string; replyId: string; outcome: ReplyOutcome; reason?: string }
   /**
    * An attempt failed without a reply (HTTP 5xx, unreachable until its timeout). `attempt` names
    * which one: a failure that arrives after its own attempt timed out must not fail the next.
@@ -52,7 +54,7 @@ export type SagaEvent<D> =
    * outbox, the broker is down) — its timer restarts instead of failing it (ADR 0008).
    */
   | { type: 'tick'; unsent?: boolean }
-  | { type: 'operator'; action: 'retry' | 'compensate' | 'resolve'; note?: string };
+  | { type: 'operator'; action: OperatorAction; note?: string };
 
 export interface Context {
   now: number;
@@ -94,7 +96,7 @@ export class SagaEngine<D> {
   }
 
   initial(sagaId: string, data: D): SagaState<D> {
-    return { sagaId, status: 'RUNNING', data, current: null, queue: [], done: [], pastPivot: false, deadlineAt: 0, reason: null, note: null };
+    return { sagaId, status: 'RUNNING', data, current: null, queue: [], done: [], pastPivot: false, deadlineAt: 0, reason: null, parked: null, note: null };
   }
 
   transition(state: SagaState<D>, event: SagaEvent<D>, ctx: Context): Transition<D> {
@@ -175,7 +177,7 @@ class Step<D> {
     if (e.outcome === 'SUCCESS') {
       this.log({ cause: `${cur.action} succeeded`, ...ids });
       // A stuck action answered after all (e.g. its service came back): carry on.
-      if (this.s.status === 'NEEDS_ATTENTION') this.s.status = cur.phase === 'forward' ? 'RUNNING' : 'COMPENSATING';
+      if (this.s.status === 'NEEDS_ATTENTION') this.resume();
       if (cur.phase === 'forward') this.s.done.push(cur.action);
       return this.next();
     }
@@ -221,7 +223,7 @@ class Step<D> {
     this.needsAttention(`${cur.action}: ${cur.attempt} attempts without a reply`);
   }
 
-  private operator(action: 'retry' | 'compensate' | 'resolve', note?: string) {
+  private operator(action: OperatorAction, note?: string) {
     const { status, current } = this.s;
     switch (action) {
       case 'retry':
@@ -229,7 +231,7 @@ class Step<D> {
           return this.refuse(`cannot retry a saga that is ${status}${current ? '' : ' with no step in progress'}`);
         }
         this.log({ cause: `operator: retry ${current.action}${note ? ` (${note})` : ''}`, action: current.action });
-        if (status === 'NEEDS_ATTENTION') this.s.status = current.phase === 'forward' ? 'RUNNING' : 'COMPENSATING';
+        if (status === 'NEEDS_ATTENTION') this.resume();
         // A fresh budget: the operator believes the cause is fixed.
         return this.sendCurrent(status === 'NEEDS_ATTENTION' ? 1 : current.attempt + 1);
       case 'compensate':
@@ -270,10 +272,17 @@ class Step<D> {
     this.next();
   }
 
-  private needsAttention(reason: string) {
+  /** Parks the saga for a person; its reason (why it compensates) stays what it was. */
+  private needsAttention(why: string) {
     this.s.status = 'NEEDS_ATTENTION';
-    this.s.reason = reason;
-    this.log({ cause: `needs attention: ${reason}` });
+    this.s.parked = why;
+    this.log({ cause: `needs attention: ${why}` });
+  }
+
+  /** Leaves NEEDS_ATTENTION for the phase its current action belongs to. */
+  private resume() {
+    this.s.status = this.s.current?.phase === 'forward' ? 'RUNNING' : 'COMPENSATING';
+    this.s.parked = null;
   }
 
   /** Starts the next queued action, or finishes the saga when none is left. */

@@ -1,5 +1,5 @@
 import type { SagaTiming } from '@saga/config';
-import type { Line } from '@saga/contracts';
+import { PATIENT_MAX_BACKOFF_MS, STEP_RETRY, type Line } from '@saga/contracts';
 import { action, type RetryPolicy, type SagaDefinition } from './definition.ts';
 
 /** What the order saga carries from OrderCreated to its last command. */
@@ -18,8 +18,8 @@ export interface OrderSagaData {
  * from the coordinator's settings (`sagaTiming` in @saga/config, which holds their defaults).
  */
 export const orderSaga = (t: SagaTiming): SagaDefinition<OrderSagaData> => {
-  const bounded: RetryPolicy = { maxAttempts: t.stepAttempts, initialBackoffMs: 200, factor: 2, maxBackoffMs: 5_000, jitter: 0.5 };
-  const untilDone: RetryPolicy = { ...bounded, maxAttempts: Infinity, maxBackoffMs: 10_000 };
+  const bounded: RetryPolicy = { maxAttempts: t.stepAttempts, ...STEP_RETRY, jitter: 0.5 };
+  const untilDone: RetryPolicy = { ...bounded, maxAttempts: Infinity, maxBackoffMs: PATIENT_MAX_BACKOFF_MS };
   // A refusal parks a compensation at once; silence gets its own, longer budget (SAGA_COMPENSATION_ATTEMPTS).
   const compensating: RetryPolicy = { ...untilDone, maxAttempts: t.compensationAttempts };
   const step = { timeoutMs: t.stepTimeoutMs };

@@ -1,20 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { commandTopic, CoordinatorGroups, OrderEvent, Reply, Topics, type OrderCreated } from '@saga/contracts';
+import { commandEnvelope, commandTopic, OrderEvent, Reply, Topics, type OrderCreated, type ReplyOutcome } from '@saga/contracts';
 import { databaseUrl, sagaTiming, serviceUrlSetting } from '@saga/config';
 import { createApp, createLogger, listen, postCommand } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
 import { outboxMigrations, processOnce, startRelay, type Relay } from '@saga/outbox';
 import { openOwnership } from '@saga/ownership';
 import { createPool, ensureDatabase, migrate, withTransaction, type PoolClient, type Queryable } from '@saga/postgres';
-import { transient } from '@saga/service';
+import { operatorApi, transient } from '@saga/service';
 import { fileURLToPath } from 'node:url';
-import { sagasApi } from './api.ts';
-import type { OrchestratorConfig } from './config.ts';
+import { customOperator } from './api.ts';
+import { CUSTOM_GROUPS, type OrchestratorConfig } from './config.ts';
 import { SagaEngine, type SagaEvent, type SagaStatus, type Transition } from './engine.ts';
 import { orderSaga, type OrderSagaData } from './order-saga.ts';
 import { sagaStore, VersionConflict } from './store.ts';
 import { pollTimers } from './timers.ts';
-import { kafkaOutbox, toEnvelope } from './transport.ts';
+import { kafkaOutbox } from './transport.ts';
 
 export interface RunningOrchestrator {
   url: string;
@@ -71,7 +71,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   const dispatch = (t: Transition<OrderSagaData> | undefined) => {
     if (viaKafka || !t) return;
     for (const c of t.send) {
-      void postCommand(cfg[serviceUrlSetting(commandTopic(c.type))], toEnvelope(c, new Date()), timing.stepTimeoutMs)
+      void postCommand(cfg[serviceUrlSetting(commandTopic(c.type))], commandEnvelope(c, new Date()), timing.stepTimeoutMs)
         .then(async (r) => {
           if (r.kind === 'reply') await onReply(c.sagaId, c.commandId, r.replyId, r.outcome, r.reason);
           else await onEvent(c.sagaId, { type: 'attempt-failed', commandId: c.commandId, attempt: c.attempt, error: r.error });
@@ -98,7 +98,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
       return t;
     });
 
-  const onReply = (sagaId: string, commandId: string, replyId: string, outcome: 'SUCCESS' | 'FAILURE', reason?: string) =>
+  const onReply = (sagaId: string, commandId: string, replyId: string, outcome: ReplyOutcome, reason?: string) =>
     retryConflicts(async () => {
       let t: Transition<OrderSagaData> | undefined;
       await processOnce(pool, 'saga-replies', replyId, async (tx) => {
@@ -125,7 +125,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
     ? undefined
     : await startConsumer({
         kafka, producer, isTransient,
-        groupId: topic(CoordinatorGroups.custom.starter),
+        groupId: topic(CUSTOM_GROUPS.starter),
         topics: [topic(Topics.orderEvents)],
         schema: OrderEvent,
         fromBeginning: true,
@@ -135,7 +135,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   const replies = viaKafka
     ? await startConsumer({
         kafka, producer, isTransient,
-        groupId: topic(CoordinatorGroups.custom.replies),
+        groupId: topic(CUSTOM_GROUPS.replies),
         topics: [topic(Topics.sagaReplies)],
         schema: Reply,
         fromBeginning: true,
@@ -163,7 +163,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
     name: 'orchestrator-custom',
     logger: log,
     health: { postgres: async () => void (await pool.query('SELECT 1')) },
-    routes: sagasApi({ pool, adminToken: cfg.ADMIN_TOKEN, operate: (id, action, note) => onEvent(id, { type: 'operator', action, ...(note ? { note } : {}) }) }),
+    routes: operatorApi(customOperator(pool, onEvent), cfg.ADMIN_TOKEN),
   });
   const http = await listen(app, cfg.ORCHESTRATOR_PORT, cfg.SERVICE_HOST);
   log.info({ port: http.port, transport: cfg.TRANSPORT, database: cfg.ORCHESTRATOR_DATABASE, drain: cfg.SAGA_DRAIN }, cfg.SAGA_DRAIN ? 'custom orchestrator draining: finishing its sagas, starting none' : 'custom orchestrator running');

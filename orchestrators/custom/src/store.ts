@@ -49,6 +49,9 @@ const writeSaga = async (db: Queryable, head: string, params: unknown[], state: 
   return wrote;
 };
 
+/** The `reason` column an operator reads: why it is parked while it is, else why it compensates. */
+const reasonShown = (state: SagaState<unknown>) => state.parked ?? state.reason;
+
 /** Postgres adapter of the custom orchestrator: instances, their history, their timers. */
 export const sagaStore = <D>(db: Queryable, definition: string) => ({
   /** Inserts a new saga with its history and commands; false when one with that id exists (a duplicate start: nothing written). */
@@ -57,7 +60,7 @@ export const sagaStore = <D>(db: Queryable, definition: string) => ({
       db,
       `INSERT INTO sagas (id, definition, status, current_step, data, state, version, deadline_at, wake_at, reason)
        VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [state.sagaId, definition, state.status, state.current?.action ?? null, JSON.stringify(state.data), JSON.stringify(state), toDate(state.deadlineAt), toDate(wakeAt), state.reason],
+      [state.sagaId, definition, state.status, state.current?.action ?? null, JSON.stringify(state.data), JSON.stringify(state), toDate(state.deadlineAt), toDate(wakeAt), reasonShown(state)],
       state, written,
     ),
 
@@ -73,7 +76,7 @@ export const sagaStore = <D>(db: Queryable, definition: string) => ({
       `UPDATE sagas SET status = $3, current_step = $4, data = $5, state = $6, version = version + 1,
          deadline_at = $7, wake_at = $8, reason = $9, updated_at = now()
        WHERE id = $1 AND version = $2 RETURNING id`,
-      [state.sagaId, version, state.status, state.current?.action ?? null, JSON.stringify(state.data), JSON.stringify(state), toDate(state.deadlineAt), toDate(wakeAt), state.reason],
+      [state.sagaId, version, state.status, state.current?.action ?? null, JSON.stringify(state.data), JSON.stringify(state), toDate(state.deadlineAt), toDate(wakeAt), reasonShown(state)],
       state, written,
     );
     if (!saved) throw new VersionConflict(`saga ${state.sagaId} changed since version ${version}`);

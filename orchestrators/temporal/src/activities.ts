@@ -1,6 +1,6 @@
 import { CompleteAsyncError, Context } from '@temporalio/activity';
 import type { Producer } from 'kafkajs';
-import { commandTopic, type Command } from '@saga/contracts';
+import { commandEnvelope, commandTopic, type Command } from '@saga/contracts';
 import { postCommand } from '@saga/http';
 import type { Pool } from '@saga/postgres';
 import type { CommandRequest, CommandResult, SagaActivities } from './shared.ts';
@@ -55,9 +55,6 @@ export const completeFromReply = async (
   return 'completed';
 };
 
-const envelope = (req: CommandRequest): Command =>
-  ({ messageId: req.commandId, sagaId: req.sagaId, occurredAt: new Date().toISOString(), type: req.type, payload: req.payload }) as Command;
-
 /**
  * The saga's one activity: send a command to its service and return the reply. A technical
  * failure throws (Temporal retries it with the same command id); a refusal is a FAILURE value.
@@ -65,7 +62,7 @@ const envelope = (req: CommandRequest): Command =>
  */
 export const createActivities = (deps: ActivityDeps): SagaActivities => ({
   async sendCommand(req: CommandRequest): Promise<CommandResult> {
-    const command = envelope(req);
+    const command = commandEnvelope(req, new Date());
     const { info, cancellationSignal } = Context.current();
     if (deps.transport === 'http') {
       // The attempt's own start-to-close timeout bounds it, as the custom engine's step timer does.

@@ -27,6 +27,9 @@ export const temporalSettings = {
   TEMPORAL_REPLY_PARALLEL: setting.int(1, 1, 64),
 };
 
+/** Its Kafka consumer groups (before the topic prefix): the starter reads OrderCreated, the other saga.replies. */
+export const TEMPORAL_GROUPS = { starter: 'orchestrator-temporal-starter', replies: 'orchestrator-temporal' } as const;
+
 export const loadTemporalConfig = (env: Record<string, string | undefined> = process.env) => {
   const cfg = loadConfig(temporalSettings, env);
   if (cfg.TEMPORAL_ACTIVITIES === 'local' && cfg.TRANSPORT !== 'http') {

@@ -1,24 +1,25 @@
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { commandTopic, CoordinatorGroups, OrderEvent, Reply, Topics } from '@saga/contracts';
+import { commandTopic, OrderEvent, Reply, Topics } from '@saga/contracts';
 import { databaseUrl, sagaTiming, serviceUrlSetting, temporalConnection } from '@saga/config';
-import { createApp, createLogger, HttpError, listen } from '@saga/http';
+import { createApp, createLogger, listen } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
 import { openOwnership } from '@saga/ownership';
 import { createPool, ensureDatabase, migrate } from '@saga/postgres';
-import { transient } from '@saga/service';
+import { operatorApi, transient } from '@saga/service';
 import { completeFromReply, createActivities, sweepPendingCommands } from './activities.ts';
 import { workflowBundle } from './bundle.ts';
-import type { TemporalConfig } from './config.ts';
+import { TEMPORAL_GROUPS, type TemporalConfig } from './config.ts';
 import { OrderIdKey, SagaStatusKey, type CommandResult } from './shared.ts';
-import { orderSaga, statusQuery } from './workflows.ts';
+import { temporalOperator } from './operator.ts';
+import { orderSaga } from './workflows.ts';
 
 /**
  * The Temporal coordinator process: a worker running the order saga workflow and its activity,
  * a starter that turns each OrderCreated into a workflow (workflow id = order id), and — over
- * Kafka — the reply consumer that completes the waiting activity. `/health` and a small
- * `/sagas/:id` view (the workflow's status query) for the launcher and the demo.
+ * Kafka — the reply consumer that completes the waiting activity. `/health` and the operator API
+ * every coordinator serves (`/sagas`, `/sagas/:id`, operator actions; operator.ts).
  */
 export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
   const log = createLogger('orchestrator-temporal', cfg.LOG_LEVEL);
@@ -55,7 +56,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
   // Draining: no starter, so its group's offsets wait for the next normal start.
   const starter = cfg.SAGA_DRAIN ? undefined : await startConsumer({
     kafka, producer, isTransient: transient,
-    groupId: topic(CoordinatorGroups.temporal.starter),
+    groupId: topic(TEMPORAL_GROUPS.starter),
     topics: [topic(Topics.orderEvents)],
     schema: OrderEvent,
     fromBeginning: true,
@@ -84,7 +85,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
     cfg.TRANSPORT === 'kafka'
       ? await startConsumer({
           kafka, producer, isTransient: transient,
-          groupId: topic(CoordinatorGroups.temporal.replies),
+          groupId: topic(TEMPORAL_GROUPS.replies),
           topics: [topic(Topics.sagaReplies)],
           schema: Reply,
           fromBeginning: true,
@@ -107,13 +108,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
     name: 'orchestrator-temporal',
     logger: log,
     health: { temporal: async () => void (await connection.workflowService.getSystemInfo({})), postgres: async () => void (await pool.query('SELECT 1')) },
-    routes: (router) => {
-      router.get('/sagas/:id', async (req, res) => {
-        const view = await client.workflow.getHandle(req.params.id).query(statusQuery).catch(() => undefined);
-        if (!view) throw new HttpError(404, `no saga ${req.params.id}`);
-        res.json({ id: req.params.id, ...view, history: view.history.map((cause) => ({ cause })) });
-      });
-    },
+    routes: operatorApi(temporalOperator(client, cfg.TEMPORAL_TASK_QUEUE), cfg.ADMIN_TOKEN),
   });
   const http = await listen(app, cfg.TEMPORAL_COORDINATOR_PORT, cfg.SERVICE_HOST);
   log.info({ port: http.port, workflowBundle: bundle.built ? 'built' : 'reused', transport: cfg.TRANSPORT, taskQueue: cfg.TEMPORAL_TASK_QUEUE, drain: cfg.SAGA_DRAIN }, cfg.SAGA_DRAIN ? 'temporal coordinator draining: finishing its sagas, starting none' : 'temporal coordinator running');

@@ -1,6 +1,7 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import type { SagaTiming as SharedTiming } from '@saga/config';
 import type { CommandType, Line } from '@saga/contracts';
+import type { ReplyOutcome, SagaStatus } from '@saga/contracts/saga';
 
 /** Shared by the workflow, its activities, the worker and the starter (no IO here). */
 export const TASK_QUEUE = 'order-saga';
@@ -25,7 +26,7 @@ export interface OrderSagaInput {
   activities?: 'regular' | 'local';
 }
 
-export type SagaStatus = 'RUNNING' | 'COMPENSATING' | 'COMPLETED' | 'REJECTED' | 'NEEDS_ATTENTION' | 'RESOLVED';
+export type { SagaStatus };
 
 export interface SagaView {
   status: SagaStatus;
@@ -45,7 +46,7 @@ export interface CommandRequest {
 
 /** A reply: a business refusal is a value (not an error), so Temporal does not retry it. */
 export interface CommandResult {
-  outcome: 'SUCCESS' | 'FAILURE';
+  outcome: ReplyOutcome;
   reason?: string;
 }
 

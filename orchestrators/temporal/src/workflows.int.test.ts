@@ -4,7 +4,9 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStackSettings } from '@saga/stack';
 import { OrderIdKey, SagaStatusKey, TASK_QUEUE, type CommandRequest, type CommandResult, type OrderSagaInput } from './shared.ts';
-import { orderSaga, resolveSignal, retrySignal, statusQuery } from './workflows.ts';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { answerOf, CONFORMANCE, CONFORMANCE_TIMING, distinctCommands, type ConformanceCase } from '@saga/testkit/conformance';
+import { operateUpdate, orderSaga, resolveSignal, retrySignal, statusQuery } from './workflows.ts';
 
 // The SDK's test environment on the local Temporal CLI binary (never a download); activities
 // are mocked here only — the e2e tests use the real services.
@@ -23,7 +25,7 @@ const timing = { stepTimeoutMs: 2_000, stepAttempts: 3, compensationAttempts: 5,
 const input = (orderId: string): OrderSagaInput => ({ orderId, customerId: 'c1', lines: [{ sku: 'A', quantity: 1 }], totalCents: 100, timing });
 
 /** Activities that answer from a script: SUCCESS unless told otherwise; every call recorded. */
-const scripted = (answers: Partial<Record<string, CommandResult | (() => CommandResult)>> = {}) => {
+const scripted = (answers: Partial<Record<string, CommandResult | (() => CommandResult | Promise<CommandResult>)>> = {}) => {
   const calls: CommandRequest[] = [];
   return {
     calls,
@@ -31,12 +33,25 @@ const scripted = (answers: Partial<Record<string, CommandResult | (() => Command
       sendCommand: async (req: CommandRequest): Promise<CommandResult> => {
         calls.push(req);
         const a = answers[req.type];
-        const result = typeof a === 'function' ? a() : a;
+        const result = typeof a === 'function' ? await a() : a;
         if (result === undefined) return { outcome: 'SUCCESS' };
         return result;
       },
     },
   };
+};
+
+/** Payment declined, then ReleaseStock fails until `heal()`: the saga parks as NEEDS_ATTENTION. */
+const releaseFailsUntilHealed = () => {
+  let releaseWorks = false;
+  const s = scripted({
+    AuthorizePayment: { outcome: 'FAILURE', reason: 'INSUFFICIENT_CREDIT' },
+    ReleaseStock: () => {
+      if (!releaseWorks) throw new Error('inventory down');
+      return { outcome: 'SUCCESS' };
+    },
+  });
+  return { s, heal: () => void (releaseWorks = true) };
 };
 
 const run = async (id: string, activities: ReturnType<typeof scripted>['activities'], during?: (handle: Awaited<ReturnType<typeof env.client.workflow.start>>) => Promise<void>) => {
@@ -81,19 +96,12 @@ describe('order saga workflow (test environment, mocked activities)', () => {
   });
 
   it('a compensation that keeps failing: NEEDS_ATTENTION (query and search attribute) until an operator retries', async () => {
-    let releaseWorks = false;
-    const s = scripted({
-      AuthorizePayment: { outcome: 'FAILURE', reason: 'INSUFFICIENT_CREDIT' },
-      ReleaseStock: () => {
-        if (!releaseWorks) throw new Error('inventory down');
-        return { outcome: 'SUCCESS' };
-      },
-    });
+    const { s, heal } = releaseFailsUntilHealed();
     const result = await run('wf-attention', s.activities, async (handle) => {
       await expect.poll(async () => (await handle.query(statusQuery)).status, { timeout: 20_000 }).toBe('NEEDS_ATTENTION');
       const described = await handle.describe();
       expect(described.typedSearchAttributes.get(SagaStatusKey)).toBe('NEEDS_ATTENTION');
-      releaseWorks = true;
+      heal();
       await handle.signal(retrySignal, 'inventory is back');
     });
     expect(result).toBe('REJECTED');
@@ -132,5 +140,100 @@ describe('order saga workflow (test environment, mocked activities)', () => {
     });
     expect(result).toBe('RESOLVED');
     expect(s.calls.map((c) => c.type)).not.toContain('RejectOrder');
+  });
+
+  it("an operator's compensate before the pivot cancels the step in flight and undoes it too (the operate update)", async () => {
+    const s = scripted({ AuthorizePayment: () => new Promise((r) => setTimeout(() => r({ outcome: 'SUCCESS' }), 1_500)) });
+    let taken: { status: string } | undefined;
+    const result = await run('wf-op-compensate', s.activities, async (handle) => {
+      await expect.poll(() => s.calls.some((c) => c.type === 'AuthorizePayment'), { timeout: 10_000 }).toBe(true);
+      taken = await handle.executeUpdate(operateUpdate, { args: ['compensate', 'customer cancelled by phone'] });
+    });
+    expect(taken?.status).toBe('COMPENSATING');
+    expect(result).toBe('REJECTED');
+    // The payment in flight may have acted: voided, then the stock released, in reverse.
+    expect(s.calls.map((c) => c.type)).toEqual(['ReserveStock', 'AuthorizePayment', 'VoidPayment', 'ReleaseStock', 'RejectOrder', 'SendNotification']);
+    expect(s.calls.find((c) => c.type === 'RejectOrder')!.payload).toMatchObject({ reason: 'OPERATOR_COMPENSATED' });
+  });
+
+  it('the operate update refuses what does not fit — resolve or retry a running saga, compensate past the pivot — and nothing changes', async () => {
+    const slow = (): Promise<CommandResult> => new Promise((r) => setTimeout(() => r({ outcome: 'SUCCESS' }), 1_500));
+    const s = scripted({ AuthorizePayment: slow, ApproveOrder: slow });
+    const refusal = (handle: Parameters<NonNullable<Parameters<typeof run>[2]>>[0], action: 'retry' | 'compensate' | 'resolve') =>
+      handle.executeUpdate(operateUpdate, { args: [action] }).then(
+        () => 'taken',
+        (err: unknown) => (err instanceof WorkflowUpdateFailedError ? (err.cause?.message ?? err.message) : `unexpected: ${String(err)}`),
+      );
+    const result = await run('wf-op-refused', s.activities, async (handle) => {
+      await expect.poll(() => s.calls.some((c) => c.type === 'AuthorizePayment'), { timeout: 10_000 }).toBe(true);
+      expect(await refusal(handle, 'resolve')).toBe('only a NEEDS_ATTENTION saga can be resolved; this one is RUNNING');
+      expect(await refusal(handle, 'retry')).toMatch(/^cannot retry a saga that is RUNNING/);
+      await expect.poll(() => s.calls.some((c) => c.type === 'ApproveOrder'), { timeout: 10_000 }).toBe(true);
+      expect(await refusal(handle, 'compensate')).toBe('cannot compensate a saga that is RUNNING and past its pivot (it only goes forward)');
+    });
+    expect(result).toBe('COMPLETED');
+    expect(s.calls.map((c) => c.type)).toEqual(['ReserveStock', 'AuthorizePayment', 'ApproveOrder', 'CommitStock', 'SendNotification']);
+  });
+
+  it('operate retry takes a parked saga back to COMPENSATING with a fresh budget', async () => {
+    const { s, heal } = releaseFailsUntilHealed();
+    let taken: { status: string } | undefined;
+    const result = await run('wf-op-retry', s.activities, async (handle) => {
+      await expect.poll(async () => (await handle.query(statusQuery)).status, { timeout: 20_000 }).toBe('NEEDS_ATTENTION');
+      heal();
+      taken = await handle.executeUpdate(operateUpdate, { args: ['retry', 'inventory is back'] });
+    });
+    expect(taken?.status).not.toBe('NEEDS_ATTENTION');
+    expect(result).toBe('REJECTED');
+    expect(s.calls.map((c) => c.type).slice(-3)).toEqual(['ReleaseStock', 'RejectOrder', 'SendNotification']);
+  });
+});
+
+/**
+ * The conformance table (issue 15) on the workflow: each attempt gets the row's answer — a reply,
+ * a refusal, or no answer (the activity fails, as a step whose attempt timed out) — and the
+ * operator acts once, through the `operate` update, when the row says.
+ */
+const playOnTemporal = async (c: ConformanceCase, id: string) => {
+  const attempts = new Map<string, number>();
+  const sent: CommandRequest[] = [];
+  let healed = false;
+  const activities = {
+    sendCommand: async (req: CommandRequest): Promise<CommandResult> => {
+      sent.push(req);
+      const n = (attempts.get(req.commandId) ?? 0) + 1;
+      attempts.set(req.commandId, n);
+      const a = healed ? 'ok' : answerOf(c, req.type, n);
+      if (a === 'ok') return { outcome: 'SUCCESS' };
+      if (a === 'silent') throw new Error(`${req.type}: no answer within the step timeout`);
+      return { outcome: 'FAILURE', reason: a.refuse };
+    },
+  };
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)), activities });
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(orderSaga, {
+      workflowId: id,
+      taskQueue: TASK_QUEUE,
+      args: [{ ...input(id), timing: { ...CONFORMANCE_TIMING, ...c.timing } }],
+      typedSearchAttributes: [{ key: OrderIdKey, value: id }, { key: SagaStatusKey, value: 'RUNNING' }],
+    });
+    const op = c.operator;
+    if (op) {
+      if (op.when === 'parked') await expect.poll(async () => (await handle.query(statusQuery)).status, { timeout: 20_000 }).toBe('NEEDS_ATTENTION');
+      else await expect.poll(() => sent.some((r) => r.type === (op.when as { inFlight: string }).inFlight), { timeout: 20_000 }).toBe(true);
+      healed = op.heals === true;
+      await handle.executeUpdate(operateUpdate, { args: [op.action, 'conformance'] });
+    }
+    const status = await handle.result();
+    return { status, reason: (await handle.query(statusQuery)).reason, commands: distinctCommands(sent) };
+  });
+};
+
+describe('the conformance table on the Temporal workflow (issue 15; the custom engine runs it in conformance.unit.test.ts)', () => {
+  it.each(CONFORMANCE.map((c, i) => [c.name, c, i] as const))('%s', async (_, c, i) => {
+    const r = await playOnTemporal(c, `wf-conformance-${i}`);
+    expect(r.commands).toEqual(c.expect.commands);
+    expect(r.status).toBe(c.expect.status);
+    if (c.expect.reason) expect(r.reason).toBe(c.expect.reason);
   });
 });

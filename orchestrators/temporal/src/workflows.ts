@@ -1,16 +1,23 @@
 import {
   ActivityFailure, CancellationScope, type ActivityInterfaceFor,
-  proxyLocalActivities, condition, defineQuery, defineSignal, isCancellation, proxyActivities, setHandler, upsertSearchAttributes,
+  proxyLocalActivities, condition, defineQuery, defineSignal, defineUpdate, isCancellation, proxyActivities, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { CommandType } from '@saga/contracts';
+import { PATIENT_MAX_BACKOFF_MS, STEP_RETRY, type OperatorAction } from '@saga/contracts/saga';
+import { operatorRefusal } from './operator-rules.ts';
 import { SagaStatusKey, type CommandResult, type OrderSagaInput, type SagaActivities, type SagaStatus, type SagaView } from './shared.ts';
 
 export const retrySignal = defineSignal<[note?: string]>('retry');
 export const resolveSignal = defineSignal<[note?: string]>('resolve');
+export const compensateSignal = defineSignal<[note?: string]>('compensate');
 export const statusQuery = defineQuery<SagaView>('status');
+/** The operator API's action (ADR 0017): refused by its validator when it does not fit; else the view once the saga took it. */
+export const operateUpdate = defineUpdate<SagaView, [action: OperatorAction, note?: string]>('operate');
 
 /** A refusal before the pivot: stop going forward and roll back. */
 class Refused extends Error {}
+/** An operator's compensate that came in as the last step before the pivot came back. */
+class OperatorCompensated extends Error {}
 
 /**
  * The order saga as a Temporal workflow — the same steps, rules, budgets and deadline as the
@@ -18,26 +25,59 @@ class Refused extends Error {}
  * ReserveStock → AuthorizePayment → ApproveOrder (pivot) → CommitStock → SendNotification.
  * A compensation is registered once its step succeeded — or gave no answer within its budget
  * (it may have acted) — and they run in reverse in a non-cancellable scope. One that keeps
- * failing parks the saga as NEEDS_ATTENTION until an operator signals `retry` or `resolve`.
+ * failing parks the saga as NEEDS_ATTENTION until an operator retries or resolves it; before the
+ * pivot an operator may compensate it (signals, or the `operate` update the operator API uses).
  */
 export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
   const { orderId, customerId, timing } = input;
   const view: SagaView = { status: 'RUNNING', step: null, reason: null, history: ['started'] };
   setHandler(statusQuery, () => view);
   let operator: 'retry' | 'resolve' | null = null;
-  setHandler(retrySignal, () => void (operator = 'retry'));
-  setHandler(resolveSignal, () => void (operator = 'resolve'));
+  let pastPivot = false;
+  let compensateAsked = false;
+  // The steps before the pivot run in this scope, so an operator's compensate can cancel them.
+  const forward = new CancellationScope();
+  const refusalNow = (action: OperatorAction) =>
+    operatorRefusal(action, view.status, pastPivot) ?? (action === 'compensate' && compensateAsked ? 'a compensate is already under way' : undefined);
+  /** An operator action that fits is taken; a signal that does not fit is ignored (the update's validator refuses it). */
+  const act = (action: OperatorAction, note?: string) => {
+    if (refusalNow(action)) return;
+    view.history.push(`operator: ${action}${note ? ` (${note})` : ''}`);
+    if (action !== 'compensate') operator = action;
+    else {
+      compensateAsked = true;
+      forward.cancel();
+    }
+  };
+  setHandler(retrySignal, (note) => act('retry', note));
+  setHandler(resolveSignal, (note) => act('resolve', note));
+  setHandler(compensateSignal, (note) => act('compensate', note));
+  setHandler(
+    operateUpdate,
+    async (action, note) => {
+      const from = view.status;
+      act(action, note);
+      await condition(() => view.status !== from);
+      return view;
+    },
+    {
+      validator: (action: OperatorAction, _note?: string) => {
+        const why = refusalNow(action);
+        if (why) throw new Error(why);
+      },
+    },
+  );
   const setStatus = (status: SagaStatus) => {
     view.status = status;
     view.history.push(`saga ${status.toLowerCase()}`);
     upsertSearchAttributes([{ key: SagaStatusKey, value: status }]);
   };
 
-  const retry = { initialInterval: 200, backoffCoefficient: 2, maximumInterval: 5_000 };
+  const retry = { initialInterval: STEP_RETRY.initialBackoffMs, backoffCoefficient: STEP_RETRY.factor, maximumInterval: STEP_RETRY.maxBackoffMs };
   // Local activities run inside the workflow task (HTTP transport only); same budgets either way.
   const proxy = input.activities === 'local' ? proxyLocalActivities : proxyActivities;
   const bounded = proxy<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...retry, maximumAttempts: timing.stepAttempts } });
-  const patient = { ...retry, maximumInterval: 10_000 };
+  const patient = { ...retry, maximumInterval: PATIENT_MAX_BACKOFF_MS };
   const untilDone = proxy<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: patient });
   // A refusal parks a compensation at once; silence gets its own, longer budget (a saga started
   // before that budget existed keeps the step's).
@@ -73,14 +113,19 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
 
   try {
     // The deadline covers the steps before the pivot; past the pivot the saga only goes forward.
-    await CancellationScope.withTimeout(timing.deadlineMs, async () => {
-      await step('reserveStock', 'ReserveStock', { orderId, lines: input.lines }, { action: 'releaseStock', type: 'ReleaseStock' });
-      await step('authorizePayment', 'AuthorizePayment', { orderId, customerId, amountCents: input.totalCents }, { action: 'voidPayment', type: 'VoidPayment' });
-    });
+    await forward.run(() =>
+      CancellationScope.withTimeout(timing.deadlineMs, async () => {
+        await step('reserveStock', 'ReserveStock', { orderId, lines: input.lines }, { action: 'releaseStock', type: 'ReleaseStock' });
+        await step('authorizePayment', 'AuthorizePayment', { orderId, customerId, amountCents: input.totalCents }, { action: 'voidPayment', type: 'VoidPayment' });
+      }),
+    );
+    if (compensateAsked) throw new OperatorCompensated();
+    pastPivot = true;
     const approved = await send(untilDone, 'approveOrder', 'ApproveOrder', { orderId });
     if (approved.outcome === 'FAILURE') throw new Refused(approved.reason ?? 'FAILURE');
   } catch (err) {
     view.reason = err instanceof Refused ? err.message
+      : compensateAsked ? 'OPERATOR_COMPENSATED'
       : isCancellation(err) ? 'DEADLINE_EXCEEDED'
       : err instanceof ActivityFailure ? `RETRIES_EXHAUSTED:${view.step}`
       : String(err);

@@ -117,6 +117,8 @@ export const coordinatorSettings = {
   /** From start to the pivot; past it the saga compensates. */
   SAGA_DEADLINE_MS: setting.int(60_000, 100, 86_400_000),
   REPLY_CONCURRENCY: setting.int(8, 1, 64),
+  /** The operator API's actions (`POST /sagas/:id/retry|compensate|resolve`) need `Authorization: Bearer <ADMIN_TOKEN>`. */
+  ADMIN_TOKEN: setting.string('workbench-admin'),
   LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   /** The ownership registry (ADR 0011): which coordinator owns each saga; first claim wins. */
   SAGA_REGISTRY_DATABASE: setting.string('saga_registry'),

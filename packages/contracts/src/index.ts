@@ -4,3 +4,4 @@ export * from './commands.ts';
 export * from './replies.ts';
 export * from './events.ts';
 export * from './text.ts';
+export * from './operator.ts';

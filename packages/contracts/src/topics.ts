@@ -13,15 +13,6 @@ export const Topics = {
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
 
-/**
- * The coordinators' consumer groups (before the topic prefix): the starter reads OrderCreated,
- * the other reads saga.replies. The benchmark harness moves them between modes.
- */
-export const CoordinatorGroups = {
-  custom: { starter: 'orchestrator-custom-starter', replies: 'orchestrator-custom' },
-  temporal: { starter: 'orchestrator-temporal-starter', replies: 'orchestrator-temporal' },
-} as const;
-
 /** Where a consumer parks a message it cannot parse or whose handler kept failing. */
 export const deadLetterTopic = (topic: string): string => `${topic}.dlq`;
 

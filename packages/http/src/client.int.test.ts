@@ -23,16 +23,23 @@ afterEach(() => {
   servers = [];
 });
 
-/** A service stand-in: answers every command with `status` and a reply body; counts requests. */
-const serve = (port: number, status = 200) => {
+/** A service's reply to the command with message id `commandId` (the Reply schema's shape). */
+const replyTo = (commandId: string) => ({
+  messageId: `reply:${commandId}`, sagaId: 'saga-1', occurredAt: new Date().toISOString(), type: 'Reply',
+  payload: { commandId, commandType: 'ReserveStock', outcome: 'SUCCESS', data: {} },
+});
+
+/** A service stand-in: answers every command with `status` and a body (by default its reply); counts requests. */
+const serve = (port: number, status = 200, answer: (commandId: string) => unknown = replyTo) => {
   const seen: string[] = [];
   const srv = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      seen.push((JSON.parse(body) as { messageId: string }).messageId);
+      const { messageId } = JSON.parse(body) as { messageId: string };
+      seen.push(messageId);
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ messageId: 'reply-1', payload: { outcome: 'SUCCESS' } }));
+      res.end(JSON.stringify(answer(messageId)));
     });
   });
   servers.push(srv);
@@ -46,7 +53,7 @@ describe('postCommand', () => {
     let seen: string[] = [];
     setTimeout(() => void serve(port).then((s) => (seen = s)), 700); // down for 0.7 s
     const r = await postCommand(`http://127.0.0.1:${port}`, command, 3_000);
-    expect(r).toEqual({ kind: 'reply', replyId: 'reply-1', outcome: 'SUCCESS' });
+    expect(r).toEqual({ kind: 'reply', replyId: 'reply:saga-1:reserveStock', outcome: 'SUCCESS' });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
     expect(seen).toEqual(['saga-1:reserveStock']); // refused connections never reached it; one request did
   });
@@ -83,6 +90,27 @@ describe('postCommand', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('fails the attempt when a 200 does not carry a Reply, and says what was wrong', async () => {
+    const port = await freePort();
+    await serve(port, 200, () => ({ messageId: 'reply-1', payload: { outcome: 'MAYBE' } }));
+    const r = await postCommand(`http://127.0.0.1:${port}`, command, 3_000);
+    expect(r.kind).toBe('failed');
+    expect(r.kind === 'failed' && r.error).toMatch(/^the answer is not a Reply: /);
+  });
+
+  it('fails the attempt when the reply answers another command', async () => {
+    const port = await freePort();
+    await serve(port, 200, () => replyTo('saga-1:authorizePayment'));
+    const r = await postCommand(`http://127.0.0.1:${port}`, command, 3_000);
+    expect(r.kind === 'failed' && r.error).toBe('the reply answers saga-1:authorizePayment, not saga-1:reserveStock');
+  });
+
+  it('gives the reply of a conforming answer: its id, outcome and reason', async () => {
+    const port = await freePort();
+    await serve(port, 200, (id) => ({ ...replyTo(id), payload: { commandId: id, commandType: 'ReserveStock', outcome: 'FAILURE', reason: 'OUT_OF_STOCK' } }));
+    expect(await postCommand(`http://127.0.0.1:${port}`, command, 3_000)).toEqual({ kind: 'reply', replyId: 'reply:saga-1:reserveStock', outcome: 'FAILURE', reason: 'OUT_OF_STOCK' });
+  });
+
   it('stops when its caller cancels (a Temporal activity cancelled)', async () => {
     const port = await freePort();
     const t0 = Date.now();
@@ -114,13 +142,13 @@ describe('postCommand connections', () => {
       req.on('end', () => {
         if (++calls === 1) return req.socket.destroy(); // crashed mid-request: no answer
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ messageId: 'reply-2', payload: { outcome: 'FAILURE', reason: 'OUT_OF_STOCK' } }));
+        res.end(JSON.stringify({ ...replyTo(command.messageId), payload: { commandId: command.messageId, commandType: 'ReserveStock', outcome: 'FAILURE', reason: 'OUT_OF_STOCK' } }));
       });
     });
     servers.push(srv);
     await new Promise<void>((resolve) => srv.listen(port, '127.0.0.1', () => resolve()));
     const r = await postCommand(`http://127.0.0.1:${port}`, command, 3_000);
-    expect(r).toEqual({ kind: 'reply', replyId: 'reply-2', outcome: 'FAILURE', reason: 'OUT_OF_STOCK' });
+    expect(r).toEqual({ kind: 'reply', replyId: 'reply:saga-1:reserveStock', outcome: 'FAILURE', reason: 'OUT_OF_STOCK' });
     expect(calls).toBe(2);
   });
 });

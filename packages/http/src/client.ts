@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import type { Command } from '@saga/contracts';
+import { Reply, type Command, type ReplyOutcome } from '@saga/contracts';
 
 export type CommandAnswer =
-  | { kind: 'reply'; replyId: string; outcome: 'SUCCESS' | 'FAILURE'; reason?: string }
+  | { kind: 'reply'; replyId: string; outcome: ReplyOutcome; reason?: string }
   | { kind: 'failed'; error: string };
 
 /** How often an attempt tries again to reach a service it could not connect to. */
@@ -26,6 +26,18 @@ const unreachable = (err: unknown) => UNREACHABLE.has((err as { code?: string } 
 const errorText = (err: unknown) => {
   const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
   return `${err instanceof Error ? err.message : String(err)}${cause}`;
+};
+
+/**
+ * A 200's body, checked at the edge as a Kafka reply is: a Reply to this very command, or the
+ * attempt fails saying what was wrong (the step retries it with the same command id).
+ */
+const answerOf = (command: Command, body: unknown): CommandAnswer => {
+  const parsed = Reply.safeParse(body);
+  if (!parsed.success) return { kind: 'failed', error: `the answer is not a Reply: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` };
+  const { messageId, payload } = parsed.data;
+  if (payload.commandId !== command.messageId) return { kind: 'failed', error: `the reply answers ${payload.commandId}, not ${command.messageId}` };
+  return { kind: 'reply', replyId: messageId, outcome: payload.outcome, ...(payload.outcome === 'FAILURE' ? { reason: payload.reason } : {}) };
 };
 
 /**
@@ -55,8 +67,7 @@ export const postCommand = async (baseUrl: string, command: Command, timeoutMs: 
           dispatcher,
         });
         if (res.statusCode !== 200) return { kind: 'failed', error: `HTTP ${res.statusCode} ${(await res.body.text()).slice(0, 200)}` };
-        const reply = (await res.body.json()) as { messageId: string; payload: { outcome: 'SUCCESS' | 'FAILURE'; reason?: string } };
-        return { kind: 'reply', replyId: reply.messageId, outcome: reply.payload.outcome, ...(reply.payload.reason ? { reason: reply.payload.reason } : {}) };
+        return answerOf(command, await res.body.json());
       } catch (err) {
         if (stop.aborted || !unreachable(err) || Date.now() + RECONNECT_EVERY_MS >= deadline) return { kind: 'failed', error: errorText(err) };
         await sleep(RECONNECT_EVERY_MS);

@@ -2,18 +2,18 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { DRIVERS, type CoordinatorName } from './coordinators.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** Every process the launcher and the harness start, by name, and its entry point. */
+/** Every process the launcher and the harness start, by name, and its entry point: the services, then each coordinator's (its driver's). */
 export const ENTRY_POINTS = {
   order: 'services/order/src/main.ts',
   inventory: 'services/inventory/src/main.ts',
   payment: 'services/payment/src/main.ts',
   notification: 'services/notification/src/main.ts',
-  custom: 'orchestrators/custom/src/main.ts',
-  temporal: 'orchestrators/temporal/src/main.ts',
-} as const;
+  ...(Object.fromEntries(DRIVERS.map((d) => [d.name, d.entry])) as Record<CoordinatorName, string>),
+};
 export type Runnable = keyof typeof ENTRY_POINTS;
 const NAMES = Object.keys(ENTRY_POINTS) as Runnable[];
 

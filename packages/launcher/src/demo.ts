@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig, setting } from '@saga/config';
+import { driverOf } from './coordinators.ts';
 import { COORDINATORS, coordinatorUrl, serviceUrl, startServices, stopAll } from './processes.ts';
 
 let cfg: { ORCHESTRATOR: (typeof COORDINATORS)[number]; TRANSPORT: 'kafka' | 'http'; ADMIN_TOKEN: string };
@@ -61,11 +62,10 @@ try {
     console.log(`\n${c.label}: order ${orderId} → ${order.status}, saga ${saga.status} in ${(performance.now() - t0).toFixed(0)} ms`);
     for (const h of saga.history) console.log(`    ${h.cause}`);
   }
-  console.log(
-    coordinator === 'custom'
-      ? `\nInspect sagas: ${orchestrator}/sagas   (operator actions: POST /sagas/:id/retry | compensate | resolve)`
-      : `\nInspect sagas in the Temporal Web UI: ${process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233'}/namespaces/default/workflows (filter: SagaStatus="REJECTED")`,
-  );
+  // Every coordinator serves the same operator API (ADR 0017); some have a web UI of their own too.
+  console.log(`\nInspect sagas: ${orchestrator}/sagas   (operator actions: POST /sagas/:id/retry | compensate | resolve)`);
+  const ui = driverOf(coordinator).ui?.(process.env);
+  if (ui) console.log(`and in its web UI: ${ui}`);
 } finally {
   await stopAll(procs);
 }

@@ -1,2 +1,3 @@
 export * from './processes.ts';
 export * from './build.ts';
+export * from './coordinators.ts';

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { compiledOf, isBuilt, prepareProcesses, runtimeOf, sourceOf, type Runnable } from './build.ts';
+import { COORDINATOR_NAMES, driverOf, isCoordinator, type CoordinatorName } from './coordinators.ts';
 
 /** The four domain services: where each lives and the port it listens on by default. */
 export const SERVICES = [
@@ -17,9 +18,9 @@ export const serviceUrl = (name: ServiceName, env: Record<string, string | undef
   return `http://${env.SERVICE_HOST ?? '127.0.0.1'}:${env[`${name.toUpperCase()}_PORT`] ?? svc.port}`;
 };
 
-/** The coordinators `ORCHESTRATOR` can name; `none` runs the services alone. */
-export const COORDINATORS = ['custom', 'temporal', 'none'] as const;
-export type Coordinator = (typeof COORDINATORS)[number];
+/** The coordinators `ORCHESTRATOR` can name (the registry's); `none` runs the services alone. */
+export const COORDINATORS: readonly [Coordinator, ...Coordinator[]] = [...COORDINATOR_NAMES, 'none'];
+export type Coordinator = CoordinatorName | 'none';
 
 /** The compiled bundle (`ensureBuilt` first) or, with SAGA_RUNTIME=tsx, the sources. */
 const nodeArgs = (name: Runnable, env: NodeJS.ProcessEnv): string[] => {
@@ -28,9 +29,11 @@ const nodeArgs = (name: Runnable, env: NodeJS.ProcessEnv): string[] => {
   return ['--enable-source-maps', compiledOf(name)];
 };
 
-/** Where a coordinator serves `/health` and `/sagas/:id`. */
-export const coordinatorUrl = (c: Exclude<Coordinator, 'none'>, env: Record<string, string | undefined> = process.env) =>
-  c === 'custom' ? `http://127.0.0.1:${env.ORCHESTRATOR_PORT ?? 3010}` : `http://127.0.0.1:${env.TEMPORAL_COORDINATOR_PORT ?? 3011}`;
+/** Where a coordinator serves `/health` and the operator API: its driver's port setting, or its default. */
+export const coordinatorUrl = (c: CoordinatorName, env: Record<string, string | undefined> = process.env) => {
+  const { port } = driverOf(c);
+  return `http://127.0.0.1:${env[port.setting] ?? port.default}`;
+};
 
 export interface Running {
   name: Runnable;
@@ -48,7 +51,7 @@ export const spawnService = (name: Runnable, env: NodeJS.ProcessEnv = process.en
     createInterface({ input: stream }).on('line', (line) => print(`[${name}] ${line}`));
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = name === 'custom' || name === 'temporal' ? coordinatorUrl(name, env) : serviceUrl(name, env);
+  const url = isCoordinator(name) ? coordinatorUrl(name, env) : serviceUrl(name, env);
   return { name, url, child, exited };
 };
 

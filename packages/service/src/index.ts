@@ -4,3 +4,4 @@ export * from './executor.ts';
 export * from './routes.ts';
 export * from './runtime.ts';
 export * from './outcomes.ts';
+export * from './operator-api.ts';

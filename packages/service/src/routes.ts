@@ -26,15 +26,8 @@ export const parseOr400 = <T>(schema: z.ZodType<T>, value: unknown, what: string
   return parsed.data;
 };
 
-/** Query of a paged list, optionally filtered by status. */
-export const pageQuery = <const S extends readonly [string, ...string[]]>(statuses: S, defaultSize: number, maxSize: number) =>
-  z
-    .object({
-      status: z.enum(statuses).optional(),
-      page: z.coerce.number().int().min(1).max(100_000).default(1),
-      pageSize: z.coerce.number().int().min(1).max(maxSize).default(defaultSize),
-    })
-    .strict();
+/** Query of a paged list, optionally filtered by status (one definition, in contracts). */
+export { pageQuery } from '@saga/contracts';
 
 /** `POST <path>` for seeding test and benchmark data: admin token, validated body, one transaction, 204. */
 export const adminSeedRoute = <T>(

@@ -1,0 +1,71 @@
+import { WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { OPEN_STATUSES, SAGA_STATUSES, TERMINAL_STATUSES, type SagaPage, type SagaStatus, type SagaSummary } from '@saga/contracts';
+import type { Operated, SagaOperator } from '@saga/service';
+import { SagaStatusKey } from './shared.ts';
+import { operatorRefusal } from './operator-rules.ts';
+import { operateUpdate, statusQuery } from './workflows.ts';
+
+const isStatus = (s: unknown): s is SagaStatus => SAGA_STATUSES.includes(s as SagaStatus);
+const isOpen = (s: SagaStatus) => (OPEN_STATUSES as readonly SagaStatus[]).includes(s);
+
+/**
+ * A list row from Temporal's visibility: the status is the `SagaStatus` search attribute the
+ * workflow keeps; the step and reason are not indexed (the timeline, `GET /sagas/:id`, has them),
+ * and visibility keeps no update time — `updatedAt` is the close time, null while running.
+ */
+const summaryOf = (w: WorkflowExecutionInfo): SagaSummary => {
+  const attr = w.typedSearchAttributes.get(SagaStatusKey);
+  return {
+    id: w.workflowId,
+    status: isStatus(attr) ? attr : 'RUNNING',
+    currentStep: null,
+    reason: null,
+    createdAt: w.startTime.toISOString(),
+    updatedAt: w.closeTime?.toISOString() ?? null,
+  };
+};
+
+/**
+ * The Temporal coordinator's side of the operator API (`operatorApi` in @saga/service serves it):
+ * lists and totals from visibility (this coordinator's task queue, newest first — SQL visibility
+ * has no other order), one saga's timeline from the workflow's `status` query, and operator
+ * actions as the workflow's `operate` update, whose validator refuses what does not fit (409).
+ */
+export const temporalOperator = (client: Client, taskQueue: string): SagaOperator => ({
+  async list({ status, page, pageSize }): Promise<SagaPage> {
+    // An open status only counts for a workflow still running (one terminated by hand keeps its last attribute).
+    const query = [`TaskQueue = '${taskQueue}'`, ...(status ? [`SagaStatus = '${status}'`] : []), ...(status && isOpen(status) ? [`ExecutionStatus = 'Running'`] : [])].join(' AND ');
+    const { count } = await client.workflow.count(query);
+    const skip = (page - 1) * pageSize;
+    const items: SagaSummary[] = [];
+    let seen = 0;
+    if (skip < count) {
+      for await (const w of client.workflow.list({ query, pageSize: Math.min(1_000, skip + pageSize) })) {
+        if (seen++ < skip) continue;
+        items.push(summaryOf(w));
+        if (items.length >= pageSize) break;
+      }
+    }
+    return { items, page, pageSize, total: count };
+  },
+
+  async get(id) {
+    const view = await client.workflow.getHandle(id).query(statusQuery).catch(() => undefined);
+    return view && { id, ...view, history: view.history.map((cause) => ({ cause })) };
+  },
+
+  async operate(id, action, note): Promise<Operated> {
+    const handle = client.workflow.getHandle(id);
+    const view = await handle.query(statusQuery).catch(() => undefined);
+    if (!view) return undefined;
+    // A closed workflow takes no update; say why as the workflow's own rules would.
+    if ((TERMINAL_STATUSES as readonly SagaStatus[]).includes(view.status)) return { refused: operatorRefusal(action, view.status, false)! };
+    try {
+      const after = await handle.executeUpdate(operateUpdate, { args: note ? [action, note] : [action] });
+      return { outcome: { id, status: after.status, currentStep: after.step } };
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) return { refused: err.cause?.message ?? err.message };
+      throw err;
+    }
+  },
+});

@@ -1,0 +1,30 @@
+/**
+ * The saga vocabulary every coordinator shares. No imports: the Temporal workflow bundle (a
+ * sandbox) takes it as it is (`@saga/contracts/saga`); the operator API's schemas are in operator.ts.
+ */
+export const SAGA_STATUSES = ['RUNNING', 'COMPENSATING', 'COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'RESOLVED'] as const;
+export type SagaStatus = (typeof SAGA_STATUSES)[number];
+
+/** A saga that is finished: nothing more happens to it. */
+export const TERMINAL_STATUSES = ['COMPLETED', 'REJECTED', 'RESOLVED'] as const satisfies readonly SagaStatus[];
+/** A saga that still moves on its own (not finished, not parked for a person). */
+export const ACTIVE_STATUSES = ['RUNNING', 'COMPENSATING'] as const satisfies readonly SagaStatus[];
+/** A saga that is not finished: active, or parked as NEEDS_ATTENTION. */
+export const OPEN_STATUSES = [...ACTIVE_STATUSES, 'NEEDS_ATTENTION'] as const satisfies readonly SagaStatus[];
+
+/** A step's answer: done, or a business refusal with a reason (a technical error is never a reply). */
+export const REPLY_OUTCOMES = ['SUCCESS', 'FAILURE'] as const;
+export type ReplyOutcome = (typeof REPLY_OUTCOMES)[number];
+
+/**
+ * What an operator can ask of a saga: `retry` its current step (a fresh budget when parked),
+ * `compensate` it now (before the pivot only), `resolve` a parked one by hand, with a note.
+ */
+export const OPERATOR_ACTIONS = ['retry', 'compensate', 'resolve'] as const;
+export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
+
+/** The retry policy both orchestrated coordinators give a step (the deciding budgets are settings: `sagaTiming`). */
+export const STEP_RETRY = { initialBackoffMs: 200, factor: 2, maxBackoffMs: 5_000 } as const;
+/** Steps that go on until done (past the pivot) and compensations back off further. */
+export const PATIENT_MAX_BACKOFF_MS = 10_000;
+

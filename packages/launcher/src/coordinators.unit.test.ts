@@ -1,0 +1,50 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadConfig } from '@saga/config';
+import { COORDINATOR_NAMES, DRIVERS, driverOf, MODES } from './coordinators.ts';
+import { COORDINATORS, coordinatorUrl } from './processes.ts';
+import { ENTRY_POINTS } from './build.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+type Shape = Parameters<typeof loadConfig>[0];
+
+/** Issue 15's seam: one driver per coordinator, one registry line; every reader takes it from there. */
+describe('the coordinator registry', () => {
+  it('every driver names a process that exists, inside its own folder, and the launcher starts it', () => {
+    for (const d of DRIVERS) {
+      expect(existsSync(`${root}${d.entry}`), d.entry).toBe(true);
+      expect(d.entry.startsWith(`${d.dir}/`), `${d.name}: ${d.entry} outside ${d.dir}`).toBe(true);
+      expect(ENTRY_POINTS[d.name]).toBe(d.entry);
+    }
+    expect(COORDINATORS).toEqual([...COORDINATOR_NAMES, 'none']);
+  });
+
+  it("every driver's port is a setting its process reads, with the same default", () => {
+    for (const d of DRIVERS) {
+      const defaults = loadConfig(d.settings as Shape, {}) as Record<string, unknown>;
+      expect(defaults[d.port.setting], `${d.name}: ${d.port.setting}`).toBe(d.port.default);
+      expect(coordinatorUrl(d.name, {})).toBe(`http://127.0.0.1:${d.port.default}`);
+      expect(coordinatorUrl(d.name, { [d.port.setting]: '4999' })).toBe('http://127.0.0.1:4999');
+    }
+    expect(new Set(DRIVERS.map((d) => d.port.default)).size).toBe(DRIVERS.length);
+  });
+
+  it('no two coordinators share a consumer group or a mode name; each mode carries its coordinator', () => {
+    const groups = DRIVERS.flatMap((d) => d.groups);
+    expect(new Set(groups).size).toBe(groups.length);
+    expect(new Set(MODES.map((m) => m.name)).size).toBe(MODES.length);
+    for (const m of MODES) expect(m.name.startsWith(`${m.coordinator}-`), m.name).toBe(true);
+    expect(MODES.length).toBe(DRIVERS.reduce((n, d) => n + d.modes.length, 0));
+  });
+
+  it('the complexity suite has concepts for every coordinator', () => {
+    const concepts = parse(readFileSync(`${root}docs/complexity/concepts.yaml`, 'utf8')) as Record<string, unknown[]>;
+    expect(Object.keys(concepts).sort()).toEqual([...COORDINATOR_NAMES].sort());
+  });
+
+  it('an unknown coordinator is an error naming the valid ones', () => {
+    expect(() => driverOf('camunda')).toThrow(`"camunda" is not a coordinator; valid: ${COORDINATOR_NAMES.join(', ')}`);
+  });
+});

@@ -1,0 +1,63 @@
+import type { ServerName } from '@saga/stack';
+
+type Env = Record<string, string | undefined>;
+
+/** One benchmark mode: a coordinator over one transport (Temporal's also name their activities and server). */
+export interface Mode {
+  name: string;
+  coordinator: string;
+  transport: 'kafka' | 'http';
+  activities?: 'regular' | 'local';
+  /** Temporal modes: the stack's dev server (SQLite) or the Temporal server on PostgreSQL. */
+  server?: 'dev' | 'pg';
+}
+
+/** The Temporal servers' addresses, as the stack settings give them. */
+export interface ServerAddresses {
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_PG_ADDRESS: string;
+}
+
+/** Sagas one coordinator owns that are not finished (running, compensating, or parked for an operator). */
+export interface InFlight {
+  owner: string;
+  /** undefined when the coordinator's store could not be read (`error` says why). */
+  count?: number;
+  /** Up to `limit` of them, oldest first. */
+  ids: string[];
+  error?: string;
+}
+
+/**
+ * Everything the launcher, the harness, the tests and the docs need to know of one coordinator
+ * (issue 15's seam): a new coordinator is its folder, one driver like this, and one line in
+ * `coordinators.ts`. Everything it serves to people goes through the operator API (ADR 0017).
+ */
+export interface CoordinatorDriver {
+  /** The `ORCHESTRATOR=` value. */
+  name: string;
+  /** What drives the saga, in a few words. */
+  what: string;
+  /** Its process's entry point, relative to the repository (the launcher compiles and starts it). */
+  entry: string;
+  /** Every setting its process reads (the docker-compose check holds the compose file to them). */
+  settings: Readonly<Record<string, unknown>>;
+  /** The setting that moves its HTTP port (`/health`, the operator API) and its default. */
+  port: { setting: string; default: number };
+  /** Its Kafka consumer groups, before the run's topic prefix (the harness moves them between modes). */
+  groups: readonly string[];
+  /** The folder of its own code (the complexity suite counts it). */
+  dir: string;
+  /** Its benchmark modes. */
+  modes: readonly Omit<Mode, 'coordinator'>[];
+  /** The settings a mode adds to its environment; `run` names the benchmark run. */
+  modeEnv(mode: Mode, run: string, servers: ServerAddresses): Record<string, string>;
+  /** The stack servers a mode needs besides PostgreSQL and Kafka (started for it; faulted by the recovery suite). */
+  servers(mode: Mode): ServerName[];
+  /** For the complexity suite: the servers a mode runs on, by name, and how a person inspects and repairs a saga. */
+  operations(mode: Mode): { servers: string[]; inspection: string };
+  /** Where else a person looks at its sagas (a web UI), if anywhere. */
+  ui?(env: Env): string;
+  /** What it owns in flight, from its own store (never another coordinator's; ADR 0011). */
+  inFlight(env: Env, limit: number): Promise<Omit<InFlight, 'owner'>>;
+}
