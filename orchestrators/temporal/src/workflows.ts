@@ -35,8 +35,10 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
   let operator: 'retry' | 'resolve' | null = null;
   let pastPivot = false;
   let compensateAsked = false;
-  // The steps before the pivot run in this scope, so an operator's compensate can cancel them.
-  const forward = new CancellationScope();
+  // The deadline's scope, which runs the steps before the pivot: an operator's compensate cancels it.
+  // Taken from inside (not wrapped in a scope of our own): an extra scope changes the order of the
+  // commands a refusal emits (timer cancel, search attribute) and running histories would not replay.
+  let forward: CancellationScope | undefined;
   const refusalNow = (action: OperatorAction) =>
     operatorRefusal(action, view.status, pastPivot) ?? (action === 'compensate' && compensateAsked ? 'a compensate is already under way' : undefined);
   /** An operator action that fits is taken; a signal that does not fit is ignored (the update's validator refuses it). */
@@ -46,7 +48,7 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
     if (action !== 'compensate') operator = action;
     else {
       compensateAsked = true;
-      forward.cancel();
+      forward?.cancel();
     }
   };
   setHandler(retrySignal, (note) => act('retry', note));
@@ -113,12 +115,11 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
 
   try {
     // The deadline covers the steps before the pivot; past the pivot the saga only goes forward.
-    await forward.run(() =>
-      CancellationScope.withTimeout(timing.deadlineMs, async () => {
-        await step('reserveStock', 'ReserveStock', { orderId, lines: input.lines }, { action: 'releaseStock', type: 'ReleaseStock' });
-        await step('authorizePayment', 'AuthorizePayment', { orderId, customerId, amountCents: input.totalCents }, { action: 'voidPayment', type: 'VoidPayment' });
-      }),
-    );
+    await CancellationScope.withTimeout(timing.deadlineMs, async () => {
+      forward = CancellationScope.current();
+      await step('reserveStock', 'ReserveStock', { orderId, lines: input.lines }, { action: 'releaseStock', type: 'ReleaseStock' });
+      await step('authorizePayment', 'AuthorizePayment', { orderId, customerId, amountCents: input.totalCents }, { action: 'voidPayment', type: 'VoidPayment' });
+    });
     if (compensateAsked) throw new OperatorCompensated();
     pastPivot = true;
     const approved = await send(untilDone, 'approveOrder', 'ApproveOrder', { orderId });
