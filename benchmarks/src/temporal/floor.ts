@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { percentiles, round } from '../stats.ts';
 import type { FloorVariant } from './variants.ts';
 
-/** The floor workflows, bundled once (webpack) and shared by every worker of a run. */
-export const floorBundle = () => bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./floor-workflows.ts', import.meta.url)), logger: undefined });
+/** The floor workflows, bundled once (webpack) and shared by every worker of a run; webpack's module listing only on a warning. */
+export const floorBundle = () => bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./floor-workflows.ts', import.meta.url)), logger: new DefaultLogger('WARN') });
 
 const { EventType } = proto.temporal.api.enums.v1;
 type EventTypeValue = proto.temporal.api.enums.v1.EventType;
