@@ -1,4 +1,4 @@
-import { COORDINATOR_NAMES, driverOf, MODES, type Mode, type ServerAddresses } from '@saga/launcher';
+import { COORDINATOR_NAMES, driverOf, isCoordinator, MODES, type Mode, type ServerAddresses } from '@saga/launcher';
 
 /**
  * The modes compared in one run: each coordinator's, as its driver lists them (the registry in
@@ -13,7 +13,7 @@ export { MODES, type Mode };
 export const pickModes = (names: string[] | undefined, orchestrator?: string): Mode[] => {
   if (!names || names.length === 0) {
     if (!orchestrator) return MODES;
-    if (!COORDINATOR_NAMES.some((c) => c === orchestrator)) throw new Error(`ORCHESTRATOR="${orchestrator}" is not a coordinator; valid: ${COORDINATOR_NAMES.join(', ')} (or unset for every mode)`);
+    if (!isCoordinator(orchestrator)) throw new Error(`ORCHESTRATOR="${orchestrator}" is not a coordinator; valid: ${COORDINATOR_NAMES.join(', ')} (or unset for every mode)`);
     return MODES.filter((m) => m.coordinator === orchestrator);
   }
   const unknown = names.filter((n) => !MODES.some((m) => m.name === n));

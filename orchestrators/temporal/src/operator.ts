@@ -1,12 +1,11 @@
 import { WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
-import { OPEN_STATUSES, SAGA_STATUSES, TERMINAL_STATUSES, type SagaPage, type SagaStatus, type SagaSummary } from '@saga/contracts';
+import { isTerminal, SAGA_STATUSES, type SagaPage, type SagaStatus, type SagaSummary } from '@saga/contracts';
 import type { Operated, SagaOperator } from '@saga/service';
 import { SagaStatusKey } from './shared.ts';
 import { operatorRefusal } from './operator-rules.ts';
 import { operateUpdate, statusQuery } from './workflows.ts';
 
 const isStatus = (s: unknown): s is SagaStatus => SAGA_STATUSES.includes(s as SagaStatus);
-const isOpen = (s: SagaStatus) => (OPEN_STATUSES as readonly SagaStatus[]).includes(s);
 
 /**
  * A list row from Temporal's visibility: the status is the `SagaStatus` search attribute the
@@ -34,7 +33,7 @@ const summaryOf = (w: WorkflowExecutionInfo): SagaSummary => {
 export const temporalOperator = (client: Client, taskQueue: string): SagaOperator => ({
   async list({ status, page, pageSize }): Promise<SagaPage> {
     // An open status only counts for a workflow still running (one terminated by hand keeps its last attribute).
-    const query = [`TaskQueue = '${taskQueue}'`, ...(status ? [`SagaStatus = '${status}'`] : []), ...(status && isOpen(status) ? [`ExecutionStatus = 'Running'`] : [])].join(' AND ');
+    const query = [`TaskQueue = '${taskQueue}'`, ...(status ? [`SagaStatus = '${status}'`] : []), ...(status && !isTerminal(status) ? [`ExecutionStatus = 'Running'`] : [])].join(' AND ');
     const { count } = await client.workflow.count(query);
     const skip = (page - 1) * pageSize;
     const items: SagaSummary[] = [];
@@ -59,7 +58,7 @@ export const temporalOperator = (client: Client, taskQueue: string): SagaOperato
     const view = await handle.query(statusQuery).catch(() => undefined);
     if (!view) return undefined;
     // A closed workflow takes no update; say why as the workflow's own rules would.
-    if ((TERMINAL_STATUSES as readonly SagaStatus[]).includes(view.status)) return { refused: operatorRefusal(action, view.status, false)! };
+    if (isTerminal(view.status)) return { refused: operatorRefusal(action, view.status, false)! };
     try {
       const after = await handle.executeUpdate(operateUpdate, { args: note ? [action, note] : [action] });
       return { outcome: { id, status: after.status, currentStep: after.step } };

@@ -7,10 +7,10 @@ export type SagaStatus = (typeof SAGA_STATUSES)[number];
 
 /** A saga that is finished: nothing more happens to it. */
 export const TERMINAL_STATUSES = ['COMPLETED', 'REJECTED', 'RESOLVED'] as const satisfies readonly SagaStatus[];
+/** Whether a saga is finished. */
+export const isTerminal = (status: SagaStatus) => (TERMINAL_STATUSES as readonly SagaStatus[]).includes(status);
 /** A saga that still moves on its own (not finished, not parked for a person). */
 export const ACTIVE_STATUSES = ['RUNNING', 'COMPENSATING'] as const satisfies readonly SagaStatus[];
-/** A saga that is not finished: active, or parked as NEEDS_ATTENTION. */
-export const OPEN_STATUSES = [...ACTIVE_STATUSES, 'NEEDS_ATTENTION'] as const satisfies readonly SagaStatus[];
 
 /** A step's answer: done, or a business refusal with a reason (a technical error is never a reply). */
 export const REPLY_OUTCOMES = ['SUCCESS', 'FAILURE'] as const;
