@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { coordinatorSettings, serverSettings } from '@saga/config';
-import { compiledOf, COORDINATORS, coordinatorUrl, DRIVERS, SERVICES, sourceOf } from '@saga/launcher';
+import { compiledOf, COORDINATORS, coordinatorUrl, DRIVERS, hasProcess, SERVICES, sourceOf } from '@saga/launcher';
 import { serviceSettings } from '@saga/service';
 import { DATABASES, SERVER_NAMES, TEMPORAL_TUNING, Versions, loadStackSettings } from '@saga/stack';
 
@@ -41,16 +41,20 @@ describe('docker-compose.yml', () => {
     const c = compose.services.coordinator!;
     const cmd = c.command?.join(' ') ?? '';
     expect(cmd).toContain('dist/processes/${ORCHESTRATOR:-custom}.mjs');
-    for (const name of COORDINATORS.filter((n) => n !== 'none')) {
+    for (const name of COORDINATORS.filter((n) => n !== 'none' && hasProcess(n))) {
       expect(existsSync(sourceOf(name)), name).toBe(true);
       expect(compiledOf(name)).toMatch(new RegExp(`/dist/processes/${name}\\.mjs$`));
     }
     const known = new Set([...Object.keys(coordinatorSettings), ...Object.keys(serverSettings), ...DRIVERS.flatMap((d) => Object.keys(d.settings))]);
     expect(Object.keys(c.environment ?? {}).filter((k) => !known.has(k))).toEqual([]);
-    const ports = DRIVERS.map((d) => Number(new URL(coordinatorUrl(d.name, {})).port));
-    expect(ports).toEqual(DRIVERS.map((d) => d.port.default));
+    // Choreography has no process (its operator API is the order service's port): `--scale coordinator=0`.
+    const withProcess = DRIVERS.filter((d) => hasProcess(d.name));
+    expect(DRIVERS.filter((d) => !hasProcess(d.name)).every((d) => hostPorts('order').includes(d.port.default))).toBe(true);
+    expect(readFileSync(new URL('docker-compose.yml', root), 'utf8')).toContain('ORCHESTRATOR=choreography docker compose up --scale coordinator=0');
+    const ports = withProcess.map((d) => Number(new URL(coordinatorUrl(d.name, {})).port));
+    expect(ports).toEqual(withProcess.map((d) => d.port.default));
     expect(hostPorts('coordinator')).toEqual(ports);
-    for (const d of DRIVERS) expect(Number(c.environment![d.port.setting]), d.port.setting).toBe(d.port.default);
+    for (const d of withProcess) expect(Number(c.environment![d.port.setting]), d.port.setting).toBe(d.port.default);
     for (const s of SERVICES) expect(c.environment![`${s.name.toUpperCase()}_URL`]).toBe(`http://${s.name}:${s.port}`);
   });
 

@@ -5,7 +5,7 @@ import { ESLint } from 'eslint';
 import ts from 'typescript';
 import tseslint from 'typescript-eslint';
 import YAML from 'yaml';
-import { DRIVERS, driverOf, type CoordinatorName } from '@saga/launcher';
+import { DRIVERS, driverOf, hasProcess, type CoordinatorDriver, type CoordinatorName } from '@saga/launcher';
 import { MODES } from './modes.ts';
 
 /**
@@ -115,12 +115,17 @@ const sharedLines = (pkg: string) => {
   }
 };
 
+/** A coordinator's own folder: its production sources and its SQL migrations. */
+const filesIn = (dir: string) => ({
+  src: readdirSync(join(root, dir, 'src')).filter(isProductionSource).sort().map((f) => `${dir}/src/${f}`),
+  sql: readdirSync(join(root, dir, 'migrations')).filter((f) => f.endsWith('.sql')).map((f) => `${dir}/migrations/${f}`),
+});
+
 export const measureComplexity = async () => {
   const concepts = loadConcepts();
   const coordinators = [];
-  for (const [name, dir] of Object.entries(COORDINATOR_DIRS) as [CoordinatorName, string][]) {
-    const src = readdirSync(join(root, dir, 'src')).filter(isProductionSource).sort().map((f) => `${dir}/src/${f}`);
-    const sql = readdirSync(join(root, dir, 'migrations')).filter((f) => f.endsWith('.sql')).map((f) => `${dir}/migrations/${f}`);
+  for (const { name, code } of DRIVERS as readonly CoordinatorDriver[]) {
+    const { src, sql } = code ? { src: [...code.src], sql: [...code.sql] } : filesIn(COORDINATOR_DIRS[name as CoordinatorName]);
     const texts = src.map((f) => readFileSync(join(root, f), 'utf8'));
     const fns = await functionComplexity(src.map((file, i) => ({ file, text: texts[i]! })));
     const imports = importsOf(texts);
@@ -128,7 +133,7 @@ export const measureComplexity = async () => {
     const shared = imports.filter((i) => i.startsWith('@saga/'));
     const sharedClosure = [...new Set([...shared, ...shared.flatMap((s) => importsOf(readdirSync(join(root, 'packages', s.replace('@saga/', ''), 'src')).filter(isProductionSource).map((f) => readFileSync(join(root, 'packages', s.replace('@saga/', ''), 'src', f), 'utf8'))).filter((i) => !i.startsWith('@saga/')))])];
     coordinators.push({
-      coordinator: name,
+      coordinator: name as CoordinatorName,
       files: src.map((f, i) => ({ file: f, lines: codeLines(texts[i]!) })).concat(sql.map((f) => ({ file: f, lines: sqlLines(readFileSync(join(root, f), 'utf8')) }))),
       lines: texts.reduce((n, t) => n + codeLines(t), 0),
       sqlLines: sql.reduce((n, f) => n + sqlLines(readFileSync(join(root, f), 'utf8')), 0),
@@ -140,12 +145,12 @@ export const measureComplexity = async () => {
         top: [...fns].sort((a, b) => b.complexity - a.complexity).slice(0, 5),
       },
       dependencies: { direct: external, installed: closure(external).length, sharedPackages: shared.map((p) => ({ name: p, lines: sharedLines(p) })), sharedNpm: sharedClosure.filter((p) => !p.startsWith('@saga/')) },
-      concepts: concepts[name],
+      concepts: concepts[name as CoordinatorName],
     });
   }
   const operations = MODES.map((m) => ({
     mode: m.name,
-    processes: 4 + 1, // the four services and the coordinator
+    processes: 4 + (hasProcess(m.coordinator) ? 1 : 0), // the four services and the coordinator's own, if any
     ...driverOf(m.coordinator).operations(m),
   }));
   return { coordinators, operations };

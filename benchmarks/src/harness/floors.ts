@@ -150,8 +150,16 @@ export interface Floors {
   temporal: (TemporalFloor & { repetitions?: FloorSpread })[];
 }
 
+/**
+ * Hops a choreographed saga makes before its order is terminal (ADR 0018), each a commit then a
+ * produce → consume: OrderCreated, StockReserved, PaymentAuthorized, OrderApproved. Its floor is
+ * that share of the Kafka chain's.
+ */
+export const CHOREOGRAPHY_HOPS = 4;
+
 /** Which floor a mode is measured against (its p50). */
 export const floorOf = (f: Floors, mode: { coordinator: string; transport: string; activities?: string; server?: string }) =>
-  mode.coordinator === 'custom'
+  mode.coordinator === 'choreography' ? round((f.kafkaChain.p50 * CHOREOGRAPHY_HOPS) / KAFKA_CHAIN.length)
+  : mode.coordinator === 'custom'
     ? mode.transport === 'kafka' ? f.kafkaChain.p50 : f.httpChain.p50
     : f.temporal.find((t) => t.server === (mode.server ?? 'dev') && t.activities === (mode.activities ?? 'regular'))?.p50 ?? NaN;

@@ -3,7 +3,7 @@ import { percentiles, round } from '../stats.ts';
 import type { ViolationKind } from './checker.ts';
 import { openLoopStep } from './driver.ts';
 import { interleave, type Mode } from './modes.ts';
-import { driverOf } from '@saga/launcher';
+import { driverOf, hasProcess } from '@saga/launcher';
 import { withTimeout } from '@saga/stack';
 import { checkWorld, idle, placeHappy, violationKey, withCoordinator, type SuiteContext } from './suites.ts';
 import type { BenchWorkbench } from './workbench.ts';
@@ -33,7 +33,7 @@ const downFor = async (target: string, down: () => Promise<number>, downMs: numb
 export const FAULTS: Fault[] = [
   {
     name: 'coordinator-kill',
-    what: 'kill -9 of the coordinator (custom orchestrator / Temporal worker process), restarted after 5 s',
+    what: 'kill -9 of the coordinator (custom orchestrator / Temporal worker process; choreography: the order service, which keeps its view and deadline), restarted after 5 s',
     instances: 1,
     applies: () => true,
     inject: (wb) => downFor('coordinator', () => wb.killCoordinator(0), 5_000, () => wb.restartCoordinator(0)),
@@ -42,7 +42,8 @@ export const FAULTS: Fault[] = [
     name: 'coordinator-kill-one-of-two',
     what: 'two coordinator instances; one killed -9 and not restarted',
     instances: 2,
-    applies: () => true,
+    // Choreography has no coordinator instances to run twice.
+    applies: (m) => hasProcess(m.coordinator),
     inject: async (wb) => {
       const downAt = performance.now();
       const pid = await wb.killCoordinator(1);

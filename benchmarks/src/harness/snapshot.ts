@@ -13,6 +13,8 @@ export interface SnapshotSources {
   deadLetterTopics: string[];
   /** Temporal: the task queues the run's workflows ran on (each with its server's client), and the saga deadline. */
   temporal?: { taskQueues: { queue: string; client: Client }[]; deadlineMs: number };
+  /** Choreography ran (ADR 0018): its sagas' view in the order database, and their deadline. */
+  choreography?: { deadlineMs: number };
 }
 
 /**
@@ -63,6 +65,10 @@ export const takeSnapshot = async (src: SnapshotSources): Promise<Snapshot> => {
     const sagasPastDeadline = db.custom
       ? (await rows<{ id: string }>(db.custom, `SELECT id FROM sagas WHERE status NOT IN ('COMPLETED', 'REJECTED', 'RESOLVED') AND deadline_at < now()`)).map((r) => r.id)
       : [];
+    if (src.choreography) {
+      const open = `SELECT id FROM saga_view WHERE status NOT IN ('COMPLETED', 'REJECTED', 'RESOLVED') AND created_at < now() - interval '${Math.round(src.choreography.deadlineMs)} milliseconds'`;
+      sagasPastDeadline.push(...(await rows<{ id: string }>(db.order, open)).map((r) => r.id));
+    }
     if (src.temporal) {
       const since = new Date(Date.now() - src.temporal.deadlineMs).toISOString();
       for (const { queue, client } of src.temporal.taskQueues) {

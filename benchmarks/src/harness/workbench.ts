@@ -4,11 +4,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { ACTIVE_STATUSES, OrderEvent, SagaPage, Topics, topicSpecs, type SagaStatus } from '@saga/contracts';
 import { ensureTopics, moveGroupToEnd } from '@saga/kafka';
-import { coordinatorUrl, driverOf, spawnService, startServices, stopAll, temporalAddress, waitHealthy, type Running, type ServiceName } from '@saga/launcher';
+import { coordinatorUrl, driverOf, hasProcess, spawnService, startServices, stopAll, temporalAddress, waitHealthy, type Running, type ServiceName } from '@saga/launcher';
 import { dropDatabase } from '@saga/postgres';
 import { loadStackSettings, stackServers, up, type ServerName } from '@saga/stack';
 import { freePort, servers, testKafka, uniqueName } from '@saga/testkit';
 import { modeEnv, type Mode } from './modes.ts';
+
+/** Where a mode's consumer groups read: the order's events and the replies (coordinators), every service's events (choreography). */
+const COORDINATOR_TOPICS = [Topics.orderEvents, Topics.sagaReplies];
+/** The services the coordinator faults hit in a mode without a coordinator process (choreography). */
+const IN_PLACE_OF_COORDINATOR: ServiceName[] = ['order', 'inventory'];
+const EVENT_TOPICS = [Topics.orderEvents, Topics.inventoryEvents, Topics.paymentEvents, Topics.notificationEvents];
 import { takeSnapshot } from './snapshot.ts';
 
 const ADMIN = { authorization: 'Bearer workbench-admin', 'content-type': 'application/json' };
@@ -74,6 +80,8 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     ADMIN_TOKEN: 'workbench-admin',
     SAGA_DEADLINE_MS: String(opts.deadlineMs),
     NOTIFICATION_SINK_FILE: `/var/tmp/saga-workbench/${run}-notifications.jsonl`,
+    // The services drive no saga of their own unless the choreography mode runs (then: restarted with its env).
+    ORCHESTRATOR: 'none',
   };
   // Error and fatal log lines, and plain stderr text about an error (a crash's stack trace).
   const printErrors = (l: string) => {
@@ -128,10 +136,11 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   /** Task queues of the Temporal modes that ran, with their client. */
   const taskQueues = new Map<string, Client>();
   let ranCustom = false;
+  let ranChoreography = false;
 
   /** Coordinator consumer groups skip what other modes produced while they were stopped. */
   const skipToLatest = (mode: Mode) =>
-    Promise.all(driverOf(mode.coordinator).groups.map((g) => moveGroupToEnd(kafka, prefix + g, [Topics.orderEvents, Topics.sagaReplies].map((t) => prefix + t))));
+    Promise.all(driverOf(mode.coordinator).groups.map((g) => moveGroupToEnd(kafka, prefix + g, (hasProcess(mode.coordinator) ? COORDINATOR_TOPICS : EVENT_TOPICS).map((t) => prefix + t))));
   const instanceEnv = async (i: number): Promise<NodeJS.ProcessEnv> => {
     if (i === 0) return {};
     const port = String(await freePort());
@@ -139,10 +148,20 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   };
   /** Extra settings for every process started from now on (the profile suite's CHILD_NODE_ARGS). */
   let childEnv: NodeJS.ProcessEnv = {};
-  const spawnOne = (name: ServiceName) => spawnService(name, { ...baseEnv, ...childEnv }, printErrors);
+  /** The services' settings now: the choreography mode's while it runs (ADR 0018), the base ones otherwise. */
+  let servicesEnv: NodeJS.ProcessEnv = {};
+  const spawnOne = (name: ServiceName) => spawnService(name, { ...baseEnv, ...servicesEnv, ...childEnv }, printErrors);
+  /** Every service stopped (SIGTERM) and started again with the current settings. */
+  const restartServices = async () => {
+    await stopAll(services);
+    for (let i = 0; i < services.length; i++) services[i] = spawnOne(services[i]!.name as ServiceName);
+    await Promise.all(services.map((s) => waitHealthy(s, 60_000)));
+  };
   const spawnInstance = async (i: number) => {
     const c = coordinator!;
-    const proc = spawnService(c.mode.coordinator, { ...c.env, ...(await instanceEnv(i)), ...childEnv }, printErrors);
+    const name = c.mode.coordinator;
+    if (!hasProcess(name)) throw new Error(`${name} has no process of its own to start`);
+    const proc = spawnService(name, { ...c.env, ...(await instanceEnv(i)), ...childEnv }, printErrors);
     c.procs[i] = proc;
     await waitHealthy(proc, 120_000);
     return proc;
@@ -209,19 +228,39 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     startCoordinator: async (mode: Mode, instances = 1) => {
       await skipToLatest(mode);
       const env = { ...baseEnv, ...modeEnv(mode, run, servers) };
+      coordinator = { mode, env, procs: [] };
+      if (!hasProcess(mode.coordinator)) {
+        // No process of its own: the services take the mode's settings and drive the saga.
+        ranChoreography = true;
+        servicesEnv = modeEnv(mode, run, servers);
+        return restartServices();
+      }
       if (env.TEMPORAL_TASK_QUEUE) taskQueues.set(env.TEMPORAL_TASK_QUEUE, await clientFor(mode));
       else ranCustom = true;
-      coordinator = { mode, env, procs: [] };
       for (let i = 0; i < instances; i++) await spawnInstance(i);
     },
     stopCoordinator: async () => {
       if (coordinator) await stopAll(coordinator.procs);
+      const inServices = coordinator && !hasProcess(coordinator.mode.coordinator);
       coordinator = undefined;
+      if (inServices) {
+        servicesEnv = {};
+        await restartServices();
+      }
     },
-    /** kill -9 of coordinator instance `i` (its recorded pid); returns the pid. */
-    killCoordinator: (i = 0) => kill9(coordinator!.procs[i]!),
-    /** Starts coordinator instance `i` again with the same settings; resolves once healthy. */
-    restartCoordinator: async (i = 0) => void (await spawnInstance(i)),
+    /**
+     * kill -9 of coordinator instance `i` (its recorded pid); returns the pid. A mode without a
+     * coordinator process (choreography) loses a service instead: the order service (the saga's
+     * view and deadline) for 0, inventory for 1.
+     */
+    killCoordinator: (i = 0) => (hasProcess(coordinator!.mode.coordinator) ? kill9(coordinator!.procs[i]!) : kill9(services.find((s) => s.name === IN_PLACE_OF_COORDINATOR[i % 2])!)),
+    /** Starts coordinator instance `i` (or the service killed in its place) again with the same settings; resolves once healthy. */
+    restartCoordinator: async (i = 0) => {
+      if (hasProcess(coordinator!.mode.coordinator)) return void (await spawnInstance(i));
+      const at = services.findIndex((s) => s.name === IN_PLACE_OF_COORDINATOR[i % 2]);
+      services[at] = spawnOne(IN_PLACE_OF_COORDINATOR[i % 2]!);
+      await waitHealthy(services[at], 60_000);
+    },
     killService: (name: ServiceName) => kill9(services.find((s) => s.name === name)!),
     restartService: async (name: ServiceName) => {
       const i = services.findIndex((s) => s.name === name);
@@ -232,11 +271,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     /** Extra settings for every service and coordinator started from now on. */
     setChildEnv: (env: NodeJS.ProcessEnv) => void (childEnv = env),
     /** Stops every service cleanly (SIGTERM, so a CPU profile is written) and starts it again. */
-    restartServicesCleanly: async () => {
-      await stopAll(services);
-      for (let i = 0; i < services.length; i++) services[i] = spawnOne(services[i]!.name as ServiceName);
-      await Promise.all(services.map((s) => waitHealthy(s, 60_000)));
-    },
+    restartServicesCleanly: restartServices,
     /** The pid of every process of ours now running, by name (coordinator instances as `coordinator #n`). */
     ourPids: (): Map<number, string> =>
       new Map([
@@ -308,6 +343,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
         kafka,
         deadLetterTopics: specs.map((s) => s.topic).filter((t) => t.endsWith('.dlq')),
         temporal: { taskQueues: [...taskQueues].map(([queue, client]) => ({ queue, client })), deadlineMs: opts.deadlineMs },
+        ...(ranChoreography ? { choreography: { deadlineMs: opts.deadlineMs } } : {}),
       }),
     /** Stops everything the run started and drops its databases; a second call waits for the first. */
     close: () => (closing ??= (async () => {

@@ -1,9 +1,6 @@
-import type { SagaPage } from '@saga/contracts';
 import type { Pool } from '@saga/postgres';
-import type { Operated, SagaOperator } from '@saga/service';
+import { pageOfSagas, type Operated, type SagaOperator } from '@saga/service';
 import type { SagaEvent, Transition } from './engine.ts';
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
  * The custom orchestrator's side of the operator API (`operatorApi` in @saga/service serves it):
@@ -11,16 +8,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * (`operate`), so they pass the same transition rules as a reply or a timer.
  */
 export const customOperator = (pool: Pool, operate: (id: string, event: Extract<SagaEvent<never>, { type: 'operator' }>) => Promise<Transition<unknown> | undefined>): SagaOperator => ({
-  async list({ status, page, pageSize }): Promise<SagaPage> {
-    const where = status ? 'WHERE status = $3' : '';
-    const { rows } = await pool.query<{ id: string; status: SagaPage['items'][number]['status']; currentStep: string | null; reason: string | null; version: number; createdAt: Date; updatedAt: Date }>(
-      `SELECT id, status, current_step AS "currentStep", reason, version, created_at AS "createdAt", updated_at AS "updatedAt"
-       FROM sagas ${where} ORDER BY created_at, id LIMIT $1 OFFSET $2`,
-      [pageSize, (page - 1) * pageSize, ...(status ? [status] : [])],
-    );
-    const total = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM sagas ${status ? 'WHERE status = $1' : ''}`, status ? [status] : []);
-    return { items: rows.map((r) => ({ ...r, createdAt: iso(r.createdAt)!, updatedAt: iso(r.updatedAt) })), page, pageSize, total: total.rows[0]!.n };
-  },
+  list: (q) => pageOfSagas(pool, 'sagas', { step: 'current_step', reason: 'reason' }, q),
 
   async get(id) {
     const { rows } = await pool.query<Record<string, unknown>>(

@@ -91,18 +91,11 @@ export const loadServerConfig = (env: Record<string, string | undefined> = proce
   loadConfig(serverSettings, env);
 export type ServerConfig = ReturnType<typeof loadServerConfig>;
 
-/**
- * What both coordinators read the same way (custom and Temporal run the same budgets, so the
- * comparison holds them equal): transport, service addresses, step budget, deadline.
- */
-export const coordinatorSettings = {
-  ...serverSettings,
-  /** How commands reach the services: Kafka commands + saga.replies, or HTTP POST /commands/… */
-  TRANSPORT: setting.oneOf(['kafka', 'http'] as const, 'kafka'),
-  ORDER_URL: setting.string('http://127.0.0.1:3001'),
-  INVENTORY_URL: setting.string('http://127.0.0.1:3002'),
-  PAYMENT_URL: setting.string('http://127.0.0.1:3003'),
-  NOTIFICATION_URL: setting.string('http://127.0.0.1:3004'),
+/** The ownership registry (ADR 0011): which coordinator owns each saga; first claim wins. */
+export const registryDatabaseSetting = setting.string('saga_registry');
+
+/** The saga's budgets, read the same way by every coordinator and, for choreography, by the services (ADR 0018). */
+export const sagaBudgetSettings = {
   /** How long to wait for a reply before an attempt counts as failed. */
   SAGA_STEP_TIMEOUT_MS: setting.int(3_000, 50, 600_000),
   /** Attempts of a step before the pivot (then: compensate). */
@@ -116,12 +109,26 @@ export const coordinatorSettings = {
   SAGA_COMPENSATION_ATTEMPTS: setting.int(25, 1, 10_000),
   /** From start to the pivot; past it the saga compensates. */
   SAGA_DEADLINE_MS: setting.int(60_000, 100, 86_400_000),
+};
+
+/**
+ * What both coordinators read the same way (custom and Temporal run the same budgets, so the
+ * comparison holds them equal): transport, service addresses, step budget, deadline.
+ */
+export const coordinatorSettings = {
+  ...serverSettings,
+  /** How commands reach the services: Kafka commands + saga.replies, or HTTP POST /commands/… */
+  TRANSPORT: setting.oneOf(['kafka', 'http'] as const, 'kafka'),
+  ORDER_URL: setting.string('http://127.0.0.1:3001'),
+  INVENTORY_URL: setting.string('http://127.0.0.1:3002'),
+  PAYMENT_URL: setting.string('http://127.0.0.1:3003'),
+  NOTIFICATION_URL: setting.string('http://127.0.0.1:3004'),
+  ...sagaBudgetSettings,
   REPLY_CONCURRENCY: setting.int(8, 1, 64),
   /** The operator API's actions (`POST /sagas/:id/retry|compensate|resolve`) need `Authorization: Bearer <ADMIN_TOKEN>`. */
   ADMIN_TOKEN: setting.string('workbench-admin'),
   LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
-  /** The ownership registry (ADR 0011): which coordinator owns each saga; first claim wins. */
-  SAGA_REGISTRY_DATABASE: setting.string('saga_registry'),
+  SAGA_REGISTRY_DATABASE: registryDatabaseSetting,
   /**
    * Drain: finish the sagas this coordinator owns, start none (its OrderCreated consumer does not
    * run, so its offsets stay where they were for its next normal start).

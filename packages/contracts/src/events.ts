@@ -5,8 +5,9 @@ export const OrderCreated = message(
   'OrderCreated',
   z.object({ orderId: Id, customerId: Id, lines: z.array(Line).min(1), totalCents: Cents }),
 );
-export const OrderApproved = message('OrderApproved', z.object({ orderId: Id }));
-export const OrderRejected = message('OrderRejected', z.object({ orderId: Id, reason: z.string().max(500) }));
+/** `customerId` travels with the verdict so that a choreographed notification can react to it (ADR 0018). */
+export const OrderApproved = message('OrderApproved', z.object({ orderId: Id, customerId: Id.optional() }));
+export const OrderRejected = message('OrderRejected', z.object({ orderId: Id, customerId: Id.optional(), reason: z.string().max(500) }));
 
 export type OrderCreated = z.infer<typeof OrderCreated>;
 export type OrderApproved = z.infer<typeof OrderApproved>;

@@ -5,3 +5,4 @@ export * from './replies.ts';
 export * from './events.ts';
 export * from './text.ts';
 export * from './operator.ts';
+export * from './choreography.ts';

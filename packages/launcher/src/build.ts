@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { DRIVERS, type CoordinatorName } from './coordinators.ts';
+import { DRIVERS } from './coordinators.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -12,8 +12,10 @@ export const ENTRY_POINTS = {
   inventory: 'services/inventory/src/main.ts',
   payment: 'services/payment/src/main.ts',
   notification: 'services/notification/src/main.ts',
-  ...(Object.fromEntries(DRIVERS.map((d) => [d.name, d.entry])) as Record<CoordinatorName, string>),
+  ...(Object.fromEntries(DRIVERS.flatMap((d) => ('entry' in d ? [[d.name, d.entry]] : []))) as Record<ProcessCoordinator, string>),
 };
+/** The coordinators that run a process of their own (choreography has none: the services react). */
+type ProcessCoordinator = Extract<(typeof DRIVERS)[number], { entry: string }>['name'];
 export type Runnable = keyof typeof ENTRY_POINTS;
 const NAMES = Object.keys(ENTRY_POINTS) as Runnable[];
 

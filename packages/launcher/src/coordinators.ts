@@ -1,4 +1,5 @@
 import type { CoordinatorDriver, Mode as DriverMode } from './driver.ts';
+import { choreographyDriver } from './drivers/choreography.ts';
 import { customDriver } from './drivers/custom.ts';
 import { temporalDriver } from './drivers/temporal.ts';
 
@@ -6,7 +7,7 @@ export type { CoordinatorDriver, InFlight, ServerAddresses } from './driver.ts';
 export { temporalAddress } from './drivers/temporal.ts';
 
 /** Every coordinator, one line each (issue 15): the launcher, the harness, the tests and the docs read this. */
-export const DRIVERS = [customDriver, temporalDriver] as const satisfies readonly CoordinatorDriver[];
+export const DRIVERS = [customDriver, temporalDriver, choreographyDriver] as const satisfies readonly CoordinatorDriver[];
 
 export type CoordinatorName = (typeof DRIVERS)[number]['name'];
 export const COORDINATOR_NAMES = DRIVERS.map((d) => d.name) as [CoordinatorName, ...CoordinatorName[]];

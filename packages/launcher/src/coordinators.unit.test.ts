@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '@saga/config';
-import { COORDINATOR_NAMES, DRIVERS, driverOf, MODES } from './coordinators.ts';
-import { COORDINATORS, coordinatorUrl } from './processes.ts';
+import { COORDINATOR_NAMES, DRIVERS, driverOf, MODES, type CoordinatorDriver, type CoordinatorName } from './coordinators.ts';
+import { COORDINATORS, coordinatorUrl, hasProcess } from './processes.ts';
 import { ENTRY_POINTS } from './build.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -12,11 +12,19 @@ type Shape = Parameters<typeof loadConfig>[0];
 
 /** Issue 15's seam: one driver per coordinator, one registry line; every reader takes it from there. */
 describe('the coordinator registry', () => {
-  it('every driver names a process that exists, inside its own folder, and the launcher starts it', () => {
-    for (const d of DRIVERS) {
+  it('every driver names a process that exists, inside its own folder, and the launcher starts it — or none, and its code where it lives', () => {
+    for (const d of DRIVERS as readonly CoordinatorDriver[]) {
+      if (d.entry === undefined) {
+        // Choreography: the services drive the saga; its code is spread over them, each file real.
+        expect(hasProcess(d.name as CoordinatorName)).toBe(false);
+        expect(d.name in ENTRY_POINTS).toBe(false);
+        for (const f of [...(d.code?.src ?? []), ...(d.code?.sql ?? [])]) expect(existsSync(`${root}${f}`), f).toBe(true);
+        expect(d.code?.src.length).toBeGreaterThan(0);
+        continue;
+      }
       expect(existsSync(`${root}${d.entry}`), d.entry).toBe(true);
       expect(d.entry.startsWith(`${d.dir}/`), `${d.name}: ${d.entry} outside ${d.dir}`).toBe(true);
-      expect(ENTRY_POINTS[d.name]).toBe(d.entry);
+      expect(ENTRY_POINTS[d.name as keyof typeof ENTRY_POINTS]).toBe(d.entry);
     }
     expect(COORDINATORS).toEqual([...COORDINATOR_NAMES, 'none']);
   });

@@ -1,6 +1,6 @@
 /**
  * The main job until the comparison harness exists: the four services and the coordinator named
- * by ORCHESTRATOR (custom | temporal; TRANSPORT picks Kafka or HTTP), three orders through the saga — one approved,
+ * by ORCHESTRATOR (custom | temporal | choreography; TRANSPORT picks Kafka or HTTP for the coordinators), three orders through the saga — one approved,
  * one out of stock, one declined by payment — and what each saga did, step by step.
  *   npm run demo            (ORCHESTRATOR=custom TRANSPORT=kafka by default)
  */
@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig, setting } from '@saga/config';
 import { driverOf } from './coordinators.ts';
-import { COORDINATORS, coordinatorUrl, serviceUrl, startServices, stopAll } from './processes.ts';
+import { COORDINATORS, coordinatorUrl, hasProcess, serviceUrl, startServices, stopAll } from './processes.ts';
 
 let cfg: { ORCHESTRATOR: (typeof COORDINATORS)[number]; TRANSPORT: 'kafka' | 'http'; ADMIN_TOKEN: string };
 try {
@@ -22,7 +22,7 @@ try {
   process.exit(2);
 }
 if (cfg.ORCHESTRATOR === 'none') {
-  console.error('demo: ORCHESTRATOR=none has no saga to show; use custom or temporal');
+  console.error(`demo: ORCHESTRATOR=none has no saga to show; use one of ${COORDINATORS.filter((c) => c !== 'none').join(', ')}`);
   process.exit(2);
 }
 const coordinator = cfg.ORCHESTRATOR;
@@ -35,7 +35,11 @@ const json = async (url: string, init?: RequestInit) => {
 };
 const orchestrator = coordinatorUrl(coordinator);
 
-console.log(`\nSaga demo: ORCHESTRATOR=${cfg.ORCHESTRATOR} TRANSPORT=${cfg.TRANSPORT}; starting the four services and the coordinator…`);
+console.log(
+  hasProcess(coordinator)
+    ? `\nSaga demo: ORCHESTRATOR=${cfg.ORCHESTRATOR} TRANSPORT=${cfg.TRANSPORT}; starting the four services and the coordinator…`
+    : `\nSaga demo: ORCHESTRATOR=${cfg.ORCHESTRATOR}; starting the four services (they drive the saga themselves, no coordinator process)…`,
+);
 const procs = await startServices(undefined, () => undefined, cfg.ORCHESTRATOR);
 try {
   const run = randomUUID().slice(0, 6);

@@ -38,16 +38,21 @@ export interface CoordinatorDriver {
   name: string;
   /** What drives the saga, in a few words. */
   what: string;
-  /** Its process's entry point, relative to the repository (the launcher compiles and starts it). */
-  entry: string;
+  /**
+   * Its process's entry point, relative to the repository (the launcher compiles and starts it);
+   * none when the services themselves drive the saga (choreography: `modeEnv` goes to them).
+   */
+  entry?: string;
   /** Every setting its process reads (the docker-compose check holds the compose file to them). */
   settings: Readonly<Record<string, unknown>>;
   /** The setting that moves its HTTP port (`/health`, the operator API) and its default. */
   port: { setting: string; default: number };
   /** Its Kafka consumer groups, before the run's topic prefix (the harness moves them between modes). */
   groups: readonly string[];
-  /** The folder of its own code (the complexity suite counts it). */
+  /** The folder of its own code (the complexity suite counts its `src` and `migrations`). */
   dir: string;
+  /** Its code where it is spread over shared folders (choreography: a file per service), counted instead of `dir`. */
+  code?: { src: readonly string[]; sql: readonly string[] };
   /** Its benchmark modes. */
   modes: readonly Omit<Mode, 'coordinator'>[];
   /** The settings a mode adds to its environment; `run` names the benchmark run. */

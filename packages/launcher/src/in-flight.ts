@@ -1,4 +1,5 @@
-import { COORDINATOR_NAMES, driverOf, type CoordinatorName, type InFlight } from './coordinators.ts';
+import { COORDINATOR_NAMES, driverOf, isCoordinator, type CoordinatorName, type InFlight } from './coordinators.ts';
+import { hasProcess } from './processes.ts';
 
 export type { InFlight };
 /** The coordinators that own sagas (ADR 0011): every one in the registry; `none` owns nothing. */
@@ -29,5 +30,5 @@ export const inFlightNotice = (active: Owner | 'none', found: InFlight[]): strin
       f.count === undefined
         ? `could not tell whether ${f.owner} has sagas in flight (${f.error}); any it has finish when ${f.owner} runs`
         : `${f.count} saga${f.count === 1 ? '' : 's'} owned by ${f.owner} ${f.count === 1 ? 'is' : 'are'} still in flight; ${f.count === 1 ? 'it finishes' : 'they finish'} when ${f.owner} runs ` +
-          `(ORCHESTRATOR=${f.owner} npm run services, or alongside: npm run sagas -- drain ${f.owner})`,
+          `(ORCHESTRATOR=${f.owner} npm run services${isCoordinator(f.owner) && hasProcess(f.owner) ? `, or alongside: npm run sagas -- drain ${f.owner}` : ''})`,
     );

@@ -29,6 +29,9 @@ const nodeArgs = (name: Runnable, env: NodeJS.ProcessEnv): string[] => {
   return ['--enable-source-maps', compiledOf(name)];
 };
 
+/** Whether a coordinator runs a process of its own (choreography's part runs in the services). */
+export const hasProcess = (c: CoordinatorName): c is Extract<Runnable, CoordinatorName> => driverOf(c).entry !== undefined;
+
 /** Where a coordinator serves `/health` and the operator API: its driver's port setting, or its default. */
 export const coordinatorUrl = (c: CoordinatorName, env: Record<string, string | undefined> = process.env) => {
   const { port } = driverOf(c);
@@ -78,8 +81,8 @@ export const stopAll = async (running: Running[], graceMs = 10_000) => {
 };
 
 /**
- * Starts the named services (all four by default), then the coordinator, and waits until each
- * is healthy.
+ * Starts the named services (all four by default), then the coordinator's process if it has one,
+ * and waits until each is healthy.
  */
 export const startServices = async (
   names: readonly ServiceName[] = SERVICES.map((s) => s.name),
@@ -88,11 +91,13 @@ export const startServices = async (
   env: NodeJS.ProcessEnv = process.env,
 ) => {
   await prepareProcesses(env);
-  const running = names.map((n) => spawnService(n, env, print));
+  // The services learn the mode too: under choreography they drive the saga themselves (ADR 0018).
+  const modeEnv = coordinator === 'none' ? env : { ...env, ORCHESTRATOR: coordinator };
+  const running = names.map((n) => spawnService(n, modeEnv, print));
   try {
     await Promise.all(running.map((r) => waitHealthy(r)));
-    if (coordinator !== 'none') {
-      const c = spawnService(coordinator, env, print);
+    if (coordinator !== 'none' && hasProcess(coordinator)) {
+      const c = spawnService(coordinator, modeEnv, print);
       running.push(c);
       await waitHealthy(c);
     }

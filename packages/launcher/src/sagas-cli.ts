@@ -9,7 +9,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { liveProgress } from '@saga/stack';
 import { inFlight, OWNERS, type Owner } from './in-flight.ts';
 import { prepareProcesses } from './build.ts';
-import { spawnService, stopAll, waitHealthy } from './processes.ts';
+import { hasProcess, spawnService, stopAll, waitHealthy } from './processes.ts';
 
 const program = new Command('sagas').description('sagas in flight per coordinator; drain one coordinator');
 
@@ -38,6 +38,12 @@ program
   .argument('<coordinator>', OWNERS.join(' | '), owner)
   .option('--stall-seconds <s>', 'give up when the count has not moved for this long (parked sagas need an operator)', (v) => Number(v), 60)
   .action(async (who: Owner, opts: { stallSeconds: number }) => {
+    if (!hasProcess(who)) {
+      // Its sagas move only while the services run in its mode (ADR 0018): there is no process to start apart.
+      console.error(`${who} has no process of its own to drain with; run the services with ORCHESTRATOR=${who} until its sagas finish (npm run sagas -- in-flight counts them)`);
+      process.exitCode = 2;
+      return;
+    }
     const count = async () => (await inFlight([who]))[0]!;
     const first = await count();
     if (first.count === 0) return console.log(`${who}: nothing in flight`);

@@ -14,6 +14,8 @@ export interface Ownership {
    * true again, so a crash between the claim and the saga's first commit loses nothing.
    */
   claim(sagaId: string): Promise<boolean>;
+  /** Who owns `sagaId`, if anyone has claimed it. */
+  ownerOf(sagaId: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export const openOwnership = async ({ postgresUrl, database, owner, max = 8, onI
   return {
     owner,
     claim: async (sagaId) => (await pool.query<{ owner: string }>(claimSql, [sagaId, owner])).rows[0]!.owner === owner,
+    ownerOf: async (sagaId) => (await pool.query<{ owner: string }>('SELECT owner FROM saga_owners WHERE saga_id = $1', [sagaId])).rows[0]?.owner,
     close: () => pool.end(),
   };
 };

@@ -1,17 +1,19 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { Topics, type CommandOf, type CommandType, type Reply } from '@saga/contracts';
-import { appendToOutbox, processOnce, toOutbox } from '@saga/outbox';
+import { appendToOutbox, processOnce, toOutbox, type OutboxMessage } from '@saga/outbox';
 import { withTransaction } from '@saga/postgres';
 import type { Faults } from './faults.ts';
 import type { ServiceContext, ServiceSpec } from './spec.ts';
 
-export type Via = 'kafka' | 'http';
+/** How a command came: a coordinator's over Kafka or HTTP, or a choreography reaction to an event (ADR 0018). */
+export type Via = 'kafka' | 'http' | 'event';
 
 /**
  * The one path every command takes, whichever way it arrived: faults, then the inbox
  * transaction (effect + inbox record + reply + events commit together). Over Kafka the reply
  * goes to `saga.replies` through the outbox — also for a redelivery, which gets the stored reply
- * again; over HTTP it is the response.
+ * again; over HTTP it is the response. A reaction (`event`) gets no reply message: `follow` turns
+ * the reply into the events that carry the saga on, committed with the effect.
  */
 export const createExecutor = <T extends CommandType>(
   spec: ServiceSpec<T>,
@@ -34,7 +36,7 @@ export const createExecutor = <T extends CommandType>(
   });
   const repliesTopic = ctx.topic(Topics.sagaReplies);
 
-  return async (command: CommandOf<T>, via: Via): Promise<Reply> => {
+  return async (command: CommandOf<T>, via: Via, follow?: (reply: Reply) => OutboxMessage[]): Promise<Reply> => {
     const log = ctx.log.child({ sagaId: command.sagaId, commandId: command.messageId, type: command.type, via });
     const end = duration.startTimer({ type: command.type });
     await faults.beforeCommand();
@@ -47,11 +49,12 @@ export const createExecutor = <T extends CommandType>(
         type: 'Reply',
         payload: { commandId: command.messageId, commandType: command.type, ...result, ...(result.outcome === 'SUCCESS' ? { data: result.data ?? {} } : {}) } as Reply['payload'],
       };
-      return { outcome: reply, outbox: [...(via === 'kafka' ? [toOutbox(repliesTopic, reply)] : []), ...events] };
+      return { outcome: reply, outbox: [...(via === 'kafka' ? [toOutbox(repliesTopic, reply)] : []), ...events, ...(follow?.(reply) ?? [])] };
     });
-    if (duplicate && via === 'kafka') {
-      await withTransaction(ctx.pool, (tx) => appendToOutbox(tx, [toOutbox(repliesTopic, reply)]));
-    }
+    // A redelivery gets the stored answer again: the reply over Kafka, the follow-up event of a
+    // reaction (so an operator's retry of a refused compensation hears the refusal again).
+    const again = duplicate ? (via === 'kafka' ? [toOutbox(repliesTopic, reply)] : via === 'event' ? (follow?.(reply) ?? []) : []) : [];
+    if (again.length > 0) await withTransaction(ctx.pool, (tx) => appendToOutbox(tx, again));
     if (!duplicate && reply.payload.outcome === 'SUCCESS') {
       await spec.afterCommit?.(command, reply.payload.data, ctx);
     }

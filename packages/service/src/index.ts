@@ -5,3 +5,4 @@ export * from './routes.ts';
 export * from './runtime.ts';
 export * from './outcomes.ts';
 export * from './operator-api.ts';
+export * from './reactions.ts';

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
-import { ListSagasQuery, OPERATOR_ACTIONS, OperatorBody, type OperatorAction, type OperatorOutcome, type SagaPage } from '@saga/contracts';
+import { ListSagasQuery, OPERATOR_ACTIONS, OperatorBody, type OperatorAction, type OperatorOutcome, type SagaPage, type SagaStatus } from '@saga/contracts';
+import type { Queryable } from '@saga/postgres';
 import { HttpError } from '@saga/http';
 import { parseOr400, requireToken } from './routes.ts';
 
@@ -41,4 +42,22 @@ export const operatorApi = (operator: SagaOperator, adminToken: string) => (rout
       res.json(done.outcome);
     });
   }
+};
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * One page of a coordinator's sagas table, oldest first, with the total: `table` has `id`,
+ * `status`, `created_at`, `updated_at`; `step` and `reason` are the SQL that gives its current
+ * step and its reason (the custom orchestrator's and the choreography's view differ there).
+ */
+export const pageOfSagas = async (db: Queryable, table: string, columns: { step: string; reason: string }, { status, page, pageSize }: ListSagasQuery): Promise<SagaPage> => {
+  const where = status ? 'WHERE status = $3' : '';
+  const { rows } = await db.query<{ id: string; status: SagaStatus; currentStep: string | null; reason: string | null; createdAt: Date; updatedAt: Date }>(
+    `SELECT id, status, ${columns.step} AS "currentStep", ${columns.reason} AS reason, created_at AS "createdAt", updated_at AS "updatedAt"
+     FROM ${table} ${where} ORDER BY created_at, id LIMIT $1 OFFSET $2`,
+    [pageSize, (page - 1) * pageSize, ...(status ? [status] : [])],
+  );
+  const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} ${status ? 'WHERE status = $1' : ''}`, status ? [status] : []);
+  return { items: rows.map((r) => ({ ...r, createdAt: iso(r.createdAt)!, updatedAt: iso(r.updatedAt) })), page, pageSize, total: total.rows[0]!.n };
 };

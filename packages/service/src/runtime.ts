@@ -1,12 +1,14 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { Command, OrderEvent, Topics, type CommandOf, type CommandType } from '@saga/contracts';
-import { databaseUrl, loadConfig, serverSettings, setting } from '@saga/config';
+import { CHOREOGRAPHY, Command, OrderEvent, Topics, type CommandOf, type CommandType } from '@saga/contracts';
+import { databaseUrl, loadConfig, registryDatabaseSetting, sagaBudgetSettings, sagaTiming, serverSettings, setting, type SagaTiming } from '@saga/config';
 import { createApp, createLogger, listen } from '@saga/http';
 import { createKafka, createProducer, startConsumer } from '@saga/kafka';
 import { outboxMigrations, startRelay } from '@saga/outbox';
+import { openOwnership } from '@saga/ownership';
 import { createPool, ensureDatabase, migrate, withTransaction } from '@saga/postgres';
 import { createExecutor } from './executor.ts';
 import { createFaults, isTransient } from './faults.ts';
+import { startReactions } from './reactions.ts';
 import { adminRoutes, commandRoutes } from './routes.ts';
 import type { ServiceContext, ServiceSpec } from './spec.ts';
 
@@ -21,6 +23,10 @@ export interface ServiceOptions {
   /** Command partitions handled at once. */
   concurrency: number;
   logLevel: string;
+  /** ORCHESTRATOR=choreography: the reactions run, with the saga's budgets and the ownership registry (ADR 0018). */
+  choreography: boolean;
+  timing: SagaTiming;
+  registryDatabase: string;
 }
 
 /**
@@ -38,6 +44,10 @@ export const serviceSettings = (name: string, defaults: { port: number; database
     ADMIN_TOKEN: setting.string('workbench-admin'),
     COMMAND_CONCURRENCY: setting.int(8, 1, 64),
     LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    /** Which coordinator drives the saga; the services take part only under `choreography` (the launcher checks the name). */
+    ORCHESTRATOR: setting.string('custom'),
+    ...sagaBudgetSettings,
+    SAGA_REGISTRY_DATABASE: registryDatabaseSetting,
   };
 };
 
@@ -58,6 +68,9 @@ export const loadServiceOptions = (
     adminToken: cfg.ADMIN_TOKEN as string,
     concurrency: cfg.COMMAND_CONCURRENCY as number,
     logLevel: cfg.LOG_LEVEL as string,
+    choreography: cfg.ORCHESTRATOR === CHOREOGRAPHY,
+    timing: sagaTiming(cfg as unknown as Parameters<typeof sagaTiming>[0]),
+    registryDatabase: cfg.SAGA_REGISTRY_DATABASE as string,
   };
 };
 
@@ -91,6 +104,7 @@ export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, 
     now: () => new Date(),
     topic: (t) => opts.topicPrefix + t,
     adminToken: opts.adminToken,
+    choreography: opts.choreography,
   };
 
   const kafka = createKafka({ brokers: opts.brokers, clientId: spec.name });
@@ -102,6 +116,14 @@ export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, 
   collectDefaultMetrics({ register: registry, labels: { service: spec.name } });
   const faults = createFaults();
   const execute = createExecutor(spec, ctx, faults, registry);
+
+  // ORCHESTRATOR=choreography: the reactions (and the order service's keeper) run in this process.
+  const part = opts.choreography ? spec.choreography : undefined;
+  const ownership = part
+    ? await openOwnership({ postgresUrl: opts.postgresUrl, database: opts.registryDatabase, owner: CHOREOGRAPHY, onIdleError: (err) => log.warn({ err }, 'idle registry connection failed') })
+    : undefined;
+  const deps = ownership && { ctx, kafka, producer, ownership, timing: opts.timing, execute: execute as never, transient, concurrency: opts.concurrency };
+  const keeper = deps && part?.keeper ? await part.keeper(deps) : undefined;
 
   const app = createApp({
     name: spec.name,
@@ -118,6 +140,7 @@ export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, 
       commandRoutes(spec.commandTypes, execute)(router);
       adminRoutes(faults, opts.adminToken)(router);
       spec.routes?.(ctx)(router);
+      keeper?.routes(router);
     },
   });
 
@@ -150,6 +173,8 @@ export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, 
       })
     : undefined;
 
+  const reactions = deps && part && part.reactions.length > 0 ? await startReactions({ ...deps, name: spec.name, reactions: part.reactions }) : undefined;
+
   const http = await listen(app, opts.port, opts.host);
   log.info({ port: http.port, database: opts.database }, `${spec.name} service listening`);
 
@@ -160,6 +185,9 @@ export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, 
       await http.close();
       await consumer.stop();
       await outcomes?.stop();
+      await reactions?.stop();
+      await keeper?.stop();
+      await ownership?.close();
       await relay.stop();
       await producer.disconnect();
       await pool.end();

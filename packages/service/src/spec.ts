@@ -1,8 +1,13 @@
 import type { Router } from 'express';
-import type { CommandOf, CommandType, OrderApproved, OrderRejected } from '@saga/contracts';
+import type { Kafka, Producer } from 'kafkajs';
+import type { SagaTiming } from '@saga/config';
+import type { CommandOf, CommandType, OrderApproved, OrderRejected, Reply } from '@saga/contracts';
 import type { Logger } from '@saga/http';
 import type { OutboxMessage } from '@saga/outbox';
+import type { Ownership } from '@saga/ownership';
 import type { Pool, PoolClient } from '@saga/postgres';
+import type { Via } from './executor.ts';
+import type { Reaction } from './reactions.ts';
 
 /** What a handler decided: the reply's result, and any domain events to publish with it. */
 export interface CommandResult {
@@ -17,6 +22,27 @@ export interface ServiceContext {
   /** A topic name with this deployment's prefix (KAFKA_TOPIC_PREFIX). */
   topic: (name: string) => string;
   adminToken: string;
+  /** ORCHESTRATOR=choreography: the service's reactions run (ADR 0018). */
+  choreography: boolean;
+}
+
+/** What a service's choreography part is given to run with. */
+export interface ChoreographyDeps {
+  ctx: ServiceContext;
+  kafka: Kafka;
+  producer: Producer;
+  ownership: Ownership;
+  timing: SagaTiming;
+  execute: (command: CommandOf<CommandType>, via: Via, follow?: (reply: Reply) => OutboxMessage[]) => Promise<Reply>;
+  transient: (err: unknown) => boolean;
+  concurrency: number;
+}
+
+/** A service's part in the choreographed saga (ADR 0018): its reactions, and (the order service) the saga's keeper. */
+export interface Choreography {
+  reactions: readonly Reaction[];
+  /** Keeps the sagas' view, owns the deadline and serves the operator API. */
+  keeper?(deps: ChoreographyDeps): Promise<{ routes: (router: Router) => void; stop(): Promise<void> }>;
 }
 
 /** One domain service, as data: the runtime (`startService`) supplies Kafka, HTTP, inbox and outbox. */
@@ -38,6 +64,8 @@ export interface ServiceSpec<T extends CommandType> {
    * undone, after rejection nothing comes back.
    */
   onOrderOutcome?(tx: PoolClient, event: OrderApproved | OrderRejected, ctx: ServiceContext): Promise<void>;
+  /** Its reactions under ORCHESTRATOR=choreography. */
+  choreography?: Choreography;
   /** Runs once after a command's first processing committed (e.g. hand a message to a channel). */
   afterCommit?(command: CommandOf<T>, data: Record<string, unknown>, ctx: ServiceContext): Promise<void>;
 }

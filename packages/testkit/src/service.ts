@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { topicSpecs, type Command, type CommandType, type Reply } from '@saga/contracts';
 import { ensureTopics } from '@saga/kafka';
 import { dropDatabase } from '@saga/postgres';
-import { startService, type RunningService, type ServiceSpec } from '@saga/service';
+import { startService, type RunningService, type ServiceOptions, type ServiceSpec } from '@saga/service';
 import { servers, uniqueName } from './index.ts';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
@@ -31,6 +31,8 @@ export const startTestService = async <T extends CommandType>(
   kafka: Kafka,
   prefix?: string,
   reuse: { database?: string; port?: number } = {},
+  /** ORCHESTRATOR=choreography: the service's reactions run, with these budgets and registry (ADR 0018). */
+  mode: Partial<Pick<ServiceOptions, 'choreography' | 'timing' | 'registryDatabase'>> = {},
 ): Promise<TestService> => {
   const database = reuse.database ?? uniqueName(`t_${spec.name}`);
   const topicPrefix = prefix ?? (await isolatedTopics(kafka));
@@ -44,6 +46,9 @@ export const startTestService = async <T extends CommandType>(
     adminToken: TEST_ADMIN_TOKEN,
     concurrency: 8,
     logLevel: 'silent',
+    choreography: mode.choreography ?? false,
+    timing: mode.timing ?? { stepTimeoutMs: 1_000, stepAttempts: 4, compensationAttempts: 4, deadlineMs: 30_000 },
+    registryDatabase: mode.registryDatabase ?? 'saga_registry',
   });
   return {
     ...svc,

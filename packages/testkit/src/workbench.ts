@@ -1,9 +1,11 @@
 import type { Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandType } from '@saga/contracts';
+import type { SagaTiming } from '@saga/config';
+import { dropDatabase } from '@saga/postgres';
 import type { ServiceSpec } from '@saga/service';
 import { Topics } from '@saga/contracts';
-import { collect, createProducer, waitFor, type Received } from './index.ts';
+import { collect, createProducer, servers, uniqueName, waitFor, type Received } from './index.ts';
 import { isolatedTopics, startTestService, TEST_ADMIN_TOKEN, type TestService } from './service.ts';
 
 export interface ServiceSpecs {
@@ -22,11 +24,14 @@ const TERMINAL_ORDER = ['APPROVED', 'REJECTED'];
  * a coordinator's end-to-end tests drive. Each service can be stopped and started again (same
  * database, same topics) to play "service down".
  */
-export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs) => {
+export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs, opts: { choreography?: SagaTiming } = {}) => {
   const prefix = await isolatedTopics(kafka);
+  // Under choreography the services drive the saga: their reactions run, claiming on a scratch registry (ADR 0018).
+  const registryDatabase = opts.choreography ? uniqueName('t_registry') : undefined;
+  const mode = opts.choreography ? { choreography: true, timing: opts.choreography, registryDatabase } : {};
   const services = {} as Record<Name, TestService>;
   for (const name of Object.keys(specs) as Name[]) {
-    services[name] = await startTestService(specs[name] as ServiceSpec<CommandType>, kafka, prefix);
+    services[name] = await startTestService(specs[name] as ServiceSpec<CommandType>, kafka, prefix, {}, mode);
   }
   const call = async (url: string, init?: RequestInit) => {
     const res = await fetch(url, init);
@@ -129,10 +134,13 @@ export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs) => {
     /** Starts it again on the same database, topics and port. */
     restartService: async (name: Name) => {
       const port = Number(new URL(services[name].url).port);
-      services[name] = await startTestService(specs[name] as ServiceSpec<CommandType>, kafka, prefix, { database: services[name].database, port });
+      services[name] = await startTestService(specs[name] as ServiceSpec<CommandType>, kafka, prefix, { database: services[name].database, port }, mode);
     },
+    /** The registry the choreography claims its sagas on, when it runs. */
+    registryDatabase,
     close: async () => {
       for (const s of Object.values(services)) await s.close();
+      if (registryDatabase) await dropDatabase(servers.POSTGRES_URL, registryDatabase);
     },
   };
 };

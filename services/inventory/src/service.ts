@@ -5,6 +5,7 @@ import { HttpError } from '@saga/http';
 import { adminSeedRoute, orderOutcomes, type CommandResult, type ServiceSpec } from '@saga/service';
 import { decideCommit, decideRelease, decideReserve, mergeLines, type SettleDecision } from './domain/stock.ts';
 import { inventoryStore } from './store.ts';
+import { inventoryChoreography } from './choreography.ts';
 
 export const StockSeed = z
   .array(z.object({ sku: z.string().min(1).max(64), quantity: z.number().int().positive().max(10_000_000) }))
@@ -27,6 +28,7 @@ export const inventoryService: ServiceSpec<'ReserveStock' | 'ReleaseStock' | 'Co
   commandTopic: Topics.inventoryCommands,
   commandTypes: ['ReserveStock', 'ReleaseStock', 'CommitStock'],
   migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
+  choreography: inventoryChoreography,
 
   async handle(tx, command) {
     const store = inventoryStore(tx);
@@ -64,13 +66,14 @@ export const inventoryService: ServiceSpec<'ReserveStock' | 'ReleaseStock' | 'Co
   },
 
   /** A rejected order holds nothing, whoever forgot to release it; an approved one is never released. */
-  async onOrderOutcome(tx, event) {
+  async onOrderOutcome(tx, event, ctx) {
     const store = inventoryStore(tx);
     const { orderId } = event.payload;
     // The reservations' row locks order this against a ReleaseStock/CommitStock of the same order in flight.
     const existing = await store.reservations(orderId);
     await orderOutcomes(tx).record(orderId, event.type === 'OrderApproved' ? 'APPROVED' : 'REJECTED');
-    if (event.type === 'OrderRejected') await settle(store, orderId, decideRelease(existing, 'REJECTED'), 'RELEASED');
+    // Under choreography the release is a reaction (after the payment is voided: reverse order, ADR 0018).
+    if (event.type === 'OrderRejected' && !ctx.choreography) await settle(store, orderId, decideRelease(existing, 'REJECTED'), 'RELEASED');
   },
 
   routes: (ctx) => (router) => {

@@ -5,6 +5,7 @@ import type { Queryable } from '@saga/postgres';
 import type { ServiceSpec } from '@saga/service';
 import type { DeliveryChannel } from './channel.ts';
 import { decideNotify, type Notification } from './domain/notify.ts';
+import { notificationChoreography } from './choreography.ts';
 
 const ofOrder = async (db: Queryable, orderId: string) =>
   (
@@ -23,6 +24,7 @@ export const notificationService = (channel: DeliveryChannel): ServiceSpec<'Send
   commandTopic: Topics.notificationCommands,
   commandTypes: ['SendNotification'],
   migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
+  choreography: notificationChoreography,
 
   async handle(tx, command) {
     const { orderId } = command.payload;

@@ -4,6 +4,8 @@ import { Topics } from '@saga/contracts';
 import { toOutbox } from '@saga/outbox';
 import type { ServiceSpec } from '@saga/service';
 import { ordersApi } from './api.ts';
+import { startKeeper } from './choreography/keeper.ts';
+import { orderReactions } from './choreography/reactions.ts';
 import { decideTransition } from './domain/order.ts';
 import { orderStore } from './store.ts';
 
@@ -13,13 +15,15 @@ export const orderService: ServiceSpec<'ApproveOrder' | 'RejectOrder'> = {
   commandTopic: Topics.orderCommands,
   commandTypes: ['ApproveOrder', 'RejectOrder'],
   migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
+  choreography: { reactions: orderReactions, keeper: startKeeper },
 
   async handle(tx, command, ctx) {
     const store = orderStore(tx);
     const { orderId } = command.payload;
     const to = command.type === 'ApproveOrder' ? 'APPROVED' : 'REJECTED';
     const reason = command.type === 'RejectOrder' ? command.payload.reason : null;
-    const decision = decideTransition((await store.get(orderId, true))?.status, to);
+    const order = await store.get(orderId, true);
+    const decision = decideTransition(order?.status, to);
     switch (decision.kind) {
       case 'refuse':
         return { result: { outcome: 'FAILURE', reason: decision.reason } };
@@ -32,8 +36,8 @@ export const orderService: ServiceSpec<'ApproveOrder' | 'RejectOrder'> = {
           sagaId: command.sagaId,
           occurredAt: ctx.now().toISOString(),
           ...(decision.to === 'APPROVED'
-            ? { type: 'OrderApproved' as const, payload: { orderId } }
-            : { type: 'OrderRejected' as const, payload: { orderId, reason: reason ?? '' } }),
+            ? { type: 'OrderApproved' as const, payload: { orderId, customerId: order!.customerId } }
+            : { type: 'OrderRejected' as const, payload: { orderId, customerId: order!.customerId, reason: reason ?? '' } }),
         };
         return { result: { outcome: 'SUCCESS', data: { status: decision.to } }, events: [toOutbox(ctx.topic(Topics.orderEvents), event)] };
       }

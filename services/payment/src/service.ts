@@ -5,6 +5,7 @@ import { HttpError } from '@saga/http';
 import { adminSeedRoute, orderOutcomes, type CommandResult, type ServiceSpec } from '@saga/service';
 import { decideAuthorize, decideVoid } from './domain/credit.ts';
 import { paymentStore } from './store.ts';
+import { paymentChoreography } from './choreography.ts';
 
 export const CustomerSeed = z
   .array(z.object({ id: z.string().min(1).max(64), creditLimitCents: Cents }))
@@ -41,6 +42,7 @@ export const paymentService: ServiceSpec<'AuthorizePayment' | 'VoidPayment'> = {
   commandTopic: Topics.paymentCommands,
   commandTypes: ['AuthorizePayment', 'VoidPayment'],
   migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
+  choreography: paymentChoreography,
 
   async handle(tx, command) {
     const store = paymentStore(tx);
@@ -73,13 +75,14 @@ export const paymentService: ServiceSpec<'AuthorizePayment' | 'VoidPayment'> = {
   },
 
   /** A rejected order holds no money, whoever forgot to void it; an approved one is never voided. */
-  async onOrderOutcome(tx, event) {
+  async onOrderOutcome(tx, event, ctx) {
     const store = paymentStore(tx);
     const { orderId } = event.payload;
     // The hold's row lock orders this against a VoidPayment of the same order in flight.
     await store.lockHold(orderId);
     await orderOutcomes(tx).record(orderId, event.type === 'OrderApproved' ? 'APPROVED' : 'REJECTED');
-    if (event.type === 'OrderRejected') await voidHold(store, orderId, 'REJECTED');
+    // Under choreography the void is a reaction, with its budget and its event (ADR 0018).
+    if (event.type === 'OrderRejected' && !ctx.choreography) await voidHold(store, orderId, 'REJECTED');
   },
 
   routes: (ctx) => (router) => {

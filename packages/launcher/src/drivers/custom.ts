@@ -1,8 +1,7 @@
-import { databaseUrl, loadConfig } from '@saga/config';
-import { TERMINAL_STATUSES } from '@saga/contracts';
+import { loadConfig } from '@saga/config';
 import { CUSTOM_GROUPS, orchestratorSettings } from '@saga/orchestrator-custom/config';
-import { databaseExists, withClient } from '@saga/postgres';
 import type { CoordinatorDriver } from '../driver.ts';
+import { openSagas } from './open-sagas.ts';
 
 /** Our persisted state-machine orchestrator (ADR 0004). */
 export const customDriver = {
@@ -25,14 +24,6 @@ export const customDriver = {
   }),
   inFlight: async (env, limit) => {
     const cfg = loadConfig(orchestratorSettings, env);
-    if (!(await databaseExists(cfg.POSTGRES_URL, cfg.ORCHESTRATOR_DATABASE))) return { count: 0, ids: [] };
-    return withClient(databaseUrl(cfg.POSTGRES_URL, cfg.ORCHESTRATOR_DATABASE), async (db) => {
-      // Created by the stack but never migrated: the orchestrator never ran there.
-      if ((await db.query<{ t: string | null }>(`SELECT to_regclass('sagas') AS t`)).rows[0]!.t === null) return { count: 0, ids: [] };
-      const open = 'status <> ALL($1::text[])';
-      const n = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sagas WHERE ${open}`, [TERMINAL_STATUSES])).rows[0]!.n;
-      const ids = (await db.query<{ id: string }>(`SELECT id FROM sagas WHERE ${open} ORDER BY created_at LIMIT $2`, [TERMINAL_STATUSES, limit])).rows.map((r) => r.id);
-      return { count: n, ids };
-    });
+    return openSagas(cfg.POSTGRES_URL, cfg.ORCHESTRATOR_DATABASE, 'sagas', limit);
   },
 } as const satisfies CoordinatorDriver;
