@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MODES } from './modes.ts';
+import { COORDINATOR_NAMES } from '@saga/launcher';
 
 // The harness smoke exactly as CI and the README's main command run it: one low rate, every
 // mode, the checker after each suite — against the real stack and services.
@@ -96,7 +97,7 @@ describe('benchmark harness smoke', () => {
       const profiled = p.processes.filter((x) => (x.cpuMsPerSaga ?? 0) > 0 && x.top.length > 0 && x.top[0]!.share > 0).map((x) => x.name);
       expect(profiled, p.mode).toEqual(expect.arrayContaining(['coordinator #1', 'order', 'inventory', 'payment', 'notification']));
     }
-    expect(results.complexity.coordinators.map((c) => c.coordinator)).toEqual(['custom', 'temporal']);
+    expect(results.complexity.coordinators.map((c) => c.coordinator)).toEqual([...COORDINATOR_NAMES]);
     for (const c of results.complexity.coordinators) expect(c.lines * c.functions * c.concepts.length).toBeGreaterThan(0);
     expect(readdirSync(join(out, 'recovery')).sort()).toEqual(['recovery-timeline.svg', 'results.json', 'summary.md']);
   });

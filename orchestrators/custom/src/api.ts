@@ -8,7 +8,7 @@ import type { SagaEvent, Transition } from './engine.ts';
  * (`operate`), so they pass the same transition rules as a reply or a timer.
  */
 export const customOperator = (pool: Pool, operate: (id: string, event: Extract<SagaEvent<never>, { type: 'operator' }>) => Promise<Transition<unknown> | undefined>): SagaOperator => ({
-  list: (q) => pageOfSagas(pool, 'sagas', { step: 'current_step', reason: 'reason' }, q),
+  list: (q) => pageOfSagas(pool, 'sagas', { step: 'current_step', reason: 'reason', extra: 'version' }, q),
 
   async get(id) {
     const { rows } = await pool.query<Record<string, unknown>>(

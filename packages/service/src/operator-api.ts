@@ -49,12 +49,13 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /**
  * One page of a coordinator's sagas table, oldest first, with the total: `table` has `id`,
  * `status`, `created_at`, `updated_at`; `step` and `reason` are the SQL that gives its current
- * step and its reason (the custom orchestrator's and the choreography's view differ there).
+ * step and its reason (the custom orchestrator's and the choreography's view differ there);
+ * `extra`, more columns its rows carry (the custom orchestrator's `version`).
  */
-export const pageOfSagas = async (db: Queryable, table: string, columns: { step: string; reason: string }, { status, page, pageSize }: ListSagasQuery): Promise<SagaPage> => {
+export const pageOfSagas = async (db: Queryable, table: string, columns: { step: string; reason: string; extra?: string }, { status, page, pageSize }: ListSagasQuery): Promise<SagaPage> => {
   const where = status ? 'WHERE status = $3' : '';
   const { rows } = await db.query<{ id: string; status: SagaStatus; currentStep: string | null; reason: string | null; createdAt: Date; updatedAt: Date }>(
-    `SELECT id, status, ${columns.step} AS "currentStep", ${columns.reason} AS reason, created_at AS "createdAt", updated_at AS "updatedAt"
+    `SELECT id, status, ${columns.step} AS "currentStep", ${columns.reason} AS reason, created_at AS "createdAt", updated_at AS "updatedAt"${columns.extra ? `, ${columns.extra}` : ''}
      FROM ${table} ${where} ORDER BY created_at, id LIMIT $1 OFFSET $2`,
     [pageSize, (page - 1) * pageSize, ...(status ? [status] : [])],
   );
