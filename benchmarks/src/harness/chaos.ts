@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Topics } from '@saga/contracts';
 import { withTimeout } from '@saga/stack';
+import { hasProcess } from '@saga/launcher';
 import { formatTally, percentiles, round, tally } from '../stats.ts';
 import { openLoopStep } from './driver.ts';
+import type { Mode } from './modes.ts';
 import { EFFECT_KINDS } from './recovery.ts';
 import { machineCpu } from './usage.ts';
 import { checkWorld, HAPPY, idle, violationKey, withCoordinator, type SuiteContext } from './suites.ts';
@@ -69,8 +71,12 @@ const SLOW_RESTART_SECONDS = 8;
  * Publishes a share of the run's commands and replies a second time (same key, value, headers),
  * a moment later: what a producer retry or a redelivery after a rebalance does.
  */
-const startDuplicator = async (wb: BenchWorkbench, share: number) => {
-  const topics = [Topics.inventoryCommands, Topics.paymentCommands, Topics.orderCommands, Topics.notificationCommands, Topics.sagaReplies].map((t) => wb.prefix + t);
+const startDuplicator = async (wb: BenchWorkbench, share: number, mode: Mode) => {
+  // The saga's traffic on Kafka: commands and replies, or (choreography, ADR 0018) the events the services react to.
+  const saga = hasProcess(mode.coordinator)
+    ? [Topics.inventoryCommands, Topics.paymentCommands, Topics.orderCommands, Topics.notificationCommands, Topics.sagaReplies]
+    : [Topics.orderEvents, Topics.inventoryEvents, Topics.paymentEvents, Topics.notificationEvents];
+  const topics = saga.map((t) => wb.prefix + t);
   const consumer = wb.kafka.consumer({ groupId: `${wb.run}-chaos-dup-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 50 });
   const producer = wb.kafka.producer();
   await Promise.all([consumer.connect(), producer.connect()]);
@@ -132,7 +138,7 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
       let poisoned = 0;
 
       await wb.setFaults('payment', { failureRate: o.paymentFailureRate });
-      const dup = await startDuplicator(wb, o.duplicateShare);
+      const dup = await startDuplicator(wb, o.duplicateShare, mode);
 
       // One of the two instances, alternately, every 6–10 s; restarted 2 s later. Not while Kafka is
       // down (a coordinator cannot start without it; that is the Kafka fault, not this one).
@@ -171,7 +177,10 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
           }
         }
       })();
-      const poisonTopics = [Topics.inventoryCommands, Topics.paymentCommands, ...(mode.transport === 'kafka' ? [Topics.sagaReplies] : [])].map((t) => wb.prefix + t);
+      // Poison where the mode's saga traffic is consumed: the commands, and the replies (a coordinator
+      // over Kafka) or the events the services react to (choreography, ADR 0018).
+      const sagaTopic = hasProcess(mode.coordinator) ? (mode.transport === 'kafka' ? [Topics.sagaReplies] : []) : [Topics.inventoryEvents];
+      const poisonTopics = [Topics.inventoryCommands, Topics.paymentCommands, ...sagaTopic].map((t) => wb.prefix + t);
       const injectPoison = async () => {
         const producer = wb.kafka.producer();
         await producer.connect();

@@ -104,19 +104,20 @@ describe('benchmark harness smoke', () => {
 
   it('chaos smoke (Kafka restart left to the full soak): faults overlapping under load over Kafka — nothing lost, nothing doubled, exactly the poison dead-lettered', { timeout: 900_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'bench-'));
-    const r = await runBench(['chaos', '--modes', 'custom-kafka,temporal-kafka', '--chaos-rate', '5', '--chaos-seconds', '30', '--chaos-post-seconds', '5', '--no-chaos-kafka-restart', '--warmup', '3', '--out', out, '--run-id', 'chaos']);
+    const r = await runBench(['chaos', '--modes', 'custom-kafka,temporal-kafka,choreography-kafka', '--chaos-rate', '5', '--chaos-seconds', '30', '--chaos-post-seconds', '5', '--no-chaos-kafka-restart', '--warmup', '3', '--out', out, '--run-id', 'chaos']);
     expect(r.code, r.out.slice(-3000)).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'chaos', 'results.json'), 'utf8')) as {
       chaos: { mode: string; accepted: number; lost: number; wrongEffects: number; coordinatorKills: number; duplicated: number; poison: number; events: { what: string }[] }[];
       checks: { suite: string; violations: number }[];
     };
-    expect(results.chaos.map((x) => x.mode)).toEqual(['custom-kafka', 'temporal-kafka']);
+    expect(results.chaos.map((x) => x.mode)).toEqual(['custom-kafka', 'temporal-kafka', 'choreography-kafka']);
     for (const x of results.chaos) {
       expect(x).toMatchObject({ lost: 0, wrongEffects: 0 });
       expect(x.accepted).toBeGreaterThan(100);
       expect(x.coordinatorKills).toBeGreaterThanOrEqual(1);
       expect(x.duplicated).toBeGreaterThan(0);
-      // Two bursts of three poison messages into inventory.commands, payment.commands and saga.replies.
+      // Two bursts of three poison messages into inventory.commands, payment.commands and saga.replies
+      // (choreography: inventory.events, which its reactions and view consume; nobody reads the replies).
       expect(x.poison).toBe(18);
       const what = x.events.map((e) => e.what).join('\n');
       expect(what).toMatch(/kill -9 inventory/);
