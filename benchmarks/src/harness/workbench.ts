@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { ACTIVE_STATUSES, OrderEvent, SagaPage, Topics, topicSpecs, type SagaStatus } from '@saga/contracts';
+import { ACTIVE_STATUSES, Topics, topicSpecs } from '@saga/contracts';
 import { ensureTopics, moveGroupToEnd } from '@saga/kafka';
 import { coordinatorUrl, driverOf, hasProcess, spawnService, startServices, stopAll, temporalAddress, waitHealthy, type Running, type ServiceName } from '@saga/launcher';
 import { dropDatabase } from '@saga/postgres';
 import { loadStackSettings, stackServers, up, type ServerName } from '@saga/stack';
 import { freePort, servers, testKafka, uniqueName } from '@saga/testkit';
 import { modeEnv, type Mode } from './modes.ts';
+import { lastStepEntry, observeOrders, sagaPage } from './observer.ts';
 
 /** Where a mode's consumer groups read: the order's events and the replies (coordinators), every service's events (choreography). */
 const COORDINATOR_TOPICS = [Topics.orderEvents, Topics.sagaReplies];
@@ -18,7 +19,6 @@ const EVENT_TOPICS = [Topics.orderEvents, Topics.inventoryEvents, Topics.payment
 import { takeSnapshot } from './snapshot.ts';
 
 const ADMIN = { authorization: 'Bearer workbench-admin', 'content-type': 'application/json' };
-const TERMINAL = new Set(['OrderApproved', 'OrderRejected']);
 
 /** Every run's name (its databases, topics, task queues) starts with this. */
 const BENCH_PREFIX = 'bench';
@@ -102,27 +102,8 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     return clients.get(address)!;
   };
 
-  // Every order's terminal event, when it was consumed.
-  const terminalAt = new Map<string, number>();
-  const outcome = new Map<string, string>();
-  /** Why each rejected order was rejected (the OrderRejected event's reason). */
-  const rejectReason = new Map<string, string>();
-  const observer = kafka.consumer({ groupId: `${run}-observer`, maxWaitTimeInMs: 20 });
-  await observer.connect();
-  await observer.subscribe({ topic: prefix + Topics.orderEvents, fromBeginning: true });
-  const joined = new Promise<void>((r) => observer.on(observer.events.GROUP_JOIN, () => r()));
-  await observer.run({
-    partitionsConsumedConcurrently: 8,
-    eachMessage: async ({ message }) => {
-      const e = OrderEvent.parse(JSON.parse(message.value!.toString()));
-      if (TERMINAL.has(e.type)) {
-        terminalAt.set(e.payload.orderId, performance.now());
-        outcome.set(e.payload.orderId, e.type);
-        if (e.type === 'OrderRejected') rejectReason.set(e.payload.orderId, e.payload.reason);
-      }
-    },
-  });
-  await joined;
+  // Every order's terminal event, when it was consumed, and why a rejected one was rejected.
+  const { terminalAt, outcome, rejectReason, stop: stopObserver } = await observeOrders(kafka, `${run}-observer`, prefix + Topics.orderEvents);
 
   const post = async (url: string, body: unknown) => {
     const res = await fetch(url, { method: 'POST', headers: ADMIN, body: JSON.stringify(body) });
@@ -186,16 +167,6 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   };
   /** The running coordinator's operator API: a live instance's (after a fault, instance #1 may be gone). */
   const operatorUrl = () => coordinator!.procs.find((p) => !exited(p))?.url ?? coordinatorUrl(coordinator!.mode.coordinator, baseEnv);
-  const sagaPage = async (status: SagaStatus, pageSize: number) => {
-    const res = await fetch(`${operatorUrl()}/sagas?status=${status}&pageSize=${pageSize}`);
-    if (!res.ok) throw new Error(`GET /sagas?status=${status} → ${res.status} ${await res.text()}`);
-    return SagaPage.parse(await res.json());
-  };
-  /** Why a saga parked, from its timeline: the last entry that is not a status change or an operator's. */
-  const lastStepEntry = async (base: string, id: string) => {
-    const saga = (await (await fetch(`${base}/sagas/${id}`)).json().catch(() => ({}))) as { history?: { cause: string }[] };
-    return (saga.history ?? []).map((h) => h.cause).filter((c) => !c.startsWith('saga ') && !c.startsWith('operator:')).at(-1) ?? 'unknown';
-  };
   /** The stack server the running mode needs besides PostgreSQL and Kafka (its driver's), if any: the recovery suite's `temporal-kill` target. */
   const temporalServerOf = (): ServerName | undefined => (coordinator ? driverOf(coordinator.mode.coordinator).servers(coordinator.mode)[0] : undefined);
   const serverPid = (name: ServerName) => {
@@ -308,7 +279,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
       const base = operatorUrl();
       const note = 'recovery suite: the failed part is back';
       const retried: { id: string; why: string }[] = [];
-      for (const { id, reason } of (await sagaPage('NEEDS_ATTENTION', 200)).items) {
+      for (const { id, reason } of (await sagaPage(base, 'NEEDS_ATTENTION', 200)).items) {
         const why = reason ?? (await lastStepEntry(base, id));
         // 409: it moved on between the list and the retry.
         if (await post(`${base}/sagas/${id}/retry`, { note }).then(() => true, () => false)) retried.push({ id, why });
@@ -333,7 +304,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     /** Sagas of the running coordinator still moving on their own (the order is terminal before its saga: commit, notify). */
     busy: async () => {
       if (!coordinator) return 0;
-      const pages = await Promise.all(ACTIVE_STATUSES.map((st) => sagaPage(st, 1)));
+      const pages = await Promise.all(ACTIVE_STATUSES.map((st) => sagaPage(operatorUrl(), st, 1)));
       return pages.reduce((n, p) => n + p.total, 0);
     },
     snapshot: () =>
@@ -353,7 +324,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
       for (const [q, client] of taskQueues) {
         await terminateRunning(client, `TaskQueue = '${q}'`, 'benchmark run over').catch((err: unknown) => opts.log(`could not end the workflows left on ${q}: ${String(err)}`));
       }
-      await observer.disconnect();
+      await stopObserver();
       // The run's topics go too: every partition left behind slows each later broker start.
       await admin.deleteTopics({ topics: specs.map((t) => t.topic) }).catch((err: unknown) => opts.log(`could not delete the run's topics: ${String(err)}`));
       await admin.disconnect();
