@@ -6,20 +6,9 @@ import { orderService } from '@saga/order';
 import { apply, derive, factOf, TRIGGER_OF, type ViewState } from '@saga/order/choreography';
 import { paymentService } from '@saga/payment';
 import type { Reaction } from '@saga/service';
-import { answerOf, CONFORMANCE, CONFORMANCE_TIMING, distinctCommands, type ConformanceCase } from '@saga/testkit/conformance';
+import { answerOf, choreographed, CONFORMANCE, CONFORMANCE_TIMING, distinctCommands, type ConformanceCase } from '@saga/testkit/conformance';
 
 const REACTIONS: Reaction[] = [orderService, inventoryService, paymentService, notificationService({ deliver: async () => undefined })].flatMap((s) => s.choreography?.reactions ?? []);
-
-/**
- * The difference ADR 0018 names: choreography gives the verdict first (RejectOrder), then every
- * service undoes its own part, in reverse order — a no-op where it did nothing, since no one holds
- * a list of what was done.
- */
-const choreographed = (cmds: readonly CommandType[]): CommandType[] => {
-  const i = cmds.findIndex((c) => c === 'VoidPayment' || c === 'ReleaseStock' || c === 'RejectOrder');
-  if (i < 0) return [...cmds];
-  return [...cmds.slice(0, i), 'RejectOrder', 'VoidPayment', 'ReleaseStock', ...(cmds.slice(i).includes('SendNotification') ? ['SendNotification' as const] : [])];
-};
 
 /**
  * Plays one row of the conformance table on the services' real reactions and the order service's

@@ -9,6 +9,7 @@ import { dropDatabase } from '@saga/postgres';
 import { ensureSchemathesis, loadStackSettings } from '@saga/stack';
 import { servers, testKafka, TEST_ADMIN_TOKEN, uniqueName, type Workbench } from '@saga/testkit';
 import { orchestratorEnv, workbench } from '@saga/testkit/all-services';
+import { CONFORMANCE_TIMING } from '@saga/testkit/conformance';
 
 const exec = promisify(execFile);
 const config = fileURLToPath(new URL('../schemathesis.toml', import.meta.url));
@@ -23,6 +24,8 @@ const config = fileURLToPath(new URL('../schemathesis.toml', import.meta.url));
 describe('the servers conform to their OpenAPI documents', () => {
   const kafka = testKafka('openapi-conformance');
   let wb: Workbench;
+  /** A second set of services under ORCHESTRATOR=choreography: its order service serves the operator API too. */
+  let choreographed: Workbench;
   let custom: RunningOrchestrator;
   let temporal: Awaited<ReturnType<typeof startTemporalCoordinator>>;
   let env: Record<string, string>;
@@ -32,17 +35,20 @@ describe('the servers conform to their OpenAPI documents', () => {
   beforeAll(async () => {
     st = await ensureSchemathesis(loadStackSettings(), (l) => console.log(l));
     wb = await workbench(kafka);
+    choreographed = await workbench(kafka, { choreography: CONFORMANCE_TIMING });
     env = orchestratorEnv(wb.env(), { TRANSPORT: 'http', TEMPORAL_TASK_QUEUE: uniqueName('order-saga') });
     custom = await startOrchestrator(loadOrchestratorConfig(env));
     temporal = await startTemporalCoordinator(loadTemporalConfig(env));
     for (const [name, svc] of Object.entries(wb.services)) urls.set(name, svc.url);
     urls.set('orchestrator-custom', custom.url);
     urls.set('orchestrator-temporal', temporal.url);
+    urls.set('order-choreography', choreographed.services.order.url);
   });
   afterAll(async () => {
     await temporal?.stop();
     await custom?.stop();
     await wb?.close();
+    await choreographed?.close();
     for (const db of [env.ORCHESTRATOR_DATABASE!, env.ORCHESTRATOR_TEMPORAL_DATABASE!]) await dropDatabase(servers.POSTGRES_URL, db);
   });
 

@@ -19,7 +19,7 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 export const COORDINATOR_DIRS = Object.fromEntries(DRIVERS.map((d) => [d.name, d.dir])) as Record<CoordinatorName, string>;
 export type { CoordinatorName };
 /** Test code and test helpers are not the coordinator. */
-const isProductionSource = (f: string) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'given.ts';
+const isProductionSource = (f: string) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !['given.ts', 'test-environment.ts'].includes(f);
 
 /** Non-blank, non-comment lines of TypeScript: lines that hold part of a token (the TypeScript parser's tokens, not a regex). */
 export const codeLines = (text: string) => {

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { OrderEvent, SagaPage, type SagaStatus } from '@saga/contracts';
+import { ACTIVE_STATUSES, OrderEvent, SagaPage, type SagaStatus, type SagaTimeline } from '@saga/contracts';
 
 const TERMINAL = new Set(['OrderApproved', 'OrderRejected']);
 
@@ -39,6 +39,33 @@ export const sagaPage = async (base: string, status: SagaStatus, pageSize: numbe
 
 /** Why a saga parked, from its timeline: the last entry that is not a status change or an operator's. */
 export const lastStepEntry = async (base: string, id: string) => {
-  const saga = (await (await fetch(`${base}/sagas/${id}`)).json().catch(() => ({}))) as { history?: { cause: string }[] };
-  return (saga.history ?? []).map((h) => h.cause).filter((c) => !c.startsWith('saga ') && !c.startsWith('operator:')).at(-1) ?? 'unknown';
+  const saga = (await (await fetch(`${base}/sagas/${id}`)).json().catch(() => ({}))) as Partial<SagaTimeline>;
+  const last = (saga.history ?? []).filter((h) => h.step !== null && h.kind !== 'operator').at(-1);
+  return last ? `${last.step} ${last.kind}${last.detail ? `: ${last.detail}` : ''}` : 'unknown';
+};
+
+const ADMIN = { authorization: 'Bearer workbench-admin', 'content-type': 'application/json' };
+
+/**
+ * The operator: every saga parked as NEEDS_ATTENTION (a compensation that kept failing), retried
+ * through the operator API every coordinator serves. Returns the sagas retried, each with why it
+ * parked: its reason where the list has one, else the last step entry of its timeline (Temporal's
+ * list carries no reason).
+ */
+export const retryParked = async (base: string, note: string): Promise<{ id: string; why: string }[]> => {
+  const retried: { id: string; why: string }[] = [];
+  for (const { id, reason } of (await sagaPage(base, 'NEEDS_ATTENTION', 200)).items) {
+    const why = reason ?? (await lastStepEntry(base, id));
+    // 409: it moved on between the list and the retry.
+    const res = await fetch(`${base}/sagas/${id}/retry`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ note }) }).catch(() => undefined);
+    await res?.text().catch(() => '');
+    if (res?.ok) retried.push({ id, why });
+  }
+  return retried;
+};
+
+/** Sagas still moving on their own (the order is terminal before its saga: commit, notify). */
+export const sagasMoving = async (base: string) => {
+  const pages = await Promise.all(ACTIVE_STATUSES.map((st) => sagaPage(base, st, 1)));
+  return pages.reduce((n, p) => n + p.total, 0);
 };

@@ -2,94 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { percentiles, round } from '../stats.ts';
 import type { ViolationKind } from './checker.ts';
 import { openLoopStep } from './driver.ts';
-import { interleave, type Mode } from './modes.ts';
-import { driverOf, hasProcess } from '@saga/launcher';
+import { interleave } from './modes.ts';
 import { withTimeout } from '@saga/stack';
 import { checkWorld, idle, placeHappy, violationKey, withCoordinator, type SuiteContext } from './suites.ts';
-import type { BenchWorkbench } from './workbench.ts';
 
-/** What an injection did: which pid, when the part went down and when it served again (performance.now()). */
-interface Injected { target: string; pid: number; downAt: number; backAt: number }
+import type { Fault, Injected } from './faults.ts';
 
-export interface Fault {
-  name: string;
-  what: string;
-  /** Coordinator instances the mode runs with for this fault. */
-  instances: number;
-  applies: (m: Mode) => boolean;
-  inject: (wb: BenchWorkbench) => Promise<Injected>;
-}
-
-/** Brings a part down, waits `downMs`, brings it back (restart resolves once it serves again). */
-const downFor = async (target: string, down: () => Promise<number>, downMs: number, back: () => Promise<void>): Promise<Injected> => {
-  const downAt = performance.now();
-  const pid = await down();
-  await sleep(Math.max(0, downMs - (performance.now() - downAt)));
-  await back();
-  return { target, pid, downAt, backAt: performance.now() };
-};
-
-/** The faults, one at a time, in this order (server restarts last: they disturb the most). */
-export const FAULTS: Fault[] = [
-  {
-    name: 'coordinator-kill',
-    what: 'kill -9 of the coordinator (custom orchestrator / Temporal worker process; choreography: the order service, which keeps its view and deadline), restarted after 5 s',
-    instances: 1,
-    applies: () => true,
-    inject: (wb) => downFor('coordinator', () => wb.killCoordinator(0), 5_000, () => wb.restartCoordinator(0)),
-  },
-  {
-    name: 'coordinator-kill-one-of-two',
-    what: 'two coordinator instances; one killed -9 and not restarted',
-    instances: 2,
-    // Choreography has no coordinator instances to run twice.
-    applies: (m) => hasProcess(m.coordinator),
-    inject: async (wb) => {
-      const downAt = performance.now();
-      const pid = await wb.killCoordinator(1);
-      return { target: 'coordinator #2', pid, downAt, backAt: downAt };
-    },
-  },
-  {
-    name: 'payment-kill',
-    what: 'kill -9 of the payment service, restarted after 10 s',
-    instances: 1,
-    applies: () => true,
-    inject: (wb) => downFor('payment', () => wb.killService('payment'), 10_000, () => wb.restartService('payment')),
-  },
-  {
-    name: 'kafka-stop',
-    what: 'the Kafka broker stopped (SIGTERM) for 10 s, then started again',
-    instances: 1,
-    applies: () => true,
-    inject: (wb) => downFor('kafka', () => wb.stopServer('kafka'), 10_000, () => wb.startServer('kafka')),
-  },
-  {
-    name: 'temporal-kill',
-    what: "kill -9 of the mode's Temporal server, restarted after 5 s",
-    instances: 1,
-    // Modes whose coordinator needs a server of its own (its driver's servers): Temporal's.
-    applies: (m) => driverOf(m.coordinator).servers(m).length > 0,
-    inject: (wb) => {
-      const name = wb.temporalServerOf() ?? 'temporal';
-      return downFor(name, () => wb.killServer(name), 5_000, () => wb.startServer(name));
-    },
-  },
-  {
-    name: 'postgres-restart',
-    what: 'PostgreSQL restarted (fast shutdown, started again at once)',
-    instances: 1,
-    applies: () => true,
-    inject: (wb) => downFor('postgres', () => wb.stopServer('postgres'), 0, () => wb.startServer('postgres')),
-  },
-];
-
-export const pickFaults = (names?: string[]) => {
-  if (!names?.length) return FAULTS;
-  const unknown = names.filter((n) => !FAULTS.some((f) => f.name === n));
-  if (unknown.length) throw new Error(`unknown fault ${unknown.join(', ')}; valid: ${FAULTS.map((f) => f.name).join(', ')}`);
-  return FAULTS.filter((f) => names.includes(f.name));
-};
+export { FAULTS, pickFaults, type Fault } from './faults.ts';
 
 /** Violations that mean an effect happened twice or not at all (lost sagas are counted apart). */
 export const EFFECT_KINDS: ViolationKind[] = ['approved-stock-not-committed', 'approved-hold', 'approved-notification', 'rejected-stock-held', 'rejected-payment-held', 'rejected-notification', 'stock-not-conserved', 'money-not-conserved'];

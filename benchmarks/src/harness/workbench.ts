@@ -1,15 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { ACTIVE_STATUSES, Topics, topicSpecs } from '@saga/contracts';
+import { Topics, topicSpecs } from '@saga/contracts';
 import { ensureTopics, moveGroupToEnd } from '@saga/kafka';
 import { coordinatorUrl, driverOf, hasProcess, spawnService, startServices, stopAll, temporalAddress, waitHealthy, type Running, type ServiceName } from '@saga/launcher';
 import { dropDatabase } from '@saga/postgres';
-import { loadStackSettings, stackServers, up, type ServerName } from '@saga/stack';
+import type { ServerName } from '@saga/stack';
+import { stackControl } from './stack-control.ts';
 import { freePort, servers, testKafka, uniqueName } from '@saga/testkit';
 import { modeEnv, type Mode } from './modes.ts';
-import { lastStepEntry, observeOrders, sagaPage } from './observer.ts';
+import { observeOrders, retryParked, sagasMoving } from './observer.ts';
+import { BENCH_PREFIX, endLeftoverWorkflows, terminateRunning } from './temporal-runs.ts';
+
+export { endLeftoverWorkflows } from './temporal-runs.ts';
 
 /** Where a mode's consumer groups read: the order's events and the replies (coordinators), every service's events (choreography). */
 const COORDINATOR_TOPICS = [Topics.orderEvents, Topics.sagaReplies];
@@ -19,36 +21,6 @@ const EVENT_TOPICS = [Topics.orderEvents, Topics.inventoryEvents, Topics.payment
 import { takeSnapshot } from './snapshot.ts';
 
 const ADMIN = { authorization: 'Bearer workbench-admin', 'content-type': 'application/json' };
-
-/** Every run's name (its databases, topics, task queues) starts with this. */
-const BENCH_PREFIX = 'bench';
-
-/**
- * Terminates the running workflows `where` selects (a visibility query) with one batch operation,
- * the server's own way to end many at once; waits up to a minute for it. Returns how many were
- * running.
- */
-const terminateRunning = async (client: Client, where: string, reason: string): Promise<number> => {
-  const { workflowService } = client.connection;
-  const namespace = client.options.namespace;
-  const query = `${where} AND ExecutionStatus = 'Running'`;
-  const count = async () => Number((await workflowService.countWorkflowExecutions({ namespace, query })).count ?? 0);
-  const running = await count();
-  if (running === 0) return 0;
-  await workflowService.startBatchOperation({ namespace, visibilityQuery: query, jobId: randomUUID(), reason, terminationOperation: {} });
-  for (let waited = 0; waited < 60_000 && (await count()) > 0; waited += 1_000) await sleep(1_000);
-  return running;
-};
-
-/**
- * Ends the workflows an earlier run left running (one stopped with kill -9, so its `close` never
- * ran): thousands of them, with their timers, would keep the server busy and skew this run.
- * Called before this run starts anything on that server.
- */
-export const endLeftoverWorkflows = async (client: Client, log: (l: string) => void) => {
-  const ended = await terminateRunning(client, `TaskQueue STARTS_WITH '${BENCH_PREFIX}_'`, 'left running by an earlier benchmark run');
-  if (ended > 0) log(`ended ${ended} workflows left running by an earlier benchmark run`);
-};
 
 /**
  * One benchmark run's world: fresh databases and topics, the four services as child processes
@@ -158,22 +130,11 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     return r.child.pid!;
   };
   const exited = (r: Running) => r.child.exitCode !== null || r.child.signalCode !== null;
-  const stack = loadStackSettings();
-  const stackByName = new Map(stackServers(stack).map((x) => [x.name, x]));
-  const stackServer = (name: ServerName) => {
-    const srv = stackByName.get(name)!;
-    if (!srv.endpoint.managed) throw new Error(`${name} is external (STACK_EXTERNAL or a non-loopback address): the harness only injects faults into servers the stack started`);
-    return srv;
-  };
+  const stack = stackControl();
   /** The running coordinator's operator API: a live instance's (after a fault, instance #1 may be gone). */
   const operatorUrl = () => coordinator!.procs.find((p) => !exited(p))?.url ?? coordinatorUrl(coordinator!.mode.coordinator, baseEnv);
   /** The stack server the running mode needs besides PostgreSQL and Kafka (its driver's), if any: the recovery suite's `temporal-kill` target. */
   const temporalServerOf = (): ServerName | undefined => (coordinator ? driverOf(coordinator.mode.coordinator).servers(coordinator.mode)[0] : undefined);
-  const serverPid = (name: ServerName) => {
-    const pid = stackServer(name).pid();
-    if (pid === undefined) throw new Error(`${name} is not running (no live pid in its pid file)`);
-    return pid;
-  };
 
   return {
     run,
@@ -253,43 +214,15 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     crashedServices: () => services.filter((s) => exited(s) && !killedOnPurpose.has(s)).map((s) => s.name as ServiceName),
     /** Coordinator instances that exited although the harness did not kill them (a crash). */
     crashedCoordinators: () => (coordinator?.procs ?? []).flatMap((p, i) => (exited(p) && !killedOnPurpose.has(p) ? [i] : [])),
-    /** kill -9 of a stack server by the pid in the stack's pid file. */
-    killServer: async (name: ServerName) => {
-      const pid = serverPid(name);
-      process.kill(pid, 'SIGKILL');
-      while (stackServer(name).pid() !== undefined) await sleep(50);
-      return pid;
-    },
-    /** A clean stop of a stack server (its own shutdown signal), by its recorded pid. */
-    stopServer: async (name: ServerName) => {
-      const pid = serverPid(name);
-      await stackServer(name).stop(pid);
-      return pid;
-    },
-    /** Starts a stack server again and waits until it serves (the stack's own readiness check). */
-    startServer: async (name: ServerName) => void (await up([stackServer(name)], stack, () => undefined)),
-    /**
-     * The operator: every saga of the running mode parked as NEEDS_ATTENTION (a compensation that
-     * kept failing), retried through the operator API every coordinator serves. Returns the sagas
-     * retried, each with why it parked: its reason where the list has one (custom), else the last
-     * step entry of its timeline (Temporal's list carries no reason).
-     */
-    retryParked: async (): Promise<{ id: string; why: string }[]> => {
-      if (!coordinator) return [];
-      const base = operatorUrl();
-      const note = 'recovery suite: the failed part is back';
-      const retried: { id: string; why: string }[] = [];
-      for (const { id, reason } of (await sagaPage(base, 'NEEDS_ATTENTION', 200)).items) {
-        const why = reason ?? (await lastStepEntry(base, id));
-        // 409: it moved on between the list and the retry.
-        if (await post(`${base}/sagas/${id}/retry`, { note }).then(() => true, () => false)) retried.push({ id, why });
-      }
-      return retried;
-    },
+    killServer: stack.killServer,
+    stopServer: stack.stopServer,
+    startServer: stack.startServer,
+    /** The operator: every parked saga of the running mode retried through the operator API (observer.ts). */
+    retryParked: async () => (coordinator ? retryParked(operatorUrl(), 'recovery suite: the failed part is back') : []),
     temporalServerOf,
     /** Root pids per part of the running mode, for the CPU / memory meter. */
     processGroups: (): Record<string, number[]> => {
-      const pidOf = (name: ServerName) => stackServer(name).pid();
+      const pidOf = stack.pidOf;
       const c = coordinator;
       const server = temporalServerOf();
       const temporal = server && pidOf(server);
@@ -302,11 +235,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
       };
     },
     /** Sagas of the running coordinator still moving on their own (the order is terminal before its saga: commit, notify). */
-    busy: async () => {
-      if (!coordinator) return 0;
-      const pages = await Promise.all(ACTIVE_STATUSES.map((st) => sagaPage(operatorUrl(), st, 1)));
-      return pages.reduce((n, p) => n + p.total, 0);
-    },
+    busy: async () => (coordinator ? sagasMoving(operatorUrl()) : 0),
     snapshot: () =>
       takeSnapshot({
         postgresUrl: servers.POSTGRES_URL,

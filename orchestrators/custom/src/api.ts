@@ -1,5 +1,6 @@
 import type { Pool } from '@saga/postgres';
-import { pageOfSagas, type Operated, type SagaOperator } from '@saga/service';
+import { timelineOf, type SagaStatus } from '@saga/contracts';
+import { historyLine, iso, pageOfSagas, type Operated, type SagaOperator } from '@saga/service';
 import type { SagaEvent, Transition } from './engine.ts';
 
 /**
@@ -11,20 +12,24 @@ export const customOperator = (pool: Pool, operate: (id: string, event: Extract<
   list: (q) => pageOfSagas(pool, 'sagas', { step: 'current_step', reason: 'reason', extra: 'version' }, q),
 
   async get(id) {
-    const { rows } = await pool.query<Record<string, unknown>>(
-      `SELECT id, definition, status, current_step AS "currentStep", data, state, version, reason,
+    const { rows } = await pool.query<{ id: string; definition: string; status: SagaStatus; currentStep: string | null; data: unknown; version: number; reason: string | null; deadlineAt: Date | null; wakeAt: Date | null; createdAt: Date; updatedAt: Date }>(
+      `SELECT id, definition, status, current_step AS "currentStep", data, version, reason,
               deadline_at AS "deadlineAt", wake_at AS "wakeAt", created_at AS "createdAt", updated_at AS "updatedAt"
        FROM sagas WHERE id = $1`,
       [id],
     );
-    if (rows.length === 0) return undefined;
-    const history = await pool.query(
-      `SELECT at, cause, from_status AS "fromStatus", to_status AS "toStatus", step, command_id AS "commandId",
-              reply_id AS "replyId", detail, instance
+    const saga = rows[0];
+    if (!saga) return undefined;
+    const history = await pool.query<{ at: Date; cause: string; status: SagaStatus; step: string | null; attempt: number | null; detail: string | null; commandId: string | null; replyId: string | null; instance: string | null }>(
+      `SELECT at, cause, to_status AS status, step, attempt, detail, command_id AS "commandId", reply_id AS "replyId", instance
        FROM saga_history WHERE saga_id = $1 ORDER BY id`,
       [id],
     );
-    return { ...rows[0]!, history: history.rows };
+    const { definition, data, version, deadlineAt, wakeAt } = saga;
+    return timelineOf(
+      { ...saga, createdAt: iso(saga.createdAt)!, updatedAt: iso(saga.updatedAt), deadlineAt: iso(deadlineAt), nextTimerAt: iso(wakeAt), coordinator: { definition, data, version } },
+      history.rows.map((h) => historyLine(h.cause, { at: h.at, step: h.step, attempt: h.attempt, status: h.status, detail: h.detail, commandId: h.commandId, messageId: h.replyId })),
+    );
   },
 
   async operate(id, action, note): Promise<Operated> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { answerOf, CONFORMANCE, CONFORMANCE_TIMING, distinctCommands, type ConformanceCase } from '@saga/testkit/conformance';
+import { timelineOf } from '@saga/contracts';
+import { answerOf, CONFORMANCE, CONFORMANCE_TIMING, conformanceTimelineProblems, distinctCommands, type ConformanceCase } from '@saga/testkit/conformance';
 import { TERMINAL } from './engine.ts';
 import { given } from './given.ts';
 import { orderSaga, type OrderSagaData } from './order-saga.ts';
@@ -32,13 +33,15 @@ const play = (c: ConformanceCase) => {
     else if (s.last.wakeAt === null) break;
     else s.after(Math.max(0, s.last.wakeAt - s.now)); // nothing comes: the engine's next timer fires
   }
-  return { status: s.state.status, reason: s.state.reason, commands: distinctCommands(s.sent) };
+  const head = { id: 'saga-1', status: s.state.status, reason: s.state.reason, currentStep: s.state.current?.action ?? null, createdAt: new Date(0).toISOString(), updatedAt: null, deadlineAt: null, nextTimerAt: null, coordinator: {} };
+  return { status: s.state.status, reason: s.state.reason, commands: distinctCommands(s.sent), timeline: timelineOf(head, s.history) };
 };
 
 describe('the conformance table on the custom engine (issue 15; the Temporal workflow runs it in workflows.int.test.ts)', () => {
   it.each(CONFORMANCE.map((c) => [c.name, c] as const))('%s', (_, c) => {
     const r = play(c);
     expect(r.commands).toEqual(c.expect.commands);
+    expect(conformanceTimelineProblems(r.timeline, c)).toEqual([]);
     expect(r.status).toBe(c.expect.status);
     if (c.expect.reason) expect(r.reason).toBe(c.expect.reason);
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SagaTimeline } from '@saga/contracts';
 import { dropDatabase } from '@saga/postgres';
-import { servers, testKafka, TEST_ADMIN_TOKEN, type Workbench } from '@saga/testkit';
+import { servers, testKafka, timelineProblems, TEST_ADMIN_TOKEN, type Workbench } from '@saga/testkit';
 import { loadOrchestratorConfig } from './config.ts';
 import { orchestratorEnv, workbench } from '@saga/testkit/all-services';
 import { startOrchestrator, type RunningOrchestrator } from './runtime.ts';
@@ -24,8 +25,8 @@ describe.each(['kafka', 'http'] as const)('custom orchestrator over %s, end to e
     await dropDatabase(servers.POSTGRES_URL, env.ORCHESTRATOR_DATABASE!);
   });
 
-  const saga = async (id: string) =>
-    (await (await fetch(`${orch.url}/sagas/${id}`)).json()) as { status: string; history: { cause: string; step: string | null }[] };
+  /** One saga's timeline, validated with the shape every coordinator serves. */
+  const saga = async (id: string) => SagaTimeline.parse(await (await fetch(`${orch.url}/sagas/${id}`)).json());
   /** The order turns terminal at ApproveOrder/RejectOrder; the saga goes on to commit and notify. */
   const sagaEnds = (id: string, status: string) => expect.poll(async () => (await saga(id)).status, { timeout: 20_000 }).toBe(status);
 
@@ -34,8 +35,13 @@ describe.each(['kafka', 'http'] as const)('custom orchestrator over %s, end to e
     expect((await wb.waitTerminal([id])).get(id)).toBe('APPROVED');
     await sagaEnds(id, 'COMPLETED');
     expect(await wb.effects(id)).toEqual({ order: 'APPROVED', reserved: 0, committed: 2, holds: 1, notifications: ['confirmed'] });
-    const steps = (await saga(id)).history.filter((h) => h.cause.endsWith('succeeded')).map((h) => h.step);
-    expect(steps).toEqual(['reserveStock', 'authorizePayment', 'approveOrder', 'commitStock', 'notifyConfirmed']);
+    const t = await saga(id);
+    expect(t.steps.map((s) => [s.step, s.kind, s.state, s.attempts])).toEqual(
+      ['reserveStock', 'authorizePayment', 'approveOrder', 'commitStock', 'notifyConfirmed'].map((step) => [step, 'step', 'succeeded', 1]),
+    );
+    for (const s of t.steps) expect(Date.parse(s.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(s.startedAt!));
+    expect(t).toMatchObject({ pending: [], compensation: { started: false, done: [], owed: [] } });
+    expect(timelineProblems(t, 'happy')).toEqual([]);
   });
 
   it('out of stock: rejected with nothing reserved or held, one rejected notification', async () => {
@@ -50,7 +56,11 @@ describe.each(['kafka', 'http'] as const)('custom orchestrator over %s, end to e
     expect((await wb.waitTerminal([id])).get(id)).toBe('REJECTED');
     await sagaEnds(id, 'REJECTED');
     expect(await wb.effects(id)).toEqual({ order: 'REJECTED', reserved: 0, committed: 0, holds: 0, notifications: ['rejected'] });
-    expect((await saga(id)).history.map((h) => h.step)).toContain('releaseStock');
+    const t = await saga(id);
+    expect(t.steps.map((s) => `${s.step}:${s.state}`)).toEqual(['reserveStock:succeeded', 'authorizePayment:refused', 'releaseStock:succeeded', 'rejectOrder:succeeded', 'notifyRejected:succeeded']);
+    expect(t.steps.find((s) => s.step === 'authorizePayment')?.detail).toBe('INSUFFICIENT_CREDIT');
+    expect(t.compensation).toEqual({ started: true, done: ['releaseStock'], owed: [] });
+    expect(timelineProblems(t, 'declined')).toEqual([]);
     expect(await wb.totals()).toEqual({ stockMismatch: 0, reservedNow: 0, heldMismatch: 0 });
   });
 
@@ -60,8 +70,8 @@ describe.each(['kafka', 'http'] as const)('custom orchestrator over %s, end to e
     await wb.redeliverOrderCreated(id);
     await new Promise((r) => setTimeout(r, 1_000));
     const history = (await saga(id)).history;
-    expect(history.filter((h) => h.cause === 'started')).toHaveLength(1);
-    expect(history.filter((h) => h.cause.startsWith('sent ReserveStock'))).toHaveLength(1);
+    expect(history.filter((h) => h.kind === 'started')).toHaveLength(1);
+    expect(history.filter((h) => h.kind === 'requested' && h.step === 'reserveStock')).toHaveLength(1);
     expect(await wb.effects(id)).toMatchObject({ committed: 1, holds: 1, notifications: ['confirmed'] });
   });
 
@@ -75,11 +85,14 @@ describe.each(['kafka', 'http'] as const)('custom orchestrator over %s, end to e
     // after ReserveStock and before the ReleaseStock that the refusal will trigger.
     await faults('payment', { latencyMs: 700 });
     const id = await wb.placeOrder('bob', [{ sku: 'widget', quantity: 1, unitPriceCents: 5_000 }]);
-    await expect.poll(async () => (await saga(id)).history.some((h) => h.cause === 'reserveStock succeeded'), { interval: 20 }).toBe(true);
+    await expect.poll(async () => (await saga(id)).steps.some((s) => s.step === 'reserveStock' && s.state === 'succeeded'), { interval: 20 }).toBe(true);
     await faults('inventory', { failureRate: 1 });
     await faults('payment', { latencyMs: 0 });
     await sagaEnds(id, 'NEEDS_ATTENTION');
     expect((await wb.effects(id)).reserved).toBe(1);
+    const parked = await saga(id);
+    expect(parked.compensation).toEqual({ started: true, done: [], owed: ['releaseStock'] });
+    expect(parked.pending.map((p) => p.step)).toEqual(['releaseStock']);
     await faults('inventory', { failureRate: 0 });
     const res = await fetch(`${orch.url}/sagas/${id}/retry`, { method: 'POST', headers: auth, body: JSON.stringify({ note: 'inventory is back' }) });
     expect(res.status).toBe(200);

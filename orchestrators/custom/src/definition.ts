@@ -20,16 +20,14 @@ export interface ActionDef<D, T extends CommandType = CommandType> {
   retry: RetryPolicy;
   /** After the pivot is sent the saga only goes forward: no deadline, no compensation. */
   pivot?: boolean;
-  /** The action that undoes this one (by name, in `compensations`). */
-  compensation?: string;
+  /** The action that undoes this one, declared with it; run in reverse order of the steps it undoes. */
+  undo?: ActionDef<D>;
 }
 
 export interface SagaDefinition<D> {
   name: string;
   /** Forward actions, in order. */
   forward: ActionDef<D>[];
-  /** Undo actions by name; run in reverse order of the forward actions they undo. */
-  compensations: Record<string, ActionDef<D>>;
   /** Run after the compensations: closing the saga as rejected. */
   closing: ActionDef<D>[];
   /** From start until the pivot is sent; past it the saga compensates. */

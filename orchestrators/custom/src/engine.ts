@@ -1,98 +1,19 @@
-import { TERMINAL_STATUSES, type CommandType, type OperatorAction, type ReplyOutcome, type SagaStatus } from '@saga/contracts';
+import type { OperatorAction } from '@saga/contracts';
 import { backoffMs, type ActionDef, type SagaDefinition } from './definition.ts';
+import { active, deadlineActive, TERMINAL, wakeAt, type Context, type HistoryEntry, type OutgoingCommand, type SagaEvent, type SagaState, type Transition } from './state.ts';
+
+export * from './state.ts';
 
 /**
  * The saga engine: one pure function, (definition, state, event) → (state, commands, wake-up).
  * No IO, no clock, no randomness of its own: `now` and `random` come with the event context.
  */
 
-export type { SagaStatus };
-export const TERMINAL: readonly SagaStatus[] = TERMINAL_STATUSES;
-export type Phase = 'forward' | 'compensation' | 'closing';
-
-export interface CurrentAction {
-  action: string;
-  phase: Phase;
-  /** The same for every attempt, so the service deduplicates. */
-  commandId: string;
-  attempt: number;
-  /** Waiting for the reply of the attempt in flight, or for the backoff before the next one. */
-  waiting: 'reply' | 'backoff';
-  dueAt: number;
-}
-
-export interface SagaState<D> {
-  sagaId: string;
-  status: SagaStatus;
-  data: D;
-  current: CurrentAction | null;
-  /** Actions still to run after the current one. */
-  queue: { action: string; phase: Phase }[];
-  /** Forward actions that succeeded: what a compensation has to undo. */
-  done: string[];
-  /** Set when the pivot is first sent: from then on only forward, no deadline. */
-  pastPivot: boolean;
-  deadlineAt: number;
-  /** Why the saga compensates (the business reason its RejectOrder carries). */
-  reason: string | null;
-  /** Why it waits for a person while NEEDS_ATTENTION (absent in sagas stored before it existed). */
-  parked?: string | null;
-  note: string | null;
-}
-
-export type SagaEvent<D> =
-  | { type: 'start'; data: D }
-  | { type: 'reply'; commandId: string; replyId: string; outcome: ReplyOutcome; reason?: string }
-  /**
-   * An attempt failed without a reply (HTTP 5xx, unreachable until its timeout). `attempt` names
-   * which one: a failure that arrives after its own attempt timed out must not fail the next.
-   */
-  | { type: 'attempt-failed'; commandId: string; attempt?: number; error: string }
-  /**
-   * A timer row came due: the engine works out which (step timeout, backoff, deadline).
-   * `unsent`: the attempt in flight has not left yet (Kafka: its command still waits in the
-   * outbox, the broker is down) — its timer restarts instead of failing it (ADR 0008).
-   */
-  | { type: 'tick'; unsent?: boolean }
-  | { type: 'operator'; action: OperatorAction; note?: string };
-
-export interface Context {
-  now: number;
-  random: number;
-}
-
-export interface OutgoingCommand {
-  commandId: string;
-  /** Which attempt of the command this is (1, 2, …); the command id stays the same. */
-  attempt: number;
-  sagaId: string;
-  type: CommandType;
-  payload: Record<string, unknown>;
-}
-
-export interface HistoryEntry {
-  cause: string;
-  action?: string;
-  commandId?: string;
-  replyId?: string;
-  detail?: string;
-}
-
-export interface Transition<D> {
-  state: SagaState<D>;
-  send: OutgoingCommand[];
-  /** When the saga's timer row should next fire; null when nothing is pending. */
-  wakeAt: number | null;
-  history: HistoryEntry[];
-  /** Set when the event does not fit the state (operator actions): nothing changed. */
-  refused?: string;
-}
-
 export class SagaEngine<D> {
   private readonly actions = new Map<string, ActionDef<D>>();
 
   constructor(readonly def: SagaDefinition<D>) {
-    for (const a of [...def.forward, ...Object.values(def.compensations), ...def.closing]) this.actions.set(a.name, a);
+    for (const a of [...def.forward, ...def.forward.flatMap((f) => (f.undo ? [f.undo] : [])), ...def.closing]) this.actions.set(a.name, a);
   }
 
   initial(sagaId: string, data: D): SagaState<D> {
@@ -126,7 +47,7 @@ class Step<D> {
 
   apply(event: SagaEvent<D>) {
     if (TERMINAL.includes(this.s.status) && event.type !== 'operator') {
-      this.log({ cause: `ignored ${event.type}: saga is ${this.s.status}`, ...this.ids(event) });
+      this.log({ kind: 'ignored', detail: `${event.type}: saga is ${this.s.status}`, ...this.ids(event) });
       return;
     }
     switch (event.type) {
@@ -136,10 +57,10 @@ class Step<D> {
         return this.reply(event);
       case 'attempt-failed': {
         const cur = this.s.current;
-        if (!this.active() || !cur || cur.commandId !== event.commandId || cur.waiting !== 'reply' || (event.attempt !== undefined && event.attempt !== cur.attempt)) {
-          return this.log({ cause: 'ignored failed attempt of a command no longer awaited', commandId: event.commandId });
+        if (!active(this.s) || !cur || cur.commandId !== event.commandId || cur.waiting !== 'reply' || (event.attempt !== undefined && event.attempt !== cur.attempt)) {
+          return this.log({ kind: 'ignored', detail: 'failed attempt of a command no longer awaited', commandId: event.commandId });
         }
-        this.log({ cause: `attempt ${cur.attempt} failed: ${event.error}`, action: cur.action, commandId: event.commandId });
+        this.logCurrent('attempt-failed', event.error);
         return this.attemptFailed();
       }
       case 'tick':
@@ -154,15 +75,15 @@ class Step<D> {
   }
 
   result(): Transition<D> {
-    return { state: this.s, send: this.send, wakeAt: this.wakeAt(), history: this.history, ...(this.refused ? { refused: this.refused } : {}) };
+    return { state: this.s, send: this.send, wakeAt: wakeAt(this.s), history: this.history, ...(this.refused ? { refused: this.refused } : {}) };
   }
 
   private start(data: D) {
-    if (this.s.current || this.s.done.length > 0) return this.log({ cause: 'ignored start: saga already started' });
+    if (this.s.current || this.s.done.length > 0) return this.log({ kind: 'ignored', detail: 'start: saga already started' });
     this.s.data = data;
     this.s.deadlineAt = this.ctx.now + this.engine.def.deadlineMs;
     this.s.queue = this.engine.def.forward.map((a) => ({ action: a.name, phase: 'forward' as const }));
-    this.log({ cause: 'started' });
+    this.log({ kind: 'started' });
     this.next();
   }
 
@@ -171,28 +92,29 @@ class Step<D> {
     if (!cur || cur.commandId !== e.commandId) {
       // A duplicate, or a late reply to an action the saga has moved past: the effect, if any, is
       // covered (a timed-out action is compensated; a completed one was already counted).
-      return this.log({ cause: `ignored ${e.outcome} reply: not awaited`, commandId: e.commandId, replyId: e.replyId });
+      return this.log({ kind: 'ignored', detail: `${e.outcome} reply: not awaited`, commandId: e.commandId, replyId: e.replyId });
     }
-    const ids = { action: cur.action, commandId: e.commandId, replyId: e.replyId };
+    const ids = { action: cur.action, attempt: cur.attempt, commandId: e.commandId, replyId: e.replyId };
     if (e.outcome === 'SUCCESS') {
-      this.log({ cause: `${cur.action} succeeded`, ...ids });
+      this.log({ kind: 'succeeded', ...ids });
       // A stuck action answered after all (e.g. its service came back): carry on.
       if (this.s.status === 'NEEDS_ATTENTION') this.resume();
       if (cur.phase === 'forward') this.s.done.push(cur.action);
       return this.next();
     }
-    if (this.s.status === 'NEEDS_ATTENTION') return this.log({ cause: `${cur.action} refused again: ${e.reason ?? 'FAILURE'}`, ...ids });
+    if (this.s.status === 'NEEDS_ATTENTION') return this.log({ kind: 'refused', detail: `again: ${e.reason ?? 'FAILURE'}`, ...ids });
     const reason = e.reason ?? 'FAILURE';
-    this.log({ cause: `${cur.action} refused: ${reason}`, ...ids });
+    this.log({ kind: 'refused', detail: reason, ...ids });
     if (cur.phase === 'forward' && !this.afterPivot(cur.action)) return this.compensate(reason, false);
     this.needsAttention(`${cur.action} refused: ${reason}`);
   }
 
   private tick(unsent: boolean) {
     const cur = this.s.current;
-    if (!this.active()) return;
-    if (this.deadlineActive() && this.ctx.now >= this.s.deadlineAt) {
-      this.log({ cause: 'saga deadline passed' });
+    if (!active(this.s)) return;
+    if (deadlineActive(this.s) && this.ctx.now >= this.s.deadlineAt) {
+      this.log({ kind: 'deadline' });
+      this.cancelInFlight('DEADLINE_EXCEEDED');
       return this.compensate('DEADLINE_EXCEEDED', true);
     }
     if (!cur || this.ctx.now < cur.dueAt) return;
@@ -201,9 +123,9 @@ class Step<D> {
       // An attempt's clock starts when its command leaves: a broker outage does not burn the budget
       // (the deadline, checked above, still bounds the saga).
       cur.dueAt = this.ctx.now + this.engine.action(cur.action).timeoutMs;
-      return this.log({ cause: `attempt ${cur.attempt} of ${cur.action} not sent yet (the broker is unreachable): its timer restarts`, action: cur.action, commandId: cur.commandId });
+      return this.logCurrent('note', 'not sent yet (the broker is unreachable): its timer restarts');
     }
-    this.log({ cause: `attempt ${cur.attempt} of ${cur.action} timed out`, action: cur.action, commandId: cur.commandId });
+    this.logCurrent('attempt-failed', 'timed out');
     this.attemptFailed();
   }
 
@@ -216,6 +138,7 @@ class Step<D> {
       cur.dueAt = this.ctx.now + backoffMs(def.retry, cur.attempt, this.ctx.random);
       return;
     }
+    this.logCurrent('gave-up', `${cur.attempt} attempts without a reply`);
     if (cur.phase === 'forward' && !this.afterPivot(cur.action)) {
       // It may have acted without us hearing of it: compensate it too.
       return this.compensate(`RETRIES_EXHAUSTED:${cur.action}`, true);
@@ -230,7 +153,7 @@ class Step<D> {
         if (!current || !['RUNNING', 'COMPENSATING', 'NEEDS_ATTENTION'].includes(status)) {
           return this.refuse(`cannot retry a saga that is ${status}${current ? '' : ' with no step in progress'}`);
         }
-        this.log({ cause: `operator: retry ${current.action}${note ? ` (${note})` : ''}`, action: current.action });
+        this.log({ kind: 'operator', action: current.action, detail: `retry${note ? ` (${note})` : ''}` });
         if (status === 'NEEDS_ATTENTION') this.resume();
         // A fresh budget: the operator believes the cause is fixed.
         return this.sendCurrent(status === 'NEEDS_ATTENTION' ? 1 : current.attempt + 1);
@@ -238,7 +161,8 @@ class Step<D> {
         if (status !== 'RUNNING' || this.s.pastPivot) {
           return this.refuse(`cannot compensate a saga that is ${status}${this.s.pastPivot ? ' and past its pivot (it only goes forward)' : ''}`);
         }
-        this.log({ cause: `operator: compensate${note ? ` (${note})` : ''}` });
+        this.log({ kind: 'operator', detail: `compensate${note ? ` (${note})` : ''}` });
+        this.cancelInFlight('OPERATOR_COMPENSATED');
         return this.compensate('OPERATOR_COMPENSATED', true);
       case 'resolve':
         if (status !== 'NEEDS_ATTENTION') return this.refuse(`only a NEEDS_ATTENTION saga can be resolved; this one is ${status}`);
@@ -246,7 +170,7 @@ class Step<D> {
         this.s.note = note ?? null;
         this.s.current = null;
         this.s.queue = [];
-        return this.log({ cause: `operator: resolved${note ? `: ${note}` : ''}` });
+        return this.log({ kind: 'operator', detail: `resolve${note ? ` (${note})` : ''}` });
       default: {
         const unreachable: never = action;
         throw new Error(`unknown operator action ${String(unreachable)}`);
@@ -259,7 +183,7 @@ class Step<D> {
     const touched = [...this.s.done, ...(includeCurrent && this.s.current?.phase === 'forward' ? [this.s.current.action] : [])];
     const undo = touched
       .reverse()
-      .map((name) => this.engine.action(name).compensation)
+      .map((name) => this.engine.action(name).undo?.name)
       .filter((c): c is string => c !== undefined);
     this.s.status = 'COMPENSATING';
     this.s.reason = reason;
@@ -268,15 +192,21 @@ class Step<D> {
       ...undo.map((action) => ({ action, phase: 'compensation' as const })),
       ...this.engine.def.closing.map((a) => ({ action: a.name, phase: 'closing' as const })),
     ];
-    this.log({ cause: `compensating: ${reason}`, detail: undo.length ? `undo ${undo.join(', ')}` : 'nothing to undo' });
+    this.log({ kind: 'status', detail: `compensating: ${reason}; ${undo.length ? `undo ${undo.join(', ')}` : 'nothing to undo'}` });
     this.next();
+  }
+
+  /** The step in flight is abandoned (the deadline, an operator): it may have acted, so it is undone with the rest. */
+  private cancelInFlight(reason: string) {
+    const cur = this.s.current;
+    if (cur?.phase === 'forward') this.logCurrent('cancelled', reason);
   }
 
   /** Parks the saga for a person; its reason (why it compensates) stays what it was. */
   private needsAttention(why: string) {
     this.s.status = 'NEEDS_ATTENTION';
     this.s.parked = why;
-    this.log({ cause: `needs attention: ${why}` });
+    this.log({ kind: 'status', detail: `needs attention: ${why}` });
   }
 
   /** Leaves NEEDS_ATTENTION for the phase its current action belongs to. */
@@ -291,7 +221,7 @@ class Step<D> {
     if (!item) {
       this.s.current = null;
       this.s.status = this.s.status === 'COMPENSATING' ? 'REJECTED' : 'COMPLETED';
-      return this.log({ cause: `saga ${this.s.status.toLowerCase()}` });
+      return this.log({ kind: 'status', detail: `saga ${this.s.status.toLowerCase()}` });
     }
     this.s.current = { action: item.action, phase: item.phase, commandId: `${this.s.sagaId}:${item.action}`, attempt: 0, waiting: 'reply', dueAt: 0 };
     if (this.engine.action(item.action).pivot) this.s.pastPivot = true;
@@ -305,7 +235,7 @@ class Step<D> {
     cur.waiting = 'reply';
     cur.dueAt = this.ctx.now + def.timeoutMs;
     this.send.push({ commandId: cur.commandId, attempt, sagaId: this.s.sagaId, type: def.command, payload: def.payload(this.s.data, this.s.reason ?? undefined) });
-    this.log({ cause: `sent ${def.command} (attempt ${attempt})`, action: cur.action, commandId: cur.commandId });
+    this.logCurrent('requested', `sent ${def.command}`);
   }
 
   private afterPivot(action: string): boolean {
@@ -314,28 +244,18 @@ class Step<D> {
     return pivot >= 0 && forward.findIndex((a) => a.name === action) > pivot;
   }
 
-  /** Timers and failed attempts move only a saga that is running or compensating. */
-  private active() {
-    return this.s.status === 'RUNNING' || this.s.status === 'COMPENSATING';
-  }
-
-  private deadlineActive() {
-    return this.s.status === 'RUNNING' && !this.s.pastPivot;
-  }
-
-  private wakeAt(): number | null {
-    if (TERMINAL.includes(this.s.status) || this.s.status === 'NEEDS_ATTENTION') return null;
-    const due = [this.s.current?.dueAt ?? Infinity, this.deadlineActive() ? this.s.deadlineAt : Infinity];
-    const at = Math.min(...due);
-    return Number.isFinite(at) ? at : null;
-  }
-
   private refuse(why: string) {
     this.refused = why;
   }
 
   private log(entry: HistoryEntry) {
     this.history.push(entry);
+  }
+
+  /** An entry about the action in flight: its name, attempt and command id. */
+  private logCurrent(kind: HistoryEntry['kind'], detail?: string) {
+    const cur = this.s.current!;
+    this.log({ kind, action: cur.action, attempt: cur.attempt, commandId: cur.commandId, ...(detail ? { detail } : {}) });
   }
 
   private ids(e: SagaEvent<D>) {

@@ -150,7 +150,8 @@ describe('order saga engine', () => {
     s.whenSuccess().expectSent('AuthorizePayment');
     s.whenSuccess(reserveId).expectNothingSent();
     expect(s.state.current!.action).toBe('authorizePayment');
-    expect(s.last.history[0]!.cause).toMatch(/ignored SUCCESS reply/);
+    expect(s.last.history[0]!.kind).toBe('ignored');
+    expect(s.last.history[0]!.detail).toMatch(/SUCCESS reply/);
   });
 
   it('an attempt whose command has not left (broker down) does not use up the budget; the deadline still holds', () => {
@@ -187,7 +188,8 @@ describe('order saga engine', () => {
     // Attempt 1's HTTP request gives up only now, while attempt 2 is in flight.
     s.whenAttemptFails('connect ECONNREFUSED', 1).expectNothingSent();
     expect(s.state.current).toMatchObject({ waiting: 'reply', attempt: 2 });
-    expect(s.last.history[0]!.cause).toMatch(/ignored failed attempt/);
+    expect(s.last.history[0]!.kind).toBe('ignored');
+    expect(s.last.history[0]!.detail).toMatch(/failed attempt/);
     s.whenAttemptFails('HTTP 503', 2).expectNothingSent();
     expect(s.state.current).toMatchObject({ waiting: 'backoff', attempt: 2 });
   });

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { CommandType } from '@saga/contracts';
+import type { CommandType, HistoryLine } from '@saga/contracts';
 import type { SagaDefinition } from './definition.ts';
 import { SagaEngine, type OutgoingCommand, type SagaEvent, type SagaState, type SagaStatus, type Transition } from './engine.ts';
 
@@ -18,6 +18,8 @@ export class Scenario<D> {
   last!: Transition<D>;
   /** Every command sent so far, in order. */
   readonly sent: OutgoingCommand[] = [];
+  /** Every history entry so far, typed and timed as the store keeps them (the timeline's input). */
+  readonly history: HistoryLine[] = [];
   private replies = 0;
 
   constructor(
@@ -31,6 +33,10 @@ export class Scenario<D> {
     this.last = this.engine.transition(this.state, event, { now: this.now, random: this.random });
     this.state = this.last.state;
     this.sent.push(...this.last.send);
+    const at = new Date(this.now).toISOString();
+    for (const e of this.last.history) {
+      this.history.push({ at, kind: e.kind, step: e.action ?? null, attempt: e.attempt ?? null, status: this.state.status, detail: e.detail ?? null, commandId: e.commandId ?? null, messageId: e.replyId ?? null });
+    }
     return this;
   }
 

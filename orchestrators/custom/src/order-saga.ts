@@ -23,20 +23,17 @@ export const orderSaga = (t: SagaTiming): SagaDefinition<OrderSagaData> => {
   // A refusal parks a compensation at once; silence gets its own, longer budget (SAGA_COMPENSATION_ATTEMPTS).
   const compensating: RetryPolicy = { ...untilDone, maxAttempts: t.compensationAttempts };
   const step = { timeoutMs: t.stepTimeoutMs };
+  const undo = { ...step, retry: compensating };
   return {
     name: 'order',
     deadlineMs: t.deadlineMs,
     forward: [
-      action({ name: 'reserveStock', command: 'ReserveStock', payload: (d) => ({ orderId: d.orderId, lines: d.lines }), ...step, retry: bounded, compensation: 'releaseStock' }),
-      action({ name: 'authorizePayment', command: 'AuthorizePayment', payload: (d) => ({ orderId: d.orderId, customerId: d.customerId, amountCents: d.totalCents }), ...step, retry: bounded, compensation: 'voidPayment' }),
+      action({ name: 'reserveStock', command: 'ReserveStock', payload: (d) => ({ orderId: d.orderId, lines: d.lines }), ...step, retry: bounded, undo: action({ name: 'releaseStock', command: 'ReleaseStock', payload: (d) => ({ orderId: d.orderId }), ...undo }) }),
+      action({ name: 'authorizePayment', command: 'AuthorizePayment', payload: (d) => ({ orderId: d.orderId, customerId: d.customerId, amountCents: d.totalCents }), ...step, retry: bounded, undo: action({ name: 'voidPayment', command: 'VoidPayment', payload: (d) => ({ orderId: d.orderId }), ...undo }) }),
       action({ name: 'approveOrder', command: 'ApproveOrder', payload: (d) => ({ orderId: d.orderId }), ...step, retry: untilDone, pivot: true }),
       action({ name: 'commitStock', command: 'CommitStock', payload: (d) => ({ orderId: d.orderId }), ...step, retry: untilDone }),
       action({ name: 'notifyConfirmed', command: 'SendNotification', payload: (d) => ({ orderId: d.orderId, customerId: d.customerId, kind: 'confirmed' as const }), ...step, retry: untilDone }),
     ],
-    compensations: {
-      releaseStock: action({ name: 'releaseStock', command: 'ReleaseStock', payload: (d) => ({ orderId: d.orderId }), ...step, retry: compensating }),
-      voidPayment: action({ name: 'voidPayment', command: 'VoidPayment', payload: (d) => ({ orderId: d.orderId }), ...step, retry: compensating }),
-    },
     closing: [
       action({ name: 'rejectOrder', command: 'RejectOrder', payload: (d, reason) => ({ orderId: d.orderId, reason: reason ?? 'REJECTED' }), ...step, retry: untilDone }),
       action({ name: 'notifyRejected', command: 'SendNotification', payload: (d) => ({ orderId: d.orderId, customerId: d.customerId, kind: 'rejected' as const }), ...step, retry: untilDone }),

@@ -1,13 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { commandEnvelope, commandTopic, OrderEvent, Reply, Topics, type OrderCreated, type ReplyOutcome } from '@saga/contracts';
-import { databaseUrl, sagaTiming, serviceUrlSetting } from '@saga/config';
-import { createApp, createLogger, listen, postCommand } from '@saga/http';
-import { createKafka, createProducer, startConsumer } from '@saga/kafka';
-import { outboxMigrations, processOnce, startRelay, type Relay } from '@saga/outbox';
-import { openOwnership } from '@saga/ownership';
-import { createPool, ensureDatabase, migrate, withTransaction, type PoolClient, type Queryable } from '@saga/postgres';
-import { operatorApi, transient } from '@saga/service';
-import { fileURLToPath } from 'node:url';
+import { sagaTiming, serviceUrlSetting } from '@saga/config';
+import { createApp, postCommand } from '@saga/http';
+import { startConsumer } from '@saga/kafka';
+import { processOnce } from '@saga/outbox';
+import { withTransaction, type PoolClient, type Queryable } from '@saga/postgres';
+import { openCoordinatorHost, operatorApi, transient } from '@saga/service';
 import { customOperator } from './api.ts';
 import { CUSTOM_GROUPS, type OrchestratorConfig } from './config.ts';
 import { SagaEngine, type SagaEvent, type SagaStatus, type Transition } from './engine.ts';
@@ -27,29 +25,27 @@ export interface RunningOrchestrator {
  * emits in one transaction. Any number of instances may run against one database.
  */
 export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<RunningOrchestrator> => {
-  const log = createLogger('orchestrator-custom', cfg.LOG_LEVEL).child({ instance: cfg.INSTANCE_ID });
-  const url = databaseUrl(cfg.POSTGRES_URL, cfg.ORCHESTRATOR_DATABASE);
-  await ensureDatabase(cfg.POSTGRES_URL, cfg.ORCHESTRATOR_DATABASE);
-  await migrate(url, [outboxMigrations, { dir: fileURLToPath(new URL('../migrations', import.meta.url)), table: 'pgmigrations' }]);
-  const pool = createPool(url, { max: cfg.REPLY_CONCURRENCY + 6, applicationName: cfg.INSTANCE_ID, onIdleError: (err) => log.warn({ err }, 'idle database connection failed') });
+  const viaKafka = cfg.TRANSPORT === 'kafka';
+  const host = await openCoordinatorHost(cfg, {
+    name: 'orchestrator-custom',
+    owner: 'custom',
+    instance: cfg.INSTANCE_ID,
+    database: cfg.ORCHESTRATOR_DATABASE,
+    migrationsUrl: new URL('../migrations', import.meta.url),
+    extraConnections: 6,
+    // Over Kafka the commands leave through the outbox, written with the transition.
+    outbox: true,
+    relay: viaKafka,
+  });
+  const { log, pool, kafka, producer } = host;
+  const ownership = host.ownership!;
   const timing = sagaTiming(cfg);
   const engine = new SagaEngine(orderSaga(timing));
   const store = (db: Queryable) => sagaStore<OrderSagaData>(db, engine.def.name);
   const topic = (t: string) => cfg.KAFKA_TOPIC_PREFIX + t;
-  const viaKafka = cfg.TRANSPORT === 'kafka';
   const commandsOut = kafkaOutbox(topic);
   /** The rows a transition writes besides the saga: history, and over Kafka its commands. */
   const written = (t: Transition<OrderSagaData>, from: SagaStatus | null, now: number) => ({ from, history: t.history, instance: cfg.INSTANCE_ID, outbox: viaKafka ? commandsOut(t.send, new Date(now)) : [] });
-
-  const ownership = await openOwnership({
-    postgresUrl: cfg.POSTGRES_URL, database: cfg.SAGA_REGISTRY_DATABASE, owner: 'custom', max: cfg.REPLY_CONCURRENCY,
-    onIdleError: (err) => log.warn({ err }, 'idle registry connection failed'),
-  });
-
-  const kafka = createKafka({ brokers: cfg.KAFKA_BROKERS, clientId: cfg.INSTANCE_ID });
-  const producer = createProducer(kafka);
-  await producer.connect();
-  const relay: Relay | undefined = viaKafka ? startRelay({ databaseUrl: url, producer, pool, log }) : undefined;
 
   /** Loads, transitions and saves one saga in `tx`; Kafka commands go into the same transaction. */
   const applyIn = async (tx: PoolClient, sagaId: string, event: SagaEvent<OrderSagaData>, now = Date.now()) => {
@@ -165,21 +161,12 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
     health: { postgres: async () => void (await pool.query('SELECT 1')) },
     routes: operatorApi(customOperator(pool, onEvent), cfg.ADMIN_TOKEN),
   });
-  const http = await listen(app, cfg.ORCHESTRATOR_PORT, cfg.SERVICE_HOST);
+  host.onStop(() => (running = false));
+  host.onStop(() => starter?.stop());
+  host.onStop(() => replies?.stop());
+  host.onStop(() => poller);
+  const http = await host.serve(app, cfg.ORCHESTRATOR_PORT, cfg.SERVICE_HOST);
   log.info({ port: http.port, transport: cfg.TRANSPORT, database: cfg.ORCHESTRATOR_DATABASE, drain: cfg.SAGA_DRAIN }, cfg.SAGA_DRAIN ? 'custom orchestrator draining: finishing its sagas, starting none' : 'custom orchestrator running');
 
-  return {
-    url: http.url,
-    stop: async () => {
-      running = false;
-      await http.close();
-      await starter?.stop();
-      await replies?.stop();
-      await poller;
-      await relay?.stop();
-      await producer.disconnect();
-      await ownership.close();
-      await pool.end();
-    },
-  };
+  return { url: http.url, stop: () => host.stop() };
 };

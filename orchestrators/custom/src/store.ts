@@ -32,10 +32,10 @@ const writeSaga = async (db: Queryable, head: string, params: unknown[], state: 
   const arg = (v: unknown) => `$${p.push(v)}`;
   const parts = [`s AS (${head})`];
   if (w.history.length > 0) {
-    const entries = JSON.stringify(w.history.map((e) => ({ cause: e.cause, step: e.action, command_id: e.commandId, reply_id: e.replyId, detail: e.detail })));
-    parts.push(`h AS (INSERT INTO saga_history (saga_id, cause, from_status, to_status, step, command_id, reply_id, detail, instance)
-       SELECT ${arg(state.sagaId)}, e.cause, ${arg(w.from)}::text, ${arg(state.status)}::text, e.step, e.command_id, e.reply_id, e.detail, ${arg(w.instance)}::text
-       FROM jsonb_to_recordset(${arg(entries)}::jsonb) AS e(cause text, step text, command_id text, reply_id text, detail text)
+    const entries = JSON.stringify(w.history.map((e) => ({ cause: e.kind, step: e.action, attempt: e.attempt, command_id: e.commandId, reply_id: e.replyId, detail: e.detail })));
+    parts.push(`h AS (INSERT INTO saga_history (saga_id, cause, from_status, to_status, step, attempt, command_id, reply_id, detail, instance)
+       SELECT ${arg(state.sagaId)}, e.cause, ${arg(w.from)}::text, ${arg(state.status)}::text, e.step, e.attempt, e.command_id, e.reply_id, e.detail, ${arg(w.instance)}::text
+       FROM jsonb_to_recordset(${arg(entries)}::jsonb) AS e(cause text, step text, attempt int, command_id text, reply_id text, detail text)
        WHERE EXISTS (SELECT 1 FROM s))`);
   }
   if (w.outbox.length > 0) {

@@ -68,7 +68,7 @@ export const createActivities = (deps: ActivityDeps): SagaActivities => ({
       // The attempt's own start-to-close timeout bounds it, as the custom engine's step timer does.
       const r = await postCommand(deps.urlFor(req.type), command, info.startToCloseTimeoutMs, cancellationSignal);
       if (r.kind === 'failed') throw new Error(`${req.type}: ${r.error}`);
-      return { outcome: r.outcome, ...(r.reason ? { reason: r.reason } : {}) };
+      return { outcome: r.outcome, ...(r.reason ? { reason: r.reason } : {}), attempt: info.attempt };
     }
     const { taskToken } = info;
     // This attempt's token, and the reply if one came for an earlier attempt that timed out.

@@ -1,13 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { commandTopic, OrderEvent, Reply, Topics } from '@saga/contracts';
-import { databaseUrl, sagaTiming, serviceUrlSetting, temporalConnection } from '@saga/config';
-import { createApp, createLogger, listen } from '@saga/http';
-import { createKafka, createProducer, startConsumer } from '@saga/kafka';
-import { openOwnership } from '@saga/ownership';
-import { createPool, ensureDatabase, migrate } from '@saga/postgres';
-import { operatorApi, transient } from '@saga/service';
+import { sagaTiming, serviceUrlSetting, temporalConnection } from '@saga/config';
+import { createApp } from '@saga/http';
+import { startConsumer } from '@saga/kafka';
+import { openCoordinatorHost, operatorApi, transient } from '@saga/service';
 import { completeFromReply, createActivities, sweepPendingCommands } from './activities.ts';
 import { workflowBundle } from './bundle.ts';
 import { TEMPORAL_GROUPS, type TemporalConfig } from './config.ts';
@@ -22,22 +19,17 @@ import { orderSaga } from './workflows.ts';
  * every coordinator serves (`/sagas`, `/sagas/:id`, operator actions; operator.ts).
  */
 export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
-  const log = createLogger('orchestrator-temporal', cfg.LOG_LEVEL);
-  const url = databaseUrl(cfg.POSTGRES_URL, cfg.ORCHESTRATOR_TEMPORAL_DATABASE);
-  await ensureDatabase(cfg.POSTGRES_URL, cfg.ORCHESTRATOR_TEMPORAL_DATABASE);
-  await migrate(url, [{ dir: fileURLToPath(new URL('../migrations', import.meta.url)), table: 'pgmigrations' }]);
-  const pool = createPool(url, { max: cfg.REPLY_CONCURRENCY + 4, applicationName: 'orchestrator-temporal', onIdleError: (err) => log.warn({ err }, 'idle database connection failed') });
+  const host = await openCoordinatorHost(cfg, {
+    name: 'orchestrator-temporal',
+    owner: 'temporal',
+    database: cfg.ORCHESTRATOR_TEMPORAL_DATABASE,
+    migrationsUrl: new URL('../migrations', import.meta.url),
+    extraConnections: 4,
+  });
+  const { log, pool, kafka, producer } = host;
+  const ownership = host.ownership!;
   const topic = (t: string) => cfg.KAFKA_TOPIC_PREFIX + t;
   const timing = sagaTiming(cfg);
-
-  const ownership = await openOwnership({
-    postgresUrl: cfg.POSTGRES_URL, database: cfg.SAGA_REGISTRY_DATABASE, owner: 'temporal', max: cfg.REPLY_CONCURRENCY,
-    onIdleError: (err) => log.warn({ err }, 'idle registry connection failed'),
-  });
-
-  const kafka = createKafka({ brokers: cfg.KAFKA_BROKERS, clientId: 'orchestrator-temporal' });
-  const producer = createProducer(kafka);
-  await producer.connect();
 
   const nativeConnection = await NativeConnection.connect(temporalConnection(cfg));
   const connection = await Connection.connect(temporalConnection(cfg));
@@ -110,25 +102,18 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
     health: { temporal: async () => void (await connection.workflowService.getSystemInfo({})), postgres: async () => void (await pool.query('SELECT 1')) },
     routes: operatorApi(temporalOperator(client, cfg.TEMPORAL_TASK_QUEUE), cfg.ADMIN_TOKEN),
   });
-  const http = await listen(app, cfg.TEMPORAL_COORDINATOR_PORT, cfg.SERVICE_HOST);
+  host.onStop(() => clearInterval(sweeper));
+  host.onStop(() => starter?.stop());
+  host.onStop(() => replies?.stop());
+  host.onStop(async () => {
+    // The SDK's runtime already shuts its workers down on SIGTERM/SIGINT; a second shutdown throws.
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  });
+  host.onStop(() => connection.close());
+  host.onStop(() => nativeConnection.close());
+  const http = await host.serve(app, cfg.TEMPORAL_COORDINATOR_PORT, cfg.SERVICE_HOST);
   log.info({ port: http.port, workflowBundle: bundle.built ? 'built' : 'reused', transport: cfg.TRANSPORT, taskQueue: cfg.TEMPORAL_TASK_QUEUE, drain: cfg.SAGA_DRAIN }, cfg.SAGA_DRAIN ? 'temporal coordinator draining: finishing its sagas, starting none' : 'temporal coordinator running');
 
-  return {
-    url: http.url,
-    client,
-    stop: async () => {
-      clearInterval(sweeper);
-      await http.close();
-      await starter?.stop();
-      await replies?.stop();
-      // The SDK's runtime already shuts its workers down on SIGTERM/SIGINT; a second shutdown throws.
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await producer.disconnect();
-      await connection.close();
-      await nativeConnection.close();
-      await ownership.close();
-      await pool.end();
-    },
-  };
+  return { url: http.url, client, stop: () => host.stop() };
 };

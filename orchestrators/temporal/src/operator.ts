@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
-import { isTerminal, SAGA_STATUSES, type SagaPage, type SagaStatus, type SagaSummary } from '@saga/contracts';
-import type { Operated, SagaOperator } from '@saga/service';
+import { isTerminal, SAGA_STATUSES, timelineOf, type SagaPage, type SagaStatus, type SagaSummary } from '@saga/contracts';
+import { historyLine, type Operated, type SagaOperator } from '@saga/service';
 import { SagaStatusKey } from './shared.ts';
 import { operatorRefusal } from './operator-rules.ts';
 import { operateUpdate, statusQuery } from './workflows.ts';
@@ -49,8 +49,33 @@ export const temporalOperator = (client: Client, taskQueue: string): SagaOperato
   },
 
   async get(id) {
-    const view = await client.workflow.getHandle(id).query(statusQuery).catch(() => undefined);
-    return view && { id, ...view, history: view.history.map((cause) => ({ cause })) };
+    const handle = client.workflow.getHandle(id);
+    const view = await handle.query(statusQuery).catch(() => undefined);
+    if (!view) return undefined;
+    const d = await handle.describe();
+    // The step in flight, from the server: its attempt, and its next timer — the next attempt's
+    // start when it backs off, else the running attempt's start-to-close timeout.
+    const p = d.raw.pendingActivities?.[0];
+    const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => (t?.seconds != null ? Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : null);
+    const next = ms(p?.nextAttemptScheduleTime) ?? (ms(p?.lastStartedTime) !== null && view.stepTimeoutMs ? ms(p?.lastStartedTime)! + view.stepTimeoutMs : null);
+    const history = view.history.map((h) => (typeof h === 'string' ? historyLine(h, { at: d.startTime, step: null, attempt: null, status: null, detail: null, commandId: null, messageId: null }) : h));
+    const timeline = timelineOf(
+      {
+        id,
+        status: view.status,
+        reason: view.reason,
+        currentStep: view.step,
+        createdAt: d.startTime.toISOString(),
+        updatedAt: d.closeTime?.toISOString() ?? null,
+        deadlineAt: view.deadlineAt ?? null,
+        nextTimerAt: next === null ? null : new Date(next).toISOString(),
+        coordinator: { runId: d.runId, taskQueue: d.taskQueue, executionStatus: d.status.name, historyLength: d.historyLength, ...(p ? { inFlight: { attempt: p.attempt ?? null, lastFailure: p.lastFailure?.message ?? null } } : {}) },
+      },
+      history,
+    );
+    // The server counts the attempts of the step in flight (the workflow hears only its end).
+    for (const q of timeline.pending) if (p?.attempt && q.step === view.step) q.attempts = p.attempt;
+    return timeline;
   },
 
   async operate(id, action, note): Promise<Operated> {

@@ -1,7 +1,7 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import type { SagaTiming as SharedTiming } from '@saga/config';
 import type { CommandType, Line } from '@saga/contracts';
-import type { ReplyOutcome, SagaStatus } from '@saga/contracts/saga';
+import type { HistoryLine, ReplyOutcome, SagaStatus } from '@saga/contracts/saga';
 
 /** Shared by the workflow, its activities, the worker and the starter (no IO here). */
 export const TASK_QUEUE = 'order-saga';
@@ -32,8 +32,12 @@ export interface SagaView {
   status: SagaStatus;
   step: string | null;
   reason: string | null;
-  /** What happened, step by step (also in the Web UI's event history). */
-  history: string[];
+  /** What happened, step by step, typed (also in the Web UI's event history). */
+  history: HistoryLine[];
+  /** When the steps before the pivot run out of time. */
+  deadlineAt?: string;
+  /** One attempt's start-to-close timeout (when a step's timer fires). */
+  stepTimeoutMs?: number;
 }
 
 /** One command to a service; the command id is `<sagaId>:<action>` as in the custom orchestrator. */
@@ -48,6 +52,8 @@ export interface CommandRequest {
 export interface CommandResult {
   outcome: ReplyOutcome;
   reason?: string;
+  /** The activity attempt that got the answer, where the activity knows it (HTTP: it returns it). */
+  attempt?: number;
 }
 
 export interface SagaActivities {

@@ -5,7 +5,7 @@ import { loadStackSettings } from '@saga/stack';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase } from '@saga/postgres';
-import { servers, testKafka, uniqueName, type Workbench } from '@saga/testkit';
+import { sagaTimeline, servers, testKafka, timelineProblems, uniqueName, type Workbench } from '@saga/testkit';
 import { orchestratorEnv, workbench } from '@saga/testkit/all-services';
 import { loadTemporalConfig } from './config.ts';
 import { startTemporalCoordinator } from './coordinator.ts';
@@ -47,6 +47,7 @@ describe.each([
     const id = await wb.placeOrder('alice', [{ sku: 'widget', quantity: 2, unitPriceCents: 1_000 }]);
     await sagaEnds(id, 'COMPLETED');
     expect(await wb.effects(id)).toEqual({ order: 'APPROVED', reserved: 0, committed: 2, holds: 1, notifications: ['confirmed'] });
+    expect(timelineProblems((await sagaTimeline(coordinator.url, id))!, 'happy')).toEqual([]);
   });
 
   it('out of stock: rejected with nothing reserved or held, one rejected notification', async () => {
@@ -59,6 +60,7 @@ describe.each([
     const id = await wb.placeOrder('bob', [{ sku: 'widget', quantity: 1, unitPriceCents: 5_000 }]);
     await sagaEnds(id, 'REJECTED');
     expect(await wb.effects(id)).toEqual({ order: 'REJECTED', reserved: 0, committed: 0, holds: 0, notifications: ['rejected'] });
+    expect(timelineProblems((await sagaTimeline(coordinator.url, id))!, 'declined')).toEqual([]);
     expect(await wb.totals()).toEqual({ stockMismatch: 0, reservedNow: 0, heldMismatch: 0 });
   });
 

@@ -2,27 +2,20 @@ import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadStackSettings } from '@saga/stack';
-import { OrderIdKey, SagaStatusKey, TASK_QUEUE, type CommandRequest, type CommandResult, type OrderSagaInput } from './shared.ts';
+import { orderInput, testEnvironment } from './test-environment.ts';
+import { OrderIdKey, SagaStatusKey, TASK_QUEUE, type CommandRequest, type CommandResult } from './shared.ts';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { answerOf, CONFORMANCE, CONFORMANCE_TIMING, distinctCommands, type ConformanceCase } from '@saga/testkit/conformance';
 import { operateUpdate, orderSaga, resolveSignal, retrySignal, statusQuery } from './workflows.ts';
 
-// The SDK's test environment on the local Temporal CLI binary (never a download); activities
-// are mocked here only — the e2e tests use the real services.
-const settings = loadStackSettings();
-const temporalBin = settings.temporalCli;
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporalBin }, searchAttributes: [OrderIdKey, SagaStatusKey] },
-  });
+  env = await testEnvironment();
 });
 afterAll(() => env?.teardown());
 
 const timing = { stepTimeoutMs: 2_000, stepAttempts: 3, compensationAttempts: 5, deadlineMs: 30_000 };
-const input = (orderId: string): OrderSagaInput => ({ orderId, customerId: 'c1', lines: [{ sku: 'A', quantity: 1 }], totalCents: 100, timing });
+const input = (orderId: string) => orderInput(orderId, timing);
 
 /** Activities that answer from a script: SUCCESS unless told otherwise; every call recorded. */
 const scripted = (answers: Partial<Record<string, CommandResult | (() => CommandResult | Promise<CommandResult>)>> = {}) => {
@@ -186,54 +179,5 @@ describe('order saga workflow (test environment, mocked activities)', () => {
     expect(taken?.status).not.toBe('NEEDS_ATTENTION');
     expect(result).toBe('REJECTED');
     expect(s.calls.map((c) => c.type).slice(-3)).toEqual(['ReleaseStock', 'RejectOrder', 'SendNotification']);
-  });
-});
-
-/**
- * The conformance table (issue 15) on the workflow: each attempt gets the row's answer — a reply,
- * a refusal, or no answer (the activity fails, as a step whose attempt timed out) — and the
- * operator acts once, through the `operate` update, when the row says.
- */
-const playOnTemporal = async (c: ConformanceCase, id: string) => {
-  const attempts = new Map<string, number>();
-  const sent: CommandRequest[] = [];
-  let healed = false;
-  const activities = {
-    sendCommand: async (req: CommandRequest): Promise<CommandResult> => {
-      sent.push(req);
-      const n = (attempts.get(req.commandId) ?? 0) + 1;
-      attempts.set(req.commandId, n);
-      const a = healed ? 'ok' : answerOf(c, req.type, n);
-      if (a === 'ok') return { outcome: 'SUCCESS' };
-      if (a === 'silent') throw new Error(`${req.type}: no answer within the step timeout`);
-      return { outcome: 'FAILURE', reason: a.refuse };
-    },
-  };
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)), activities });
-  return worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(orderSaga, {
-      workflowId: id,
-      taskQueue: TASK_QUEUE,
-      args: [{ ...input(id), timing: { ...CONFORMANCE_TIMING, ...c.timing } }],
-      typedSearchAttributes: [{ key: OrderIdKey, value: id }, { key: SagaStatusKey, value: 'RUNNING' }],
-    });
-    const op = c.operator;
-    if (op) {
-      if (op.when === 'parked') await expect.poll(async () => (await handle.query(statusQuery)).status, { timeout: 20_000 }).toBe('NEEDS_ATTENTION');
-      else await expect.poll(() => sent.some((r) => r.type === (op.when as { inFlight: string }).inFlight), { timeout: 20_000 }).toBe(true);
-      healed = op.heals === true;
-      await handle.executeUpdate(operateUpdate, { args: [op.action, 'conformance'] });
-    }
-    const status = await handle.result();
-    return { status, reason: (await handle.query(statusQuery)).reason, commands: distinctCommands(sent) };
-  });
-};
-
-describe('the conformance table on the Temporal workflow (issue 15; the custom engine runs it in conformance.unit.test.ts)', () => {
-  it.each(CONFORMANCE.map((c, i) => [c.name, c, i] as const))('%s', async (_, c, i) => {
-    const r = await playOnTemporal(c, `wf-conformance-${i}`);
-    expect(r.commands).toEqual(c.expect.commands);
-    expect(r.status).toBe(c.expect.status);
-    if (c.expect.reason) expect(r.reason).toBe(c.expect.reason);
   });
 });

@@ -3,7 +3,7 @@ import {
   proxyLocalActivities, condition, defineQuery, defineSignal, defineUpdate, isCancellation, proxyActivities, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { CommandType } from '@saga/contracts';
-import { PATIENT_MAX_BACKOFF_MS, STEP_RETRY, type OperatorAction } from '@saga/contracts/saga';
+import { PATIENT_MAX_BACKOFF_MS, STEP_RETRY, type HistoryLine, type OperatorAction } from '@saga/contracts/saga';
 import { operatorRefusal } from './operator-rules.ts';
 import { SagaStatusKey, type CommandResult, type OrderSagaInput, type SagaActivities, type SagaStatus, type SagaView } from './shared.ts';
 
@@ -30,7 +30,11 @@ class OperatorCompensated extends Error {}
  */
 export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
   const { orderId, customerId, timing } = input;
-  const view: SagaView = { status: 'RUNNING', step: null, reason: null, history: ['started'] };
+  const view: SagaView = { status: 'RUNNING', step: null, reason: null, history: [], deadlineAt: new Date(Date.now() + timing.deadlineMs).toISOString(), stepTimeoutMs: timing.stepTimeoutMs };
+  /** A typed history entry at workflow time (deterministic: the same on replay). */
+  const log = (kind: HistoryLine['kind'], f: Partial<HistoryLine> = {}) =>
+    view.history.push({ at: new Date().toISOString(), kind, step: null, attempt: null, status: view.status, detail: null, commandId: null, messageId: null, ...f });
+  log('started');
   setHandler(statusQuery, () => view);
   let operator: 'retry' | 'resolve' | null = null;
   let pastPivot = false;
@@ -44,7 +48,7 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
   /** An operator action that fits is taken; a signal that does not fit is ignored (the update's validator refuses it). */
   const act = (action: OperatorAction, note?: string) => {
     if (refusalNow(action)) return;
-    view.history.push(`operator: ${action}${note ? ` (${note})` : ''}`);
+    log('operator', { step: view.step, detail: `${action}${note ? ` (${note})` : ''}` });
     if (action !== 'compensate') operator = action;
     else {
       compensateAsked = true;
@@ -71,7 +75,7 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
   );
   const setStatus = (status: SagaStatus) => {
     view.status = status;
-    view.history.push(`saga ${status.toLowerCase()}`);
+    log('status', { detail: `saga ${status.toLowerCase()}` });
     upsertSearchAttributes([{ key: SagaStatusKey, value: status }]);
   };
 
@@ -86,15 +90,16 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
   const compensating = proxy<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...patient, maximumAttempts: timing.compensationAttempts ?? timing.stepAttempts } });
   const send = async (via: ActivityInterfaceFor<SagaActivities>, action: string, type: CommandType, payload: Record<string, unknown>): Promise<CommandResult> => {
     view.step = action;
-    view.history.push(`sent ${type}`);
+    const commandId = `${orderId}:${action}`;
+    log('requested', { step: action, detail: `sent ${type}`, commandId });
     try {
       // The summary names the step in the Web UI's event history (every step is one sendCommand activity).
       const summary = `${type} (${action})`;
-      const r = await via.sendCommand.executeWithOptions({ summary }, [{ type, commandId: `${orderId}:${action}`, sagaId: orderId, payload }]);
-      view.history.push(r.outcome === 'SUCCESS' ? `${action} succeeded` : `${action} refused: ${r.reason ?? 'FAILURE'}`);
+      const r = await via.sendCommand.executeWithOptions({ summary }, [{ type, commandId, sagaId: orderId, payload }]);
+      log(r.outcome === 'SUCCESS' ? 'succeeded' : 'refused', { step: action, attempt: r.attempt ?? null, detail: r.outcome === 'SUCCESS' ? null : (r.reason ?? 'FAILURE'), commandId });
       return r;
     } catch (err) {
-      view.history.push(`${action} failed: no answer within its budget`);
+      log(isCancellation(err) ? 'cancelled' : 'gave-up', { step: action, detail: isCancellation(err) ? 'cancelled in flight' : 'no answer within its budget', commandId });
       throw err;
     }
   };
@@ -125,6 +130,7 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
     const approved = await send(untilDone, 'approveOrder', 'ApproveOrder', { orderId });
     if (approved.outcome === 'FAILURE') throw new Refused(approved.reason ?? 'FAILURE');
   } catch (err) {
+    if (isCancellation(err) && !compensateAsked) log('deadline');
     view.reason = err instanceof Refused ? err.message
       : compensateAsked ? 'OPERATOR_COMPENSATED'
       : isCancellation(err) ? 'DEADLINE_EXCEEDED'

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { SAGA_STATUSES, type SagaStatus as Status } from './saga.ts';
+import { HISTORY_KINDS, SAGA_STATUSES, type HistoryLine, type SagaStatus as Status } from './saga.ts';
+import type { TimelineStepView } from './timeline.ts';
 
 /**
  * The operator API every coordinator serves (`GET /sagas`, `GET /sagas/:id`,
@@ -7,6 +8,7 @@ import { SAGA_STATUSES, type SagaStatus as Status } from './saga.ts';
  * only this, whatever drives the saga. Its vocabulary is saga.ts.
  */
 export * from './saga.ts';
+export * from './timeline.ts';
 export const SagaStatus = z.enum(SAGA_STATUSES);
 export type SagaStatus = Status;
 
@@ -42,3 +44,49 @@ export const OperatorBody = z.object({ note: z.string().max(2000).optional() }).
 /** What an operator action left: the saga's status and step once the coordinator took it. */
 export const OperatorOutcome = z.object({ id: z.string(), status: SagaStatus, currentStep: z.string().nullable() });
 export type OperatorOutcome = z.infer<typeof OperatorOutcome>;
+
+const at = z.iso.datetime();
+
+/** One typed history entry (saga.ts `HistoryLine`). */
+export const HistoryEntry = z.object({
+  at,
+  kind: z.enum(HISTORY_KINDS),
+  step: z.string().nullable(),
+  attempt: z.number().int().nullable(),
+  status: SagaStatus.nullable(),
+  detail: z.string().nullable(),
+  commandId: z.string().nullable(),
+  messageId: z.string().nullable(),
+}) satisfies z.ZodType<HistoryLine>;
+
+export const TimelineStep = z.object({
+  step: z.string(),
+  kind: z.enum(['step', 'undo']),
+  state: z.enum(['running', 'succeeded', 'refused', 'gave-up', 'cancelled']),
+  attempts: z.number().int().nullable(),
+  startedAt: at.nullable(),
+  finishedAt: at.nullable(),
+  detail: z.string().nullable(),
+}) satisfies z.ZodType<TimelineStepView>;
+
+/**
+ * `GET /sagas/:id` of every coordinator (`timelineOf` builds it from the coordinator's typed
+ * history): the saga's head, its steps with attempts and timings, what its compensation did and
+ * still owes, the pending steps with their next timer, the history itself, and under
+ * `coordinator` what only that coordinator keeps.
+ */
+export const SagaTimeline = z.object({
+  id: z.string(),
+  status: SagaStatus,
+  reason: z.string().nullable(),
+  currentStep: z.string().nullable(),
+  createdAt: at,
+  updatedAt: at.nullable(),
+  deadlineAt: at.nullable(),
+  steps: z.array(TimelineStep),
+  compensation: z.object({ started: z.boolean(), done: z.array(z.string()), owed: z.array(z.string()) }),
+  pending: z.array(z.object({ step: z.string(), attempts: z.number().int().nullable(), since: at.nullable(), nextTimerAt: at.nullable() })),
+  history: z.array(HistoryEntry),
+  coordinator: z.record(z.string(), z.unknown()),
+});
+export type SagaTimeline = z.infer<typeof SagaTimeline>;

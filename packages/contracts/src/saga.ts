@@ -28,3 +28,33 @@ export const STEP_RETRY = { initialBackoffMs: 200, factor: 2, maxBackoffMs: 5_00
 /** Steps that go on until done (past the pivot) and compensations back off further. */
 export const PATIENT_MAX_BACKOFF_MS = 10_000;
 
+
+/**
+ * What one entry of a saga's history records — the same kinds for every coordinator, so that one
+ * timeline (`timelineOf`) is built from any of them: the saga `started`; a step was `requested`
+ * (a command sent, or — choreographed — the event it reacts to published); it `succeeded` or was
+ * `refused` (a business answer); an `attempt-failed` (timed out, unreachable) and is retried; it
+ * `gave-up` (its budget spent); was `cancelled` in flight (the deadline, an operator's compensate:
+ * it may have acted, so it is undone); the `deadline` passed; the saga's `status` changed; an `operator`
+ * acted; a message was `ignored` (a duplicate, a late reply); a `note` (anything else).
+ */
+export const HISTORY_KINDS = ['started', 'requested', 'succeeded', 'refused', 'attempt-failed', 'gave-up', 'cancelled', 'deadline', 'status', 'operator', 'ignored', 'note'] as const;
+export type HistoryKind = (typeof HISTORY_KINDS)[number];
+
+/** One history entry; null where it does not apply (or the coordinator does not know it). */
+export interface HistoryLine {
+  at: string;
+  kind: HistoryKind;
+  step: string | null;
+  attempt: number | null;
+  /** The saga's status after this entry. */
+  status: SagaStatus | null;
+  /** The reason, the operator's note, the error. */
+  detail: string | null;
+  commandId: string | null;
+  /** The reply's or the event's message id. */
+  messageId: string | null;
+}
+
+/** The order saga's steps before the pivot and the step that undoes each (ARCHITECTURE.md "The order saga"). */
+export const UNDO_OF: Readonly<Record<string, string>> = { reserveStock: 'releaseStock', authorizePayment: 'voidPayment' };

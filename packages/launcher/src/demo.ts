@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig, setting } from '@saga/config';
+import type { SagaTimeline } from '@saga/contracts';
 import { driverOf } from './coordinators.ts';
 import { COORDINATORS, coordinatorUrl, hasProcess, serviceUrl, startServices, stopAll } from './processes.ts';
 
@@ -57,14 +58,19 @@ try {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ customerId: c.customerId, lines: [{ sku: `demo-${run}`, quantity: c.quantity, unitPriceCents: 1_000 }] }),
     })) as { orderId: string };
-    let saga: { status: string; history: { cause: string }[] } = { status: 'RUNNING', history: [] };
+    let saga: Pick<SagaTimeline, 'status' | 'steps'> = { status: 'RUNNING', steps: [] };
     while (!['COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'RESOLVED'].includes(saga.status)) {
       await sleep(20);
       saga = (await fetch(`${orchestrator}/sagas/${orderId}`).then((r) => (r.status === 200 ? r.json() : saga))) as typeof saga;
     }
     const order = (await json(`${serviceUrl('order')}/orders/${orderId}`)) as { status: string };
     console.log(`\n${c.label}: order ${orderId} → ${order.status}, saga ${saga.status} in ${(performance.now() - t0).toFixed(0)} ms`);
-    for (const h of saga.history) console.log(`    ${h.cause}`);
+    // The same timeline from every coordinator (contracts SagaTimeline): each step, its attempts, how long it took.
+    for (const s of saga.steps) {
+      const took = s.startedAt && s.finishedAt ? ` in ${Date.parse(s.finishedAt) - Date.parse(s.startedAt)} ms` : '';
+      const tries = s.attempts && s.attempts > 1 ? ` after ${s.attempts} attempts` : '';
+      console.log(`    ${s.kind === 'undo' ? 'undo ' : ''}${s.step}: ${s.state}${took}${tries}${s.detail ? ` (${s.detail})` : ''}`);
+    }
   }
   // Every coordinator serves the same operator API (ADR 0017); some have a web UI of their own too.
   console.log(`\nInspect sagas: ${orchestrator}/sagas   (operator actions: POST /sagas/:id/retry | compensate | resolve)`);

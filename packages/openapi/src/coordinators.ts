@@ -1,36 +1,15 @@
 import { z } from 'zod';
-import { ListSagasQuery, OPERATOR_ACTIONS, OperatorBody, OperatorOutcome, SagaStatus, SagaSummary, type OperatorAction } from '@saga/contracts';
+import { ListSagasQuery, OPERATOR_ACTIONS, OperatorBody, OperatorOutcome, SagaSummary, SagaTimeline, type OperatorAction } from '@saga/contracts';
 import { bearer, commonRoutes, error, json, route, Timestamp, unauthorized, type DocSpec } from './parts.ts';
 
-const nullableTime = Timestamp.nullable();
 const CustomSagaRow = SagaSummary.extend({ version: z.number().int(), updatedAt: Timestamp });
-const CustomSaga = CustomSagaRow.extend({
-  definition: z.string(),
-  data: z.record(z.string(), z.unknown()),
-  state: z.record(z.string(), z.unknown()),
-  deadlineAt: nullableTime,
-  wakeAt: nullableTime,
-  history: z.array(
-    z.object({
-      at: Timestamp,
-      cause: z.string(),
-      fromStatus: SagaStatus.nullable(),
-      toStatus: SagaStatus,
-      step: z.string().nullable(),
-      commandId: z.string().nullable(),
-      replyId: z.string().nullable(),
-      detail: z.string().nullable(),
-      instance: z.string().nullable(),
-    }),
-  ),
-});
 const Id = z.object({ id: z.string() });
 
 /**
  * The operator API every coordinator serves (contracts `operator.ts`, `operatorApi` in @saga/service):
- * the same list, actions and errors; the timeline (`GET /sagas/{id}`) is each coordinator's own for now.
+ * the same list, timeline (`GET /sagas/{id}`: contracts `SagaTimeline`), actions and errors.
  */
-const operatorRoutes = (r: Parameters<DocSpec['routes']>[0], listRow: z.ZodType, timeline: z.ZodType, summary: Record<OperatorAction, string>) => {
+const operatorRoutes = (r: Parameters<DocSpec['routes']>[0], listRow: z.ZodType, summary: Record<OperatorAction, string>) => {
   route(r, {
     method: 'get',
     path: '/sagas',
@@ -41,9 +20,9 @@ const operatorRoutes = (r: Parameters<DocSpec['routes']>[0], listRow: z.ZodType,
   route(r, {
     method: 'get',
     path: '/sagas/{id}',
-    summary: 'One saga: its state and what happened, step by step',
+    summary: 'One saga: its steps with attempts and timings, its compensation, its pending steps and next timer, and its typed history',
     request: { params: Id },
-    responses: { 200: { description: 'the saga', ...json(timeline) }, 404: error('no such saga') },
+    responses: { 200: { description: 'the saga', ...json(SagaTimeline) }, 404: error('no such saga') },
   });
   for (const action of OPERATOR_ACTIONS) {
     route(r, {
@@ -69,7 +48,7 @@ export const coordinatorDocs: Record<string, DocSpec> = {
     title: 'Custom orchestrator: inspection and operator API',
     port: 3010,
     routes: (r) =>
-      operatorRoutes(r, CustomSagaRow, CustomSaga, {
+      operatorRoutes(r, CustomSagaRow, {
         retry: 're-send the current step (a fresh budget when parked)',
         compensate: 'compensate now, the step in flight included (before the pivot only)',
         resolve: 'close a NEEDS_ATTENTION saga by hand, with a note',
@@ -79,9 +58,19 @@ export const coordinatorDocs: Record<string, DocSpec> = {
     title: 'Temporal coordinator: inspection and operator API (visibility, the status query, the operate update)',
     port: 3011,
     routes: (r) =>
-      operatorRoutes(r, SagaSummary, z.object({ id: z.string(), status: SagaStatus, step: z.string().nullable(), reason: z.string().nullable(), history: z.array(z.object({ cause: z.string() })) }), {
+      operatorRoutes(r, SagaSummary, {
         retry: 'retry the step a parked (NEEDS_ATTENTION) saga waits on, with a fresh budget (Temporal retries a step in flight itself)',
         compensate: 'compensate now, the step in flight included (before the pivot only)',
+        resolve: 'close a NEEDS_ATTENTION saga by hand, with a note',
+      }),
+  },
+  'order-choreography': {
+    title: 'Order service under ORCHESTRATOR=choreography: the operator API over its saga view (ADR 0018); the order API is order.json',
+    port: 3001,
+    routes: (r) =>
+      operatorRoutes(r, SagaSummary, {
+        retry: 'publish again the event each pending step reacts to (a parked saga carries on)',
+        compensate: 'reject the order now, so the services undo what they did (before the pivot only)',
         resolve: 'close a NEEDS_ATTENTION saga by hand, with a note',
       }),
   },

@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import { ListSagasQuery, OPERATOR_ACTIONS, OperatorBody, type OperatorAction, type OperatorOutcome, type SagaPage, type SagaStatus } from '@saga/contracts';
+import { HISTORY_KINDS, ListSagasQuery, OPERATOR_ACTIONS, OperatorBody, type HistoryKind, type HistoryLine, type OperatorAction, type OperatorOutcome, type SagaPage, type SagaStatus, type SagaTimeline } from '@saga/contracts';
 import type { Queryable } from '@saga/postgres';
 import { HttpError } from '@saga/http';
 import { parseOr400, requireToken } from './routes.ts';
@@ -10,8 +10,8 @@ export type Operated = { outcome: OperatorOutcome } | { refused: string } | unde
 /** What a coordinator provides so that it serves the operator API; the HTTP edge is the same for all. */
 export interface SagaOperator {
   list(q: ListSagasQuery): Promise<SagaPage>;
-  /** One saga's view with its history; undefined when there is no such saga. */
-  get(id: string): Promise<object | undefined>;
+  /** One saga's timeline (contracts `SagaTimeline`, built by `timelineOf`); undefined when there is no such saga. */
+  get(id: string): Promise<SagaTimeline | undefined>;
   operate(id: string, action: OperatorAction, note?: string): Promise<Operated>;
 }
 
@@ -44,7 +44,17 @@ export const operatorApi = (operator: SagaOperator, adminToken: string) => (rout
   }
 };
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+/** A time as the operator API writes it. */
+export const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+type LineFields = Omit<HistoryLine, 'at' | 'kind'> & { at: Date | string };
+
+/** A stored history row as a typed entry; a kind this version does not know (an older row's prose) is a `note`. */
+export const historyLine = (kind: string, f: LineFields): HistoryLine => {
+  const known = (HISTORY_KINDS as readonly string[]).includes(kind);
+  const at = typeof f.at === 'string' ? f.at : f.at.toISOString();
+  return { ...f, at, kind: known ? (kind as HistoryKind) : 'note', detail: known ? f.detail : [kind, f.detail].filter(Boolean).join(': ') };
+};
 
 /**
  * One page of a coordinator's sagas table, oldest first, with the total: `table` has `id`,

@@ -1,12 +1,11 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { CHOREOGRAPHY, Command, OrderEvent, Topics, type CommandOf, type CommandType } from '@saga/contracts';
-import { databaseUrl, loadConfig, registryDatabaseSetting, sagaBudgetSettings, sagaTiming, serverSettings, setting, type SagaTiming } from '@saga/config';
-import { createApp, createLogger, listen } from '@saga/http';
-import { createKafka, createProducer, startConsumer } from '@saga/kafka';
-import { outboxMigrations, startRelay } from '@saga/outbox';
-import { openOwnership } from '@saga/ownership';
-import { createPool, ensureDatabase, migrate, withTransaction } from '@saga/postgres';
+import { loadConfig, registryDatabaseSetting, sagaBudgetSettings, sagaTiming, serverSettings, setting, type SagaTiming } from '@saga/config';
+import { createApp } from '@saga/http';
+import { startConsumer } from '@saga/kafka';
+import { withTransaction } from '@saga/postgres';
 import { createExecutor } from './executor.ts';
+import { openHost } from './host.ts';
 import { createFaults, isTransient } from './faults.ts';
 import { startReactions } from './reactions.ts';
 import { adminRoutes, commandRoutes } from './routes.ts';
@@ -93,11 +92,21 @@ export const transient = (err: unknown) => {
  * `/health`, `/metrics` and the service's own routes.
  */
 export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, opts: ServiceOptions): Promise<RunningService> => {
-  const log = createLogger(spec.name, opts.logLevel);
-  const url = databaseUrl(opts.postgresUrl, opts.database);
-  await ensureDatabase(opts.postgresUrl, opts.database);
-  await migrate(url, [outboxMigrations, { dir: spec.migrationsDir, table: 'pgmigrations' }]);
-  const pool = createPool(url, { max: opts.concurrency + 4, applicationName: spec.name, onIdleError: (err) => log.warn({ err }, 'idle database connection failed') });
+  // ORCHESTRATOR=choreography: the reactions (and the order service's keeper) run in this process, claiming on the registry.
+  const part = opts.choreography ? spec.choreography : undefined;
+  const host = await openHost({
+    name: spec.name,
+    logLevel: opts.logLevel,
+    postgresUrl: opts.postgresUrl,
+    database: opts.database,
+    migrations: [{ dir: spec.migrationsDir, table: 'pgmigrations' }],
+    poolMax: opts.concurrency + 4,
+    brokers: opts.brokers,
+    outbox: true,
+    relay: true,
+    ...(part ? { registry: { database: opts.registryDatabase, owner: CHOREOGRAPHY } } : {}),
+  });
+  const { log, pool, kafka, producer, ownership } = host;
   const ctx: ServiceContext = {
     pool,
     log,
@@ -107,21 +116,11 @@ export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, 
     choreography: opts.choreography,
   };
 
-  const kafka = createKafka({ brokers: opts.brokers, clientId: spec.name });
-  const producer = createProducer(kafka);
-  await producer.connect();
-  const relay = startRelay({ databaseUrl: url, producer, pool, log });
-
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, labels: { service: spec.name } });
   const faults = createFaults();
   const execute = createExecutor(spec, ctx, faults, registry);
 
-  // ORCHESTRATOR=choreography: the reactions (and the order service's keeper) run in this process.
-  const part = opts.choreography ? spec.choreography : undefined;
-  const ownership = part
-    ? await openOwnership({ postgresUrl: opts.postgresUrl, database: opts.registryDatabase, owner: CHOREOGRAPHY, onIdleError: (err) => log.warn({ err }, 'idle registry connection failed') })
-    : undefined;
   const deps = ownership && { ctx, kafka, producer, ownership, timing: opts.timing, execute: execute as never, transient, concurrency: opts.concurrency };
   const keeper = deps && part?.keeper ? await part.keeper(deps) : undefined;
 
@@ -175,22 +174,11 @@ export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, 
 
   const reactions = deps && part && part.reactions.length > 0 ? await startReactions({ ...deps, name: spec.name, reactions: part.reactions }) : undefined;
 
-  const http = await listen(app, opts.port, opts.host);
+  host.onStop(() => consumer.stop());
+  host.onStop(() => outcomes?.stop());
+  host.onStop(() => reactions?.stop());
+  host.onStop(() => keeper?.stop());
+  const http = await host.serve(app, opts.port, opts.host);
   log.info({ port: http.port, database: opts.database }, `${spec.name} service listening`);
-
-  return {
-    url: http.url,
-    ctx,
-    stop: async () => {
-      await http.close();
-      await consumer.stop();
-      await outcomes?.stop();
-      await reactions?.stop();
-      await keeper?.stop();
-      await ownership?.close();
-      await relay.stop();
-      await producer.disconnect();
-      await pool.end();
-    },
-  };
+  return { url: http.url, ctx, stop: () => host.stop() };
 };

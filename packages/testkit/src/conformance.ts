@@ -1,4 +1,4 @@
-import type { CommandType, OperatorAction, SagaStatus } from '@saga/contracts';
+import { isTerminal, type CommandType, type OperatorAction, type SagaStatus, type SagaTimeline } from '@saga/contracts';
 
 /** How a command answers one attempt: done, a business refusal, or no answer within the step's budget. */
 export type Answer = 'ok' | 'silent' | { refuse: string };
@@ -93,4 +93,49 @@ export const answerOf = (c: ConformanceCase, type: CommandType, n: number): Answ
 export const distinctCommands = (sent: { commandId: string; type: CommandType }[]): CommandType[] => {
   const seen = new Set<string>();
   return sent.flatMap((c) => (seen.has(c.commandId) ? [] : (seen.add(c.commandId), [c.type])));
+};
+
+/**
+ * The difference ADR 0018 names: choreography gives the verdict first (RejectOrder), then every
+ * service undoes its own part, in reverse order — a no-op where it did nothing, since no one holds
+ * a list of what was done.
+ */
+export const choreographed = (cmds: readonly CommandType[]): CommandType[] => {
+  const i = cmds.findIndex((c) => c === 'VoidPayment' || c === 'ReleaseStock' || c === 'RejectOrder');
+  if (i < 0) return [...cmds];
+  return [...cmds.slice(0, i), 'RejectOrder', 'VoidPayment', 'ReleaseStock', ...(cmds.slice(i).includes('SendNotification') ? ['SendNotification' as const] : [])];
+};
+
+/** The command each step of the order saga sends. */
+const COMMAND_OF: Record<string, CommandType> = {
+  reserveStock: 'ReserveStock',
+  authorizePayment: 'AuthorizePayment',
+  approveOrder: 'ApproveOrder',
+  commitStock: 'CommitStock',
+  notifyConfirmed: 'SendNotification',
+  releaseStock: 'ReleaseStock',
+  voidPayment: 'VoidPayment',
+  rejectOrder: 'RejectOrder',
+  notifyRejected: 'SendNotification',
+};
+
+/**
+ * What the coordinator's timeline (built by `timelineOf` from its typed history) must say at the
+ * end of a row: its steps are the row's commands (or `expected`: choreography's), in order; a finished saga has nothing pending and
+ * owes nothing (a resolved one may: resolving is the operator's word that it is settled by hand);
+ * a parked one waits on one step and owes at least its undo. Returns the problems, none when it conforms.
+ */
+export const conformanceTimelineProblems = (t: Pick<SagaTimeline, 'status' | 'steps' | 'pending' | 'compensation'>, c: ConformanceCase, expected: readonly CommandType[] = c.expect.commands): string[] => {
+  const problems: string[] = [];
+  const commands = t.steps.map((s) => COMMAND_OF[s.step] ?? s.step);
+  if (JSON.stringify(commands) !== JSON.stringify(expected)) problems.push(`timeline steps ${commands.join(', ')} ≠ ${expected.join(', ')}`);
+  if (isTerminal(t.status) && t.pending.length > 0) problems.push(`pending ${t.pending.map((p) => p.step).join(', ')} in a ${t.status} saga`);
+  if (t.status !== 'RESOLVED' && isTerminal(t.status) && t.compensation.owed.length > 0) problems.push(`owes ${t.compensation.owed.join(', ')} in a ${t.status} saga`);
+  if (t.status === 'NEEDS_ATTENTION' && (t.pending.length !== 1 || t.compensation.owed.length === 0)) problems.push('a parked saga must wait on one step and owe its undo');
+  if (t.status === 'REJECTED') {
+    const undos = t.steps.filter((s) => s.kind === 'undo').map((s) => s.step);
+    if (JSON.stringify(undos) !== JSON.stringify(t.compensation.done)) problems.push(`undos run ${undos.join(', ')} but done ${t.compensation.done.join(', ')}`);
+  }
+  for (const s of t.steps) if (isTerminal(t.status) && t.status !== 'RESOLVED' && s.state === 'running') problems.push(`${s.step} still running`);
+  return problems;
 };

@@ -94,6 +94,7 @@ export { createProducer };
 export * from "./service.ts";
 export * from "./contract.ts";
 export * from "./workbench.ts";
+export * from "./timeline.ts";
 
 /** A TCP port on loopback that was free a moment ago. */
 export const freePort = async (): Promise<number> => {

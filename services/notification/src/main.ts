@@ -1,5 +1,5 @@
 import { loadConfig, setting } from '@saga/config';
-import { loadServiceOptions, startService } from '@saga/service';
+import { loadServiceOptions, runProcess, startService } from '@saga/service';
 import { fileChannel } from './channel.ts';
 import { notificationService } from './service.ts';
 
@@ -7,9 +7,4 @@ const { NOTIFICATION_SINK_FILE } = loadConfig({
   /** Where delivered notifications are appended, one JSON line each. */
   NOTIFICATION_SINK_FILE: setting.string('/var/tmp/saga-workbench/notifications.jsonl'),
 });
-const service = await startService(
-  notificationService(fileChannel(NOTIFICATION_SINK_FILE)),
-  loadServiceOptions('notification', { port: 3004, database: 'notifications' }),
-);
-const stop = () => void service.stop().then(() => process.exit(0));
-process.once('SIGINT', stop).once('SIGTERM', stop);
+await runProcess(() => startService(notificationService(fileChannel(NOTIFICATION_SINK_FILE)), loadServiceOptions('notification', { port: 3004, database: 'notifications' })));

@@ -1,4 +1,4 @@
-import { Topics, type DomainEvent, type SagaStatus } from '@saga/contracts';
+import { Topics, type DomainEvent, type HistoryKind, type SagaStatus } from '@saga/contracts';
 
 /**
  * A choreographed saga as the order service sees it (ADR 0018): a set of facts — the events the
@@ -94,19 +94,55 @@ export const apply = (v: ViewState, e: DomainEvent): ViewState => {
   return { ...v, facts, reason, parked };
 };
 
-/** A view's history line for an event. */
-export const causeOf = (e: DomainEvent): string => {
+/** A typed history entry of the view (contracts `HistoryLine` without time, status and ids). */
+export interface ViewEntry {
+  kind: HistoryKind;
+  step?: string | null;
+  detail?: string | null;
+}
+
+/** Which step's end each event records. */
+const STEP_OF: Partial<Record<DomainEvent['type'], string>> = {
+  StockReserved: 'reserveStock',
+  StockRefused: 'reserveStock',
+  PaymentAuthorized: 'authorizePayment',
+  PaymentDeclined: 'authorizePayment',
+  OrderApproved: 'approveOrder',
+  OrderRejected: 'rejectOrder',
+  PaymentVoided: 'voidPayment',
+  StockReleased: 'releaseStock',
+  StockCommitted: 'commitStock',
+};
+
+/** The view's history entry for an event: a step's end (a business refusal, a reaction that gave up) or the start. */
+export const entryOf = (e: DomainEvent): ViewEntry => {
   switch (e.type) {
+    case 'OrderCreated':
+      return { kind: 'started' };
     case 'ReactionFailed':
-      return `${e.payload.step} gave up: ${e.payload.reason}`;
-    case 'OrderRejected':
-      return `OrderRejected: ${e.payload.reason}`;
+      return { kind: 'gave-up', step: e.payload.step, detail: e.payload.reason };
     case 'StockRefused':
     case 'PaymentDeclined':
-      return `${e.type}: ${e.payload.reason}`;
+      return { kind: 'refused', step: STEP_OF[e.type], detail: e.payload.reason };
     case 'NotificationSent':
-      return `NotificationSent (${e.payload.kind})`;
-    default:
-      return e.type;
+      return { kind: 'succeeded', step: e.payload.kind === 'confirmed' ? 'notifyConfirmed' : 'notifyRejected' };
+    case 'OrderRejected':
+      return { kind: 'succeeded', step: 'rejectOrder', detail: e.payload.reason };
+    default: {
+      const step = STEP_OF[e.type];
+      return step ? { kind: 'succeeded', step } : { kind: 'note', detail: e.type };
+    }
   }
+};
+
+/**
+ * The steps an entry of the view asks for: in a choreography a step is requested by the event it
+ * reacts to (TRIGGER_OF) — the verdict `rejectOrder` by a refusal, a forward step that gave up, or
+ * the deadline; an operator retry publishes the pending steps' events again.
+ */
+export const requestedBy = (entry: { kind: HistoryKind; event: string | null; step: string | null; detail: string | null }): string[] => {
+  if (entry.kind === 'refused' || entry.kind === 'deadline' || (entry.kind === 'gave-up' && (FORWARD_STEPS as readonly string[]).includes(entry.step ?? ''))) return ['rejectOrder'];
+  if (entry.kind === 'operator' && entry.detail?.startsWith('retry')) return entry.step?.split(', ') ?? [];
+  const fact = entry.event === 'NotificationSent' ? null : entry.event;
+  return fact ? Object.keys(TRIGGER_OF).filter((step) => TRIGGER_OF[step] === fact) : [];
 };

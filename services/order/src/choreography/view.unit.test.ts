@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from '@saga/contracts';
-import { apply, derive, type ViewState } from './view.ts';
+import { apply, derive, entryOf, requestedBy, type ViewState } from './view.ts';
 
 const ev = (type: string, payload: Record<string, unknown> = {}) =>
   ({ messageId: `${type}-${Math.random()}`, sagaId: 'o1', occurredAt: new Date().toISOString(), type, payload: { orderId: 'o1', customerId: 'c1', ...payload } }) as unknown as DomainEvent;
@@ -54,5 +54,26 @@ describe('the saga view of the choreography', () => {
     const parked = apply(approved, ev('ReactionFailed', { step: 'commitStock', reason: 'STOCK_RELEASED' }));
     expect(derive(parked)).toMatchObject({ status: 'NEEDS_ATTENTION', pastPivot: true });
     expect(apply(parked, ev('OrderApproved'))).toEqual(parked);
+  });
+
+  it('types each event as a history entry: which step it ends, how, and which steps it asks for next', () => {
+    const asked = (e: DomainEvent) => requestedBy({ ...entryOf(e), step: entryOf(e).step ?? null, detail: entryOf(e).detail ?? null, event: e.type });
+    expect(entryOf(ev('OrderCreated'))).toEqual({ kind: 'started' });
+    expect(asked(ev('OrderCreated'))).toEqual(['reserveStock']);
+    expect(entryOf(ev('StockReserved'))).toEqual({ kind: 'succeeded', step: 'reserveStock' });
+    expect(asked(ev('StockReserved'))).toEqual(['authorizePayment']);
+    expect(entryOf(ev('PaymentDeclined', { reason: 'INSUFFICIENT_CREDIT' }))).toEqual({ kind: 'refused', step: 'authorizePayment', detail: 'INSUFFICIENT_CREDIT' });
+    expect(asked(ev('PaymentDeclined', { reason: 'INSUFFICIENT_CREDIT' }))).toEqual(['rejectOrder']);
+    expect(asked(ev('OrderApproved'))).toEqual(['commitStock', 'notifyConfirmed']);
+    expect(asked(ev('OrderRejected', { reason: 'X' }))).toEqual(['voidPayment']);
+    expect(asked(ev('PaymentVoided'))).toEqual(['releaseStock']);
+    expect(asked(ev('StockReleased'))).toEqual(['notifyRejected']);
+    expect(entryOf(ev('NotificationSent', { kind: 'rejected' }))).toEqual({ kind: 'succeeded', step: 'notifyRejected' });
+    expect(asked(ev('NotificationSent', { kind: 'rejected' }))).toEqual([]);
+    // A forward step that gave up asks for the verdict; a compensation that gave up parks (nothing asked).
+    expect(asked(ev('ReactionFailed', { step: 'authorizePayment', reason: 'RETRIES_EXHAUSTED:authorizePayment' }))).toEqual(['rejectOrder']);
+    expect(asked(ev('ReactionFailed', { step: 'releaseStock', reason: 'RETRIES_EXHAUSTED:releaseStock' }))).toEqual([]);
+    expect(requestedBy({ kind: 'deadline', event: null, step: null, detail: null })).toEqual(['rejectOrder']);
+    expect(requestedBy({ kind: 'operator', event: null, step: 'commitStock, notifyConfirmed', detail: 'retry' })).toEqual(['commitStock', 'notifyConfirmed']);
   });
 });
