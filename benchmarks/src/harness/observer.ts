@@ -1,24 +1,40 @@
 import type { Kafka } from 'kafkajs';
+import { z } from 'zod';
+import { createProducer, startConsumer } from '@saga/kafka';
 import { ACTIVE_STATUSES, OrderEvent, SagaPage, type SagaStatus, type SagaTimeline } from '@saga/contracts';
 
 const TERMINAL = new Set(['OrderApproved', 'OrderRejected']);
 
+/** Any message of the topic: the observer reads order events among whatever else is there (it dead-letters nothing). */
+const AnyMessage = z.object({ type: z.string() }).passthrough();
+
 /**
  * Watches `topic` (the run's order events) from the beginning: when each order's terminal event
  * was consumed, which it was, and why a rejected one was rejected. Resolves once it has joined.
+ * Through the services' own consumer (@saga/kafka), which starts afresh after a crash kafkajs
+ * leaves stopped: a raw consumer here died for good in a Kafka restart ("Failed to find group
+ * coordinator") and every later slice of that run counted its sagas as lost.
  */
-export const observeOrders = async (kafka: Kafka, groupId: string, topic: string) => {
+export const observeOrders = async (kafka: Kafka, groupId: string, topic: string, onRestart?: (err: Error) => void) => {
   const terminalAt = new Map<string, number>();
   const outcome = new Map<string, string>();
   const rejectReason = new Map<string, string>();
-  const observer = kafka.consumer({ groupId, maxWaitTimeInMs: 20 });
-  await observer.connect();
-  await observer.subscribe({ topic, fromBeginning: true });
-  const joined = new Promise<void>((r) => observer.on(observer.events.GROUP_JOIN, () => r()));
-  await observer.run({
-    partitionsConsumedConcurrently: 8,
-    eachMessage: async ({ message }) => {
-      const e = OrderEvent.parse(JSON.parse(message.value!.toString()));
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const consumer = await startConsumer({
+    kafka,
+    producer,
+    groupId,
+    topics: [topic],
+    schema: AnyMessage,
+    fromBeginning: true,
+    concurrency: 8,
+    maxWaitTimeInMs: 20,
+    ...(onRestart ? { onRestart } : {}),
+    handle: async (m) => {
+      const parsed = OrderEvent.safeParse(m);
+      if (!parsed.success) return;
+      const e = parsed.data;
       if (TERMINAL.has(e.type)) {
         terminalAt.set(e.payload.orderId, performance.now());
         outcome.set(e.payload.orderId, e.type);
@@ -26,8 +42,15 @@ export const observeOrders = async (kafka: Kafka, groupId: string, topic: string
       }
     },
   });
-  await joined;
-  return { terminalAt, outcome, rejectReason, stop: () => observer.disconnect() };
+  return {
+    terminalAt,
+    outcome,
+    rejectReason,
+    stop: async () => {
+      await consumer.stop();
+      await producer.disconnect();
+    },
+  };
 };
 
 /** One page of a coordinator's sagas in `status`, through the operator API every coordinator serves (ADR 0017). */

@@ -75,7 +75,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   };
 
   // Every order's terminal event, when it was consumed, and why a rejected one was rejected.
-  const { terminalAt, outcome, rejectReason, stop: stopObserver } = await observeOrders(kafka, `${run}-observer`, prefix + Topics.orderEvents);
+  const { terminalAt, outcome, rejectReason, stop: stopObserver } = await observeOrders(kafka, `${run}-observer`, prefix + Topics.orderEvents, (err) => opts.log(`the order observer started afresh after: ${err.message}`));
 
   const post = async (url: string, body: unknown) => {
     const res = await fetch(url, { method: 'POST', headers: ADMIN, body: JSON.stringify(body) });
