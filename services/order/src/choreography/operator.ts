@@ -6,6 +6,9 @@ import { historyLine, iso, pageOfSagas, type ChoreographyDeps, type Operated, ty
 import { load, save } from './store.ts';
 import { derive, requestedBy, TRIGGER_OF } from './view.ts';
 
+/** Steps that move a saga forward (a late event asks for none of them once it compensates). */
+const FORWARD = new Set(['reserveStock', 'authorizePayment', 'approveOrder', 'commitStock', 'notifyConfirmed']);
+
 /** The operator API over the view: retry publishes again the event each pending step reacts to. */
 export const keeperOperator = (pool: ServicePool, verdict: (orderId: string, reason: string) => Promise<{ payload: { outcome: string; reason?: string } }>): SagaOperator => ({
   // The reason a list shows: why it waits for a person, else why it compensates.
@@ -27,7 +30,9 @@ export const keeperOperator = (pool: ServicePool, verdict: (orderId: string, rea
     // followed by the steps it asks for.
     const history = stored.rows.flatMap((h) => {
       const line = historyLine(h.cause, { at: h.occurredAt ?? h.at, step: h.step, attempt: null, status: h.status, detail: h.detail, commandId: null, messageId: h.messageId });
-      const asked = requestedBy({ kind: line.kind, event: h.event, step: h.step, detail: h.detail });
+      // A late event asks for no forward step once the verdict is given (a PaymentAuthorized after the
+      // deadline's OrderRejected: the order refuses to approve, and nothing would ever end that step).
+      const asked = requestedBy({ kind: line.kind, event: h.event, step: h.step, detail: h.detail }).filter((step) => h.status === 'RUNNING' || !FORWARD.has(step));
       return [line, ...asked.map((step) => ({ ...line, kind: 'requested' as const, step, detail: h.event ? `on ${h.event}` : line.kind, messageId: h.messageId }))];
     });
     // In the order the services acted (stable: a step asked for stays after the event that asked).

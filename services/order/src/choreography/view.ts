@@ -141,6 +141,8 @@ export const entryOf = (e: DomainEvent): ViewEntry => {
  * the deadline; an operator retry publishes the pending steps' events again.
  */
 export const requestedBy = (entry: { kind: HistoryKind; event: string | null; step: string | null; detail: string | null }): string[] => {
+  // An event the view ignored (its saga finished) asks for nothing.
+  if (entry.kind === 'ignored') return [];
   if (entry.kind === 'refused' || entry.kind === 'deadline' || (entry.kind === 'gave-up' && (FORWARD_STEPS as readonly string[]).includes(entry.step ?? ''))) return ['rejectOrder'];
   if (entry.kind === 'operator' && entry.detail?.startsWith('retry')) return entry.step?.split(', ') ?? [];
   const fact = entry.event === 'NotificationSent' ? null : entry.event;

@@ -74,6 +74,7 @@ describe('the saga view of the choreography', () => {
     expect(asked(ev('ReactionFailed', { step: 'authorizePayment', reason: 'RETRIES_EXHAUSTED:authorizePayment' }))).toEqual(['rejectOrder']);
     expect(asked(ev('ReactionFailed', { step: 'releaseStock', reason: 'RETRIES_EXHAUSTED:releaseStock' }))).toEqual([]);
     expect(requestedBy({ kind: 'deadline', event: null, step: null, detail: null })).toEqual(['rejectOrder']);
+    expect(requestedBy({ kind: 'ignored', event: 'PaymentAuthorized', step: null, detail: 'PaymentAuthorized: saga is REJECTED' })).toEqual([]);
     expect(requestedBy({ kind: 'operator', event: null, step: 'commitStock, notifyConfirmed', detail: 'retry' })).toEqual(['commitStock', 'notifyConfirmed']);
   });
 });
