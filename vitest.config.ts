@@ -15,7 +15,10 @@ export default defineConfig({
       {
         test: {
           name: 'int',
-          include: ['{packages,services,orchestrators,benchmarks}/**/*.{int,e2e}.test.ts', 'test/**/*.{int,e2e}.test.ts'],
+          include: [
+            '{packages,services,orchestrators,benchmarks}/**/*.{int,e2e}.test.ts',
+            'test/**/*.{int,e2e}.test.ts',
+          ],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // Int tests share one broker and one Postgres server: keep load predictable on 2 cores.

@@ -22,24 +22,39 @@ describe('the choreographed saga', () => {
   beforeAll(async () => {
     wb = await workbench(kafka, { choreography: TIMING });
     api = wb.services.order.url;
-    await wb.seedStock([{ sku: 'widget', quantity: 1_000 }, { sku: 'rare', quantity: 1 }]);
-    await wb.seedCustomers([{ id: 'alice', creditLimitCents: 10_000_000 }, { id: 'bob', creditLimitCents: 500 }]);
+    await wb.seedStock([
+      { sku: 'widget', quantity: 1_000 },
+      { sku: 'rare', quantity: 1 },
+    ]);
+    await wb.seedCustomers([
+      { id: 'alice', creditLimitCents: 10_000_000 },
+      { id: 'bob', creditLimitCents: 500 },
+    ]);
   });
   afterAll(async () => {
     await wb?.close();
   });
 
   /** When a step ended: the time its service published the event that says so. */
-  const when = (s: SagaTimeline, step: string) => Date.parse(s.steps.find((x) => x.step === step)?.finishedAt ?? 'missing');
+  const when = (s: SagaTimeline, step: string) =>
+    Date.parse(s.steps.find((x) => x.step === step)?.finishedAt ?? 'missing');
   /** One saga's timeline, validated with the shape every coordinator serves. */
   const saga = async (id: string) => SagaTimeline.parse(await (await fetch(`${api}/sagas/${id}`)).json());
-  const sagaEnds = (id: string, status: string, timeout = 30_000) => expect.poll(async () => (await saga(id)).status, { timeout, interval: 50 }).toBe(status);
-  const order = (customer = 'alice', quantity = 1, unitPriceCents = 100) => wb.placeOrder(customer, [{ sku: 'widget', quantity, unitPriceCents }]);
+  const sagaEnds = (id: string, status: string, timeout = 30_000) =>
+    expect.poll(async () => (await saga(id)).status, { timeout, interval: 50 }).toBe(status);
+  const order = (customer = 'alice', quantity = 1, unitPriceCents = 100) =>
+    wb.placeOrder(customer, [{ sku: 'widget', quantity, unitPriceCents }]);
   const REJECTED = { order: 'REJECTED', reserved: 0, committed: 0, holds: 0, notifications: ['rejected'] };
   it('happy path: every service reacts in turn; the view ends COMPLETED with each fact in its history', async () => {
     const id = await order();
     await sagaEnds(id, 'COMPLETED');
-    expect(await wb.effects(id)).toEqual({ order: 'APPROVED', reserved: 0, committed: 1, holds: 1, notifications: ['confirmed'] });
+    expect(await wb.effects(id)).toEqual({
+      order: 'APPROVED',
+      reserved: 0,
+      committed: 1,
+      holds: 1,
+      notifications: ['confirmed'],
+    });
     const s0 = await saga(id);
     expect(timelineProblems(s0, 'happy')).toEqual([]);
     // The view hears facts as they reach it (four topics, no order between them); the services acted in turn.
@@ -62,7 +77,11 @@ describe('the choreographed saga', () => {
   });
 
   it("a saga another coordinator owns is left alone: no reaction, no view (ADR 0011's registry)", async () => {
-    const other: Ownership = await openOwnership({ postgresUrl: servers.POSTGRES_URL, database: wb.registryDatabase!, owner: 'custom' });
+    const other: Ownership = await openOwnership({
+      postgresUrl: servers.POSTGRES_URL,
+      database: wb.registryDatabase!,
+      owner: 'custom',
+    });
     const producer = createProducer(kafka);
     await producer.connect();
     try {
@@ -70,7 +89,13 @@ describe('the choreographed saga', () => {
       expect(await other.claim(theirs)).toBe(true);
       const created = (id: string) => ({
         key: id,
-        value: JSON.stringify({ messageId: randomUUID(), sagaId: id, occurredAt: new Date().toISOString(), type: 'OrderCreated', payload: { orderId: id, customerId: 'alice', lines: [{ sku: 'widget', quantity: 1 }], totalCents: 100 } }),
+        value: JSON.stringify({
+          messageId: randomUUID(),
+          sagaId: id,
+          occurredAt: new Date().toISOString(),
+          type: 'OrderCreated',
+          payload: { orderId: id, customerId: 'alice', lines: [{ sku: 'widget', quantity: 1 }], totalCents: 100 },
+        }),
       });
       await producer.send({ topic: wb.prefix + Topics.orderEvents, messages: [created(theirs), created(free)] });
       // The unclaimed one is the choreography's: inventory reserves for it and the view shows it.

@@ -6,9 +6,21 @@ import { orderService } from '@saga/order';
 import { apply, derive, factOf, TRIGGER_OF, type ViewState } from '@saga/order/choreography';
 import { paymentService } from '@saga/payment';
 import type { Reaction } from '@saga/service';
-import { answerOf, choreographed, CONFORMANCE, CONFORMANCE_TIMING, distinctCommands, type ConformanceCase } from '@saga/testkit/conformance';
+import {
+  answerOf,
+  choreographed,
+  CONFORMANCE,
+  CONFORMANCE_TIMING,
+  distinctCommands,
+  type ConformanceCase,
+} from '@saga/testkit/conformance';
 
-const REACTIONS: Reaction[] = [orderService, inventoryService, paymentService, notificationService({ deliver: async () => undefined })].flatMap((s) => s.choreography?.reactions ?? []);
+const REACTIONS: Reaction[] = [
+  orderService,
+  inventoryService,
+  paymentService,
+  notificationService({ deliver: async () => undefined }),
+].flatMap((s) => s.choreography?.reactions ?? []);
 
 /**
  * Plays one row of the conformance table on the services' real reactions and the order service's
@@ -32,28 +44,53 @@ const play = (c: ConformanceCase) => {
   let operated = false;
 
   const publish = (type: string, payload: Record<string, unknown>) =>
-    at(0, () => deliver({ messageId: `m${seq}`, sagaId: 'o1', occurredAt: new Date(now).toISOString(), type, payload: { orderId: 'o1', customerId: 'c1', ...payload } } as DomainEvent));
+    at(0, () =>
+      deliver({
+        messageId: `m${seq}`,
+        sagaId: 'o1',
+        occurredAt: new Date(now).toISOString(),
+        type,
+        payload: { orderId: 'o1', customerId: 'c1', ...payload },
+      } as DomainEvent),
+    );
 
   /** One attempt of a command on its service: the row's answer; the order's verdicts follow their one rule. */
-  const attempt = (commandId: string, type: CommandType, payload: Record<string, unknown>): Reply['payload'] | 'failed' => {
+  const attempt = (
+    commandId: string,
+    type: CommandType,
+    payload: Record<string, unknown>,
+  ): Reply['payload'] | 'failed' => {
     const stored = done.get(commandId);
     if (stored) return stored;
     sent.push({ commandId, type });
     const n = (tries.get(commandId) ?? 0) + 1;
     tries.set(commandId, n);
-    if (c.operator && !operated && typeof c.operator.when === 'object' && c.operator.when.inFlight === type && n === 1) {
+    if (
+      c.operator &&
+      !operated &&
+      typeof c.operator.when === 'object' &&
+      c.operator.when.inFlight === type &&
+      n === 1
+    ) {
       operated = true;
       at(0, () => verdict('OPERATOR_COMPENSATED'));
     }
     const answer = healed ? 'ok' : answerOf(c, type, n);
     if (answer === 'silent') return 'failed';
-    let reply: Reply['payload'] = typeof answer === 'object' ? { commandId, commandType: type, outcome: 'FAILURE', reason: answer.refuse } : { commandId, commandType: type, outcome: 'SUCCESS', data: {} };
+    let reply: Reply['payload'] =
+      typeof answer === 'object'
+        ? { commandId, commandType: type, outcome: 'FAILURE', reason: answer.refuse }
+        : { commandId, commandType: type, outcome: 'SUCCESS', data: {} };
     if (reply.outcome === 'SUCCESS' && (type === 'ApproveOrder' || type === 'RejectOrder')) {
       const to = type === 'ApproveOrder' ? 'APPROVED' : 'REJECTED';
       if (order === 'PENDING') {
         order = to;
-        publish(type === 'ApproveOrder' ? 'OrderApproved' : 'OrderRejected', type === 'RejectOrder' ? { reason: payload.reason } : {});
-      } else if (order !== to) reply = { commandId, commandType: type, outcome: 'FAILURE', reason: `ORDER_ALREADY_${order}` };
+        publish(
+          type === 'ApproveOrder' ? 'OrderApproved' : 'OrderRejected',
+          type === 'RejectOrder' ? { reason: payload.reason } : {},
+        );
+      } else if (order !== to)
+        reply = { commandId, commandType: type, outcome: 'FAILURE', reason: `ORDER_ALREADY_${order}` };
     }
     // A refusal is answered afresh on a retry here, as in the other coordinators' runners.
     if (reply.outcome === 'SUCCESS') done.set(commandId, reply);
@@ -64,8 +101,16 @@ const play = (c: ConformanceCase) => {
     const cmd = r.command(e)!;
     const result = attempt(`o1:${r.step}`, cmd.type, cmd.payload);
     if (result === 'failed') {
-      const budget = r.budget === 'step' ? timing.stepAttempts : r.budget === 'compensation' ? timing.compensationAttempts : Infinity;
-      if (n < budget) return at(Math.min(STEP_RETRY.maxBackoffMs, STEP_RETRY.initialBackoffMs * STEP_RETRY.factor ** (n - 1)), () => react(r, e, n + 1));
+      const budget =
+        r.budget === 'step'
+          ? timing.stepAttempts
+          : r.budget === 'compensation'
+            ? timing.compensationAttempts
+            : Infinity;
+      if (n < budget)
+        return at(Math.min(STEP_RETRY.maxBackoffMs, STEP_RETRY.initialBackoffMs * STEP_RETRY.factor ** (n - 1)), () =>
+          react(r, e, n + 1),
+        );
       return publish('ReactionFailed', { step: r.step, reason: `RETRIES_EXHAUSTED:${r.step}` });
     }
     const f = r.then(e, result);
@@ -79,7 +124,11 @@ const play = (c: ConformanceCase) => {
     view = apply(view, e);
     const fact = factOf(e);
     if (fact) triggers.set(fact, e);
-    if (e.type === 'OrderCreated') at(timing.deadlineMs, () => derive(view).status === 'RUNNING' && !derive(view).pastPivot && verdict('DEADLINE_EXCEEDED'));
+    if (e.type === 'OrderCreated')
+      at(
+        timing.deadlineMs,
+        () => derive(view).status === 'RUNNING' && !derive(view).pastPivot && verdict('DEADLINE_EXCEEDED'),
+      );
     for (const r of REACTIONS) if (r.on === e.type && r.command(e)) react(r, e, 1);
   };
 
@@ -108,7 +157,7 @@ const play = (c: ConformanceCase) => {
   return { status: derive(view).status, reason: view.reason, commands: distinctCommands(sent) };
 };
 
-describe('the conformance table on the choreography: the services\' reactions and the order service\'s view (ADR 0018)', () => {
+describe("the conformance table on the choreography: the services' reactions and the order service's view (ADR 0018)", () => {
   it.each(CONFORMANCE.map((c) => [c.name, c] as const))('%s', (_, c) => {
     const r = play(c);
     expect(r.commands).toEqual(choreographed(c.expect.commands));

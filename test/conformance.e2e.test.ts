@@ -5,7 +5,12 @@ import { loadTemporalConfig, startTemporalCoordinator } from '@saga/orchestrator
 import { dropDatabase } from '@saga/postgres';
 import { sagaTimeline, servers, testKafka, TEST_ADMIN_TOKEN, uniqueName, type Workbench } from '@saga/testkit';
 import { orchestratorEnv, workbench } from '@saga/testkit/all-services';
-import { choreographed, CONFORMANCE, conformanceTimelineProblems, type ConformanceCase } from '@saga/testkit/conformance';
+import {
+  choreographed,
+  CONFORMANCE,
+  conformanceTimelineProblems,
+  type ConformanceCase,
+} from '@saga/testkit/conformance';
 
 /**
  * The budgets every coordinator runs with here. A failing call (HTTP 503) spends the 4 attempts in
@@ -20,7 +25,10 @@ interface Coordinator {
   stop(): Promise<void>;
 }
 /** How each coordinator starts against a workbench of the four real services (HTTP transport for the orchestrators). */
-const COORDINATORS: Record<string, { choreography?: boolean; start(wb: Workbench): Promise<Coordinator & { databases: string[] }> }> = {
+const COORDINATORS: Record<
+  string,
+  { choreography?: boolean; start(wb: Workbench): Promise<Coordinator & { databases: string[] }> }
+> = {
   custom: {
     start: async (wb) => {
       const env = coordinatorEnv(wb);
@@ -35,7 +43,10 @@ const COORDINATORS: Record<string, { choreography?: boolean; start(wb: Workbench
       return { url: c.url, stop: c.stop, databases: [env.ORCHESTRATOR_TEMPORAL_DATABASE] };
     },
   },
-  choreography: { choreography: true, start: async (wb) => ({ url: wb.services.order.url, stop: async () => undefined, databases: [] }) },
+  choreography: {
+    choreography: true,
+    start: async (wb) => ({ url: wb.services.order.url, stop: async () => undefined, databases: [] }),
+  },
 };
 const coordinatorEnv = (wb: Workbench) =>
   orchestratorEnv(wb.env(), {
@@ -71,8 +82,14 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
   beforeAll(async () => {
     wb = await workbench(kafka, spec.choreography ? { choreography: TIMING } : {});
     coordinator = await spec.start(wb);
-    await wb.seedStock([{ sku: 'widget', quantity: 1_000 }, { sku: 'rare', quantity: 1 }]);
-    await wb.seedCustomers([{ id: 'alice', creditLimitCents: 10_000_000 }, { id: 'bob', creditLimitCents: 500 }]);
+    await wb.seedStock([
+      { sku: 'widget', quantity: 1_000 },
+      { sku: 'rare', quantity: 1 },
+    ]);
+    await wb.seedCustomers([
+      { id: 'alice', creditLimitCents: 10_000_000 },
+      { id: 'bob', creditLimitCents: 500 },
+    ]);
   });
   afterAll(async () => {
     await coordinator?.stop();
@@ -80,13 +97,29 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
     for (const db of coordinator?.databases ?? []) await dropDatabase(servers.POSTGRES_URL, db);
   });
 
-  const saga = async (id: string): Promise<SagaTimeline> => (await sagaTimeline(coordinator.url, id)) ?? Promise.reject(new Error(`no saga ${id}`));
+  const saga = async (id: string): Promise<SagaTimeline> =>
+    (await sagaTimeline(coordinator.url, id)) ?? Promise.reject(new Error(`no saga ${id}`));
   const status = async (id: string) => (await sagaTimeline(coordinator.url, id))?.status ?? 'NOT_STARTED';
-  const sagaEnds = (id: string, want: string, timeout = 30_000) => expect.poll(() => status(id), { timeout, interval: 50 }).toBe(want);
-  const act = (id: string, action: string) => fetch(`${coordinator.url}/sagas/${id}/${action}`, { method: 'POST', headers: auth, body: JSON.stringify({ note: 'conformance e2e' }) });
+  const sagaEnds = (id: string, want: string, timeout = 30_000) =>
+    expect.poll(() => status(id), { timeout, interval: 50 }).toBe(want);
+  const act = (id: string, action: string) =>
+    fetch(`${coordinator.url}/sagas/${id}/${action}`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ note: 'conformance e2e' }),
+    });
   const faults = async (svc: 'order' | 'inventory' | 'payment', body: object) =>
-    expect((await fetch(`${wb.services[svc].url}/admin/faults`, { method: 'POST', headers: auth, body: JSON.stringify(body) })).status).toBe(200);
-  const order = (customer = 'alice', quantity = 1, unitPriceCents = 100) => wb.placeOrder(customer, [{ sku: 'widget', quantity, unitPriceCents }]);
+    expect(
+      (
+        await fetch(`${wb.services[svc].url}/admin/faults`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify(body),
+        })
+      ).status,
+    ).toBe(200);
+  const order = (customer = 'alice', quantity = 1, unitPriceCents = 100) =>
+    wb.placeOrder(customer, [{ sku: 'widget', quantity, unitPriceCents }]);
   /** A finished row: its status and reason, the checker clean, the timeline showing the row's steps. */
   const finished = async (id: string, c: ConformanceCase) => {
     played.add(c.name);
@@ -96,7 +129,17 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
     // A late step (the deadline's, the operator's) may still settle in a service: the checker waits for it.
     await expect.poll(() => wb.violations([id]), { timeout: 15_000 }).toEqual([]);
     // Past its terminal status a choreographed saga's last events may still reach the view.
-    await expect.poll(async () => conformanceTimelineProblems(await saga(id), c, spec.choreography ? choreographed(c.expect.commands) : c.expect.commands), { timeout: 5_000 }).toEqual([]);
+    await expect
+      .poll(
+        async () =>
+          conformanceTimelineProblems(
+            await saga(id),
+            c,
+            spec.choreography ? choreographed(c.expect.commands) : c.expect.commands,
+          ),
+        { timeout: 5_000 },
+      )
+      .toEqual([]);
   };
   /** Stock reserved, then the payment declined while inventory fails every command: the release spends its budget. */
   const reservedThenDeclined = async () => {
@@ -109,7 +152,11 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
     const parked = await saga(id);
     expect(parked.compensation.owed.at(-1)).toBe('releaseStock');
     expect(parked.pending.map((p) => p.step)).toEqual(['releaseStock']);
-    expect(SagaPage.parse(await (await fetch(`${coordinator.url}/sagas?status=NEEDS_ATTENTION`)).json()).items.map((s) => s.id)).toContain(id);
+    expect(
+      SagaPage.parse(await (await fetch(`${coordinator.url}/sagas?status=NEEDS_ATTENTION`)).json()).items.map(
+        (s) => s.id,
+      ),
+    ).toContain(id);
     await faults('inventory', { failureRate: 0 });
     return id;
   };
@@ -119,7 +166,10 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
   });
 
   it('out of stock', async () => {
-    await finished(await wb.placeOrder('alice', [{ sku: 'rare', quantity: 2, unitPriceCents: 100 }]), row('out of stock'));
+    await finished(
+      await wb.placeOrder('alice', [{ sku: 'rare', quantity: 2, unitPriceCents: 100 }]),
+      row('out of stock'),
+    );
   });
 
   it('payment declined', async () => {
@@ -132,7 +182,8 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
     let id = '';
     try {
       id = await order();
-      const attempts = async () => (await sagaTimeline(coordinator.url, id))?.pending.find((p) => p.step === 'approveOrder')?.attempts ?? 0;
+      const attempts = async () =>
+        (await sagaTimeline(coordinator.url, id))?.pending.find((p) => p.step === 'approveOrder')?.attempts ?? 0;
       await expect.poll(attempts, { timeout: 20_000, interval: 50 }).toBeGreaterThan(TIMING.stepAttempts);
     } finally {
       await faults('order', { failureRate: 0 });
@@ -145,7 +196,9 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
     let id = '';
     try {
       id = await order();
-      await expect.poll(async () => (await saga(id).catch(() => undefined))?.reason, { timeout: 20_000 }).toBe('RETRIES_EXHAUSTED:authorizePayment');
+      await expect
+        .poll(async () => (await saga(id).catch(() => undefined))?.reason, { timeout: 20_000 })
+        .toBe('RETRIES_EXHAUSTED:authorizePayment');
     } finally {
       await faults('payment', { failureRate: 0 });
     }
@@ -157,7 +210,9 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
     let id = '';
     try {
       id = await order();
-      await expect.poll(async () => (await saga(id).catch(() => undefined))?.reason, { timeout: 20_000 }).toBe('DEADLINE_EXCEEDED');
+      await expect
+        .poll(async () => (await saga(id).catch(() => undefined))?.reason, { timeout: 20_000 })
+        .toBe('DEADLINE_EXCEEDED');
     } finally {
       await faults('payment', { latencyMs: 0 });
     }
@@ -201,7 +256,13 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
     await sagaEnds(id, 'COMPLETED');
     await wb.redeliverOrderCreated(id);
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(await wb.effects(id)).toEqual({ order: 'APPROVED', reserved: 0, committed: 1, holds: 1, notifications: ['confirmed'] });
+    expect(await wb.effects(id)).toEqual({
+      order: 'APPROVED',
+      reserved: 0,
+      committed: 1,
+      holds: 1,
+      notifications: ['confirmed'],
+    });
     expect((await saga(id)).history.filter((h) => h.kind === 'started')).toHaveLength(1);
   });
 

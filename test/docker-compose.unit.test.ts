@@ -10,7 +10,10 @@ import { DATABASES, SERVER_NAMES, TEMPORAL_TUNING, Versions, loadStackSettings }
 // with the no-Docker stack's versions, ports and database names.
 const root = new URL('../', import.meta.url);
 const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'), { merge: true }) as {
-  services: Record<string, { image: string; ports?: string[]; command?: string[]; environment?: Record<string, string | number> }>;
+  services: Record<
+    string,
+    { image: string; ports?: string[]; command?: string[]; environment?: Record<string, string | number> }
+  >;
 };
 const defaults = loadStackSettings({});
 const hostPorts = (svc: string) => (compose.services[svc]?.ports ?? []).map((p) => Number(p.split(':').at(-2)));
@@ -19,14 +22,22 @@ describe('docker-compose.yml', () => {
   it('names every server the stack starts and every process the launcher starts', () => {
     // …and the two one-shot jobs that set up temporal-pg (schema, namespace), as the stack does at start.
     const jobs = ['temporal-pg-schema', 'temporal-pg-namespace'];
-    expect(Object.keys(compose.services).sort()).toEqual([...SERVER_NAMES, ...jobs, ...SERVICES.map((s) => s.name), 'coordinator'].sort());
+    expect(Object.keys(compose.services).sort()).toEqual(
+      [...SERVER_NAMES, ...jobs, ...SERVICES.map((s) => s.name), 'coordinator'].sort(),
+    );
   });
 
-  it('runs each service with the settings it reads, on the launcher\'s port and one of the stack\'s databases', () => {
+  it("runs each service with the settings it reads, on the launcher's port and one of the stack's databases", () => {
     for (const svc of SERVICES) {
       const env = compose.services[svc.name]!.environment ?? {};
-      const known = new Set([...Object.keys(serviceSettings(svc.name, { port: svc.port, database: 'x' })), ...(svc.name === 'notification' ? ['NOTIFICATION_SINK_FILE'] : [])]);
-      expect(Object.keys(env).filter((k) => !known.has(k)), `${svc.name}: settings it does not read`).toEqual([]);
+      const known = new Set([
+        ...Object.keys(serviceSettings(svc.name, { port: svc.port, database: 'x' })),
+        ...(svc.name === 'notification' ? ['NOTIFICATION_SINK_FILE'] : []),
+      ]);
+      expect(
+        Object.keys(env).filter((k) => !known.has(k)),
+        `${svc.name}: settings it does not read`,
+      ).toEqual([]);
       const P = svc.name.toUpperCase();
       expect(Number(env[`${P}_PORT`])).toBe(svc.port);
       expect(hostPorts(svc.name)).toEqual([svc.port]);
@@ -37,7 +48,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('starts the coordinator ORCHESTRATOR names, with settings every coordinator reads, on each driver\'s port', () => {
+  it("starts the coordinator ORCHESTRATOR names, with settings every coordinator reads, on each driver's port", () => {
     const c = compose.services.coordinator!;
     const cmd = c.command?.join(' ') ?? '';
     expect(cmd).toContain('dist/processes/${ORCHESTRATOR:-custom}.mjs');
@@ -45,12 +56,20 @@ describe('docker-compose.yml', () => {
       expect(existsSync(sourceOf(name)), name).toBe(true);
       expect(compiledOf(name)).toMatch(new RegExp(`/dist/processes/${name}\\.mjs$`));
     }
-    const known = new Set([...Object.keys(coordinatorSettings), ...Object.keys(serverSettings), ...DRIVERS.flatMap((d) => Object.keys(d.settings))]);
+    const known = new Set([
+      ...Object.keys(coordinatorSettings),
+      ...Object.keys(serverSettings),
+      ...DRIVERS.flatMap((d) => Object.keys(d.settings)),
+    ]);
     expect(Object.keys(c.environment ?? {}).filter((k) => !known.has(k))).toEqual([]);
     // Choreography has no process (its operator API is the order service's port): `--scale coordinator=0`.
     const withProcess = DRIVERS.filter((d) => hasProcess(d.name));
-    expect(DRIVERS.filter((d) => !hasProcess(d.name)).every((d) => hostPorts('order').includes(d.port.default))).toBe(true);
-    expect(readFileSync(new URL('docker-compose.yml', root), 'utf8')).toContain('ORCHESTRATOR=choreography docker compose up --scale coordinator=0');
+    expect(DRIVERS.filter((d) => !hasProcess(d.name)).every((d) => hostPorts('order').includes(d.port.default))).toBe(
+      true,
+    );
+    expect(readFileSync(new URL('docker-compose.yml', root), 'utf8')).toContain(
+      'ORCHESTRATOR=choreography docker compose up --scale coordinator=0',
+    );
     const ports = withProcess.map((d) => Number(new URL(coordinatorUrl(d.name, {})).port));
     expect(ports).toEqual(withProcess.map((d) => d.port.default));
     expect(hostPorts('coordinator')).toEqual(ports);
@@ -61,7 +80,9 @@ describe('docker-compose.yml', () => {
   it('builds the compiled processes its commands run, with the script the launcher uses', () => {
     const dockerfile = readFileSync(new URL('docker/workbench.Dockerfile', root), 'utf8');
     expect(dockerfile).toMatch(/^RUN npm run build$/m);
-    const scripts = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const scripts = (
+      JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
     expect(scripts.build).toContain('packages/launcher/src/build-cli.ts');
   });
 
@@ -71,7 +92,8 @@ describe('docker-compose.yml', () => {
     expect(compose.services.temporal!.image).toBe(`temporalio/temporal:${Versions.temporalCli}`);
     const server = Versions.temporalServer.replace(/^v/, '');
     expect(compose.services['temporal-pg']!.image).toBe(`temporalio/server:${server}`);
-    for (const job of ['temporal-pg-schema', 'temporal-pg-namespace']) expect(compose.services[job]!.image).toBe(`temporalio/admin-tools:${server}`);
+    for (const job of ['temporal-pg-schema', 'temporal-pg-namespace'])
+      expect(compose.services[job]!.image).toBe(`temporalio/admin-tools:${server}`);
   });
 
   it('publishes the same ports as the stack defaults', () => {
@@ -81,11 +103,14 @@ describe('docker-compose.yml', () => {
     expect(compose.services.temporal!.command).toContain(defaults.servers.TEMPORAL_NAMESPACE);
   });
 
-  it('runs both Temporal servers with the stack\'s tuning (ADR 0005)', () => {
+  it("runs both Temporal servers with the stack's tuning (ADR 0005)", () => {
     const cmd = compose.services.temporal!.command ?? [];
     for (const kv of TEMPORAL_TUNING) expect(cmd.join(' ')).toContain(`--dynamic-config-value ${kv}`);
     expect(cmd.join(' ')).toContain('--sqlite-pragma journal_mode=WAL');
-    const dynamic = parse(readFileSync(new URL('docker/temporal-dynamic.yaml', root), 'utf8')) as Record<string, { value: unknown }[]>;
+    const dynamic = parse(readFileSync(new URL('docker/temporal-dynamic.yaml', root), 'utf8')) as Record<
+      string,
+      { value: unknown }[]
+    >;
     expect(Object.entries(dynamic).map(([k, v]) => `${k}=${String(v[0]!.value)}`)).toEqual(TEMPORAL_TUNING);
     expect(hostPorts('temporal-pg')).toEqual([defaults.temporalPg.port]);
   });

@@ -33,22 +33,40 @@ describe('text that cannot be stored, at every edge', () => {
     expect(res.status, `${res.url}`).toBe(400);
     return ((await res.json()) as { details: { path: string }[] }).details.map((d) => d.path);
   };
-  const postJson = (url: string, body: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const postJson = (url: string, body: string) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   const count = async (service: keyof Workbench['services'], table: string) =>
-    Number((await wb.services[service].ctx.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n);
+    Number(
+      (await wb.services[service].ctx.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n,
+    );
 
   it('POST /orders: 400 naming each field, nothing written', async () => {
     const before = await count('order', 'orders');
-    const body = JSON.stringify({ customerId: `c${NUL}`, lines: [{ sku: `s${LONE}`, quantity: 1, unitPriceCents: 1 }] });
-    expect(await problems(await postJson(`${wb.services.order.url}/orders`, body))).toEqual(['customerId', 'lines.0.sku']);
+    const body = JSON.stringify({
+      customerId: `c${NUL}`,
+      lines: [{ sku: `s${LONE}`, quantity: 1, unitPriceCents: 1 }],
+    });
+    expect(await problems(await postJson(`${wb.services.order.url}/orders`, body))).toEqual([
+      'customerId',
+      'lines.0.sku',
+    ]);
     // The same as a raw \u escape in the JSON text.
-    expect(await problems(await postJson(`${wb.services.order.url}/orders`, '{"customerId":"\\ud800","lines":[]}'))).toContain('customerId');
+    expect(
+      await problems(await postJson(`${wb.services.order.url}/orders`, '{"customerId":"\\ud800","lines":[]}')),
+    ).toContain('customerId');
     expect(await count('order', 'orders')).toBe(before);
   });
 
   it('POST /commands/<Type>: 400 for ids and fields, the handler never runs', async () => {
-    const cmd = { messageId: `m${NUL}`, sagaId: 's1', occurredAt: new Date().toISOString(), payload: { orderId: `o${LONE}`, lines: [{ sku: 'a', quantity: 1 }] } };
-    expect(await problems(await postJson(`${wb.services.inventory.url}/commands/ReserveStock`, JSON.stringify(cmd)))).toEqual(['messageId', 'payload.orderId']);
+    const cmd = {
+      messageId: `m${NUL}`,
+      sagaId: 's1',
+      occurredAt: new Date().toISOString(),
+      payload: { orderId: `o${LONE}`, lines: [{ sku: 'a', quantity: 1 }] },
+    };
+    expect(
+      await problems(await postJson(`${wb.services.inventory.url}/commands/ReserveStock`, JSON.stringify(cmd))),
+    ).toEqual(['messageId', 'payload.orderId']);
     expect(await count('inventory', 'inbox')).toBe(0);
   });
 
@@ -71,8 +89,17 @@ describe('text that cannot be stored, at every edge', () => {
     const dlq = await collect(kafka, [`${wb.prefix}${Topics.inventoryCommands}.dlq`]);
     const producer = createProducer(kafka);
     await producer.connect();
-    const cmd = { messageId: 'poison-1', sagaId: 's1', occurredAt: new Date().toISOString(), type: 'ReserveStock', payload: { orderId: `o${NUL}`, lines: [{ sku: 'a', quantity: 1 }] } };
-    await producer.send({ topic: wb.prefix + Topics.inventoryCommands, messages: [{ key: 's1', value: JSON.stringify(cmd) }] });
+    const cmd = {
+      messageId: 'poison-1',
+      sagaId: 's1',
+      occurredAt: new Date().toISOString(),
+      type: 'ReserveStock',
+      payload: { orderId: `o${NUL}`, lines: [{ sku: 'a', quantity: 1 }] },
+    };
+    await producer.send({
+      topic: wb.prefix + Topics.inventoryCommands,
+      messages: [{ key: 's1', value: JSON.stringify(cmd) }],
+    });
     await waitFor('the dead letter', () => dlq.messages.length > 0);
     expect(dlq.messages).toHaveLength(1);
     expect(dlq.messages[0]!.headers['x-dlq-reason']).toMatch(/^unstorable text: payload\.orderId: contains a NUL/);

@@ -49,7 +49,8 @@ describe('the servers conform to their OpenAPI documents', () => {
     await custom?.stop();
     await wb?.close();
     await choreographed?.close();
-    for (const db of [env.ORCHESTRATOR_DATABASE!, env.ORCHESTRATOR_TEMPORAL_DATABASE!]) await dropDatabase(servers.POSTGRES_URL, db);
+    for (const db of [env.ORCHESTRATOR_DATABASE!, env.ORCHESTRATOR_TEMPORAL_DATABASE!])
+      await dropDatabase(servers.POSTGRES_URL, db);
   });
 
   it('has a running server for every document', () => {
@@ -59,17 +60,36 @@ describe('the servers conform to their OpenAPI documents', () => {
   // Asynchronously: the servers under test run in this process and must keep answering.
   it.each(DOCUMENT_NAMES)('%s', async (name) => {
     const args = [
-      '--config-file', config, '--no-color', 'run', documentPath(name),
-      '--url', urls.get(name)!,
-      '--checks', 'all', '--exclude-checks', 'positive_data_acceptance',
-      '--phases', 'examples,coverage,fuzzing',
-      '--max-examples', '25', '--seed', '1', '--workers', '1',
-      '--exclude-path', '/admin/faults',
-      '-H', `Authorization: Bearer ${TEST_ADMIN_TOKEN}`,
+      '--config-file',
+      config,
+      '--no-color',
+      'run',
+      documentPath(name),
+      '--url',
+      urls.get(name)!,
+      '--checks',
+      'all',
+      '--exclude-checks',
+      'positive_data_acceptance',
+      '--phases',
+      'examples,coverage,fuzzing',
+      '--max-examples',
+      '25',
+      '--seed',
+      '1',
+      '--workers',
+      '1',
+      '--exclude-path',
+      '/admin/faults',
+      '-H',
+      `Authorization: Bearer ${TEST_ADMIN_TOKEN}`,
     ];
     const run = await exec(st, args, { encoding: 'utf8', timeout: 240_000, maxBuffer: 64 * 1024 * 1024 }).then(
       (r) => ({ code: 0, out: `${r.stdout}${r.stderr}` }),
-      (err: { code?: number; stdout?: string; stderr?: string }) => ({ code: err.code ?? 1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` }),
+      (err: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: err.code ?? 1,
+        out: `${err.stdout ?? ''}${err.stderr ?? ''}`,
+      }),
     );
     expect(run.code, run.out.slice(-8_000)).toBe(0);
     const out = run.out;

@@ -22,7 +22,10 @@ describe.each(['http', 'kafka'] as const)('a rogue coordinator over %s', (via) =
   beforeAll(async () => {
     wb = await workbench(kafka);
     await wb.seedStock([{ sku: 'widget', quantity: 100 }]);
-    await wb.seedCustomers([{ id: 'alice', creditLimitCents: 1_000_000 }, { id: 'bob', creditLimitCents: 500 }]);
+    await wb.seedCustomers([
+      { id: 'alice', creditLimitCents: 1_000_000 },
+      { id: 'bob', creditLimitCents: 500 },
+    ]);
     replies = await collect(kafka, [wb.prefix + Topics.sagaReplies]);
     await producer.connect();
   });
@@ -46,8 +49,12 @@ describe.each(['http', 'kafka'] as const)('a rogue coordinator over %s', (via) =
       expect(res.status, `${c.type} over HTTP`).toBe(200);
       return res.body.payload;
     }
-    await producer.send({ topic: wb.prefix + commandTopic(c.type), messages: [{ key: c.sagaId, value: JSON.stringify(c) }] });
-    const mine = () => replies.messages.map((m) => Reply.parse(JSON.parse(m.value!))).find((r) => r.payload.commandId === c.messageId);
+    await producer.send({
+      topic: wb.prefix + commandTopic(c.type),
+      messages: [{ key: c.sagaId, value: JSON.stringify(c) }],
+    });
+    const mine = () =>
+      replies.messages.map((m) => Reply.parse(JSON.parse(m.value!))).find((r) => r.payload.commandId === c.messageId);
     await waitFor(`the reply to ${c.type}`, () => mine() !== undefined);
     return mine()!.payload;
   };
@@ -55,11 +62,16 @@ describe.each(['http', 'kafka'] as const)('a rogue coordinator over %s', (via) =
   const outcomeKnown = (orderId: string) =>
     waitFor(`inventory and payment to learn ${orderId}'s outcome`, async () => {
       const known = await Promise.all(
-        (['inventory', 'payment'] as const).map(async (s) => (await wb.services[s].ctx.pool.query('SELECT 1 FROM order_outcomes WHERE order_id = $1', [orderId])).rowCount === 1),
+        (['inventory', 'payment'] as const).map(
+          async (s) =>
+            (await wb.services[s].ctx.pool.query('SELECT 1 FROM order_outcomes WHERE order_id = $1', [orderId]))
+              .rowCount === 1,
+        ),
       );
       return known.every(Boolean);
     });
-  const fresh = <C extends Sent>(type: C['type'], orderId: string, payload: C['payload']) => command<C>(type, orderId, payload, `rogue:${randomUUID()}`);
+  const fresh = <C extends Sent>(type: C['type'], orderId: string, payload: C['payload']) =>
+    command<C>(type, orderId, payload, `rogue:${randomUUID()}`);
 
   it('cannot void, release, reject or notify "rejected" an approved order; nothing changes', async () => {
     const id = await wb.placeOrder('alice', [{ ...line, unitPriceCents: 100 }]);
@@ -67,55 +79,111 @@ describe.each(['http', 'kafka'] as const)('a rogue coordinator over %s', (via) =
       command('ReserveStock', id, { orderId: id, lines: [line] }, `${id}:reserveStock`),
       command('AuthorizePayment', id, { orderId: id, customerId: 'alice', amountCents: 200 }, `${id}:authorizePayment`),
       command('ApproveOrder', id, { orderId: id }, `${id}:approveOrder`),
-    ] as Sent[]) expect(await step(c)).toMatchObject({ outcome: 'SUCCESS' });
+    ] as Sent[])
+      expect(await step(c)).toMatchObject({ outcome: 'SUCCESS' });
     await outcomeKnown(id);
     // Before CommitStock: the approval alone protects the stock and the payment.
-    expect(await rogue(fresh('ReleaseStock', id, { orderId: id }))).toMatchObject({ outcome: 'FAILURE', reason: 'ORDER_APPROVED' });
+    expect(await rogue(fresh('ReleaseStock', id, { orderId: id }))).toMatchObject({
+      outcome: 'FAILURE',
+      reason: 'ORDER_APPROVED',
+    });
     for (const c of [
       command('CommitStock', id, { orderId: id }, `${id}:commitStock`),
       command('SendNotification', id, { orderId: id, customerId: 'alice', kind: 'confirmed' }, `${id}:notifyConfirmed`),
-    ] as Sent[]) expect(await step(c)).toMatchObject({ outcome: 'SUCCESS' });
+    ] as Sent[])
+      expect(await step(c)).toMatchObject({ outcome: 'SUCCESS' });
     const before = await wb.effects(id);
     expect(before).toEqual({ order: 'APPROVED', reserved: 0, committed: 2, holds: 1, notifications: ['confirmed'] });
 
-    expect(await rogue(fresh('VoidPayment', id, { orderId: id }))).toMatchObject({ outcome: 'FAILURE', reason: 'ORDER_APPROVED' });
-    expect(await rogue(fresh('ReleaseStock', id, { orderId: id }))).toMatchObject({ outcome: 'FAILURE', reason: 'ORDER_APPROVED' });
-    expect(await rogue(fresh('RejectOrder', id, { orderId: id, reason: 'ROGUE' }))).toMatchObject({ outcome: 'FAILURE', reason: 'ORDER_ALREADY_APPROVED' });
-    expect(await rogue(fresh('SendNotification', id, { orderId: id, customerId: 'alice', kind: 'rejected' }))).toMatchObject({ outcome: 'FAILURE', reason: 'OUTCOME_ALREADY_NOTIFIED' });
+    expect(await rogue(fresh('VoidPayment', id, { orderId: id }))).toMatchObject({
+      outcome: 'FAILURE',
+      reason: 'ORDER_APPROVED',
+    });
+    expect(await rogue(fresh('ReleaseStock', id, { orderId: id }))).toMatchObject({
+      outcome: 'FAILURE',
+      reason: 'ORDER_APPROVED',
+    });
+    expect(await rogue(fresh('RejectOrder', id, { orderId: id, reason: 'ROGUE' }))).toMatchObject({
+      outcome: 'FAILURE',
+      reason: 'ORDER_ALREADY_APPROVED',
+    });
+    expect(
+      await rogue(fresh('SendNotification', id, { orderId: id, customerId: 'alice', kind: 'rejected' })),
+    ).toMatchObject({ outcome: 'FAILURE', reason: 'OUTCOME_ALREADY_NOTIFIED' });
     expect(await wb.effects(id)).toEqual(before);
     expect(await wb.violations([id])).toEqual([]);
   });
 
   it("cannot bring back a rejected order's effects: no reserve, hold, commit, approval or 'confirmed'", async () => {
     const id = await wb.placeOrder('bob', [{ ...line, unitPriceCents: 1_000 }]);
-    expect(await step(command('ReserveStock', id, { orderId: id, lines: [line] }, `${id}:reserveStock`))).toMatchObject({ outcome: 'SUCCESS' });
-    expect(await step(command('AuthorizePayment', id, { orderId: id, customerId: 'bob', amountCents: 2_000 }, `${id}:authorizePayment`))).toMatchObject({ reason: 'INSUFFICIENT_CREDIT' });
+    expect(await step(command('ReserveStock', id, { orderId: id, lines: [line] }, `${id}:reserveStock`))).toMatchObject(
+      { outcome: 'SUCCESS' },
+    );
+    expect(
+      await step(
+        command(
+          'AuthorizePayment',
+          id,
+          { orderId: id, customerId: 'bob', amountCents: 2_000 },
+          `${id}:authorizePayment`,
+        ),
+      ),
+    ).toMatchObject({ reason: 'INSUFFICIENT_CREDIT' });
     for (const c of [
       command('ReleaseStock', id, { orderId: id }, `${id}:releaseStock`),
       command('RejectOrder', id, { orderId: id, reason: 'INSUFFICIENT_CREDIT' }, `${id}:rejectOrder`),
       command('SendNotification', id, { orderId: id, customerId: 'bob', kind: 'rejected' }, `${id}:notifyRejected`),
-    ] as Sent[]) expect(await step(c)).toMatchObject({ outcome: 'SUCCESS' });
+    ] as Sent[])
+      expect(await step(c)).toMatchObject({ outcome: 'SUCCESS' });
     await outcomeKnown(id);
     const before = await wb.effects(id);
     expect(before).toEqual({ order: 'REJECTED', reserved: 0, committed: 0, holds: 0, notifications: ['rejected'] });
 
-    expect(await rogue(fresh('ReserveStock', id, { orderId: id, lines: [line] }))).toMatchObject({ outcome: 'FAILURE', reason: 'ORDER_RELEASED' });
+    expect(await rogue(fresh('ReserveStock', id, { orderId: id, lines: [line] }))).toMatchObject({
+      outcome: 'FAILURE',
+      reason: 'ORDER_RELEASED',
+    });
     // Within bob's limit this time: refused all the same, the order is rejected.
-    expect(await rogue(fresh('AuthorizePayment', id, { orderId: id, customerId: 'bob', amountCents: 100 }))).toMatchObject({ outcome: 'FAILURE', reason: 'PAYMENT_VOIDED' });
-    expect(await rogue(fresh('CommitStock', id, { orderId: id }))).toMatchObject({ outcome: 'FAILURE', reason: 'ORDER_REJECTED' });
-    expect(await rogue(fresh('ApproveOrder', id, { orderId: id }))).toMatchObject({ outcome: 'FAILURE', reason: 'ORDER_ALREADY_REJECTED' });
-    expect(await rogue(fresh('SendNotification', id, { orderId: id, customerId: 'bob', kind: 'confirmed' }))).toMatchObject({ outcome: 'FAILURE', reason: 'OUTCOME_ALREADY_NOTIFIED' });
+    expect(
+      await rogue(fresh('AuthorizePayment', id, { orderId: id, customerId: 'bob', amountCents: 100 })),
+    ).toMatchObject({ outcome: 'FAILURE', reason: 'PAYMENT_VOIDED' });
+    expect(await rogue(fresh('CommitStock', id, { orderId: id }))).toMatchObject({
+      outcome: 'FAILURE',
+      reason: 'ORDER_REJECTED',
+    });
+    expect(await rogue(fresh('ApproveOrder', id, { orderId: id }))).toMatchObject({
+      outcome: 'FAILURE',
+      reason: 'ORDER_ALREADY_REJECTED',
+    });
+    expect(
+      await rogue(fresh('SendNotification', id, { orderId: id, customerId: 'bob', kind: 'confirmed' })),
+    ).toMatchObject({ outcome: 'FAILURE', reason: 'OUTCOME_ALREADY_NOTIFIED' });
     expect(await wb.effects(id)).toEqual(before);
     expect(await wb.violations([id])).toEqual([]);
   });
 
   it('a coordinator that rejects without compensating leaves nothing held: the services release on OrderRejected', async () => {
     const id = await wb.placeOrder('alice', [{ ...line, unitPriceCents: 100 }]);
-    expect(await step(command('ReserveStock', id, { orderId: id, lines: [line] }, `${id}:reserveStock`))).toMatchObject({ outcome: 'SUCCESS' });
-    expect(await step(command('AuthorizePayment', id, { orderId: id, customerId: 'alice', amountCents: 200 }, `${id}:authorizePayment`))).toMatchObject({ outcome: 'SUCCESS' });
-    expect(await rogue(fresh('RejectOrder', id, { orderId: id, reason: 'FORGOT_TO_COMPENSATE' }))).toMatchObject({ outcome: 'SUCCESS' });
+    expect(await step(command('ReserveStock', id, { orderId: id, lines: [line] }, `${id}:reserveStock`))).toMatchObject(
+      { outcome: 'SUCCESS' },
+    );
+    expect(
+      await step(
+        command(
+          'AuthorizePayment',
+          id,
+          { orderId: id, customerId: 'alice', amountCents: 200 },
+          `${id}:authorizePayment`,
+        ),
+      ),
+    ).toMatchObject({ outcome: 'SUCCESS' });
+    expect(await rogue(fresh('RejectOrder', id, { orderId: id, reason: 'FORGOT_TO_COMPENSATE' }))).toMatchObject({
+      outcome: 'SUCCESS',
+    });
     await outcomeKnown(id);
-    await expect.poll(async () => wb.effects(id), { timeout: 10_000 }).toMatchObject({ order: 'REJECTED', reserved: 0, committed: 0, holds: 0 });
+    await expect
+      .poll(async () => wb.effects(id), { timeout: 10_000 })
+      .toMatchObject({ order: 'REJECTED', reserved: 0, committed: 0, holds: 0 });
     expect(await wb.totals()).toMatchObject({ stockMismatch: 0, heldMismatch: 0 });
   });
 });

@@ -26,15 +26,23 @@ describe('switching coordinators with orders in flight', () => {
 
   beforeAll(async () => {
     wb = await workbench(kafka);
-    env = orchestratorEnv(wb.env(), { TRANSPORT: 'kafka', TEMPORAL_TASK_QUEUE: uniqueName('order-saga'), SAGA_REGISTRY_DATABASE: uniqueName('t_registry') });
+    env = orchestratorEnv(wb.env(), {
+      TRANSPORT: 'kafka',
+      TEMPORAL_TASK_QUEUE: uniqueName('order-saga'),
+      SAGA_REGISTRY_DATABASE: uniqueName('t_registry'),
+    });
     await wb.seedStock([{ sku: 'widget', quantity: 100_000 }]);
-    await wb.seedCustomers([{ id: 'alice', creditLimitCents: 1_000_000_000 }, { id: 'bob', creditLimitCents: 500 }]);
+    await wb.seedCustomers([
+      { id: 'alice', creditLimitCents: 1_000_000_000 },
+      { id: 'bob', creditLimitCents: 500 },
+    ]);
   });
   afterAll(async () => {
     await running.custom?.stop();
     await running.temporal?.stop();
     await wb.close();
-    for (const db of [env.ORCHESTRATOR_DATABASE!, env.ORCHESTRATOR_TEMPORAL_DATABASE!, env.SAGA_REGISTRY_DATABASE!]) await dropDatabase(servers.POSTGRES_URL, db);
+    for (const db of [env.ORCHESTRATOR_DATABASE!, env.ORCHESTRATOR_TEMPORAL_DATABASE!, env.SAGA_REGISTRY_DATABASE!])
+      await dropDatabase(servers.POSTGRES_URL, db);
   });
 
   /** Open-loop load at ~8 orders/s for `ms`; every fifth order is declined by payment. */
@@ -47,16 +55,22 @@ describe('switching coordinators with orders in flight', () => {
     }
   };
   const slowPayment = (latencyMs: number) =>
-    fetch(`${wb.services.payment.url}/admin/faults`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs }) });
+    fetch(`${wb.services.payment.url}/admin/faults`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ latencyMs }),
+    });
   const start = {
     custom: async () => void (running.custom = await startOrchestrator(loadOrchestratorConfig(env))),
-    temporal: async (extra: Record<string, string> = {}) => void (running.temporal = await startTemporalCoordinator(loadTemporalConfig({ ...env, ...extra }))),
+    temporal: async (extra: Record<string, string> = {}) =>
+      void (running.temporal = await startTemporalCoordinator(loadTemporalConfig({ ...env, ...extra }))),
   };
   const stop = async (who: 'custom' | 'temporal') => {
     await running[who]?.stop();
     running[who] = undefined;
   };
-  const countInFlight = async () => new Map((await inFlight(['custom', 'temporal'], env)).map((f) => [f.owner, f.count]));
+  const countInFlight = async () =>
+    new Map((await inFlight(['custom', 'temporal'], env)).map((f) => [f.owner, f.count]));
 
   it('runs every order on exactly one coordinator, whatever the switches, and every saga finishes', async () => {
     await slowPayment(250);
@@ -83,7 +97,9 @@ describe('switching coordinators with orders in flight', () => {
     await start.temporal({ SAGA_DRAIN: 'true' });
 
     await wb.waitTerminal(placed, 120_000);
-    await expect.poll(async () => [...(await countInFlight()).values()], { timeout: 60_000, interval: 500 }).toEqual([0, 0]);
+    await expect
+      .poll(async () => [...(await countInFlight()).values()], { timeout: 60_000, interval: 500 })
+      .toEqual([0, 0]);
     // There were sagas in flight at the switches, or the test proves nothing.
     expect(atSwitch['custom → temporal: custom']).toBeGreaterThan(0);
     expect(atSwitch['temporal → custom: temporal']).toBeGreaterThan(0);
@@ -93,16 +109,26 @@ describe('switching coordinators with orders in flight', () => {
       (await db.query<{ id: string }>('SELECT id FROM sagas')).rows.map((r) => r.id),
     );
     const temporalSagas: string[] = [];
-    for await (const w of running.temporal!.client.workflow.list({ query: `TaskQueue = '${env.TEMPORAL_TASK_QUEUE}'` })) temporalSagas.push(w.workflowId);
+    for await (const w of running.temporal!.client.workflow.list({ query: `TaskQueue = '${env.TEMPORAL_TASK_QUEUE}'` }))
+      temporalSagas.push(w.workflowId);
     const both = customSagas.filter((id) => temporalSagas.includes(id));
     expect(both, 'orders orchestrated by both coordinators').toEqual([]);
     expect([...customSagas, ...temporalSagas].sort()).toEqual([...placed].sort());
     // Both coordinators took part (the test switched for real).
     expect(customSagas.length).toBeGreaterThan(10);
     expect(temporalSagas.length).toBeGreaterThan(10);
-    const owners = await withClient(databaseUrl(servers.POSTGRES_URL, env.SAGA_REGISTRY_DATABASE!), async (db) =>
-      new Map((await db.query<{ saga_id: string; owner: string }>('SELECT saga_id, owner FROM saga_owners')).rows.map((r) => [r.saga_id, r.owner])),
+    const owners = await withClient(
+      databaseUrl(servers.POSTGRES_URL, env.SAGA_REGISTRY_DATABASE!),
+      async (db) =>
+        new Map(
+          (await db.query<{ saga_id: string; owner: string }>('SELECT saga_id, owner FROM saga_owners')).rows.map(
+            (r) => [r.saga_id, r.owner],
+          ),
+        ),
     );
-    expect(customSagas.every((id) => owners.get(id) === 'custom') && temporalSagas.every((id) => owners.get(id) === 'temporal')).toBe(true);
+    expect(
+      customSagas.every((id) => owners.get(id) === 'custom') &&
+        temporalSagas.every((id) => owners.get(id) === 'temporal'),
+    ).toBe(true);
   });
 });

@@ -15,7 +15,11 @@ describe('ADR tables', () => {
 
   it('a block naming a run that does not exist, or a table the run does not have, is an error', () => {
     expect(() => renderBlock('latency', 'no-such-run')).toThrow(/no-such-run\/results.json does not exist/);
-    const run = blocksOf(adrFiles().map((f) => readFileSync(f, 'utf8')).join('\n'))[0]!.run;
+    const run = blocksOf(
+      adrFiles()
+        .map((f) => readFileSync(f, 'utf8'))
+        .join('\n'),
+    )[0]!.run;
     expect(() => renderBlock('warp-drive', run)).toThrow(/has no "warp-drive" table/);
   });
 
@@ -35,7 +39,9 @@ describe('ADR tables', () => {
 
   it('links each block to its results from where the document lies (an ADR three folders down, the README at the top)', () => {
     expect(adrFiles()).toContain('README.md');
-    expect(linkFrom('docs/architecture/adr/0007-latency-and-throughput.md', 'benchmarks/results/r/results.json')).toBe('../../../benchmarks/results/r/results.json');
+    expect(linkFrom('docs/architecture/adr/0007-latency-and-throughput.md', 'benchmarks/results/r/results.json')).toBe(
+      '../../../benchmarks/results/r/results.json',
+    );
     expect(linkFrom('README.md', 'benchmarks/results/r/results.json')).toBe('benchmarks/results/r/results.json');
     const run = '2026-12-01-chaos-6';
     expect(renderBlock('chaos', run, 'README.md')).toContain(`(benchmarks/results/${run}/results.json)`);

@@ -13,6 +13,12 @@ const dir = process.argv[2];
 if (!dir) throw new Error('usage: capacity-rederive.ts <results dir>');
 const r = JSON.parse(readFileSync(`${dir}/results.json`, 'utf8')) as Results;
 if (!r.capacity) throw new Error(`${dir}: no capacity results`);
-if (r.latency || r.fixed || r.compensation) throw new Error(`${dir}: has other suites whose raw samples results.json does not keep; re-run instead`);
-r.capacity = r.capacity.map((c) => summariseCapacity(c.mode, c.runs.map((run) => capacityRun(run.repetition, run.probes))));
+if (r.latency || r.fixed || r.compensation)
+  throw new Error(`${dir}: has other suites whose raw samples results.json does not keep; re-run instead`);
+r.capacity = r.capacity.map((c) =>
+  summariseCapacity(
+    c.mode,
+    c.runs.map((run) => capacityRun(run.repetition, run.probes)),
+  ),
+);
 await writeReport(dir, r);

@@ -31,36 +31,82 @@ const program = new Command('bench:kafka-clients')
   .option('--child <client>', '(internal) run one trial of this client and print its result')
   .option('--topic <topic>', '(internal) the trial topic')
   .parse();
-const opts = program.opts<{ rate: number; seconds: number; idleSeconds: number; repeats: number; clients: string[]; out: string; runId?: string; child?: string; topic?: string }>();
+const opts = program.opts<{
+  rate: number;
+  seconds: number;
+  idleSeconds: number;
+  repeats: number;
+  clients: string[];
+  out: string;
+  runId?: string;
+  child?: string;
+  topic?: string;
+}>();
 
 const unknown = opts.clients.filter((c) => !(CLIENTS as readonly string[]).includes(c));
 if (unknown.length) program.error(`--clients: unknown ${unknown.join(', ')}; expected some of ${CLIENTS.join(', ')}`);
-for (const [flag, v] of [['--rate', opts.rate], ['--seconds', opts.seconds], ['--idle-seconds', opts.idleSeconds], ['--repeats', opts.repeats]] as const) {
+for (const [flag, v] of [
+  ['--rate', opts.rate],
+  ['--seconds', opts.seconds],
+  ['--idle-seconds', opts.idleSeconds],
+  ['--repeats', opts.repeats],
+] as const) {
   if (!Number.isFinite(v) || v <= 0) program.error(`${flag}: expected a positive number, got ${v}`);
 }
 
 if (opts.child) {
   // A trial: this process is measured, so it does nothing else.
-  const result = await runClient(opts.child as ClientName, { brokers: servers.KAFKA_BROKERS, topic: opts.topic!, rate: opts.rate, seconds: opts.seconds, idleSeconds: opts.idleSeconds, brokerPid: brokerPid() });
+  const result = await runClient(opts.child as ClientName, {
+    brokers: servers.KAFKA_BROKERS,
+    topic: opts.topic!,
+    rate: opts.rate,
+    seconds: opts.seconds,
+    idleSeconds: opts.idleSeconds,
+    brokerPid: brokerPid(),
+  });
   // Written to a pipe, stdout is asynchronous: exit once the line is out.
   process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
   await new Promise(() => undefined);
 }
 
 function brokerPid(): number | undefined {
-  return stackServers(loadStackSettings()).find((s) => s.name === 'kafka')?.pid();
+  return stackServers(loadStackSettings())
+    .find((s) => s.name === 'kafka')
+    ?.pid();
 }
 
 const self = fileURLToPath(import.meta.url);
 const trial = async (client: string, topic: string): Promise<ClientResult> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', self, '--child', client, '--topic', topic, '--rate', String(opts.rate), '--seconds', String(opts.seconds), '--idle-seconds', String(opts.idleSeconds)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      self,
+      '--child',
+      client,
+      '--topic',
+      topic,
+      '--rate',
+      String(opts.rate),
+      '--seconds',
+      String(opts.seconds),
+      '--idle-seconds',
+      String(opts.idleSeconds),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
   // The result is the last line; a client's own log lines may come before it.
-  const line = out.trim().split('\n').findLast((l) => l.includes('"clientCpuMsPer1000"')) ?? '';
+  const line =
+    out
+      .trim()
+      .split('\n')
+      .findLast((l) => l.includes('"clientCpuMsPer1000"')) ?? '';
   if (code !== 0 || !line) throw new Error(`${client} trial failed (exit ${code}): ${out.slice(-500)}`);
   return JSON.parse(line) as ClientResult;
 };
@@ -70,7 +116,9 @@ const kafka = testKafka('bench-kafka-clients');
 const admin = kafka.admin();
 await admin.connect();
 const runId = opts.runId ?? new Date().toISOString().replaceAll(':', '-').slice(0, 19);
-console.log(`kafka clients: ${opts.clients.join(' vs ')}, ${opts.repeats} trials each, interleaved; ${opts.rate}/s for ${opts.seconds} s, then ${opts.idleSeconds} s idle`);
+console.log(
+  `kafka clients: ${opts.clients.join(' vs ')}, ${opts.repeats} trials each, interleaved; ${opts.rate}/s for ${opts.seconds} s, then ${opts.idleSeconds} s idle`,
+);
 const trials: ClientResult[] = [];
 const topics: string[] = [];
 try {
@@ -82,7 +130,9 @@ try {
       topics.push(topic, `${topic}.dlq`);
       const t = await trial(client, topic);
       trials.push(t);
-      console.log(`  trial ${r + 1} ${client.padEnd(11)} ${t.received}/${t.sent} messages, client ${t.clientCpuMsPer1000} ms CPU per 1,000, broker ${t.brokerCpuMsPer1000}, hop p50 ${t.hopMs.p50} ms p99 ${t.hopMs.p99} ms; idle ${t.idleCpuMsPerSecond} ms CPU/s`);
+      console.log(
+        `  trial ${r + 1} ${client.padEnd(11)} ${t.received}/${t.sent} messages, client ${t.clientCpuMsPer1000} ms CPU per 1,000, broker ${t.brokerCpuMsPer1000}, hop p50 ${t.hopMs.p50} ms p99 ${t.hopMs.p99} ms; idle ${t.idleCpuMsPerSecond} ms CPU/s`,
+      );
       await sleep(1_000);
     }
   }
@@ -111,14 +161,23 @@ const fmt = (s: Spread) => `${s.median} (${s.min}–${s.max})`;
 const table = [
   '| client | trials × messages | client CPU ms per 1,000 | broker CPU ms per 1,000 | hop p50 ms | hop p99 ms | idle CPU ms/s | lost |',
   '|---|---|---|---|---|---|---|---|',
-  ...summary.map((s) => `| ${s.client} ${s.version} | ${s.trials} × ${s.messagesPerTrial} | ${fmt(s.clientCpuMsPer1000)} | ${fmt(s.brokerCpuMsPer1000)} | ${fmt(s.hopP50Ms)} | ${fmt(s.hopP99Ms)} | ${fmt(s.idleCpuMsPerSecond)} | ${s.lost} |`),
+  ...summary.map(
+    (s) =>
+      `| ${s.client} ${s.version} | ${s.trials} × ${s.messagesPerTrial} | ${fmt(s.clientCpuMsPer1000)} | ${fmt(s.brokerCpuMsPer1000)} | ${fmt(s.hopP50Ms)} | ${fmt(s.hopP99Ms)} | ${fmt(s.idleCpuMsPerSecond)} | ${s.lost} |`,
+  ),
 ].join('\n');
 console.log(`\n${table}\n(median (min–max) of the trials)`);
 
 const dir = join(opts.out, runId);
 mkdirSync(dir, { recursive: true });
 const commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
-writeFileSync(join(dir, 'results.json'), `${JSON.stringify({ benchmark: 'kafka-clients', at: new Date().toISOString(), settings: opts, machine: { cores: cpus().length, node: process.version, commit }, summary, trials }, null, 2)}\n`);
-writeFileSync(join(dir, 'summary.md'), `# Kafka clients, run ${runId}\n\n\`npm run bench:kafka-clients -- --rate ${opts.rate} --seconds ${opts.seconds} --idle-seconds ${opts.idleSeconds} --repeats ${opts.repeats}\`\n\n${table}\n\nMedian (min–max) of the trials, interleaved. Client CPU: the whole client process (producer and consumer, all threads); broker CPU: the Kafka server's, in the same window.\n`);
+writeFileSync(
+  join(dir, 'results.json'),
+  `${JSON.stringify({ benchmark: 'kafka-clients', at: new Date().toISOString(), settings: opts, machine: { cores: cpus().length, node: process.version, commit }, summary, trials }, null, 2)}\n`,
+);
+writeFileSync(
+  join(dir, 'summary.md'),
+  `# Kafka clients, run ${runId}\n\n\`npm run bench:kafka-clients -- --rate ${opts.rate} --seconds ${opts.seconds} --idle-seconds ${opts.idleSeconds} --repeats ${opts.repeats}\`\n\n${table}\n\nMedian (min–max) of the trials, interleaved. Client CPU: the whole client process (producer and consumer, all threads); broker CPU: the Kafka server's, in the same window.\n`,
+);
 console.log(`written to ${dir}`);
 process.exit(0);

@@ -55,7 +55,9 @@ const sends: Promise<void>[] = [];
 const live = liveProgress(process.stdout, 5_000);
 const progress = setInterval(() => {
   const got = latency.filter((x) => x !== undefined).length;
-  live.progress(`sent ${sends.length}/${opts.count}, received ${got}, elapsed ${((performance.now() - start) / 1000).toFixed(0)} s`);
+  live.progress(
+    `sent ${sends.length}/${opts.count}, received ${got}, elapsed ${((performance.now() - start) / 1000).toFixed(0)} s`,
+  );
 }, 1000);
 for (let i = 0; i < opts.count; i++) {
   due[i] = start + (i * 1000) / opts.rate;
@@ -81,12 +83,19 @@ const result = {
   benchmark: 'outbox-hop',
   at: new Date().toISOString(),
   settings: opts,
-  machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, commit: version('git rev-parse --short HEAD') },
+  machine: {
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    commit: version('git rev-parse --short HEAD'),
+  },
   appendCommitMs: Object.fromEntries(Object.entries(commit).map(([k, v]) => [k, round(v)])),
   hopMs: Object.fromEntries(Object.entries(hop).map(([k, v]) => [k, round(v)])),
 };
 console.log(`  append+commit  p50 ${round(commit.p50!)} ms  p99 ${round(commit.p99!)} ms`);
-console.log(`  hop (due → consumed)  p50 ${round(hop.p50!)} ms  p90 ${round(hop.p90!)} ms  p99 ${round(hop.p99!)} ms  max ${round(hop.max)} ms`);
+console.log(
+  `  hop (due → consumed)  p50 ${round(hop.p50!)} ms  p90 ${round(hop.p90!)} ms  p99 ${round(hop.p99!)} ms  max ${round(hop.max)} ms`,
+);
 mkdirSync(opts.out, { recursive: true });
 const file = `${opts.out}/${result.at.replaceAll(':', '-').slice(0, 19)}-r${opts.rate}.json`;
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);

@@ -7,7 +7,10 @@ import { Reply } from '@saga/contracts';
 
 const n = Number(process.argv[2] ?? 200_000);
 const reply = {
-  messageId: 'reply:saga-1:reserveStock', sagaId: 'saga-1', occurredAt: new Date().toISOString(), type: 'Reply',
+  messageId: 'reply:saga-1:reserveStock',
+  sagaId: 'saga-1',
+  occurredAt: new Date().toISOString(),
+  type: 'Reply',
   payload: { commandId: 'saga-1:reserveStock', commandType: 'ReserveStock', outcome: 'SUCCESS', data: {} },
 };
 const perCall = (fn: () => unknown) => {
@@ -19,4 +22,6 @@ const perCall = (fn: () => unknown) => {
 const roundTrip = () => JSON.parse(JSON.stringify(reply)) as unknown;
 const checked = perCall(() => Reply.safeParse(roundTrip()));
 const plain = perCall(roundTrip);
-console.log(`${n} replies: checked ${checked.toFixed(2)} µs each, JSON round trip alone ${plain.toFixed(2)} µs, the check ${(checked - plain).toFixed(2)} µs`);
+console.log(
+  `${n} replies: checked ${checked.toFixed(2)} µs each, JSON round trip alone ${plain.toFixed(2)} µs, the check ${(checked - plain).toFixed(2)} µs`,
+);

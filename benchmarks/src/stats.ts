@@ -1,7 +1,8 @@
 /** Percentiles of a sample (nearest-rank), in the sample's unit. */
 export const percentiles = (samples: number[], ps = [50, 90, 99, 99.9]) => {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
   return {
     count: sorted.length,
     min: sorted[0] ?? NaN,
@@ -14,7 +15,12 @@ export const percentiles = (samples: number[], ps = [50, 90, 99, 99.9]) => {
 export const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /** Median and range of repeated measurements. */
-export interface Spread { median: number; min: number; max: number; n: number }
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
 
 export const spread = (xs: number[]): Spread => {
   const s = [...xs].sort((a, b) => a - b);

@@ -15,7 +15,11 @@ describe('percentiles', () => {
 
 describe('repetitions', () => {
   it('median and range; flagged when the extremes are more than 2× apart', () => {
-    expect(repetitions([100, 120, 90])).toEqual({ spread: { median: 100, min: 90, max: 120, n: 3 }, apart: 1.33, unsteady: false });
+    expect(repetitions([100, 120, 90])).toEqual({
+      spread: { median: 100, min: 90, max: 120, n: 3 },
+      apart: 1.33,
+      unsteady: false,
+    });
     expect(repetitions([183, 234, 461])).toMatchObject({ apart: 2.52, unsteady: true });
   });
   it('a zero beside a non-zero is as far apart as it gets; one repetition is never unsteady', () => {

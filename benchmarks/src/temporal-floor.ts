@@ -18,21 +18,35 @@ import { floorBundle, measureFloor } from './temporal/floor.ts';
 import { floorVariants, type FloorVariant } from './temporal/variants.ts';
 
 const opts = new Command('bench:temporal-floor')
-  .option('--variants <list>', `comma-separated, of: ${floorVariants.map((v) => v.name).join(', ')}`, (v) => v.split(','))
-  .option('--address <host:port>', 'measure on this server instead of private dev servers (server-side variants are then skipped)')
+  .option('--variants <list>', `comma-separated, of: ${floorVariants.map((v) => v.name).join(', ')}`, (v) =>
+    v.split(','),
+  )
+  .option(
+    '--address <host:port>',
+    'measure on this server instead of private dev servers (server-side variants are then skipped)',
+  )
   .option('--sequential <n>', 'workflows run one at a time, for latency', (v) => Number(v), 100)
   .option('--concurrent <n>', 'workflows run 32 at a time, for throughput', (v) => Number(v), 640)
   .option('--in-flight <n>', 'concurrency of the throughput run', (v) => Number(v), 32)
   .option('--out <dir>', 'results folder', 'benchmarks/results/temporal-floor')
   .parse()
-  .opts<{ variants?: string[]; address?: string; sequential: number; concurrent: number; inFlight: number; out: string }>();
+  .opts<{
+    variants?: string[];
+    address?: string;
+    sequential: number;
+    concurrent: number;
+    inFlight: number;
+    out: string;
+  }>();
 
 const unknown = (opts.variants ?? []).filter((n) => !floorVariants.some((v) => v.name === n));
 if (unknown.length) {
   console.error(`unknown variant(s) ${unknown.join(', ')}; valid: ${floorVariants.map((v) => v.name).join(', ')}`);
   process.exit(2);
 }
-const chosen = floorVariants.filter((v) => (!opts.variants || opts.variants.includes(v.name)) && !(opts.address && v.server?.length));
+const chosen = floorVariants.filter(
+  (v) => (!opts.variants || opts.variants.includes(v.name)) && !(opts.address && v.server?.length),
+);
 const settings = loadStackSettings();
 const bin = settings.temporalCli;
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -42,7 +56,9 @@ const counts = { sequential: opts.sequential, concurrent: opts.concurrent, inFli
 const { progress: show, say } = liveProgress(process.stdout, 5_000);
 const measure = async (v: FloorVariant, address: string) => {
   const r = await measureFloor(v, address, workflowBundle, counts, show);
-  say(`  ${v.name}: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.throughput} workflows/s; ${r.tasksPerWorkflow} tasks, dispatch p50 ${r.dispatchP50} ms, run p50 ${r.runP50} ms`);
+  say(
+    `  ${v.name}: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.throughput} workflows/s; ${r.tasksPerWorkflow} tasks, dispatch p50 ${r.dispatchP50} ms, run p50 ${r.runP50} ms`,
+  );
   return r;
 };
 const results = [];
@@ -52,7 +68,11 @@ for (const v of chosen) {
     continue;
   }
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: bin }, ip: '127.0.0.1', extraArgs: (v.server ?? []).flatMap((kv) => ['--dynamic-config-value', kv]) },
+    server: {
+      executable: { type: 'existing-path', path: bin },
+      ip: '127.0.0.1',
+      extraArgs: (v.server ?? []).flatMap((kv) => ['--dynamic-config-value', kv]),
+    },
   });
   try {
     results.push(await measure(v, env.address));
@@ -73,6 +93,7 @@ mkdirSync(opts.out, { recursive: true });
 const file = `${opts.out}/${at.replaceAll(':', '-').slice(0, 19)}.json`;
 writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
 console.log('\nvariant | p50 | p99 | workflows/s (32 in flight) | dispatch p50 | run p50');
-for (const r of results) console.log(`${r.variant} | ${r.p50} ms | ${r.p99} ms | ${r.throughput} | ${r.dispatchP50} ms | ${r.runP50} ms`);
+for (const r of results)
+  console.log(`${r.variant} | ${r.p50} ms | ${r.p99} ms | ${r.throughput} | ${r.dispatchP50} ms | ${r.runP50} ms`);
 console.log(`written to ${file}`);
 process.exit(0);

@@ -65,17 +65,21 @@ export const sumParts = (parts: Record<string, number>) => round(Object.values(p
  * out). Two points 10/s apart make a noisy slope; every sustained rate of the search counts.
  * Null with fewer than two distinct rates.
  */
-export const marginal = (probes: Pick<CapacityProbe, 'rate' | 'cpuMsPerSecond' | 'sustained'>[]): Record<string, number> | null => {
+export const marginal = (
+  probes: Pick<CapacityProbe, 'rate' | 'cpuMsPerSecond' | 'sustained'>[],
+): Record<string, number> | null => {
   const ok = probes.filter((p) => p.sustained);
   if (new Set(ok.map((p) => p.rate)).size < 2) return null;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const mx = mean(ok.map((p) => p.rate));
   const sxx = ok.reduce((a, p) => a + (p.rate - mx) ** 2, 0);
   const parts = [...new Set(ok.flatMap((p) => Object.keys(p.cpuMsPerSecond)))];
-  return Object.fromEntries(parts.map((k) => {
-    const my = mean(ok.map((p) => p.cpuMsPerSecond[k] ?? 0));
-    return [k, round(ok.reduce((a, p) => a + (p.rate - mx) * ((p.cpuMsPerSecond[k] ?? 0) - my), 0) / sxx)];
-  }));
+  return Object.fromEntries(
+    parts.map((k) => {
+      const my = mean(ok.map((p) => p.cpuMsPerSecond[k] ?? 0));
+      return [k, round(ok.reduce((a, p) => a + (p.rate - mx) * ((p.cpuMsPerSecond[k] ?? 0) - my), 0) / sxx)];
+    }),
+  );
 };
 
 /**
@@ -83,7 +87,10 @@ export const marginal = (probes: Pick<CapacityProbe, 'rate' | 'cpuMsPerSecond' |
  * first failure, bisect between the highest sustained and the lowest failed rate until they are
  * within 10 % (or 1/s) of each other.
  */
-export const nextRate = (probes: Pick<CapacityProbe, 'rate' | 'sustained'>[], o: Pick<CapacityOptions, 'start' | 'max'>): number | undefined => {
+export const nextRate = (
+  probes: Pick<CapacityProbe, 'rate' | 'sustained'>[],
+  o: Pick<CapacityOptions, 'start' | 'max'>,
+): number | undefined => {
   if (probes.length === 0) return o.start;
   const ok = probes.filter((p) => p.sustained).map((p) => p.rate);
   const bad = probes.filter((p) => !p.sustained).map((p) => p.rate);
@@ -127,12 +134,21 @@ export const capacitySuite = async (ctx: SuiteContext, o: CapacityOptions): Prom
         await idle(ctx.wb, 30_000, (l) => ctx.progress(`${label}: ${l}`));
         const usage = meter.stop();
         const window = (performance.now() - t0) / 1000;
-        const ok = step.p99 <= o.p99LimitMs && step.errors === 0 && step.notTerminal === 0 && step.throughput >= 0.95 * rate;
+        const ok =
+          step.p99 <= o.p99LimitMs && step.errors === 0 && step.notTerminal === 0 && step.throughput >= 0.95 * rate;
         const parts = Object.keys(usage);
         probes.push({
-          rate, sagas: step.count, p50: step.p50, p99: step.p99, throughput: step.throughput, errors: step.errors + step.notTerminal, sustained: ok,
+          rate,
+          sagas: step.count,
+          p50: step.p50,
+          p99: step.p99,
+          throughput: step.throughput,
+          errors: step.errors + step.notTerminal,
+          sustained: ok,
           cpuMsPerSecond: Object.fromEntries(parts.map((k) => [k, round((usage[k]!.cpuSeconds * 1000) / window)])),
-          cpuMsPerSaga: Object.fromEntries(parts.map((k) => [k, round((usage[k]!.cpuSeconds * 1000) / Math.max(1, step.count))])),
+          cpuMsPerSaga: Object.fromEntries(
+            parts.map((k) => [k, round((usage[k]!.cpuSeconds * 1000) / Math.max(1, step.count))]),
+          ),
           pssMiB,
         });
         ctx.progress(`${label} @ ${rate}/s: p99 ${step.p99} ms, ${step.throughput}/s${ok ? '' : ' — not sustained'}`);
@@ -153,7 +169,12 @@ export const capacitySuite = async (ctx: SuiteContext, o: CapacityOptions): Prom
 /** One search's result from its probes. */
 export const capacityRun = (repetition: number, probes: CapacityProbe[]): CapacityRun => {
   const ok = probes.filter((p) => p.sustained);
-  return { repetition, capacity: ok.length ? Math.max(...ok.map((p) => p.rate)) : 0, probes, marginalMsPerSaga: marginal(probes) };
+  return {
+    repetition,
+    capacity: ok.length ? Math.max(...ok.map((p) => p.rate)) : 0,
+    probes,
+    marginalMsPerSaga: marginal(probes),
+  };
 };
 
 /** A mode's figures over its repetitions (re-derivable from the stored probes). */

@@ -6,10 +6,12 @@ const o = { start: 10, max: 640 };
 /** Runs the search against a system that sustains up to `limit`/s: the rates it probes. */
 const search = (limit: number) => {
   const probes: { rate: number; sustained: boolean }[] = [];
-  for (let r = nextRate(probes, o); r !== undefined; r = nextRate(probes, o)) probes.push({ rate: r, sustained: r <= limit });
+  for (let r = nextRate(probes, o); r !== undefined; r = nextRate(probes, o))
+    probes.push({ rate: r, sustained: r <= limit });
   return probes;
 };
-const best = (probes: { rate: number; sustained: boolean }[]) => Math.max(0, ...probes.filter((p) => p.sustained).map((p) => p.rate));
+const best = (probes: { rate: number; sustained: boolean }[]) =>
+  Math.max(0, ...probes.filter((p) => p.sustained).map((p) => p.rate));
 
 describe('capacity search', () => {
   it('doubles while sustained, then bisects to within 10 % of the true limit', () => {
@@ -33,10 +35,16 @@ describe('capacity search', () => {
 });
 
 describe('marginal CPU', () => {
-  const probe = (rate: number, cpu: Record<string, number>, sustained = true) => ({ rate, cpuMsPerSecond: cpu, sustained });
+  const probe = (rate: number, cpu: Record<string, number>, sustained = true) => ({
+    rate,
+    cpuMsPerSecond: cpu,
+    sustained,
+  });
   it('is the least-squares slope of CPU per second against the rate, per part: fixed (idle) costs drop out', () => {
     // 50 ms/s idle + 8 ms per saga in services; 20 ms/s + 2 ms per saga in the coordinator; ±5 ms/s noise.
-    const probes = [10, 20, 40, 80].map((r, i) => probe(r, { services: 50 + 8 * r + (i % 2 ? 5 : -5), coordinator: 20 + 2 * r }));
+    const probes = [10, 20, 40, 80].map((r, i) =>
+      probe(r, { services: 50 + 8 * r + (i % 2 ? 5 : -5), coordinator: 20 + 2 * r }),
+    );
     const m = marginal([...probes, probe(160, { services: 5_000, coordinator: 5_000 }, false)])!; // the failed probe does not count
     expect(m.services).toBeCloseTo(8, 0);
     expect(m.coordinator).toBeCloseTo(2, 5);

@@ -25,7 +25,8 @@ const healthy = (): Snapshot => ({
   deadLetters: { 'orders.commands.dlq': 0 },
 });
 
-const kinds = (s: Snapshot, poison?: Record<string, number>) => check(s, poison ? { poison } : {}).map((v) => `${v.kind}:${v.subject}`);
+const kinds = (s: Snapshot, poison?: Record<string, number>) =>
+  check(s, poison ? { poison } : {}).map((v) => `${v.kind}:${v.subject}`);
 
 describe('correctness checker', () => {
   it('finds nothing wrong in a consistent world', () => {
@@ -34,39 +35,75 @@ describe('correctness checker', () => {
 
   it.each<[string, (s: Snapshot) => void, string[]]>([
     ['an order left pending', (s) => void (s.orders[0]!.status = 'PENDING'), ['order-not-terminal:ok']],
-    ['approved, stock only reserved', (s) => {
-      s.reservations[0]!.status = 'RESERVED';
-      s.products[0]!.reserved = 2;
-      s.products[0]!.committed = 0;
-    }, ['approved-stock-not-committed:ok']],
-    ['approved, no payment hold', (s) => {
-      s.holds[0]!.status = 'VOIDED';
-      s.customers[0]!.heldCents = 0;
-    }, ['approved-hold:ok']],
-    ['approved, hold of the wrong amount', (s) => {
-      s.holds[0]!.amountCents = 200;
-      s.customers[0]!.heldCents = 200;
-    }, ['approved-hold:ok']],
-    ['approved, told twice (confirmed and rejected)', (s) => void s.notifications.push({ orderId: 'ok', kind: 'rejected' }), ['approved-notification:ok']],
+    [
+      'approved, stock only reserved',
+      (s) => {
+        s.reservations[0]!.status = 'RESERVED';
+        s.products[0]!.reserved = 2;
+        s.products[0]!.committed = 0;
+      },
+      ['approved-stock-not-committed:ok'],
+    ],
+    [
+      'approved, no payment hold',
+      (s) => {
+        s.holds[0]!.status = 'VOIDED';
+        s.customers[0]!.heldCents = 0;
+      },
+      ['approved-hold:ok'],
+    ],
+    [
+      'approved, hold of the wrong amount',
+      (s) => {
+        s.holds[0]!.amountCents = 200;
+        s.customers[0]!.heldCents = 200;
+      },
+      ['approved-hold:ok'],
+    ],
+    [
+      'approved, told twice (confirmed and rejected)',
+      (s) => void s.notifications.push({ orderId: 'ok', kind: 'rejected' }),
+      ['approved-notification:ok'],
+    ],
     ['approved, never told', (s) => void s.notifications.splice(0, 1), ['approved-notification:ok']],
-    ['rejected, stock still reserved', (s) => {
-      s.reservations[1]!.status = 'RESERVED';
-      s.products[0]!.onHand = 7;
-      s.products[0]!.reserved = 1;
-    }, ['rejected-stock-held:no']],
-    ['rejected, payment still held', (s) => {
-      s.holds[1]!.status = 'HELD';
-      s.customers[0]!.heldCents = 400;
-    }, ['rejected-payment-held:no']],
+    [
+      'rejected, stock still reserved',
+      (s) => {
+        s.reservations[1]!.status = 'RESERVED';
+        s.products[0]!.onHand = 7;
+        s.products[0]!.reserved = 1;
+      },
+      ['rejected-stock-held:no'],
+    ],
+    [
+      'rejected, payment still held',
+      (s) => {
+        s.holds[1]!.status = 'HELD';
+        s.customers[0]!.heldCents = 400;
+      },
+      ['rejected-payment-held:no'],
+    ],
     ['rejected, no notification', (s) => void s.notifications.splice(1, 1), ['rejected-notification:no']],
-    ['stock counters that do not add up to the seed', (s) => void (s.products[0]!.onHand = 9), ['stock-not-conserved:A']],
-    ['stock counters that disagree with the reservations', (s) => {
-      s.products[0]!.committed = 3;
-      s.products[0]!.onHand = 7;
-    }, ['stock-not-conserved:A']],
+    [
+      'stock counters that do not add up to the seed',
+      (s) => void (s.products[0]!.onHand = 9),
+      ['stock-not-conserved:A'],
+    ],
+    [
+      'stock counters that disagree with the reservations',
+      (s) => {
+        s.products[0]!.committed = 3;
+        s.products[0]!.onHand = 7;
+      },
+      ['stock-not-conserved:A'],
+    ],
     ['money held without a hold', (s) => void (s.customers[0]!.heldCents = 350), ['money-not-conserved:c']],
     ['a saga running past its deadline', (s) => void s.sagasPastDeadline.push('late'), ['saga-past-deadline:late']],
-    ['a dead-lettered message', (s) => void (s.deadLetters['orders.commands.dlq'] = 2), ['dead-letters:orders.commands.dlq']],
+    [
+      'a dead-lettered message',
+      (s) => void (s.deadLetters['orders.commands.dlq'] = 2),
+      ['dead-letters:orders.commands.dlq'],
+    ],
   ])('catches %s', (_name, plant, expected) => {
     const s = healthy();
     plant(s);
@@ -84,6 +121,8 @@ describe('correctness checker', () => {
   it('summarises violations per kind, with the first subjects', () => {
     const s = healthy();
     s.orders.push(...['p1', 'p2', 'p3', 'p4'].map((id) => ({ id, status: 'PENDING', totalCents: 1, lines: [] })));
-    expect(describeViolations(check(s))).toEqual(['order-not-terminal: 4 (p1: status PENDING; p2: status PENDING; p3: status PENDING; …)']);
+    expect(describeViolations(check(s))).toEqual([
+      'order-not-terminal: 4 (p1: status PENDING; p2: status PENDING; p3: status PENDING; …)',
+    ]);
   });
 });

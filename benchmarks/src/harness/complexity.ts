@@ -16,10 +16,14 @@ import { MODES } from './modes.ts';
  */
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 /** Each coordinator's own folder, from its driver (the registry in @saga/launcher). */
-export const COORDINATOR_DIRS = Object.fromEntries(DRIVERS.map((d) => [d.name, d.dir])) as Record<CoordinatorName, string>;
+export const COORDINATOR_DIRS = Object.fromEntries(DRIVERS.map((d) => [d.name, d.dir])) as Record<
+  CoordinatorName,
+  string
+>;
 export type { CoordinatorName };
 /** Test code and test helpers are not the coordinator. */
-const isProductionSource = (f: string) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !['given.ts', 'test-environment.ts'].includes(f);
+const isProductionSource = (f: string) =>
+  f.endsWith('.ts') && !f.endsWith('.test.ts') && !['given.ts', 'test-environment.ts'].includes(f);
 
 /** Non-blank, non-comment lines of TypeScript: lines that hold part of a token (the TypeScript parser's tokens, not a regex). */
 export const codeLines = (text: string) => {
@@ -39,16 +43,29 @@ export const codeLines = (text: string) => {
 /** SQL: lines that are not blank and not `--` comments. */
 export const sqlLines = (text: string) => text.split('\n').filter((l) => l.trim() && !l.trim().startsWith('--')).length;
 
-export interface FunctionComplexity { file: string; line: number; name: string; complexity: number }
+export interface FunctionComplexity {
+  file: string;
+  line: number;
+  name: string;
+  complexity: number;
+}
 
 /** Cyclomatic complexity of every function, from ESLint's own `complexity` rule (max 0: each function reports its number). */
 export const functionComplexity = async (sources: { file: string; text: string }[]): Promise<FunctionComplexity[]> => {
   const eslint = new ESLint({
     cwd: root,
     overrideConfigFile: true,
-    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, rules: { complexity: ['error', { max: 0 }] } }],
+    overrideConfig: [
+      {
+        files: ['**/*.ts'],
+        languageOptions: { parser: tseslint.parser },
+        rules: { complexity: ['error', { max: 0 }] },
+      },
+    ],
   });
-  const results = (await Promise.all(sources.map((s) => eslint.lintText(s.text, { filePath: join(root, s.file) })))).flat();
+  const results = (
+    await Promise.all(sources.map((s) => eslint.lintText(s.text, { filePath: join(root, s.file) })))
+  ).flat();
   return results.flatMap((r) =>
     r.messages.flatMap((m) => {
       const hit = /^(.*) has a complexity of (\d+)/.exec(m.message);
@@ -58,10 +75,16 @@ export const functionComplexity = async (sources: { file: string; text: string }
   );
 };
 
-export interface Concept { concept: string; kind: 'ours' | 'platform'; at: string; text: string }
+export interface Concept {
+  concept: string;
+  kind: 'ours' | 'platform';
+  at: string;
+  text: string;
+}
 export const CONCEPTS_FILE = 'docs/complexity/concepts.yaml';
 /** The concepts a newcomer must learn, per coordinator, each pointing at a line that uses it. */
-export const loadConcepts = (): Record<CoordinatorName, Concept[]> => YAML.parse(readFileSync(join(root, CONCEPTS_FILE), 'utf8')) as Record<CoordinatorName, Concept[]>;
+export const loadConcepts = (): Record<CoordinatorName, Concept[]> =>
+  YAML.parse(readFileSync(join(root, CONCEPTS_FILE), 'utf8')) as Record<CoordinatorName, Concept[]>;
 /** A concept's reference that no longer holds (file gone, line past the end, or the line no longer says `text`). */
 export const brokenReference = (c: Concept): string | undefined => {
   const [file, line] = c.at.split(':');
@@ -77,10 +100,17 @@ export const brokenReference = (c: Concept): string | undefined => {
   return undefined;
 };
 
-interface LockEntry { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; link?: boolean; resolved?: string }
+interface LockEntry {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  link?: boolean;
+  resolved?: string;
+}
 /** Every package installed for `names`, transitively, from package-lock.json (workspace links followed). */
 const closure = (names: string[]) => {
-  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, LockEntry>;
+  };
   const seen = new Set<string>();
   const visit = (name: string) => {
     if (seen.has(name)) return;
@@ -109,7 +139,9 @@ const importsOf = (texts: string[]) => {
 const sharedLines = (pkg: string) => {
   const dir = join(root, 'packages', pkg.replace('@saga/', ''), 'src');
   try {
-    return readdirSync(dir).filter(isProductionSource).reduce((n, f) => n + codeLines(readFileSync(join(dir, f), 'utf8')), 0);
+    return readdirSync(dir)
+      .filter(isProductionSource)
+      .reduce((n, f) => n + codeLines(readFileSync(join(dir, f), 'utf8')), 0);
   } catch {
     return 0;
   }
@@ -117,24 +149,44 @@ const sharedLines = (pkg: string) => {
 
 /** A coordinator's own folder: its production sources and its SQL migrations. */
 const filesIn = (dir: string) => ({
-  src: readdirSync(join(root, dir, 'src')).filter(isProductionSource).sort().map((f) => `${dir}/src/${f}`),
-  sql: readdirSync(join(root, dir, 'migrations')).filter((f) => f.endsWith('.sql')).map((f) => `${dir}/migrations/${f}`),
+  src: readdirSync(join(root, dir, 'src'))
+    .filter(isProductionSource)
+    .sort()
+    .map((f) => `${dir}/src/${f}`),
+  sql: readdirSync(join(root, dir, 'migrations'))
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => `${dir}/migrations/${f}`),
 });
 
 export const measureComplexity = async () => {
   const concepts = loadConcepts();
   const coordinators = [];
   for (const { name, code } of DRIVERS as readonly CoordinatorDriver[]) {
-    const { src, sql } = code ? { src: [...code.src], sql: [...code.sql] } : filesIn(COORDINATOR_DIRS[name as CoordinatorName]);
+    const { src, sql } = code
+      ? { src: [...code.src], sql: [...code.sql] }
+      : filesIn(COORDINATOR_DIRS[name as CoordinatorName]);
     const texts = src.map((f) => readFileSync(join(root, f), 'utf8'));
     const fns = await functionComplexity(src.map((file, i) => ({ file, text: texts[i]! })));
     const imports = importsOf(texts);
     const external = imports.filter((i) => !i.startsWith('@saga/'));
     const shared = imports.filter((i) => i.startsWith('@saga/'));
-    const sharedClosure = [...new Set([...shared, ...shared.flatMap((s) => importsOf(readdirSync(join(root, 'packages', s.replace('@saga/', ''), 'src')).filter(isProductionSource).map((f) => readFileSync(join(root, 'packages', s.replace('@saga/', ''), 'src', f), 'utf8'))).filter((i) => !i.startsWith('@saga/')))])];
+    const sharedClosure = [
+      ...new Set([
+        ...shared,
+        ...shared.flatMap((s) =>
+          importsOf(
+            readdirSync(join(root, 'packages', s.replace('@saga/', ''), 'src'))
+              .filter(isProductionSource)
+              .map((f) => readFileSync(join(root, 'packages', s.replace('@saga/', ''), 'src', f), 'utf8')),
+          ).filter((i) => !i.startsWith('@saga/')),
+        ),
+      ]),
+    ];
     coordinators.push({
       coordinator: name as CoordinatorName,
-      files: src.map((f, i) => ({ file: f, lines: codeLines(texts[i]!) })).concat(sql.map((f) => ({ file: f, lines: sqlLines(readFileSync(join(root, f), 'utf8')) }))),
+      files: src
+        .map((f, i) => ({ file: f, lines: codeLines(texts[i]!) }))
+        .concat(sql.map((f) => ({ file: f, lines: sqlLines(readFileSync(join(root, f), 'utf8')) }))),
       lines: texts.reduce((n, t) => n + codeLines(t), 0),
       sqlLines: sql.reduce((n, f) => n + sqlLines(readFileSync(join(root, f), 'utf8')), 0),
       functions: fns.length,
@@ -144,7 +196,12 @@ export const measureComplexity = async () => {
         over10: fns.filter((f) => f.complexity > 10).length,
         top: [...fns].sort((a, b) => b.complexity - a.complexity).slice(0, 5),
       },
-      dependencies: { direct: external, installed: closure(external).length, sharedPackages: shared.map((p) => ({ name: p, lines: sharedLines(p) })), sharedNpm: sharedClosure.filter((p) => !p.startsWith('@saga/')) },
+      dependencies: {
+        direct: external,
+        installed: closure(external).length,
+        sharedPackages: shared.map((p) => ({ name: p, lines: sharedLines(p) })),
+        sharedNpm: sharedClosure.filter((p) => !p.startsWith('@saga/')),
+      },
       concepts: concepts[name as CoordinatorName],
     });
   }

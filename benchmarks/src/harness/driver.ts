@@ -42,12 +42,16 @@ export const openLoopStep = async (o: StepOptions): Promise<StepResult> => {
   let sent = 0;
   const start = performance.now() + 50;
   const posts: Promise<void>[] = [];
-  const terminal = () => ids.flatMap((id, i) => (id && o.terminalAt(id) !== undefined ? [{ id, ms: o.terminalAt(id)! - due[i]! }] : []));
+  const terminal = () =>
+    ids.flatMap((id, i) => (id && o.terminalAt(id) !== undefined ? [{ id, ms: o.terminalAt(id)! - due[i]! }] : []));
   const show = () => {
     const lat = terminal().map((x) => x.ms);
     const p = percentiles(lat);
     const elapsed = ((performance.now() - start) / 1000).toFixed(0);
-    o.progress?.(`${elapsed} s, sent ${sent}${o.stopWhen ? '' : `/${o.count}`}, terminal ${lat.length}, errors ${errors}` + (lat.length ? `, p50 ${Math.round(p.p50!)} ms, p99 ${Math.round(p.p99!)} ms` : ''));
+    o.progress?.(
+      `${elapsed} s, sent ${sent}${o.stopWhen ? '' : `/${o.count}`}, terminal ${lat.length}, errors ${errors}` +
+        (lat.length ? `, p50 ${Math.round(p.p50!)} ms, p99 ${Math.round(p.p99!)} ms` : ''),
+    );
   };
   const timer = setInterval(show, 1000);
   try {

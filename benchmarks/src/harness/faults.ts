@@ -6,7 +6,12 @@ import type { BenchWorkbench } from './workbench.ts';
 /** The recovery suite's faults (recovery.ts runs them): what each breaks, and how it brings it back. */
 
 /** What an injection did: which pid, when the part went down and when it served again (performance.now()). */
-export interface Injected { target: string; pid: number; downAt: number; backAt: number }
+export interface Injected {
+  target: string;
+  pid: number;
+  downAt: number;
+  backAt: number;
+}
 
 export interface Fault {
   name: string;
@@ -18,7 +23,12 @@ export interface Fault {
 }
 
 /** Brings a part down, waits `downMs`, brings it back (restart resolves once it serves again). */
-const downFor = async (target: string, down: () => Promise<number>, downMs: number, back: () => Promise<void>): Promise<Injected> => {
+const downFor = async (
+  target: string,
+  down: () => Promise<number>,
+  downMs: number,
+  back: () => Promise<void>,
+): Promise<Injected> => {
   const downAt = performance.now();
   const pid = await down();
   await sleep(Math.max(0, downMs - (performance.now() - downAt)));
@@ -33,7 +43,13 @@ export const FAULTS: Fault[] = [
     what: 'kill -9 of the coordinator (custom orchestrator / Temporal worker process; choreography: the order service, which keeps its view and deadline), restarted after 5 s',
     instances: 1,
     applies: () => true,
-    inject: (wb) => downFor('coordinator', () => wb.killCoordinator(0), 5_000, () => wb.restartCoordinator(0)),
+    inject: (wb) =>
+      downFor(
+        'coordinator',
+        () => wb.killCoordinator(0),
+        5_000,
+        () => wb.restartCoordinator(0),
+      ),
   },
   {
     name: 'coordinator-kill-one-of-two',
@@ -52,14 +68,26 @@ export const FAULTS: Fault[] = [
     what: 'kill -9 of the payment service, restarted after 10 s',
     instances: 1,
     applies: () => true,
-    inject: (wb) => downFor('payment', () => wb.killService('payment'), 10_000, () => wb.restartService('payment')),
+    inject: (wb) =>
+      downFor(
+        'payment',
+        () => wb.killService('payment'),
+        10_000,
+        () => wb.restartService('payment'),
+      ),
   },
   {
     name: 'kafka-stop',
     what: 'the Kafka broker stopped (SIGTERM) for 10 s, then started again',
     instances: 1,
     applies: () => true,
-    inject: (wb) => downFor('kafka', () => wb.stopServer('kafka'), 10_000, () => wb.startServer('kafka')),
+    inject: (wb) =>
+      downFor(
+        'kafka',
+        () => wb.stopServer('kafka'),
+        10_000,
+        () => wb.startServer('kafka'),
+      ),
   },
   {
     name: 'temporal-kill',
@@ -69,7 +97,12 @@ export const FAULTS: Fault[] = [
     applies: (m) => driverOf(m.coordinator).servers(m).length > 0,
     inject: (wb) => {
       const name = wb.temporalServerOf() ?? 'temporal';
-      return downFor(name, () => wb.killServer(name), 5_000, () => wb.startServer(name));
+      return downFor(
+        name,
+        () => wb.killServer(name),
+        5_000,
+        () => wb.startServer(name),
+      );
     },
   },
   {
@@ -77,13 +110,20 @@ export const FAULTS: Fault[] = [
     what: 'PostgreSQL restarted (fast shutdown, started again at once)',
     instances: 1,
     applies: () => true,
-    inject: (wb) => downFor('postgres', () => wb.stopServer('postgres'), 0, () => wb.startServer('postgres')),
+    inject: (wb) =>
+      downFor(
+        'postgres',
+        () => wb.stopServer('postgres'),
+        0,
+        () => wb.startServer('postgres'),
+      ),
   },
 ];
 
 export const pickFaults = (names?: string[]) => {
   if (!names?.length) return FAULTS;
   const unknown = names.filter((n) => !FAULTS.some((f) => f.name === n));
-  if (unknown.length) throw new Error(`unknown fault ${unknown.join(', ')}; valid: ${FAULTS.map((f) => f.name).join(', ')}`);
+  if (unknown.length)
+    throw new Error(`unknown fault ${unknown.join(', ')}; valid: ${FAULTS.map((f) => f.name).join(', ')}`);
   return FAULTS.filter((f) => names.includes(f.name));
 };

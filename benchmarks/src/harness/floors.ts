@@ -28,7 +28,8 @@ export const chainFloor = async (stages: Stage[], runs: number, progress: (l: st
   const topic = await createTestTopic(kafka, 'bench-floor', 1);
   const producer = createProducer(kafka);
   await producer.connect();
-  const commit = (chain: number, hop: number) => db.pool.query('INSERT INTO hops (chain, hop) VALUES ($1, $2)', [chain, hop]);
+  const commit = (chain: number, hop: number) =>
+    db.pool.query('INSERT INTO hops (chain, hop) VALUES ($1, $2)', [chain, hop]);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -56,7 +57,11 @@ export const chainFloor = async (stages: Stage[], runs: number, progress: (l: st
         await producer.send({ topic, messages: [{ key: String(chain), value: String(hop) }] });
         await arrived;
       } else {
-        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chain, hop }) });
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ chain, hop }),
+        });
         await res.text();
       }
     }
@@ -99,15 +104,28 @@ export interface TemporalFloor {
 }
 
 /** Temporal's floor on one server: 4 no-op activities, regular or local. */
-const temporalFloor = async (server: 'dev' | 'pg', activities: 'regular' | 'local', bundle: { code: string }, runs: number, progress: (l: string) => void): Promise<TemporalFloor> => {
+const temporalFloor = async (
+  server: 'dev' | 'pg',
+  activities: 'regular' | 'local',
+  bundle: { code: string },
+  runs: number,
+  progress: (l: string) => void,
+): Promise<TemporalFloor> => {
   const v = floorVariants.find((x) => x.name === (activities === 'local' ? 'local' : 'defaults'))!;
   const address = server === 'pg' ? servers.TEMPORAL_PG_ADDRESS : servers.TEMPORAL_ADDRESS;
-  const r = await measureFloor(v, address, bundle, { sequential: runs, concurrent: 0, inFlight: 1 }, (l) => progress(`floor temporal ${server}: ${l}`));
+  const r = await measureFloor(v, address, bundle, { sequential: runs, concurrent: 0, inFlight: 1 }, (l) =>
+    progress(`floor temporal ${server}: ${l}`),
+  );
   return { server, activities, p50: r.p50, p99: r.p99, dispatchP50: r.dispatchP50, runP50: r.runP50 };
 };
 
 /** A floor's p50 and p99 over its repetitions: median (min–max), and whether they lie more than 2× apart. */
-export interface FloorSpread { p50: Spread; p99: Spread; apart: number; unsteady: boolean }
+export interface FloorSpread {
+  p50: Spread;
+  p99: Spread;
+  apart: number;
+  unsteady: boolean;
+}
 const spreadOf = (xs: { p50: number; p99: number }[]): FloorSpread => {
   const p50 = repetitions(xs.map((x) => x.p50));
   return { p50: p50.spread, p99: repetitions(xs.map((x) => x.p99)).spread, apart: p50.apart, unsteady: p50.unsteady };
@@ -122,7 +140,12 @@ const merged = <T extends { p50: number; p99: number }>(xs: T[]): T & { repetiti
  * Every floor `repeats` times, interleaved (Kafka chain, HTTP chain, each Temporal floor; then again),
  * `runs` chains or workflows each time, so the machine's drift falls on all of them alike.
  */
-export const measureFloors = async (temporalServers: ('dev' | 'pg')[], runs: number, progress: (l: string) => void, repeats = 1): Promise<Floors> => {
+export const measureFloors = async (
+  temporalServers: ('dev' | 'pg')[],
+  runs: number,
+  progress: (l: string) => void,
+  repeats = 1,
+): Promise<Floors> => {
   if (temporalServers.length) quietWorkers();
   const bundle = temporalServers.length ? await floorBundle() : { code: '' };
   const kafka: ChainFloor[] = [];
@@ -158,8 +181,15 @@ export interface Floors {
 export const CHOREOGRAPHY_HOPS = 4;
 
 /** Which floor a mode is measured against (its p50). */
-export const floorOf = (f: Floors, mode: { coordinator: string; transport: string; activities?: string; server?: string }) =>
-  mode.coordinator === 'choreography' ? round((f.kafkaChain.p50 * CHOREOGRAPHY_HOPS) / KAFKA_CHAIN.length)
-  : mode.coordinator === 'custom'
-    ? mode.transport === 'kafka' ? f.kafkaChain.p50 : f.httpChain.p50
-    : f.temporal.find((t) => t.server === (mode.server ?? 'dev') && t.activities === (mode.activities ?? 'regular'))?.p50 ?? NaN;
+export const floorOf = (
+  f: Floors,
+  mode: { coordinator: string; transport: string; activities?: string; server?: string },
+) =>
+  mode.coordinator === 'choreography'
+    ? round((f.kafkaChain.p50 * CHOREOGRAPHY_HOPS) / KAFKA_CHAIN.length)
+    : mode.coordinator === 'custom'
+      ? mode.transport === 'kafka'
+        ? f.kafkaChain.p50
+        : f.httpChain.p50
+      : (f.temporal.find((t) => t.server === (mode.server ?? 'dev') && t.activities === (mode.activities ?? 'regular'))
+          ?.p50 ?? NaN);

@@ -13,19 +13,25 @@ export { MODES, type Mode };
 export const pickModes = (names: string[] | undefined, orchestrator?: string): Mode[] => {
   if (!names || names.length === 0) {
     if (!orchestrator) return MODES;
-    if (!isCoordinator(orchestrator)) throw new Error(`ORCHESTRATOR="${orchestrator}" is not a coordinator; valid: ${COORDINATOR_NAMES.join(', ')} (or unset for every mode)`);
+    if (!isCoordinator(orchestrator))
+      throw new Error(
+        `ORCHESTRATOR="${orchestrator}" is not a coordinator; valid: ${COORDINATOR_NAMES.join(', ')} (or unset for every mode)`,
+      );
     return MODES.filter((m) => m.coordinator === orchestrator);
   }
   const unknown = names.filter((n) => !MODES.some((m) => m.name === n));
-  if (unknown.length > 0) throw new Error(`unknown mode ${unknown.join(', ')}; valid: ${MODES.map((m) => m.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown mode ${unknown.join(', ')}; valid: ${MODES.map((m) => m.name).join(', ')}`);
   return names.map((n) => MODES.find((m) => m.name === n)!);
 };
 
 /** The coordinator's settings for a mode (its driver's: a Temporal mode gets its own task queue, so its workflows can be counted apart). */
-export const modeEnv = (mode: Mode, run: string, servers: ServerAddresses): Record<string, string> => driverOf(mode.coordinator).modeEnv(mode, run, servers);
+export const modeEnv = (mode: Mode, run: string, servers: ServerAddresses): Record<string, string> =>
+  driverOf(mode.coordinator).modeEnv(mode, run, servers);
 
 /**
  * Interleaved repetitions: every mode once per repetition (A B C, A B C, …), so machine noise
  * and drift fall on all modes alike.
  */
-export const interleave = <M>(modes: M[], repeats: number) => Array.from({ length: repeats }, (_, i) => modes.map((mode) => ({ rep: i + 1, mode }))).flat();
+export const interleave = <M>(modes: M[], repeats: number) =>
+  Array.from({ length: repeats }, (_, i) => modes.map((mode) => ({ rep: i + 1, mode }))).flat();

@@ -7,27 +7,56 @@ describe('benchmark modes', () => {
     expect(pickModes(['temporal-http', 'custom-kafka']).map((m) => m.name)).toEqual(['temporal-http', 'custom-kafka']);
   });
 
-  it('ORCHESTRATOR keeps one coordinator\'s modes; a bad value names the valid ones', () => {
+  it("ORCHESTRATOR keeps one coordinator's modes; a bad value names the valid ones", () => {
     expect(pickModes(undefined, 'custom').map((m) => m.name)).toEqual(['custom-kafka', 'custom-http']);
-    expect(pickModes(undefined, 'temporal').map((m) => m.name)).toEqual(['temporal-kafka', 'temporal-http', 'temporal-http-local', 'temporal-pg-kafka', 'temporal-pg-http', 'temporal-pg-http-local']);
-    expect(() => pickModes(undefined, 'camunda')).toThrow('ORCHESTRATOR="camunda" is not a coordinator; valid: custom, temporal');
+    expect(pickModes(undefined, 'temporal').map((m) => m.name)).toEqual([
+      'temporal-kafka',
+      'temporal-http',
+      'temporal-http-local',
+      'temporal-pg-kafka',
+      'temporal-pg-http',
+      'temporal-pg-http-local',
+    ]);
+    expect(() => pickModes(undefined, 'camunda')).toThrow(
+      'ORCHESTRATOR="camunda" is not a coordinator; valid: custom, temporal',
+    );
   });
 
   it('refuses an unknown mode', () => {
     expect(() => pickModes(['custom-kafka', 'nope'])).toThrow(/unknown mode nope; valid: custom-kafka, custom-http/);
   });
 
-  it('interleaves the repetitions across modes (A B, A B, …), never one mode\'s repetitions back to back', () => {
+  it("interleaves the repetitions across modes (A B, A B, …), never one mode's repetitions back to back", () => {
     const modes = pickModes(['custom-http', 'temporal-http']);
-    expect(interleave(modes, 3).map((s) => `${s.rep}:${s.mode.name}`)).toEqual(['1:custom-http', '1:temporal-http', '2:custom-http', '2:temporal-http', '3:custom-http', '3:temporal-http']);
+    expect(interleave(modes, 3).map((s) => `${s.rep}:${s.mode.name}`)).toEqual([
+      '1:custom-http',
+      '1:temporal-http',
+      '2:custom-http',
+      '2:temporal-http',
+      '3:custom-http',
+      '3:temporal-http',
+    ]);
     expect(interleave(modes, 1).map((s) => s.mode.name)).toEqual(['custom-http', 'temporal-http']);
   });
 
   it('gives each Temporal mode its own task queue, activity kind and server', () => {
     const servers = { TEMPORAL_ADDRESS: 'dev:7233', TEMPORAL_PG_ADDRESS: 'pg:7333' };
-    const [local, pgKafka] = pickModes(['temporal-http-local', 'temporal-pg-kafka']) as [(typeof MODES)[number], (typeof MODES)[number]];
-    expect(modeEnv(local, 'run1', servers)).toEqual({ TRANSPORT: 'http', TEMPORAL_ACTIVITIES: 'local', TEMPORAL_TASK_QUEUE: 'run1-temporal-http-local', TEMPORAL_ADDRESS: 'dev:7233' });
-    expect(modeEnv(pgKafka, 'run1', servers)).toEqual({ TRANSPORT: 'kafka', TEMPORAL_ACTIVITIES: 'regular', TEMPORAL_TASK_QUEUE: 'run1-temporal-pg-kafka', TEMPORAL_ADDRESS: 'pg:7333' });
+    const [local, pgKafka] = pickModes(['temporal-http-local', 'temporal-pg-kafka']) as [
+      (typeof MODES)[number],
+      (typeof MODES)[number],
+    ];
+    expect(modeEnv(local, 'run1', servers)).toEqual({
+      TRANSPORT: 'http',
+      TEMPORAL_ACTIVITIES: 'local',
+      TEMPORAL_TASK_QUEUE: 'run1-temporal-http-local',
+      TEMPORAL_ADDRESS: 'dev:7233',
+    });
+    expect(modeEnv(pgKafka, 'run1', servers)).toEqual({
+      TRANSPORT: 'kafka',
+      TEMPORAL_ACTIVITIES: 'regular',
+      TEMPORAL_TASK_QUEUE: 'run1-temporal-pg-kafka',
+      TEMPORAL_ADDRESS: 'pg:7333',
+    });
     expect(modeEnv(MODES[0]!, 'run1', servers)).toEqual({ TRANSPORT: 'kafka' });
   });
 });

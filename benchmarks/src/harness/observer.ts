@@ -80,7 +80,11 @@ export const retryParked = async (base: string, note: string): Promise<{ id: str
   for (const { id, reason } of (await sagaPage(base, 'NEEDS_ATTENTION', 200)).items) {
     const why = reason ?? (await lastStepEntry(base, id));
     // 409: it moved on between the list and the retry.
-    const res = await fetch(`${base}/sagas/${id}/retry`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ note }) }).catch(() => undefined);
+    const res = await fetch(`${base}/sagas/${id}/retry`, {
+      method: 'POST',
+      headers: ADMIN,
+      body: JSON.stringify({ note }),
+    }).catch(() => undefined);
     await res?.text().catch(() => '');
     if (res?.ok) retried.push({ id, why });
   }

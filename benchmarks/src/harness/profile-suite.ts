@@ -24,7 +24,13 @@ export interface ProfileResult {
    * functions. V8 samples wall time on the thread (descheduled time included) and counts the
    * event loop's waiting as `(program)`, so the profile gives the distribution, /proc the amount.
    */
-  processes: { name: string; pid: number; cpuMsPerSaga: number | null; byPlace: { place: string; share: number }[]; top: (ProfileSummary['top'][number] & { share: number })[] }[];
+  processes: {
+    name: string;
+    pid: number;
+    cpuMsPerSaga: number | null;
+    byPlace: { place: string; share: number }[];
+    top: (ProfileSummary['top'][number] & { share: number })[];
+  }[];
   /** Where the raw `.cpuprofile` files are (not committed: open them in Chrome DevTools). */
   dir: string;
 }
@@ -37,7 +43,10 @@ export interface ProfileResult {
  * per process, the V8 profile says where that time went: our code, each package, Node's modules,
  * garbage collection, native.
  */
-export const profileSuite = async (ctx: SuiteContext, o: { rate: number; count: number; dir: string }): Promise<ProfileResult[]> => {
+export const profileSuite = async (
+  ctx: SuiteContext,
+  o: { rate: number; count: number; dir: string },
+): Promise<ProfileResult[]> => {
   const out: ProfileResult[] = [];
   for (const mode of ctx.modes) {
     const dir = join(o.dir, mode.name);
@@ -58,9 +67,20 @@ export const profileSuite = async (ctx: SuiteContext, o: { rate: number; count: 
           progress: (l) => ctx.progress(`profile ${mode.name} @ ${o.rate}/s: ${l}`),
         });
         await idle(ctx.wb);
-        const cpuMs = new Map([...cpuMsOf(pids.keys())].flatMap(([pid, ms]) => (cpuAtStart.has(pid) ? [[pid, ms - cpuAtStart.get(pid)!] as const] : [])));
+        const cpuMs = new Map(
+          [...cpuMsOf(pids.keys())].flatMap(([pid, ms]) =>
+            cpuAtStart.has(pid) ? [[pid, ms - cpuAtStart.get(pid)!] as const] : [],
+          ),
+        );
         const usage = meter.stop();
-        return { step, usage, postgres: meter.byLabel('postgres'), pids, cpuMs, window: [from, monotonicUs()] as [number, number] };
+        return {
+          step,
+          usage,
+          postgres: meter.byLabel('postgres'),
+          pids,
+          cpuMs,
+          window: [from, monotonicUs()] as [number, number],
+        };
       });
       // The coordinator stopped cleanly at the end of its slice; the services write theirs now.
       ctx.wb.setChildEnv({});
@@ -93,15 +113,32 @@ export const profileSuite = async (ctx: SuiteContext, o: { rate: number; count: 
         rate: o.rate,
         sagas,
         seconds: round((r.window[1] - r.window[0]) / 1e6),
-        cpuMsPerSaga: Object.fromEntries(Object.entries(r.usage).map(([part, u]) => [part, perSaga(u.cpuSeconds * 1000)])),
-        postgresMsPerSaga: r.postgres.map((x) => ({ role: x.label, ms: perSaga(x.cpuSeconds * 1000) })).filter((x) => x.ms > 0),
+        cpuMsPerSaga: Object.fromEntries(
+          Object.entries(r.usage).map(([part, u]) => [part, perSaga(u.cpuSeconds * 1000)]),
+        ),
+        postgresMsPerSaga: r.postgres
+          .map((x) => ({ role: x.label, ms: perSaga(x.cpuSeconds * 1000) }))
+          .filter((x) => x.ms > 0),
         processes,
         dir,
       };
       const total = round(Object.values(res.cpuMsPerSaga).reduce((a, b) => a + b, 0));
       ctx.say(
-        `profile ${mode.name.padEnd(22)} ${sagas} sagas at ${o.rate}/s: ${total} ms CPU per saga (${Object.entries(res.cpuMsPerSaga).map(([k, v]) => `${k} ${v}`).join(', ')}); ` +
-          `hottest: ${processes.slice(0, 2).map((p) => `${p.name} ${p.cpuMsPerSaga} ms/saga (JS: ${p.byPlace.slice(0, 3).map((x) => `${x.place} ${x.share} %`).join(', ')})`).join('; ')}`,
+        `profile ${mode.name.padEnd(22)} ${sagas} sagas at ${o.rate}/s: ${total} ms CPU per saga (${Object.entries(
+          res.cpuMsPerSaga,
+        )
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}); ` +
+          `hottest: ${processes
+            .slice(0, 2)
+            .map(
+              (p) =>
+                `${p.name} ${p.cpuMsPerSaga} ms/saga (JS: ${p.byPlace
+                  .slice(0, 3)
+                  .map((x) => `${x.place} ${x.share} %`)
+                  .join(', ')})`,
+            )
+            .join('; ')}`,
       );
       out.push(res);
     } finally {

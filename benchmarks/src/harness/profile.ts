@@ -60,7 +60,9 @@ export const summarise = (p: CpuProfile, window?: [number, number], topN = 10): 
     busy += us;
     const place = placeOf(functionName, url);
     places.set(place, (places.get(place) ?? 0) + us);
-    const at = url ? `${url.replace(/^file:\/\/.*?\/(node_modules|dist|packages|services|orchestrators)\//, '$1/')}:${lineNumber + 1}` : '';
+    const at = url
+      ? `${url.replace(/^file:\/\/.*?\/(node_modules|dist|packages|services|orchestrators)\//, '$1/')}:${lineNumber + 1}`
+      : '';
     const key = `${functionName}@${at}`;
     const f = fns.get(key) ?? { fn: functionName || '(anonymous)', place, at, us: 0 };
     f.us += us;
@@ -69,8 +71,13 @@ export const summarise = (p: CpuProfile, window?: [number, number], topN = 10): 
   const ms = (us: number) => round(us / 1000);
   return {
     busyMs: ms(busy),
-    byPlace: [...places].map(([place, us]) => ({ place, ms: ms(us) })).sort((a, b) => b.ms - a.ms || a.place.localeCompare(b.place)),
-    top: [...fns.values()].sort((a, b) => b.us - a.us || a.fn.localeCompare(b.fn)).slice(0, topN).map(({ us, ...f }) => ({ ...f, ms: ms(us) })),
+    byPlace: [...places]
+      .map(([place, us]) => ({ place, ms: ms(us) }))
+      .sort((a, b) => b.ms - a.ms || a.place.localeCompare(b.place)),
+    top: [...fns.values()]
+      .sort((a, b) => b.us - a.us || a.fn.localeCompare(b.fn))
+      .slice(0, topN)
+      .map(({ us, ...f }) => ({ ...f, ms: ms(us) })),
   };
 };
 

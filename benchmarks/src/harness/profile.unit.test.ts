@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { placeOf, profileFileOf, summarise, type CpuProfile } from './profile.ts';
 
-const frame = (id: number, functionName: string, url = '', lineNumber = 0) => ({ id, callFrame: { functionName, url, lineNumber } });
+const frame = (id: number, functionName: string, url = '', lineNumber = 0) => ({
+  id,
+  callFrame: { functionName, url, lineNumber },
+});
 // Five nodes; samples every 1,000 µs from t = 10,000 µs.
 const profile: CpuProfile = {
   nodes: [
@@ -22,16 +25,29 @@ describe('CPU profile summary', () => {
   it('self time per function and place, idle left out', () => {
     const s = summarise(profile);
     expect(s.busyMs).toBe(8);
-    expect(s.byPlace).toEqual([{ place: 'node:net', ms: 3 }, { place: 'ours', ms: 3 }, { place: 'gc', ms: 1 }, { place: 'pg', ms: 1 }]);
+    expect(s.byPlace).toEqual([
+      { place: 'node:net', ms: 3 },
+      { place: 'ours', ms: 3 },
+      { place: 'gc', ms: 1 },
+      { place: 'pg', ms: 1 },
+    ]);
     expect(s.top[0]).toEqual({ fn: 'transition', place: 'ours', at: 'dist/processes/custom.mjs:10', ms: 3 });
-    expect(s.top.find((f) => f.fn === 'query')).toEqual({ fn: 'query', place: 'pg', at: 'node_modules/pg/lib/client.js:42', ms: 1 });
+    expect(s.top.find((f) => f.fn === 'query')).toEqual({
+      fn: 'query',
+      place: 'pg',
+      at: 'node_modules/pg/lib/client.js:42',
+      ms: 1,
+    });
   });
 
   it('counts only the samples inside the window', () => {
     // Sample times are 11,000 … 20,000 µs: the window keeps the 4th to the 7th (14,000–17,000).
     const s = summarise(profile, [14_000, 17_000]);
     expect(s.busyMs).toBe(4);
-    expect(s.byPlace).toEqual([{ place: 'ours', ms: 3 }, { place: 'pg', ms: 1 }]);
+    expect(s.byPlace).toEqual([
+      { place: 'ours', ms: 3 },
+      { place: 'pg', ms: 1 },
+    ]);
   });
 
   it('names the place of a frame: our code, a package (scoped too), a Node module, native', () => {

@@ -11,7 +11,16 @@ import type { Fault, Injected } from './faults.ts';
 export { FAULTS, pickFaults, type Fault } from './faults.ts';
 
 /** Violations that mean an effect happened twice or not at all (lost sagas are counted apart). */
-export const EFFECT_KINDS: ViolationKind[] = ['approved-stock-not-committed', 'approved-hold', 'approved-notification', 'rejected-stock-held', 'rejected-payment-held', 'rejected-notification', 'stock-not-conserved', 'money-not-conserved'];
+export const EFFECT_KINDS: ViolationKind[] = [
+  'approved-stock-not-committed',
+  'approved-hold',
+  'approved-notification',
+  'rejected-stock-held',
+  'rejected-payment-held',
+  'rejected-notification',
+  'stock-not-conserved',
+  'money-not-conserved',
+];
 
 export interface RecoveryResult {
   fault: string;
@@ -62,67 +71,76 @@ const ms = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? M
  * `postSeconds` after the part is back; then every saga must finish and the checker must find
  * nothing new.
  */
-export const recoverySuite = async (ctx: SuiteContext, faults: Fault[], o: { rate: number; preSeconds: number; postSeconds: number; drainMs: number; repeats?: number }) => {
+export const recoverySuite = async (
+  ctx: SuiteContext,
+  faults: Fault[],
+  o: { rate: number; preSeconds: number; postSeconds: number; drainMs: number; repeats?: number },
+) => {
   const out: RecoveryResult[] = [];
   const repeats = o.repeats ?? 1;
   let seen = new Set<string>();
   for (const fault of faults) {
     for (const { rep, mode } of interleave(ctx.modes.filter(fault.applies), repeats)) {
       const label = `recovery ${fault.name} ${mode.name}${repeats > 1 ? ` (${rep}/${repeats})` : ''}`;
-      const r = await withCoordinator(ctx, mode, async () => {
-        const ids: (string | undefined)[] = [];
-        const sentAt: number[] = [];
-        const t0 = performance.now();
-        let injected: Injected | undefined;
-        // The operator, once the part is back (every 5 s): a process that crashed is restarted, as a
-        // supervisor would (and recorded); sagas parked as NEEDS_ATTENTION are retried.
-        const parked = new Set<string>();
-        const crashed: string[] = [];
-        let done = false;
-        const operator = async () => {
-          while (!done) {
-            for (const s of ctx.wb.crashedServices()) {
-              crashed.push(s);
-              await ctx.wb.restartService(s).catch(() => undefined);
+      const r = await withCoordinator(
+        ctx,
+        mode,
+        async () => {
+          const ids: (string | undefined)[] = [];
+          const sentAt: number[] = [];
+          const t0 = performance.now();
+          let injected: Injected | undefined;
+          // The operator, once the part is back (every 5 s): a process that crashed is restarted, as a
+          // supervisor would (and recorded); sagas parked as NEEDS_ATTENTION are retried.
+          const parked = new Set<string>();
+          const crashed: string[] = [];
+          let done = false;
+          const operator = async () => {
+            while (!done) {
+              for (const s of ctx.wb.crashedServices()) {
+                crashed.push(s);
+                await ctx.wb.restartService(s).catch(() => undefined);
+              }
+              for (const i of ctx.wb.crashedCoordinators()) {
+                crashed.push(`coordinator #${i + 1}`);
+                await ctx.wb.restartCoordinator(i).catch(() => undefined);
+              }
+              for (const { id } of await withTimeout(ctx.wb.retryParked(), 30_000).catch(() => [])) parked.add(id);
+              await sleep(5_000);
             }
-            for (const i of ctx.wb.crashedCoordinators()) {
-              crashed.push(`coordinator #${i + 1}`);
-              await ctx.wb.restartCoordinator(i).catch(() => undefined);
-            }
-            for (const { id } of await withTimeout(ctx.wb.retryParked(), 30_000).catch(() => [])) parked.add(id);
-            await sleep(5_000);
-          }
-        };
-        let operating: Promise<void> | undefined;
-        const injecting = sleep(o.preSeconds * 1000).then(async () => {
-          ctx.progress(`${label}: injecting`);
-          injected = await fault.inject(ctx.wb);
-          operating = operator();
-        });
-        // The load lasts until `postSeconds` after the part is back, however long it was down.
-        const step = await openLoopStep({
-          rate: o.rate,
-          count: Math.round(o.rate * (o.preSeconds + 600 + o.postSeconds)),
-          stopWhen: () => injected !== undefined && performance.now() > injected.backAt + o.postSeconds * 1000,
-          drainMs: o.drainMs,
-          send: async (i) => {
-            sentAt[i] = performance.now();
-            const id = await placeHappy(ctx, i);
-            ids[i] = id;
-            return id;
-          },
-          terminalAt: (id) => ctx.wb.terminalAt.get(id),
-          progress: (l) => ctx.progress(`${label}: ${l}${injected ? '' : ' (before the fault)'}`),
-        });
-        await injecting;
-        await idle(ctx.wb, 60_000, (l) => ctx.progress(`${label}: ${l}`));
-        done = true;
-        await operating;
-        // The checker over everything; only what this slice added counts against it.
-        const violations = await checkWorld(ctx.wb, { known: seen });
-        seen = new Set([...seen, ...violations.map(violationKey)]);
-        return { ids, sentAt, t0, step, injected: injected!, violations, crashed, operatorRetries: parked.size };
-      }, fault.instances);
+          };
+          let operating: Promise<void> | undefined;
+          const injecting = sleep(o.preSeconds * 1000).then(async () => {
+            ctx.progress(`${label}: injecting`);
+            injected = await fault.inject(ctx.wb);
+            operating = operator();
+          });
+          // The load lasts until `postSeconds` after the part is back, however long it was down.
+          const step = await openLoopStep({
+            rate: o.rate,
+            count: Math.round(o.rate * (o.preSeconds + 600 + o.postSeconds)),
+            stopWhen: () => injected !== undefined && performance.now() > injected.backAt + o.postSeconds * 1000,
+            drainMs: o.drainMs,
+            send: async (i) => {
+              sentAt[i] = performance.now();
+              const id = await placeHappy(ctx, i);
+              ids[i] = id;
+              return id;
+            },
+            terminalAt: (id) => ctx.wb.terminalAt.get(id),
+            progress: (l) => ctx.progress(`${label}: ${l}${injected ? '' : ' (before the fault)'}`),
+          });
+          await injecting;
+          await idle(ctx.wb, 60_000, (l) => ctx.progress(`${label}: ${l}`));
+          done = true;
+          await operating;
+          // The checker over everything; only what this slice added counts against it.
+          const violations = await checkWorld(ctx.wb, { known: seen });
+          seen = new Set([...seen, ...violations.map(violationKey)]);
+          return { ids, sentAt, t0, step, injected: injected!, violations, crashed, operatorRetries: parked.size };
+        },
+        fault.instances,
+      );
 
       const { ids, sentAt, t0, injected, violations, crashed } = r;
       const at = (id: string) => ctx.wb.terminalAt.get(id);
@@ -130,15 +148,29 @@ export const recoverySuite = async (ctx: SuiteContext, faults: Fault[], o: { rat
       const inFlight = accepted.filter(({ id, i }) => sentAt[i]! < injected.backAt && !(at(id)! < injected.downAt));
       const lost = accepted.filter(({ id }) => at(id) === undefined).length;
       const lastInFlight = Math.max(...inFlight.map(({ id }) => at(id) ?? Infinity), injected.backAt);
-      const latency = (from: number, to: number) => percentiles(accepted.filter(({ id, i }) => sentAt[i]! >= from && sentAt[i]! < to && at(id) !== undefined).map(({ id, i }) => at(id)! - sentAt[i]!));
+      const latency = (from: number, to: number) =>
+        percentiles(
+          accepted
+            .filter(({ id, i }) => sentAt[i]! >= from && sentAt[i]! < to && at(id) !== undefined)
+            .map(({ id, i }) => at(id)! - sentAt[i]!),
+        );
       const before = latency(0, injected.downAt);
       const after = latency(injected.downAt, injected.downAt + 60_000);
       const normal = Math.max(1000, 3 * (before.p99 || 0));
-      const afterFault = accepted.filter(({ i }) => sentAt[i]! >= injected.downAt).sort((a, b) => sentAt[a.i]! - sentAt[b.i]!);
+      const afterFault = accepted
+        .filter(({ i }) => sentAt[i]! >= injected.downAt)
+        .sort((a, b) => sentAt[a.i]! - sentAt[b.i]!);
       let firstNormal = afterFault.length;
-      while (firstNormal > 0 && at(afterFault[firstNormal - 1]!.id) !== undefined && at(afterFault[firstNormal - 1]!.id)! - sentAt[afterFault[firstNormal - 1]!.i]! <= normal) firstNormal--;
+      while (
+        firstNormal > 0 &&
+        at(afterFault[firstNormal - 1]!.id) !== undefined &&
+        at(afterFault[firstNormal - 1]!.id)! - sentAt[afterFault[firstNormal - 1]!.i]! <= normal
+      )
+        firstNormal--;
       const seconds = new Map<number, number>();
-      for (const { id } of accepted) if (at(id) !== undefined) seconds.set(Math.floor((at(id)! - t0) / 1000), (seconds.get(Math.floor((at(id)! - t0) / 1000)) ?? 0) + 1);
+      for (const { id } of accepted)
+        if (at(id) !== undefined)
+          seconds.set(Math.floor((at(id)! - t0) / 1000), (seconds.get(Math.floor((at(id)! - t0) / 1000)) ?? 0) + 1);
       const span = Math.max(0, ...seconds.keys());
       const effects = violations.filter((v) => EFFECT_KINDS.includes(v.kind));
       const res: RecoveryResult = {
@@ -156,8 +188,13 @@ export const recoverySuite = async (ctx: SuiteContext, faults: Fault[], o: { rat
         rejectedInsteadOfApproved: accepted.filter(({ id }) => ctx.wb.outcome.get(id) === 'OrderRejected').length,
         downSeconds: round((injected.backAt - injected.downAt) / 1000),
         operatorRetries: r.operatorRetries,
-        normalAfterSeconds: firstNormal < afterFault.length ? round((sentAt[afterFault[firstNormal]!.i]! - injected.downAt) / 1000) : null,
-        recoverySeconds: Number.isFinite(lastInFlight) ? round(Math.max(0, lastInFlight - injected.backAt) / 1000) : null,
+        normalAfterSeconds:
+          firstNormal < afterFault.length
+            ? round((sentAt[afterFault[firstNormal]!.i]! - injected.downAt) / 1000)
+            : null,
+        recoverySeconds: Number.isFinite(lastInFlight)
+          ? round(Math.max(0, lastInFlight - injected.backAt) / 1000)
+          : null,
         p99BeforeMs: ms(before.p99),
         p99AfterMs: ms(after.p99),
         maxAfterMs: ms(after.max),

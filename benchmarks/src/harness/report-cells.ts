@@ -7,18 +7,32 @@ import type { Results } from './report.ts';
 /** The cells, tables and per-saga figures the report's sections share (report.ts). */
 
 export type Step = Omit<StepResult, 'samples'>;
-export interface Section { name: string; title: string; body: string }
+export interface Section {
+  name: string;
+  title: string;
+  body: string;
+}
 /** One section of the report from a run's results; undefined when the run has no data for it. */
 export type Build = (r: Results) => Section | undefined;
 /** A section from its title and its parts (empty parts left out). */
-export const section = (name: string, title: string, ...body: string[]): Section => ({ name, title, body: body.filter(Boolean).join('\n\n') });
+export const section = (name: string, title: string, ...body: string[]): Section => ({
+  name,
+  title,
+  body: body.filter(Boolean).join('\n\n'),
+});
 
 /** Latency histogram buckets (upper bounds, ms) for results.json: the raw distribution, compactly. */
 const BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 30_000, Infinity];
 export const histogram = (ms: number[]) =>
-  BUCKETS.map((le, i) => ({ le: Number.isFinite(le) ? le : '+Inf', count: ms.filter((x) => x <= le && (i === 0 || x > BUCKETS[i - 1]!)).length }));
+  BUCKETS.map((le, i) => ({
+    le: Number.isFinite(le) ? le : '+Inf',
+    count: ms.filter((x) => x <= le && (i === 0 || x > BUCKETS[i - 1]!)).length,
+  }));
 
-export const strip = ({ samples, ...rest }: StepResult): Step & { histogram: ReturnType<typeof histogram> } => ({ ...rest, histogram: histogram(samples.map((s) => s.ms)) });
+export const strip = ({ samples, ...rest }: StepResult): Step & { histogram: ReturnType<typeof histogram> } => ({
+  ...rest,
+  histogram: histogram(samples.map((s) => s.ms)),
+});
 
 export const ratio = (r: Results, mode: string, p50: number | undefined) => {
   const m = r.modes.find((x) => x.name === mode);
@@ -46,7 +60,9 @@ export const perThousandAt = (at: (Step & { usage?: Usage })[]) => {
     n: us.reduce((a, u) => a + u.n, 0),
     cpu: PARTS.map((_, i) => (us.some((u) => u.cpu[i] !== undefined) ? us.map((u) => u.cpu[i] ?? 0) : undefined)),
     total: us.map((u) => u.total),
-    peakRss: PARTS.map((k) => (at.some((st) => st.usage?.[k]) ? Math.max(...at.map((st) => st.usage?.[k]?.peakRssMiB ?? 0)) : undefined)),
+    peakRss: PARTS.map((k) =>
+      at.some((st) => st.usage?.[k]) ? Math.max(...at.map((st) => st.usage?.[k]?.peakRssMiB ?? 0)) : undefined,
+    ),
     processes: Math.max(...at.map((st) => PARTS.reduce((a, k) => a + (st.usage?.[k]?.processes ?? 0), 0))),
   };
 };
@@ -61,7 +77,8 @@ export const sp = (s: Spread | null | undefined, digits?: number) => {
   return f(s.min) === f(s.max) ? f(s.median) : `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
 };
 /** Repeated values in a cell, formatted as `sp` does; one value exactly as it always printed. */
-export const cellOf = (xs: number[], digits: number) => (xs.length === 1 ? sp({ median: xs[0]!, min: xs[0]!, max: xs[0]!, n: 1 }, digits) : sp(spread(xs), digits));
+export const cellOf = (xs: number[], digits: number) =>
+  xs.length === 1 ? sp({ median: xs[0]!, min: xs[0]!, max: xs[0]!, n: 1 }, digits) : sp(spread(xs), digits);
 /** A recovery figure over the repetitions of one fault on one mode: `median (min–max)`, and how many had none. */
 export const recoveryCell = (xs: (number | null)[], none: string) => {
   const got = xs.filter((x): x is number => x !== null);
@@ -70,5 +87,7 @@ export const recoveryCell = (xs: (number | null)[], none: string) => {
   return `${cellOf(got, got.every(Number.isInteger) ? 0 : 1)}${missing ? `; ${missing} of ${xs.length}: ${none}` : ''}`;
 };
 
-export const table = (head: string[], rows: (string | number)[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-
+export const table = (head: string[], rows: (string | number)[][]) =>
+  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join(
+    '\n',
+  );

@@ -12,7 +12,16 @@ import type { ProfileResult } from './profile-suite.ts';
 import type { Usage } from './usage.ts';
 import { section, strip, table, type Section } from './report-cells.ts';
 import { decisionSection, chaosSection, complexitySection, recoverySection } from './report-faults.ts';
-import { apiSection, capacitySection, compensationSection, fixedSection, floorsSection, latencySection, profileSection, resourcesSection } from './report-speed.ts';
+import {
+  apiSection,
+  capacitySection,
+  compensationSection,
+  fixedSection,
+  floorsSection,
+  latencySection,
+  profileSection,
+  resourcesSection,
+} from './report-speed.ts';
 
 export { histogram } from './report-cells.ts';
 
@@ -23,15 +32,43 @@ export interface Results {
   settings: Record<string, unknown>;
   machine: Record<string, unknown>;
   /** `repeats` and each step's `repetition` are absent from the runs made before latency was repeated. */
-  latency?: { mode: string; repeats?: number; steps: (StepResult & { usage?: Usage; repetition?: number })[]; highestSustainedRate: number }[];
+  latency?: {
+    mode: string;
+    repeats?: number;
+    steps: (StepResult & { usage?: Usage; repetition?: number })[];
+    highestSustainedRate: number;
+  }[];
   capacity?: CapacityResult[];
   recovery?: RecoveryResult[];
   chaos?: ChaosResult[];
   profile?: ProfileResult[];
   complexity?: Complexity;
   fixed?: { mode: string; step: StepResult }[];
-  compensation?: { mode: string; step: StepResult; byKind: { kind: string; count: number; p50: number; p99: number }[]; expectedCompensations: number; compensations: number; wrongOutcome: number; ok: boolean; happyP50?: Spread; slicesApart?: number; unsteady?: boolean }[];
-  api?: { coordinator: string; connections: number; seconds: number; requestsPerSecond: number; p50: number; p99: number; max: number; non2xx: number; errors: number; timeouts: number; total: number };
+  compensation?: {
+    mode: string;
+    step: StepResult;
+    byKind: { kind: string; count: number; p50: number; p99: number }[];
+    expectedCompensations: number;
+    compensations: number;
+    wrongOutcome: number;
+    ok: boolean;
+    happyP50?: Spread;
+    slicesApart?: number;
+    unsteady?: boolean;
+  }[];
+  api?: {
+    coordinator: string;
+    connections: number;
+    seconds: number;
+    requestsPerSecond: number;
+    p50: number;
+    p99: number;
+    max: number;
+    non2xx: number;
+    errors: number;
+    timeouts: number;
+    total: number;
+  };
   selfcheck?: { targetRate: number; throughput: number; p99: number; ok: boolean; verdict: string };
   floors?: Floors;
   checks: { suite: string; violations: number; problems: string[] }[];
@@ -46,15 +83,36 @@ export type { Section } from './report-cells.ts';
  */
 export const sections = (r: Results): Section[] =>
   [
-    floorsSection, latencySection, fixedSection, compensationSection, apiSection, resourcesSection,
-    recoverySection, chaosSection, capacitySection, profileSection, complexitySection, decisionSection,
-  ].flatMap((build) => build(r) ?? []).concat(
-    r.selfcheck ? [section('selfcheck', '### Harness self-check', r.selfcheck.verdict)] : [],
-    [section('checks', '### Correctness checker', table(['after', 'violations', 'what'], r.checks.map((c) => [c.suite, c.violations, c.problems.join('; ') || 'every invariant holds'])))],
-  );
+    floorsSection,
+    latencySection,
+    fixedSection,
+    compensationSection,
+    apiSection,
+    resourcesSection,
+    recoverySection,
+    chaosSection,
+    capacitySection,
+    profileSection,
+    complexitySection,
+    decisionSection,
+  ]
+    .flatMap((build) => build(r) ?? [])
+    .concat(r.selfcheck ? [section('selfcheck', '### Harness self-check', r.selfcheck.verdict)] : [], [
+      section(
+        'checks',
+        '### Correctness checker',
+        table(
+          ['after', 'violations', 'what'],
+          r.checks.map((c) => [c.suite, c.violations, c.problems.join('; ') || 'every invariant holds']),
+        ),
+      ),
+    ]);
 
 /** The tables printed at the end of a run and written into summary.md. */
-export const tables = (r: Results) => sections(r).map((x) => `${x.title}\n\n${x.body}`).join('\n\n');
+export const tables = (r: Results) =>
+  sections(r)
+    .map((x) => `${x.title}\n\n${x.body}`)
+    .join('\n\n');
 
 export const writeReport = async (dir: string, r: Results) => {
   const json = {
@@ -75,10 +133,14 @@ export const writeReport = async (dir: string, r: Results) => {
     `${r.at} · commit ${String(m.commit)} · ${String(m.cores)} cores, ${String(m.memoryGiB)} GiB · Node ${String(m.node)}, PostgreSQL ${String(m.postgres)}, Kafka ${String(m.kafka)}, Temporal Server ${String(m.temporalServer)} (CLI ${String(m.temporalCli)} dev server)`,
     `Settings: \`${JSON.stringify(r.settings)}\``,
     r.error ? `**The run failed:** ${r.error}` : '',
-    Array.isArray(r.settings.skippedModes) ? `**Not run:** ${r.settings.skippedModes.join(', ')} — their server (temporal-pg) was not running; \`--modes\` runs them once it is.` : '',
+    Array.isArray(r.settings.skippedModes)
+      ? `**Not run:** ${r.settings.skippedModes.join(', ')} — their server (temporal-pg) was not running; \`--modes\` runs them once it is.`
+      : '',
     tables(r),
     ...images,
-  ].filter(Boolean).join('\n\n');
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   writeFileSync(`${dir}/summary.md`, `${md}\n`);
   console.log(`\n${tables(r)}`);
 };

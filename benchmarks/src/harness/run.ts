@@ -15,7 +15,15 @@ import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import { liveProgress, loadStackSettings, stackServers, status, Versions } from '@saga/stack';
 import { servers } from '@saga/testkit';
-import { apiSuite, checkWorld, describeViolations, fixedSuite, happySeed, latencySuite, type SuiteContext } from './suites.ts';
+import {
+  apiSuite,
+  checkWorld,
+  describeViolations,
+  fixedSuite,
+  happySeed,
+  latencySuite,
+  type SuiteContext,
+} from './suites.ts';
 import { compensationSuite } from './compensation.ts';
 import { measureFloors } from './floors.ts';
 import { driverOf } from '@saga/launcher';
@@ -38,19 +46,32 @@ const pgDown = stackState.some((s) => s.name === 'temporal-pg' && s.state === 's
 const skipped = !opts.modes && pgDown ? chosenModes.filter((m) => m.server === 'pg') : [];
 const modes = chosenModes.filter((m) => !skipped.includes(m));
 if (skipped.length) {
-  console.log(`skipping ${skipped.map((m) => m.name).join(', ')}: temporal-pg is not running (\`npm run stack -- status\`; on a fresh machine it is still being built in the background — \`npm run stack -- up temporal-pg\` waits for it; then \`npm run bench -- ${suitesArg.join(' ')} --modes ${skipped.map((m) => m.name).join(',')}\`)`);
+  console.log(
+    `skipping ${skipped.map((m) => m.name).join(', ')}: temporal-pg is not running (\`npm run stack -- status\`; on a fresh machine it is still being built in the background — \`npm run stack -- up temporal-pg\` waits for it; then \`npm run bench -- ${suitesArg.join(' ')} --modes ${skipped.map((m) => m.name).join(',')}\`)`,
+  );
 }
 {
   // PostgreSQL, Kafka, the dev server (the run's record asks it for Temporal's version), and what
   // each mode's coordinator needs besides (its driver's servers).
-  const needed = new Set<string>(['postgres', 'kafka', 'temporal', ...modes.flatMap((m) => driverOf(m.coordinator).servers(m))]);
+  const needed = new Set<string>([
+    'postgres',
+    'kafka',
+    'temporal',
+    ...modes.flatMap((m) => driverOf(m.coordinator).servers(m)),
+  ]);
   const down = stackState.filter((s) => needed.has(s.name) && s.state === 'stopped');
   if (down.length) {
-    program.error(`the stack is not up: ${down.map((s) => `${s.name} (${s.address})`).join(', ')} not running. Start it with \`npm run stack -- up\`, or run \`npm run stack -- exec -- npm run bench -- ${process.argv.slice(2).join(' ')}\``);
+    program.error(
+      `the stack is not up: ${down.map((s) => `${s.name} (${s.address})`).join(', ')} not running. Start it with \`npm run stack -- up\`, or run \`npm run stack -- exec -- npm run bench -- ${process.argv.slice(2).join(' ')}\``,
+    );
   }
 }
 const smoke = suitesArg.includes('smoke');
-const suites: Suite[] = smoke ? ['floors', 'compensation'] : suitesArg.length ? suitesArg : ['floors', 'latency', 'compensation', 'api', 'selfcheck'];
+const suites: Suite[] = smoke
+  ? ['floors', 'compensation']
+  : suitesArg.length
+    ? suitesArg
+    : ['floors', 'latency', 'compensation', 'api', 'selfcheck'];
 const rates = smoke ? [5] : opts.rates;
 // The smoke: 3 interleaved slices of 2 s per mode (10 sagas each) rather than one of 3 s, so a noisy mode shows.
 const stepSeconds = smoke ? 2 : opts.stepSeconds;
@@ -69,7 +90,13 @@ const versions = async () => {
   const connection = await Connection.connect({ address: servers.TEMPORAL_ADDRESS });
   const temporal = (await connection.workflowService.getSystemInfo({})).serverVersion ?? 'unknown';
   await connection.close();
-  return { node: process.version, postgres, kafka: Versions.kafka, temporalServer: temporal, temporalCli: Versions.temporalCli };
+  return {
+    node: process.version,
+    postgres,
+    kafka: Versions.kafka,
+    temporalServer: temporal,
+    temporalCli: Versions.temporalCli,
+  };
 };
 
 const results: Results & { command: string } = {
@@ -77,8 +104,46 @@ const results: Results & { command: string } = {
   command: process.argv.slice(2).join(' '),
   at: at.toISOString(),
   modes,
-  settings: { suites, modes: modes.map((m) => m.name), ...(skipped.length ? { skippedModes: skipped.map((m) => m.name) } : {}), rates, capacity: { seconds: opts.capacitySeconds, repeats: opts.capacityRepeats, start: opts.capacityStart, max: opts.capacityMax, p99LimitMs: opts.capacityP99 }, stepSeconds, latencyRepeats: opts.latencyRepeats, floorRepeats: smoke ? 1 : opts.floorRepeats, fixedRate: opts.fixedRate, fixedCount: opts.fixedCount, compensationRate: opts.compensationRate, compensationRepeats: opts.compensationRepeats, faults: faults.map((f) => f.name), recoveryRate: opts.recoveryRate, recoveryRepeats: opts.recoveryRepeats, recoveryPreSeconds: opts.recoveryPreSeconds, recoveryPostSeconds: opts.recoveryPostSeconds, chaosRate: opts.chaosRate, chaosSeconds: opts.chaosSeconds, chaosPostSeconds: opts.chaosPostSeconds, profileRate: opts.profileRate, profileCount: opts.profileCount, p99LimitMs: opts.p99Limit, warmup: opts.warmup, spread: opts.spread, smoke },
-  machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), commit: execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim(), ...(await versions()) },
+  settings: {
+    suites,
+    modes: modes.map((m) => m.name),
+    ...(skipped.length ? { skippedModes: skipped.map((m) => m.name) } : {}),
+    rates,
+    capacity: {
+      seconds: opts.capacitySeconds,
+      repeats: opts.capacityRepeats,
+      start: opts.capacityStart,
+      max: opts.capacityMax,
+      p99LimitMs: opts.capacityP99,
+    },
+    stepSeconds,
+    latencyRepeats: opts.latencyRepeats,
+    floorRepeats: smoke ? 1 : opts.floorRepeats,
+    fixedRate: opts.fixedRate,
+    fixedCount: opts.fixedCount,
+    compensationRate: opts.compensationRate,
+    compensationRepeats: opts.compensationRepeats,
+    faults: faults.map((f) => f.name),
+    recoveryRate: opts.recoveryRate,
+    recoveryRepeats: opts.recoveryRepeats,
+    recoveryPreSeconds: opts.recoveryPreSeconds,
+    recoveryPostSeconds: opts.recoveryPostSeconds,
+    chaosRate: opts.chaosRate,
+    chaosSeconds: opts.chaosSeconds,
+    chaosPostSeconds: opts.chaosPostSeconds,
+    profileRate: opts.profileRate,
+    profileCount: opts.profileCount,
+    p99LimitMs: opts.p99Limit,
+    warmup: opts.warmup,
+    spread: opts.spread,
+    smoke,
+  },
+  machine: {
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    commit: execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim(),
+    ...(await versions()),
+  },
   checks: [],
 };
 
@@ -94,7 +159,9 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
       process.exit(130);
     }
     interrupted = true;
-    say(`\n${sig}: stopping the coordinator and the services, ending the run's workflows, dropping its databases (${sig} again to exit now)`);
+    say(
+      `\n${sig}: stopping the coordinator and the services, ending the run's workflows, dropping its databases (${sig} again to exit now)`,
+    );
     void wb.close().finally(() => process.exit(130));
   });
 }
@@ -104,23 +171,49 @@ try {
     [{ sku: 'bench', quantity: 10_000_000 }, { sku: 'bench-scarce', quantity: 1 }, ...spread.stock],
     [{ id: 'bench', creditLimitCents: 1e15 }, { id: 'bench-poor', creditLimitCents: 0 }, ...spread.customers],
   );
-  const ctx: SuiteContext = { wb, modes, stepSeconds, p99LimitMs: opts.p99Limit, warmup: smoke ? 3 : opts.warmup, spread: opts.spread, say, progress };
+  const ctx: SuiteContext = {
+    wb,
+    modes,
+    stepSeconds,
+    p99LimitMs: opts.p99Limit,
+    warmup: smoke ? 3 : opts.warmup,
+    spread: opts.spread,
+    say,
+    progress,
+  };
   const afterSuite = async (suite: string) => {
     progress(`${suite}: checking the four databases`);
     const violations = await checkWorld(wb);
     results.checks.push({ suite, violations: violations.length, problems: describeViolations(violations) });
-    say(violations.length === 0 ? `checker after ${suite}: every invariant holds` : `checker after ${suite}: FAILED\n  ${describeViolations(violations).join('\n  ')}`);
+    say(
+      violations.length === 0
+        ? `checker after ${suite}: every invariant holds`
+        : `checker after ${suite}: FAILED\n  ${describeViolations(violations).join('\n  ')}`,
+    );
     if (violations.length > 0) failed = true;
   };
   for (const suite of suites) {
     say(`\n== ${suite} ==`);
     if (suite === 'floors') {
       const temporalServers = [...new Set(modes.flatMap((m) => (m.server ? [m.server] : [])))];
-      results.floors = await measureFloors(temporalServers, smoke ? 30 : 100, (l) => progress(l), smoke ? 1 : opts.floorRepeats);
+      results.floors = await measureFloors(
+        temporalServers,
+        smoke ? 30 : 100,
+        (l) => progress(l),
+        smoke ? 1 : opts.floorRepeats,
+      );
       const f = results.floors;
-      say(`floors: Kafka chain (7 hops) p50 ${f.kafkaChain.p50} ms; HTTP chain p50 ${f.httpChain.p50} ms; ${f.temporal.map((t) => `Temporal ${t.server} 4 ${t.activities} activities p50 ${t.p50} ms`).join('; ')}`);
+      say(
+        `floors: Kafka chain (7 hops) p50 ${f.kafkaChain.p50} ms; HTTP chain p50 ${f.httpChain.p50} ms; ${f.temporal.map((t) => `Temporal ${t.server} 4 ${t.activities} activities p50 ${t.p50} ms`).join('; ')}`,
+      );
     } else if (suite === 'capacity') {
-      results.capacity = await capacitySuite(ctx, { seconds: opts.capacitySeconds, repeats: opts.capacityRepeats, start: opts.capacityStart, max: opts.capacityMax, p99LimitMs: opts.capacityP99 });
+      results.capacity = await capacitySuite(ctx, {
+        seconds: opts.capacitySeconds,
+        repeats: opts.capacityRepeats,
+        start: opts.capacityStart,
+        max: opts.capacityMax,
+        p99LimitMs: opts.capacityP99,
+      });
       await afterSuite('capacity');
     } else if (suite === 'latency') {
       results.latency = await latencySuite(ctx, rates, opts.latencyRepeats);
@@ -129,7 +222,11 @@ try {
       results.fixed = await fixedSuite(ctx, opts.fixedRate, opts.fixedCount);
       await afterSuite('fixed');
     } else if (suite === 'profile') {
-      results.profile = await profileSuite(ctx, { rate: opts.profileRate, count: opts.profileCount, dir: join(loadStackSettings().SAGA_STACK_DIR, 'profiles', runId) });
+      results.profile = await profileSuite(ctx, {
+        rate: opts.profileRate,
+        count: opts.profileCount,
+        dir: join(loadStackSettings().SAGA_STACK_DIR, 'profiles', runId),
+      });
       await afterSuite('profile');
     } else if (suite === 'compensation') {
       results.compensation = await compensationSuite(ctx, smoke ? 5 : opts.compensationRate, opts.compensationRepeats);
@@ -139,11 +236,24 @@ try {
       results.api = await apiSuite(ctx, wb.urls.order, 5, 10);
       await afterSuite('api');
     } else if (suite === 'recovery') {
-      results.recovery = await recoverySuite(ctx, faults, { rate: opts.recoveryRate, preSeconds: opts.recoveryPreSeconds, postSeconds: opts.recoveryPostSeconds, drainMs: deadlineMs + 60_000, repeats: opts.recoveryRepeats });
+      results.recovery = await recoverySuite(ctx, faults, {
+        rate: opts.recoveryRate,
+        preSeconds: opts.recoveryPreSeconds,
+        postSeconds: opts.recoveryPostSeconds,
+        drainMs: deadlineMs + 60_000,
+        repeats: opts.recoveryRepeats,
+      });
       if (results.recovery.some((x) => x.lost > 0 || x.wrongEffects > 0)) failed = true;
       await afterSuite('recovery');
     } else if (suite === 'chaos') {
-      results.chaos = await chaosSuite(ctx, { rate: opts.chaosRate, seconds: opts.chaosSeconds, postSeconds: opts.chaosPostSeconds, paymentFailureRate: 0.05, duplicateShare: 0.05, kafkaRestart: opts.chaosKafkaRestart });
+      results.chaos = await chaosSuite(ctx, {
+        rate: opts.chaosRate,
+        seconds: opts.chaosSeconds,
+        postSeconds: opts.chaosPostSeconds,
+        paymentFailureRate: 0.05,
+        duplicateShare: 0.05,
+        kafkaRestart: opts.chaosKafkaRestart,
+      });
       if (results.chaos.some((x) => x.lost > 0 || x.wrongEffects > 0)) failed = true;
       await afterSuite('chaos');
     } else if (suite === 'complexity') {

@@ -25,7 +25,11 @@ export const selfCheck = async (highestReported: number, say: (l: string) => voi
       rate: target,
       count: target * 5,
       send: async () => {
-        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"customerId":"x","lines":[]}' });
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"customerId":"x","lines":[]}',
+        });
         const { orderId } = (await res.json()) as { orderId: string };
         done.set(orderId, performance.now());
         return orderId;
@@ -39,7 +43,16 @@ export const selfCheck = async (highestReported: number, say: (l: string) => voi
       ? `the driver kept ${target}/s (5× the highest measured rate) with p99 ${r.p99} ms: the harness was not the bottleneck`
       : `the driver could not keep ${target}/s against a no-op endpoint (reached ${r.throughput}/s, p99 ${r.p99} ms, errors ${r.errors}): the harness WAS the bottleneck at the highest rates`;
     say(`selfcheck: ${verdict}`);
-    return { targetRate: target, highestReported, p50: r.p50, p99: r.p99, throughput: r.throughput, errors: r.errors, ok, verdict };
+    return {
+      targetRate: target,
+      highestReported,
+      p50: r.p50,
+      p99: r.p99,
+      throughput: r.throughput,
+      errors: r.errors,
+      ok,
+      verdict,
+    };
   } finally {
     server.close();
   }

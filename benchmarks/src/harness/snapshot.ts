@@ -55,15 +55,32 @@ export const takeSnapshot = async (src: SnapshotSources): Promise<Snapshot> => {
   };
   try {
     const [orders, reservations, products, holds, customers, notifications] = await Promise.all([
-      rows<Snapshot['orders'][number]>(db.order, `SELECT id, status, total_cents::float8 AS "totalCents", lines FROM orders`),
-      rows<Snapshot['reservations'][number]>(db.inventory, `SELECT order_id AS "orderId", sku, quantity, status FROM reservations`),
-      rows<Snapshot['products'][number]>(db.inventory, `SELECT sku, on_hand AS "onHand", reserved, committed, seeded FROM products`),
-      rows<Snapshot['holds'][number]>(db.payment, `SELECT order_id AS "orderId", customer_id AS "customerId", amount_cents::float8 AS "amountCents", status FROM holds`),
+      rows<Snapshot['orders'][number]>(
+        db.order,
+        `SELECT id, status, total_cents::float8 AS "totalCents", lines FROM orders`,
+      ),
+      rows<Snapshot['reservations'][number]>(
+        db.inventory,
+        `SELECT order_id AS "orderId", sku, quantity, status FROM reservations`,
+      ),
+      rows<Snapshot['products'][number]>(
+        db.inventory,
+        `SELECT sku, on_hand AS "onHand", reserved, committed, seeded FROM products`,
+      ),
+      rows<Snapshot['holds'][number]>(
+        db.payment,
+        `SELECT order_id AS "orderId", customer_id AS "customerId", amount_cents::float8 AS "amountCents", status FROM holds`,
+      ),
       rows<Snapshot['customers'][number]>(db.payment, `SELECT id, held_cents::float8 AS "heldCents" FROM customers`),
       rows<Snapshot['notifications'][number]>(db.notification, `SELECT order_id AS "orderId", kind FROM notifications`),
     ]);
     const sagasPastDeadline = db.custom
-      ? (await rows<{ id: string }>(db.custom, `SELECT id FROM sagas WHERE status NOT IN ('COMPLETED', 'REJECTED', 'RESOLVED') AND deadline_at < now()`)).map((r) => r.id)
+      ? (
+          await rows<{ id: string }>(
+            db.custom,
+            `SELECT id FROM sagas WHERE status NOT IN ('COMPLETED', 'REJECTED', 'RESOLVED') AND deadline_at < now()`,
+          )
+        ).map((r) => r.id)
       : [];
     if (src.choreography) {
       const open = `SELECT id FROM saga_view WHERE status NOT IN ('COMPLETED', 'REJECTED', 'RESOLVED') AND created_at < now() - interval '${Math.round(src.choreography.deadlineMs)} milliseconds'`;
@@ -72,7 +89,10 @@ export const takeSnapshot = async (src: SnapshotSources): Promise<Snapshot> => {
     if (src.temporal) {
       const since = new Date(Date.now() - src.temporal.deadlineMs).toISOString();
       for (const { queue, client } of src.temporal.taskQueues) {
-        for await (const w of client.workflow.list({ query: `TaskQueue = '${queue}' AND ExecutionStatus = 'Running' AND StartTime < '${since}'` })) sagasPastDeadline.push(w.workflowId);
+        for await (const w of client.workflow.list({
+          query: `TaskQueue = '${queue}' AND ExecutionStatus = 'Running' AND StartTime < '${since}'`,
+        }))
+          sagasPastDeadline.push(w.workflowId);
       }
     }
     const admin = src.kafka.admin();

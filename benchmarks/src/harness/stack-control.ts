@@ -10,7 +10,10 @@ export const stackControl = () => {
   const stackByName = new Map(stackServers(stack).map((x) => [x.name, x]));
   const stackServer = (name: ServerName) => {
     const srv = stackByName.get(name)!;
-    if (!srv.endpoint.managed) throw new Error(`${name} is external (STACK_EXTERNAL or a non-loopback address): the harness only injects faults into servers the stack started`);
+    if (!srv.endpoint.managed)
+      throw new Error(
+        `${name} is external (STACK_EXTERNAL or a non-loopback address): the harness only injects faults into servers the stack started`,
+      );
     return srv;
   };
   const serverPid = (name: ServerName) => {

@@ -68,12 +68,23 @@ export const idle = async (wb: BenchWorkbench, stallMs = 60_000, progress?: (lin
 };
 
 /** Runs `body` with `mode`'s coordinator up, warmed up; stops it afterwards, every saga finished. */
-export const withCoordinator = async <T>(ctx: SuiteContext, mode: Mode, body: () => Promise<T>, instances = 1): Promise<T> => {
+export const withCoordinator = async <T>(
+  ctx: SuiteContext,
+  mode: Mode,
+  body: () => Promise<T>,
+  instances = 1,
+): Promise<T> => {
   ctx.progress(`${mode.name}: starting the coordinator${instances > 1 ? ` (${instances} instances)` : ''}`);
   await ctx.wb.startCoordinator(mode, instances);
   try {
     if (ctx.warmup > 0) {
-      await openLoopStep({ rate: 10, count: ctx.warmup, send: (i) => placeHappy(ctx, i), terminalAt: (id) => ctx.wb.terminalAt.get(id), progress: (l) => ctx.progress(`${mode.name} warm-up: ${l}`) });
+      await openLoopStep({
+        rate: 10,
+        count: ctx.warmup,
+        send: (i) => placeHappy(ctx, i),
+        terminalAt: (id) => ctx.wb.terminalAt.get(id),
+        progress: (l) => ctx.progress(`${mode.name} warm-up: ${l}`),
+      });
       await idle(ctx.wb);
     }
     const result = await body();
@@ -103,8 +114,10 @@ const happyStep = (ctx: SuiteContext, mode: Mode, rate: number, count: number, l
     return { ...step, usage: meter.stop() };
   });
 
-export const sustained = (r: Pick<StepResult, 'p99' | 'errors' | 'notTerminal' | 'throughput' | 'rate'>, p99LimitMs: number) =>
-  r.p99 <= p99LimitMs && r.errors === 0 && r.notTerminal === 0 && r.throughput >= 0.9 * r.rate;
+export const sustained = (
+  r: Pick<StepResult, 'p99' | 'errors' | 'notTerminal' | 'throughput' | 'rate'>,
+  p99LimitMs: number,
+) => r.p99 <= p99LimitMs && r.errors === 0 && r.notTerminal === 0 && r.throughput >= 0.9 * r.rate;
 
 export type LatencyStep = StepResult & { usage: Usage; repetition: number };
 
@@ -128,7 +141,9 @@ export const latencySuite = async (ctx: SuiteContext, rates: number[], repeats =
       const label = `latency ${mode.name} @ ${rate}/s${repeats > 1 ? ` (${rep}/${repeats})` : ''}`;
       const r = await happyStep(ctx, mode, rate, Math.max(1, Math.round(rate * ctx.stepSeconds)), label);
       steps.get(mode.name)!.push({ ...r, repetition: rep });
-      ctx.say(`${label.padEnd(42)}: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.throughput}/s, errors ${r.errors + r.notTerminal}${sustained(r, ctx.p99LimitMs) ? '' : '  ← not sustained'}`);
+      ctx.say(
+        `${label.padEnd(42)}: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.throughput}/s, errors ${r.errors + r.notTerminal}${sustained(r, ctx.p99LimitMs) ? '' : '  ← not sustained'}`,
+      );
     }
     for (const mode of running) if (!sustainedAt(mode, rate)) dropped.add(mode.name);
   }
@@ -162,11 +177,21 @@ export const apiSuite = async (ctx: SuiteContext, orderUrl: string, seconds: num
     }
   });
   const out = {
-    coordinator: mode.name, connections, seconds,
-    requestsPerSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max,
-    non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, total: r.requests.total,
+    coordinator: mode.name,
+    connections,
+    seconds,
+    requestsPerSecond: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    total: r.requests.total,
   };
-  ctx.say(`api: POST /orders accepted ${Math.round(out.requestsPerSecond)}/s, p50 ${out.p50} ms, p99 ${out.p99} ms (${connections} connections, ${seconds} s; non-2xx ${out.non2xx}, errors ${out.errors})`);
+  ctx.say(
+    `api: POST /orders accepted ${Math.round(out.requestsPerSecond)}/s, p50 ${out.p50} ms, p99 ${out.p99} ms (${connections} connections, ${seconds} s; non-2xx ${out.non2xx}, errors ${out.errors})`,
+  );
   return out;
 };
 
@@ -175,7 +200,9 @@ export const fixedSuite = async (ctx: SuiteContext, rate: number, count: number)
   const out = [];
   for (const mode of ctx.modes) {
     const step = await happyStep(ctx, mode, rate, count, `fixed ${mode.name} ${count} @ ${rate}/s`);
-    ctx.say(`fixed ${mode.name.padEnd(20)} ${count} @ ${rate}/s: p50 ${step.p50} ms, p99 ${step.p99} ms, ${step.throughput}/s, not terminal ${step.notTerminal}, errors ${step.errors}`);
+    ctx.say(
+      `fixed ${mode.name.padEnd(20)} ${count} @ ${rate}/s: p50 ${step.p50} ms, p99 ${step.p99} ms, ${step.throughput}/s, not terminal ${step.notTerminal}, errors ${step.errors}`,
+    );
     out.push({ mode: mode.name, step });
   }
   return out;
@@ -185,7 +212,10 @@ export const fixedSuite = async (ctx: SuiteContext, rate: number, count: number)
  * The checker after a suite: waits for stragglers to settle, then reports what does not add up
  * (leaving out `known` violations, as `kind:subject`, already reported by an earlier slice).
  */
-export const checkWorld = async (wb: BenchWorkbench, opts: { settleMs?: number; known?: Set<string> } = {}): Promise<Violation[]> => {
+export const checkWorld = async (
+  wb: BenchWorkbench,
+  opts: { settleMs?: number; known?: Set<string> } = {},
+): Promise<Violation[]> => {
   const until = Date.now() + (opts.settleMs ?? 30_000);
   for (;;) {
     const v = check(await wb.snapshot(), { poison: wb.poison }).filter((x) => !opts.known?.has(violationKey(x)));

@@ -23,7 +23,9 @@ describe('happy orders spread over products and customers', () => {
   });
 
   it('puts every happy order on one product and one customer with a spread of 1, as the runs before the spread did', () => {
-    expect(new Set(Array.from({ length: 50 }, (_, i) => JSON.stringify(happyOrder(i, 1))))).toEqual(new Set([JSON.stringify(happyOrder(0, 1))]));
+    expect(new Set(Array.from({ length: 50 }, (_, i) => JSON.stringify(happyOrder(i, 1))))).toEqual(
+      new Set([JSON.stringify(happyOrder(0, 1))]),
+    );
     expect(happySeed(1).stock).toHaveLength(1);
   });
 });

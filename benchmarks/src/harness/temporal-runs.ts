@@ -19,7 +19,13 @@ export const terminateRunning = async (client: Client, where: string, reason: st
   const count = async () => Number((await workflowService.countWorkflowExecutions({ namespace, query })).count ?? 0);
   const running = await count();
   if (running === 0) return 0;
-  await workflowService.startBatchOperation({ namespace, visibilityQuery: query, jobId: randomUUID(), reason, terminationOperation: {} });
+  await workflowService.startBatchOperation({
+    namespace,
+    visibilityQuery: query,
+    jobId: randomUUID(),
+    reason,
+    terminationOperation: {},
+  });
   for (let waited = 0; waited < 60_000 && (await count()) > 0; waited += 1_000) await sleep(1_000);
   return running;
 };
@@ -30,6 +36,10 @@ export const terminateRunning = async (client: Client, where: string, reason: st
  * Called before this run starts anything on that server.
  */
 export const endLeftoverWorkflows = async (client: Client, log: (l: string) => void) => {
-  const ended = await terminateRunning(client, `TaskQueue STARTS_WITH '${BENCH_PREFIX}_'`, 'left running by an earlier benchmark run');
+  const ended = await terminateRunning(
+    client,
+    `TaskQueue STARTS_WITH '${BENCH_PREFIX}_'`,
+    'left running by an earlier benchmark run',
+  );
   if (ended > 0) log(`ended ${ended} workflows left running by an earlier benchmark run`);
 };

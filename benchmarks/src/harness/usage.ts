@@ -9,7 +9,12 @@ const TICKS_PER_SECOND = 100; // sysconf(_SC_CLK_TCK): 100 on every Linux archit
 const PAGE_BYTES = 4096;
 
 /** `ticks`: the process's own CPU; `reapedTicks`: that of its children that exited and were waited for. */
-interface Proc { ppid: number; ticks: number; reapedTicks: number; rssBytes: number }
+interface Proc {
+  ppid: number;
+  ticks: number;
+  reapedTicks: number;
+  rssBytes: number;
+}
 
 const readProcs = (): Map<number, Proc> => {
   const out = new Map<number, Proc>();
@@ -25,7 +30,12 @@ const readProcs = (): Map<number, Proc> => {
       const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
       // Fields after "(comm)": state ppid … utime(14) stime(15) cutime(16) cstime(17) … rss(24), numbered from 1 with pid.
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(e), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), reapedTicks: Number(f[13]) + Number(f[14]), rssBytes: Number(f[21]) * PAGE_BYTES });
+      out.set(Number(e), {
+        ppid: Number(f[1]),
+        ticks: Number(f[11]) + Number(f[12]),
+        reapedTicks: Number(f[13]) + Number(f[14]),
+        rssBytes: Number(f[21]) * PAGE_BYTES,
+      });
     } catch {
       // exited between readdir and read
     }
@@ -36,10 +46,12 @@ const readProcs = (): Map<number, Proc> => {
 /** CPU ms each of `pids` (all its threads) has used so far, from one read of /proc; a process gone is missing. */
 export const cpuMsOf = (pids: Iterable<number>): Map<number, number> => {
   const procs = readProcs();
-  return new Map([...pids].flatMap((pid) => {
-    const p = procs.get(pid);
-    return p ? [[pid, (p.ticks * 1000) / TICKS_PER_SECOND] as const] : [];
-  }));
+  return new Map(
+    [...pids].flatMap((pid) => {
+      const p = procs.get(pid);
+      return p ? [[pid, (p.ticks * 1000) / TICKS_PER_SECOND] as const] : [];
+    }),
+  );
 };
 
 /**
@@ -83,23 +95,29 @@ export const processTree = (procs: Map<number, Proc>, roots: number[]) => {
 export const pssMiBOf = (groups: Record<string, number[]>): Record<string, number> => {
   const procs = readProcs();
   const claimed = new Set<number>();
-  return Object.fromEntries(Object.entries(groups).map(([name, roots]) => {
-    let kb = 0;
-    for (const pid of processTree(procs, roots)) {
-      if (claimed.has(pid)) continue; // the first group that claims a process has it, as in the meter
-      claimed.add(pid);
-      try {
-        const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-        kb += m ? Number(m[1]) : 0;
-      } catch {
-        // exited, or not ours to read
+  return Object.fromEntries(
+    Object.entries(groups).map(([name, roots]) => {
+      let kb = 0;
+      for (const pid of processTree(procs, roots)) {
+        if (claimed.has(pid)) continue; // the first group that claims a process has it, as in the meter
+        claimed.add(pid);
+        try {
+          const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+          kb += m ? Number(m[1]) : 0;
+        } catch {
+          // exited, or not ours to read
+        }
       }
-    }
-    return [name, Math.round(kb / 1024)];
-  }));
+      return [name, Math.round(kb / 1024)];
+    }),
+  );
 };
 
-export interface GroupUsage { cpuSeconds: number; peakRssMiB: number; processes: number }
+export interface GroupUsage {
+  cpuSeconds: number;
+  peakRssMiB: number;
+  processes: number;
+}
 export type Usage = Record<string, GroupUsage>;
 
 /**
@@ -201,7 +219,8 @@ export const startMeter = (
     const by = new Map<string, number>();
     for (const [root, { group, base, last }] of reaped) {
       let seen = 0;
-      for (const [pid, ppid] of parentOf) if (ppid === root && lastSeen.get(pid)! < samples) seen += lastTicks.get(pid)!;
+      for (const [pid, ppid] of parentOf)
+        if (ppid === root && lastSeen.get(pid)! < samples) seen += lastTicks.get(pid)!;
       by.set(group, (by.get(group) ?? 0) + Math.max(0, last - base - seen) / TICKS_PER_SECOND);
     }
     return by;
@@ -212,7 +231,12 @@ export const startMeter = (
       sample();
       unseen = unseenByGroup();
       const out: Usage = {};
-      for (const name of Object.keys(groups())) out[name] = { cpuSeconds: 0, peakRssMiB: Math.round((peak[name]?.rss ?? 0) / 2 ** 20), processes: peak[name]?.n ?? 0 };
+      for (const name of Object.keys(groups()))
+        out[name] = {
+          cpuSeconds: 0,
+          peakRssMiB: Math.round((peak[name]?.rss ?? 0) / 2 ** 20),
+          processes: peak[name]?.n ?? 0,
+        };
       for (const [pid, name] of members) out[name]!.cpuSeconds += used(pid);
       for (const [name, sec] of unseen) if (out[name]) out[name].cpuSeconds += sec;
       for (const u of Object.values(out)) u.cpuSeconds = Math.round(u.cpuSeconds * 100) / 100;
@@ -227,7 +251,9 @@ export const startMeter = (
         by.set(l, (by.get(l) ?? 0) + used(pid));
       }
       if (label && unseen?.get(group)) by.set('exited between samples', unseen.get(group)!);
-      return [...by].map(([l, sec]) => ({ label: l, cpuSeconds: Math.round(sec * 100) / 100 })).sort((a, b) => b.cpuSeconds - a.cpuSeconds);
+      return [...by]
+        .map(([l, sec]) => ({ label: l, cpuSeconds: Math.round(sec * 100) / 100 }))
+        .sort((a, b) => b.cpuSeconds - a.cpuSeconds);
     },
   };
 };

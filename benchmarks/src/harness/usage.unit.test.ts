@@ -6,7 +6,14 @@ import { postgresRole, processTree, startMeter } from './usage.ts';
 describe('usage meter', () => {
   it('a process tree is the roots and every descendant, nothing else', () => {
     const p = (ppid: number) => ({ ppid, ticks: 0, reapedTicks: 0, rssBytes: 0 });
-    const procs = new Map([[1, p(0)], [10, p(1)], [11, p(10)], [12, p(11)], [20, p(1)], [21, p(20)]]);
+    const procs = new Map([
+      [1, p(0)],
+      [10, p(1)],
+      [11, p(10)],
+      [12, p(11)],
+      [20, p(1)],
+      [21, p(20)],
+    ]);
     expect([...processTree(procs, [10])].sort()).toEqual([10, 11, 12]);
     expect([...processTree(procs, [10, 21, 99])].sort()).toEqual([10, 11, 12, 21]);
   });
@@ -24,7 +31,10 @@ describe('usage meter', () => {
   });
 
   it("counts a child once, in the first group that names it, not again in its parent's group", async () => {
-    const child = spawn(process.execPath, ['-e', 'const t = Date.now(); while (Date.now() - t < 600) Math.sqrt(Math.random());']);
+    const child = spawn(process.execPath, [
+      '-e',
+      'const t = Date.now(); while (Date.now() - t < 600) Math.sqrt(Math.random());',
+    ]);
     const meter = startMeter(() => ({ child: child.pid ? [child.pid] : [], parent: [process.pid] }), 50);
     await once(child, 'exit');
     const u = meter.stop();
@@ -33,8 +43,15 @@ describe('usage meter', () => {
   });
 
   it('counts a child that started and exited between two samples, from what its parent reaped', async () => {
-    const meter = startMeter(() => ({ self: [process.pid] }), 60_000, (_g, _pid, root) => (root ? 'self' : 'child'));
-    const child = spawn(process.execPath, ['-e', 'const t = process.cpuUsage(); while (process.cpuUsage(t).user + process.cpuUsage(t).system < 400_000) Math.sqrt(Math.random());']);
+    const meter = startMeter(
+      () => ({ self: [process.pid] }),
+      60_000,
+      (_g, _pid, root) => (root ? 'self' : 'child'),
+    );
+    const child = spawn(process.execPath, [
+      '-e',
+      'const t = process.cpuUsage(); while (process.cpuUsage(t).user + process.cpuUsage(t).system < 400_000) Math.sqrt(Math.random());',
+    ]);
     await once(child, 'exit');
     await new Promise((r) => setTimeout(r, 50)); // the exit reaped
     const u = meter.stop();

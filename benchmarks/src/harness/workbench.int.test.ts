@@ -6,7 +6,10 @@ import { endLeftoverWorkflows } from './workbench.ts';
 describe('endLeftoverWorkflows (the dev server)', () => {
   let client: Client;
   beforeAll(async () => {
-    client = new Client({ connection: await Connection.connect({ address: servers.TEMPORAL_ADDRESS }), namespace: servers.TEMPORAL_NAMESPACE });
+    client = new Client({
+      connection: await Connection.connect({ address: servers.TEMPORAL_ADDRESS }),
+      namespace: servers.TEMPORAL_NAMESPACE,
+    });
   });
   afterAll(async () => client.connection.close());
 
@@ -19,7 +22,9 @@ describe('endLeftoverWorkflows (the dev server)', () => {
     const lines: string[] = [];
     // Visibility is eventually consistent; a real run's leftovers are long settled.
     const ids = leftover.map((h) => `'${h.workflowId}'`).join(', ');
-    await expect.poll(async () => (await client.workflow.count(`WorkflowId IN (${ids})`)).count, { timeout: 10_000 }).toBe(3);
+    await expect
+      .poll(async () => (await client.workflow.count(`WorkflowId IN (${ids})`)).count, { timeout: 10_000 })
+      .toBe(3);
 
     await endLeftoverWorkflows(client, (l) => lines.push(l));
 

@@ -2,7 +2,18 @@ import { rmSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { Topics, topicSpecs } from '@saga/contracts';
 import { ensureTopics, moveGroupToEnd } from '@saga/kafka';
-import { coordinatorUrl, driverOf, hasProcess, spawnService, startServices, stopAll, temporalAddress, waitHealthy, type Running, type ServiceName } from '@saga/launcher';
+import {
+  coordinatorUrl,
+  driverOf,
+  hasProcess,
+  spawnService,
+  startServices,
+  stopAll,
+  temporalAddress,
+  waitHealthy,
+  type Running,
+  type ServiceName,
+} from '@saga/launcher';
 import { dropDatabase } from '@saga/postgres';
 import type { ServerName } from '@saga/stack';
 import { stackControl } from './stack-control.ts';
@@ -67,7 +78,10 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   const clientFor = async (mode: Mode) => {
     const address = temporalAddress(mode, servers);
     if (!clients.has(address)) {
-      const client = new Client({ connection: await Connection.connect({ address }), namespace: servers.TEMPORAL_NAMESPACE });
+      const client = new Client({
+        connection: await Connection.connect({ address }),
+        namespace: servers.TEMPORAL_NAMESPACE,
+      });
       clients.set(address, client);
       await endLeftoverWorkflows(client, opts.log);
     }
@@ -75,14 +89,25 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   };
 
   // Every order's terminal event, when it was consumed, and why a rejected one was rejected.
-  const { terminalAt, outcome, rejectReason, stop: stopObserver } = await observeOrders(kafka, `${run}-observer`, prefix + Topics.orderEvents, (err) => opts.log(`the order observer started afresh after: ${err.message}`));
+  const {
+    terminalAt,
+    outcome,
+    rejectReason,
+    stop: stopObserver,
+  } = await observeOrders(kafka, `${run}-observer`, prefix + Topics.orderEvents, (err) =>
+    opts.log(`the order observer started afresh after: ${err.message}`),
+  );
 
   const post = async (url: string, body: unknown) => {
     const res = await fetch(url, { method: 'POST', headers: ADMIN, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`POST ${url} → ${res.status} ${await res.text()}`);
     return res;
   };
-  const urls = { order: services.find((s) => s.name === 'order')!.url, inventory: services.find((s) => s.name === 'inventory')!.url, payment: services.find((s) => s.name === 'payment')!.url };
+  const urls = {
+    order: services.find((s) => s.name === 'order')!.url,
+    inventory: services.find((s) => s.name === 'inventory')!.url,
+    payment: services.find((s) => s.name === 'payment')!.url,
+  };
 
   /** The running mode's coordinator instances (index 0 on the default port, extras on free ports). */
   let coordinator: { mode: Mode; env: NodeJS.ProcessEnv; procs: Running[] } | undefined;
@@ -93,7 +118,15 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
 
   /** Coordinator consumer groups skip what other modes produced while they were stopped. */
   const skipToLatest = (mode: Mode) =>
-    Promise.all(driverOf(mode.coordinator).groups.map((g) => moveGroupToEnd(kafka, prefix + g, (hasProcess(mode.coordinator) ? COORDINATOR_TOPICS : EVENT_TOPICS).map((t) => prefix + t))));
+    Promise.all(
+      driverOf(mode.coordinator).groups.map((g) =>
+        moveGroupToEnd(
+          kafka,
+          prefix + g,
+          (hasProcess(mode.coordinator) ? COORDINATOR_TOPICS : EVENT_TOPICS).map((t) => prefix + t),
+        ),
+      ),
+    );
   const instanceEnv = async (i: number): Promise<NodeJS.ProcessEnv> => {
     if (i === 0) return {};
     const port = String(await freePort());
@@ -132,9 +165,11 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   const exited = (r: Running) => r.child.exitCode !== null || r.child.signalCode !== null;
   const stack = stackControl();
   /** The running coordinator's operator API: a live instance's (after a fault, instance #1 may be gone). */
-  const operatorUrl = () => coordinator!.procs.find((p) => !exited(p))?.url ?? coordinatorUrl(coordinator!.mode.coordinator, baseEnv);
+  const operatorUrl = () =>
+    coordinator!.procs.find((p) => !exited(p))?.url ?? coordinatorUrl(coordinator!.mode.coordinator, baseEnv);
   /** The stack server the running mode needs besides PostgreSQL and Kafka (its driver's), if any: the recovery suite's `temporal-kill` target. */
-  const temporalServerOf = (): ServerName | undefined => (coordinator ? driverOf(coordinator.mode.coordinator).servers(coordinator.mode)[0] : undefined);
+  const temporalServerOf = (): ServerName | undefined =>
+    coordinator ? driverOf(coordinator.mode.coordinator).servers(coordinator.mode)[0] : undefined;
 
   return {
     run,
@@ -144,7 +179,10 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     /** Poison messages a suite injected on purpose, per dead-letter topic: the checker wants exactly these there. */
     poison: {} as Record<string, number>,
     /** Fault injection of one service (its `/admin/faults`). */
-    setFaults: (service: 'inventory' | 'payment', settings: { latencyMs?: number; failureRate?: number; crash?: boolean }) => post(`${urls[service]}/admin/faults`, settings).then(() => undefined),
+    setFaults: (
+      service: 'inventory' | 'payment',
+      settings: { latencyMs?: number; failureRate?: number; crash?: boolean },
+    ) => post(`${urls[service]}/admin/faults`, settings).then(() => undefined),
     terminalAt,
     outcome,
     rejectReason,
@@ -153,7 +191,11 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
       await post(`${urls.payment}/admin/customers`, customers);
     },
     placeOrder: async (customerId: string, lines: { sku: string; quantity: number; unitPriceCents: number }[]) => {
-      const res = await fetch(`${urls.order}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId, lines }) });
+      const res = await fetch(`${urls.order}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ customerId, lines }),
+      });
       if (res.status !== 202) throw new Error(`POST /orders → ${res.status}`);
       return ((await res.json()) as { orderId: string }).orderId;
     },
@@ -185,7 +227,10 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
      * coordinator process (choreography) loses a service instead: the order service (the saga's
      * view and deadline) for 0, inventory for 1.
      */
-    killCoordinator: (i = 0) => (hasProcess(coordinator!.mode.coordinator) ? kill9(coordinator!.procs[i]!) : kill9(services.find((s) => s.name === IN_PLACE_OF_COORDINATOR[i % 2])!)),
+    killCoordinator: (i = 0) =>
+      hasProcess(coordinator!.mode.coordinator)
+        ? kill9(coordinator!.procs[i]!)
+        : kill9(services.find((s) => s.name === IN_PLACE_OF_COORDINATOR[i % 2])!),
     /** Starts coordinator instance `i` (or the service killed in its place) again with the same settings; resolves once healthy. */
     restartCoordinator: async (i = 0) => {
       if (hasProcess(coordinator!.mode.coordinator)) return void (await spawnInstance(i));
@@ -208,12 +253,16 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     ourPids: (): Map<number, string> =>
       new Map([
         ...services.flatMap((s) => (s.child.pid ? [[s.child.pid, s.name] as const] : [])),
-        ...(coordinator?.procs ?? []).flatMap((p, i) => (p.child.pid ? [[p.child.pid, `coordinator #${i + 1}`] as const] : [])),
+        ...(coordinator?.procs ?? []).flatMap((p, i) =>
+          p.child.pid ? [[p.child.pid, `coordinator #${i + 1}`] as const] : [],
+        ),
       ]),
     /** Services that exited although the harness did not kill them (a crash). */
-    crashedServices: () => services.filter((s) => exited(s) && !killedOnPurpose.has(s)).map((s) => s.name as ServiceName),
+    crashedServices: () =>
+      services.filter((s) => exited(s) && !killedOnPurpose.has(s)).map((s) => s.name as ServiceName),
     /** Coordinator instances that exited although the harness did not kill them (a crash). */
-    crashedCoordinators: () => (coordinator?.procs ?? []).flatMap((p, i) => (exited(p) && !killedOnPurpose.has(p) ? [i] : [])),
+    crashedCoordinators: () =>
+      (coordinator?.procs ?? []).flatMap((p, i) => (exited(p) && !killedOnPurpose.has(p) ? [i] : [])),
     killServer: stack.killServer,
     stopServer: stack.stopServer,
     startServer: stack.startServer,
@@ -239,29 +288,43 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     snapshot: () =>
       takeSnapshot({
         postgresUrl: servers.POSTGRES_URL,
-        databases: { order: dbs.ORDER_DATABASE, inventory: dbs.INVENTORY_DATABASE, payment: dbs.PAYMENT_DATABASE, notification: dbs.NOTIFICATION_DATABASE, ...(ranCustom ? { custom: dbs.ORCHESTRATOR_DATABASE } : {}) },
+        databases: {
+          order: dbs.ORDER_DATABASE,
+          inventory: dbs.INVENTORY_DATABASE,
+          payment: dbs.PAYMENT_DATABASE,
+          notification: dbs.NOTIFICATION_DATABASE,
+          ...(ranCustom ? { custom: dbs.ORCHESTRATOR_DATABASE } : {}),
+        },
         kafka,
         deadLetterTopics: specs.map((s) => s.topic).filter((t) => t.endsWith('.dlq')),
-        temporal: { taskQueues: [...taskQueues].map(([queue, client]) => ({ queue, client })), deadlineMs: opts.deadlineMs },
+        temporal: {
+          taskQueues: [...taskQueues].map(([queue, client]) => ({ queue, client })),
+          deadlineMs: opts.deadlineMs,
+        },
         ...(ranChoreography ? { choreography: { deadlineMs: opts.deadlineMs } } : {}),
       }),
     /** Stops everything the run started and drops its databases; a second call waits for the first. */
-    close: () => (closing ??= (async () => {
-      if (coordinator) await stopAll(coordinator.procs);
-      // Workflows left running (an overloaded step that never drained) would retry on the shared
-      // dev server forever with no worker: end them.
-      for (const [q, client] of taskQueues) {
-        await terminateRunning(client, `TaskQueue = '${q}'`, 'benchmark run over').catch((err: unknown) => opts.log(`could not end the workflows left on ${q}: ${String(err)}`));
-      }
-      await stopObserver();
-      // The run's topics go too: every partition left behind slows each later broker start.
-      await admin.deleteTopics({ topics: specs.map((t) => t.topic) }).catch((err: unknown) => opts.log(`could not delete the run's topics: ${String(err)}`));
-      await admin.disconnect();
-      for (const c of clients.values()) await c.connection.close();
-      await stopAll(services);
-      for (const db of Object.values(dbs)) await dropDatabase(servers.POSTGRES_URL, db);
-      rmSync(baseEnv.NOTIFICATION_SINK_FILE!, { force: true });
-    })()),
+    close: () =>
+      (closing ??= (async () => {
+        if (coordinator) await stopAll(coordinator.procs);
+        // Workflows left running (an overloaded step that never drained) would retry on the shared
+        // dev server forever with no worker: end them.
+        for (const [q, client] of taskQueues) {
+          await terminateRunning(client, `TaskQueue = '${q}'`, 'benchmark run over').catch((err: unknown) =>
+            opts.log(`could not end the workflows left on ${q}: ${String(err)}`),
+          );
+        }
+        await stopObserver();
+        // The run's topics go too: every partition left behind slows each later broker start.
+        await admin
+          .deleteTopics({ topics: specs.map((t) => t.topic) })
+          .catch((err: unknown) => opts.log(`could not delete the run's topics: ${String(err)}`));
+        await admin.disconnect();
+        for (const c of clients.values()) await c.connection.close();
+        await stopAll(services);
+        for (const db of Object.values(dbs)) await dropDatabase(servers.POSTGRES_URL, db);
+        rmSync(baseEnv.NOTIFICATION_SINK_FILE!, { force: true });
+      })()),
   };
 };
 export type BenchWorkbench = Awaited<ReturnType<typeof startBenchWorkbench>>;

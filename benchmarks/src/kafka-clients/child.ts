@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Consumer, MessagesStreamModes, ProduceAcks, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import {
+  Consumer,
+  MessagesStreamModes,
+  ProduceAcks,
+  Producer,
+  stringDeserializers,
+  stringSerializers,
+} from '@platformatic/kafka';
 import { createKafka, createProducer } from '@saga/kafka';
 import { percentiles, round } from '../stats.ts';
 import { cpuMsOf } from '../harness/usage.ts';
@@ -30,9 +37,21 @@ interface Adapter {
   stop(): Promise<void>;
 }
 
-interface TrialOptions { brokers: string[]; topic: string; rate: number; seconds: number; idleSeconds: number; brokerPid: number | undefined }
+interface TrialOptions {
+  brokers: string[];
+  topic: string;
+  rate: number;
+  seconds: number;
+  idleSeconds: number;
+  brokerPid: number | undefined;
+}
 
-const versionOf = (pkg: string) => (JSON.parse(readFileSync(new URL(`../../../node_modules/${pkg}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
+const versionOf = (pkg: string) =>
+  (
+    JSON.parse(readFileSync(new URL(`../../../node_modules/${pkg}/package.json`, import.meta.url), 'utf8')) as {
+      version: string;
+    }
+  ).version;
 
 // The same consumer settings for both, as our consumers run (packages/kafka/src/consumer.ts):
 // long-poll 500 ms, answer at the first byte, 6 s session, 500 ms heartbeats, offsets committed every 500 ms.
@@ -41,7 +60,13 @@ const GROUP = { maxWaitTime: 500, minBytes: 1, sessionTimeout: 6_000, heartbeatI
 const kafkajs = (o: TrialOptions): Adapter => {
   const kafka = createKafka({ brokers: o.brokers, clientId: 'bench-kafkajs' });
   const producer = createProducer(kafka);
-  const consumer = kafka.consumer({ groupId: `${o.topic}-g`, maxWaitTimeInMs: GROUP.maxWaitTime, minBytes: GROUP.minBytes, sessionTimeout: GROUP.sessionTimeout, heartbeatInterval: GROUP.heartbeatInterval });
+  const consumer = kafka.consumer({
+    groupId: `${o.topic}-g`,
+    maxWaitTimeInMs: GROUP.maxWaitTime,
+    minBytes: GROUP.minBytes,
+    sessionTimeout: GROUP.sessionTimeout,
+    heartbeatInterval: GROUP.heartbeatInterval,
+  });
   return {
     version: versionOf('kafkajs'),
     async start(onMessage) {
@@ -49,10 +74,15 @@ const kafkajs = (o: TrialOptions): Adapter => {
       await consumer.connect();
       await consumer.subscribe({ topic: o.topic, fromBeginning: true });
       const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
-      await consumer.run({ autoCommitInterval: GROUP.commitEveryMs, partitionsConsumedConcurrently: 8, eachMessage: async ({ message }) => onMessage(message.value!.toString()) });
+      await consumer.run({
+        autoCommitInterval: GROUP.commitEveryMs,
+        partitionsConsumedConcurrently: 8,
+        eachMessage: async ({ message }) => onMessage(message.value!.toString()),
+      });
       await joined;
     },
-    send: async (key, value, messageId) => void (await producer.send({ topic: o.topic, messages: [{ key, value, headers: { 'message-id': messageId } }] })),
+    send: async (key, value, messageId) =>
+      void (await producer.send({ topic: o.topic, messages: [{ key, value, headers: { 'message-id': messageId } }] })),
     async stop() {
       await consumer.disconnect();
       await producer.disconnect();
@@ -75,10 +105,15 @@ const platformatic = (o: TrialOptions): Adapter => {
   return {
     version: versionOf('@platformatic/kafka'),
     async start(onMessage) {
-      const stream = await consumer.consume({ topics: [o.topic], mode: MessagesStreamModes.EARLIEST, autocommit: GROUP.commitEveryMs });
+      const stream = await consumer.consume({
+        topics: [o.topic],
+        mode: MessagesStreamModes.EARLIEST,
+        autocommit: GROUP.commitEveryMs,
+      });
       stream.on('data', (m: { value: string }) => onMessage(m.value));
     },
-    send: async (key, value, messageId) => void (await producer.send({ messages: [{ topic: o.topic, key, value, headers: { 'message-id': messageId } }] })),
+    send: async (key, value, messageId) =>
+      void (await producer.send({ messages: [{ topic: o.topic, key, value, headers: { 'message-id': messageId } }] })),
     async stop() {
       // Forced: its stream is still open. (Typed as void with `force`, so through its callback.)
       await new Promise<void>((resolve, reject) => consumer.close(true, (err) => (err ? reject(err) : resolve())));
@@ -95,7 +130,19 @@ const ownMs = () => {
 
 /** A saga reply's size and shape. */
 const payload = (i: number) =>
-  JSON.stringify({ messageId: `reply:cmd-${i}`, sagaId: `saga-${i % 64}`, occurredAt: new Date().toISOString(), type: 'Reply', payload: { commandId: `cmd-${i}`, commandType: 'ReserveStock', outcome: 'SUCCESS', data: { reservationId: `res-${i}` } }, seq: i });
+  JSON.stringify({
+    messageId: `reply:cmd-${i}`,
+    sagaId: `saga-${i % 64}`,
+    occurredAt: new Date().toISOString(),
+    type: 'Reply',
+    payload: {
+      commandId: `cmd-${i}`,
+      commandType: 'ReserveStock',
+      outcome: 'SUCCESS',
+      data: { reservationId: `res-${i}` },
+    },
+    seq: i,
+  });
 
 /**
  * One trial: warm up, then `rate` messages a second for `seconds`, each sent when due (one send

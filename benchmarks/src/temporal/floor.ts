@@ -6,18 +6,31 @@ import { percentiles, round } from '../stats.ts';
 import type { FloorVariant } from './variants.ts';
 
 /** The floor workflows, bundled once (webpack) and shared by every worker of a run; webpack's module listing only on a warning. */
-export const floorBundle = () => bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./floor-workflows.ts', import.meta.url)), logger: new DefaultLogger('WARN') });
+export const floorBundle = () =>
+  bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('./floor-workflows.ts', import.meta.url)),
+    logger: new DefaultLogger('WARN'),
+  });
 
 const { EventType } = proto.temporal.api.enums.v1;
 type EventTypeValue = proto.temporal.api.enums.v1.EventType;
-const ms = (t: proto.google.protobuf.ITimestamp | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+const ms = (t: proto.google.protobuf.ITimestamp | null | undefined) =>
+  Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
 
 /** Scheduled → started (waiting for a poller) and started → completed (running), per task, from the history. */
 export const dispatchTimes = async (client: Client, workflowId: string) => {
   const { events } = await client.workflow.getHandle(workflowId).fetchHistory();
   const pairs: [EventTypeValue, EventTypeValue, EventTypeValue][] = [
-    [EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED],
-    [EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED],
+    [
+      EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+      EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    ],
+    [
+      EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+      EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED,
+      EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+    ],
   ];
   const dispatch: number[] = [];
   const run: number[] = [];
@@ -39,7 +52,13 @@ export interface FloorCounts {
 }
 
 /** One variant on one server: one-at-a-time latency, throughput with `inFlight` in flight, dispatch vs run from the histories. */
-export const measureFloor = async (v: FloorVariant, address: string, workflowBundle: { code: string }, opts: FloorCounts, progress: (l: string) => void = () => undefined) => {
+export const measureFloor = async (
+  v: FloorVariant,
+  address: string,
+  workflowBundle: { code: string },
+  opts: FloorCounts,
+  progress: (l: string) => void = () => undefined,
+) => {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address });
@@ -103,4 +122,3 @@ export const measureFloor = async (v: FloorVariant, address: string, workflowBun
     await connection.close();
   }
 };
-

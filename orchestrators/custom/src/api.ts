@@ -8,11 +8,29 @@ import type { SagaEvent, Transition } from './engine.ts';
  * lists and timelines read from its own tables, operator actions applied as engine events
  * (`operate`), so they pass the same transition rules as a reply or a timer.
  */
-export const customOperator = (pool: Pool, operate: (id: string, event: Extract<SagaEvent<never>, { type: 'operator' }>) => Promise<Transition<unknown> | undefined>): SagaOperator => ({
+export const customOperator = (
+  pool: Pool,
+  operate: (
+    id: string,
+    event: Extract<SagaEvent<never>, { type: 'operator' }>,
+  ) => Promise<Transition<unknown> | undefined>,
+): SagaOperator => ({
   list: (q) => pageOfSagas(pool, 'sagas', { step: 'current_step', reason: 'reason', extra: 'version' }, q),
 
   async get(id) {
-    const { rows } = await pool.query<{ id: string; definition: string; status: SagaStatus; currentStep: string | null; data: unknown; version: number; reason: string | null; deadlineAt: Date | null; wakeAt: Date | null; createdAt: Date; updatedAt: Date }>(
+    const { rows } = await pool.query<{
+      id: string;
+      definition: string;
+      status: SagaStatus;
+      currentStep: string | null;
+      data: unknown;
+      version: number;
+      reason: string | null;
+      deadlineAt: Date | null;
+      wakeAt: Date | null;
+      createdAt: Date;
+      updatedAt: Date;
+    }>(
       `SELECT id, definition, status, current_step AS "currentStep", data, version, reason,
               deadline_at AS "deadlineAt", wake_at AS "wakeAt", created_at AS "createdAt", updated_at AS "updatedAt"
        FROM sagas WHERE id = $1`,
@@ -20,15 +38,42 @@ export const customOperator = (pool: Pool, operate: (id: string, event: Extract<
     );
     const saga = rows[0];
     if (!saga) return undefined;
-    const history = await pool.query<{ at: Date; cause: string; status: SagaStatus; step: string | null; attempt: number | null; detail: string | null; commandId: string | null; replyId: string | null; instance: string | null }>(
+    const history = await pool.query<{
+      at: Date;
+      cause: string;
+      status: SagaStatus;
+      step: string | null;
+      attempt: number | null;
+      detail: string | null;
+      commandId: string | null;
+      replyId: string | null;
+      instance: string | null;
+    }>(
       `SELECT at, cause, to_status AS status, step, attempt, detail, command_id AS "commandId", reply_id AS "replyId", instance
        FROM saga_history WHERE saga_id = $1 ORDER BY id`,
       [id],
     );
     const { definition, data, version, deadlineAt, wakeAt } = saga;
     return timelineOf(
-      { ...saga, createdAt: iso(saga.createdAt)!, updatedAt: iso(saga.updatedAt), deadlineAt: iso(deadlineAt), nextTimerAt: iso(wakeAt), coordinator: { definition, data, version } },
-      history.rows.map((h) => historyLine(h.cause, { at: h.at, step: h.step, attempt: h.attempt, status: h.status, detail: h.detail, commandId: h.commandId, messageId: h.replyId })),
+      {
+        ...saga,
+        createdAt: iso(saga.createdAt)!,
+        updatedAt: iso(saga.updatedAt),
+        deadlineAt: iso(deadlineAt),
+        nextTimerAt: iso(wakeAt),
+        coordinator: { definition, data, version },
+      },
+      history.rows.map((h) =>
+        historyLine(h.cause, {
+          at: h.at,
+          step: h.step,
+          attempt: h.attempt,
+          status: h.status,
+          detail: h.detail,
+          commandId: h.commandId,
+          messageId: h.replyId,
+        }),
+      ),
     );
   },
 

@@ -13,5 +13,6 @@ export const orchestratorSettings = {
 /** Its Kafka consumer groups (before the topic prefix): the starter reads OrderCreated, the other saga.replies. */
 export const CUSTOM_GROUPS = { starter: 'orchestrator-custom-starter', replies: 'orchestrator-custom' } as const;
 
-export const loadOrchestratorConfig = (env: Record<string, string | undefined> = process.env) => loadConfig(orchestratorSettings, env);
+export const loadOrchestratorConfig = (env: Record<string, string | undefined> = process.env) =>
+  loadConfig(orchestratorSettings, env);
 export type OrchestratorConfig = ReturnType<typeof loadOrchestratorConfig>;

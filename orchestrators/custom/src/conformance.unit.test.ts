@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { timelineOf } from '@saga/contracts';
-import { answerOf, CONFORMANCE, CONFORMANCE_TIMING, conformanceTimelineProblems, distinctCommands, type ConformanceCase } from '@saga/testkit/conformance';
+import {
+  answerOf,
+  CONFORMANCE,
+  CONFORMANCE_TIMING,
+  conformanceTimelineProblems,
+  distinctCommands,
+  type ConformanceCase,
+} from '@saga/testkit/conformance';
 import { TERMINAL } from './engine.ts';
 import { given } from './given.ts';
 import { orderSaga, type OrderSagaData } from './order-saga.ts';
 
-const order: OrderSagaData = { orderId: 'saga-1', customerId: 'c1', lines: [{ sku: 'A', quantity: 2 }], totalCents: 500 };
+const order: OrderSagaData = {
+  orderId: 'saga-1',
+  customerId: 'c1',
+  lines: [{ sku: 'A', quantity: 2 }],
+  totalCents: 500,
+};
 
 /**
  * Plays one row of the conformance table on the engine, in virtual time: each attempt in flight
@@ -19,7 +31,12 @@ const play = (c: ConformanceCase) => {
   for (let guard = 0; guard < 10_000 && !TERMINAL.includes(s.state.status); guard++) {
     const cur = s.state.current;
     const type = cur && s.sent.findLast((x) => x.commandId === cur.commandId)!.type;
-    const due = c.operator && !operated && (c.operator.when === 'parked' ? s.state.status === 'NEEDS_ATTENTION' : cur?.waiting === 'reply' && type === c.operator.when.inFlight);
+    const due =
+      c.operator &&
+      !operated &&
+      (c.operator.when === 'parked'
+        ? s.state.status === 'NEEDS_ATTENTION'
+        : cur?.waiting === 'reply' && type === c.operator.when.inFlight);
     if (due) {
       s.operator(c.operator!.action, 'conformance');
       operated = true;
@@ -33,8 +50,23 @@ const play = (c: ConformanceCase) => {
     else if (s.last.wakeAt === null) break;
     else s.after(Math.max(0, s.last.wakeAt - s.now)); // nothing comes: the engine's next timer fires
   }
-  const head = { id: 'saga-1', status: s.state.status, reason: s.state.reason, currentStep: s.state.current?.action ?? null, createdAt: new Date(0).toISOString(), updatedAt: null, deadlineAt: null, nextTimerAt: null, coordinator: {} };
-  return { status: s.state.status, reason: s.state.reason, commands: distinctCommands(s.sent), timeline: timelineOf(head, s.history) };
+  const head = {
+    id: 'saga-1',
+    status: s.state.status,
+    reason: s.state.reason,
+    currentStep: s.state.current?.action ?? null,
+    createdAt: new Date(0).toISOString(),
+    updatedAt: null,
+    deadlineAt: null,
+    nextTimerAt: null,
+    coordinator: {},
+  };
+  return {
+    status: s.state.status,
+    reason: s.state.reason,
+    commands: distinctCommands(s.sent),
+    timeline: timelineOf(head, s.history),
+  };
 };
 
 describe('the conformance table on the custom engine (issue 15; the Temporal workflow runs it in workflows.int.test.ts)', () => {

@@ -1,6 +1,17 @@
 import type { OperatorAction } from '@saga/contracts';
 import { backoffMs, type ActionDef, type SagaDefinition } from './definition.ts';
-import { active, deadlineActive, TERMINAL, wakeAt, type Context, type HistoryEntry, type OutgoingCommand, type SagaEvent, type SagaState, type Transition } from './state.ts';
+import {
+  active,
+  deadlineActive,
+  TERMINAL,
+  wakeAt,
+  type Context,
+  type HistoryEntry,
+  type OutgoingCommand,
+  type SagaEvent,
+  type SagaState,
+  type Transition,
+} from './state.ts';
 
 export * from './state.ts';
 
@@ -13,11 +24,24 @@ export class SagaEngine<D> {
   private readonly actions = new Map<string, ActionDef<D>>();
 
   constructor(readonly def: SagaDefinition<D>) {
-    for (const a of [...def.forward, ...def.forward.flatMap((f) => (f.undo ? [f.undo] : [])), ...def.closing]) this.actions.set(a.name, a);
+    for (const a of [...def.forward, ...def.forward.flatMap((f) => (f.undo ? [f.undo] : [])), ...def.closing])
+      this.actions.set(a.name, a);
   }
 
   initial(sagaId: string, data: D): SagaState<D> {
-    return { sagaId, status: 'RUNNING', data, current: null, queue: [], done: [], pastPivot: false, deadlineAt: 0, reason: null, parked: null, note: null };
+    return {
+      sagaId,
+      status: 'RUNNING',
+      data,
+      current: null,
+      queue: [],
+      done: [],
+      pastPivot: false,
+      deadlineAt: 0,
+      reason: null,
+      parked: null,
+      note: null,
+    };
   }
 
   transition(state: SagaState<D>, event: SagaEvent<D>, ctx: Context): Transition<D> {
@@ -57,8 +81,18 @@ class Step<D> {
         return this.reply(event);
       case 'attempt-failed': {
         const cur = this.s.current;
-        if (!active(this.s) || !cur || cur.commandId !== event.commandId || cur.waiting !== 'reply' || (event.attempt !== undefined && event.attempt !== cur.attempt)) {
-          return this.log({ kind: 'ignored', detail: 'failed attempt of a command no longer awaited', commandId: event.commandId });
+        if (
+          !active(this.s) ||
+          !cur ||
+          cur.commandId !== event.commandId ||
+          cur.waiting !== 'reply' ||
+          (event.attempt !== undefined && event.attempt !== cur.attempt)
+        ) {
+          return this.log({
+            kind: 'ignored',
+            detail: 'failed attempt of a command no longer awaited',
+            commandId: event.commandId,
+          });
         }
         this.logCurrent('attempt-failed', event.error);
         return this.attemptFailed();
@@ -75,11 +109,18 @@ class Step<D> {
   }
 
   result(): Transition<D> {
-    return { state: this.s, send: this.send, wakeAt: wakeAt(this.s), history: this.history, ...(this.refused ? { refused: this.refused } : {}) };
+    return {
+      state: this.s,
+      send: this.send,
+      wakeAt: wakeAt(this.s),
+      history: this.history,
+      ...(this.refused ? { refused: this.refused } : {}),
+    };
   }
 
   private start(data: D) {
-    if (this.s.current || this.s.done.length > 0) return this.log({ kind: 'ignored', detail: 'start: saga already started' });
+    if (this.s.current || this.s.done.length > 0)
+      return this.log({ kind: 'ignored', detail: 'start: saga already started' });
     this.s.data = data;
     this.s.deadlineAt = this.ctx.now + this.engine.def.deadlineMs;
     this.s.queue = this.engine.def.forward.map((a) => ({ action: a.name, phase: 'forward' as const }));
@@ -92,7 +133,12 @@ class Step<D> {
     if (!cur || cur.commandId !== e.commandId) {
       // A duplicate, or a late reply to an action the saga has moved past: the effect, if any, is
       // covered (a timed-out action is compensated; a completed one was already counted).
-      return this.log({ kind: 'ignored', detail: `${e.outcome} reply: not awaited`, commandId: e.commandId, replyId: e.replyId });
+      return this.log({
+        kind: 'ignored',
+        detail: `${e.outcome} reply: not awaited`,
+        commandId: e.commandId,
+        replyId: e.replyId,
+      });
     }
     const ids = { action: cur.action, attempt: cur.attempt, commandId: e.commandId, replyId: e.replyId };
     if (e.outcome === 'SUCCESS') {
@@ -102,7 +148,8 @@ class Step<D> {
       if (cur.phase === 'forward') this.s.done.push(cur.action);
       return this.next();
     }
-    if (this.s.status === 'NEEDS_ATTENTION') return this.log({ kind: 'refused', detail: `again: ${e.reason ?? 'FAILURE'}`, ...ids });
+    if (this.s.status === 'NEEDS_ATTENTION')
+      return this.log({ kind: 'refused', detail: `again: ${e.reason ?? 'FAILURE'}`, ...ids });
     const reason = e.reason ?? 'FAILURE';
     this.log({ kind: 'refused', detail: reason, ...ids });
     if (cur.phase === 'forward' && !this.afterPivot(cur.action)) return this.compensate(reason, false);
@@ -159,13 +206,16 @@ class Step<D> {
         return this.sendCurrent(status === 'NEEDS_ATTENTION' ? 1 : current.attempt + 1);
       case 'compensate':
         if (status !== 'RUNNING' || this.s.pastPivot) {
-          return this.refuse(`cannot compensate a saga that is ${status}${this.s.pastPivot ? ' and past its pivot (it only goes forward)' : ''}`);
+          return this.refuse(
+            `cannot compensate a saga that is ${status}${this.s.pastPivot ? ' and past its pivot (it only goes forward)' : ''}`,
+          );
         }
         this.log({ kind: 'operator', detail: `compensate${note ? ` (${note})` : ''}` });
         this.cancelInFlight('OPERATOR_COMPENSATED');
         return this.compensate('OPERATOR_COMPENSATED', true);
       case 'resolve':
-        if (status !== 'NEEDS_ATTENTION') return this.refuse(`only a NEEDS_ATTENTION saga can be resolved; this one is ${status}`);
+        if (status !== 'NEEDS_ATTENTION')
+          return this.refuse(`only a NEEDS_ATTENTION saga can be resolved; this one is ${status}`);
         this.s.status = 'RESOLVED';
         this.s.note = note ?? null;
         this.s.current = null;
@@ -180,7 +230,10 @@ class Step<D> {
 
   /** Undo what may have acted (reverse order), then close the saga as rejected. */
   private compensate(reason: string, includeCurrent: boolean) {
-    const touched = [...this.s.done, ...(includeCurrent && this.s.current?.phase === 'forward' ? [this.s.current.action] : [])];
+    const touched = [
+      ...this.s.done,
+      ...(includeCurrent && this.s.current?.phase === 'forward' ? [this.s.current.action] : []),
+    ];
     const undo = touched
       .reverse()
       .map((name) => this.engine.action(name).undo?.name)
@@ -192,7 +245,10 @@ class Step<D> {
       ...undo.map((action) => ({ action, phase: 'compensation' as const })),
       ...this.engine.def.closing.map((a) => ({ action: a.name, phase: 'closing' as const })),
     ];
-    this.log({ kind: 'status', detail: `compensating: ${reason}; ${undo.length ? `undo ${undo.join(', ')}` : 'nothing to undo'}` });
+    this.log({
+      kind: 'status',
+      detail: `compensating: ${reason}; ${undo.length ? `undo ${undo.join(', ')}` : 'nothing to undo'}`,
+    });
     this.next();
   }
 
@@ -223,7 +279,14 @@ class Step<D> {
       this.s.status = this.s.status === 'COMPENSATING' ? 'REJECTED' : 'COMPLETED';
       return this.log({ kind: 'status', detail: `saga ${this.s.status.toLowerCase()}` });
     }
-    this.s.current = { action: item.action, phase: item.phase, commandId: `${this.s.sagaId}:${item.action}`, attempt: 0, waiting: 'reply', dueAt: 0 };
+    this.s.current = {
+      action: item.action,
+      phase: item.phase,
+      commandId: `${this.s.sagaId}:${item.action}`,
+      attempt: 0,
+      waiting: 'reply',
+      dueAt: 0,
+    };
     if (this.engine.action(item.action).pivot) this.s.pastPivot = true;
     this.sendCurrent(1);
   }
@@ -234,7 +297,13 @@ class Step<D> {
     cur.attempt = attempt;
     cur.waiting = 'reply';
     cur.dueAt = this.ctx.now + def.timeoutMs;
-    this.send.push({ commandId: cur.commandId, attempt, sagaId: this.s.sagaId, type: def.command, payload: def.payload(this.s.data, this.s.reason ?? undefined) });
+    this.send.push({
+      commandId: cur.commandId,
+      attempt,
+      sagaId: this.s.sagaId,
+      type: def.command,
+      payload: def.payload(this.s.data, this.s.reason ?? undefined),
+    });
     this.logCurrent('requested', `sent ${def.command}`);
   }
 
@@ -255,7 +324,13 @@ class Step<D> {
   /** An entry about the action in flight: its name, attempt and command id. */
   private logCurrent(kind: HistoryEntry['kind'], detail?: string) {
     const cur = this.s.current!;
-    this.log({ kind, action: cur.action, attempt: cur.attempt, commandId: cur.commandId, ...(detail ? { detail } : {}) });
+    this.log({
+      kind,
+      action: cur.action,
+      attempt: cur.attempt,
+      commandId: cur.commandId,
+      ...(detail ? { detail } : {}),
+    });
   }
 
   private ids(e: SagaEvent<D>) {

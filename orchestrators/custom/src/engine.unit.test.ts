@@ -4,36 +4,53 @@ import { orderSaga, type OrderSagaData } from './order-saga.ts';
 
 const timing = { stepTimeoutMs: 1_000, stepAttempts: 3, compensationAttempts: 5, deadlineMs: 20_000 };
 const saga = orderSaga(timing);
-const order: OrderSagaData = { orderId: 'saga-1', customerId: 'c1', lines: [{ sku: 'A', quantity: 2 }], totalCents: 500 };
+const order: OrderSagaData = {
+  orderId: 'saga-1',
+  customerId: 'c1',
+  lines: [{ sku: 'A', quantity: 2 }],
+  totalCents: 500,
+};
 const start = () => given(saga).start(order);
 
 describe('order saga engine', () => {
   it('happy path: reserve, authorize, approve (pivot), commit, notify confirmed', () => {
     start()
       .expectSent('ReserveStock', { orderId: 'saga-1', lines: order.lines })
-      .whenSuccess().expectSent('AuthorizePayment', { customerId: 'c1', amountCents: 500 })
-      .whenSuccess().expectSent('ApproveOrder')
-      .whenSuccess().expectSent('CommitStock')
-      .whenSuccess().expectSent('SendNotification', { kind: 'confirmed' })
-      .whenSuccess().expectNothingSent()
+      .whenSuccess()
+      .expectSent('AuthorizePayment', { customerId: 'c1', amountCents: 500 })
+      .whenSuccess()
+      .expectSent('ApproveOrder')
+      .whenSuccess()
+      .expectSent('CommitStock')
+      .whenSuccess()
+      .expectSent('SendNotification', { kind: 'confirmed' })
+      .whenSuccess()
+      .expectNothingSent()
       .expectStatus('COMPLETED');
   });
 
   it('out of stock: the first step refuses, nothing to undo, order rejected and customer told', () => {
     const s = start()
-      .whenFailure('OUT_OF_STOCK').expectSent('RejectOrder', { reason: 'OUT_OF_STOCK' })
-      .whenSuccess().expectSent('SendNotification', { kind: 'rejected' })
-      .whenSuccess().expectRolledBack();
+      .whenFailure('OUT_OF_STOCK')
+      .expectSent('RejectOrder', { reason: 'OUT_OF_STOCK' })
+      .whenSuccess()
+      .expectSent('SendNotification', { kind: 'rejected' })
+      .whenSuccess()
+      .expectRolledBack();
     expect(s.commandsOfType('ReleaseStock')).toHaveLength(0);
   });
 
   it('payment declined: release the stock, reject, notify', () => {
     start()
       .whenSuccess()
-      .whenFailure('INSUFFICIENT_CREDIT').expectSent('ReleaseStock')
-      .whenSuccess().expectSent('RejectOrder', { reason: 'INSUFFICIENT_CREDIT' })
-      .whenSuccess().expectSent('SendNotification', { kind: 'rejected' })
-      .whenSuccess().expectRolledBack('ReleaseStock');
+      .whenFailure('INSUFFICIENT_CREDIT')
+      .expectSent('ReleaseStock')
+      .whenSuccess()
+      .expectSent('RejectOrder', { reason: 'INSUFFICIENT_CREDIT' })
+      .whenSuccess()
+      .expectSent('SendNotification', { kind: 'rejected' })
+      .whenSuccess()
+      .expectRolledBack('ReleaseStock');
   });
 
   it('approve fails technically: retried with the same command id until it goes through (past the pivot, no compensation)', () => {
@@ -65,7 +82,13 @@ describe('order saga engine', () => {
     // without our hearing of it, so it is voided, then the stock released.
     s.after(1_000).expectSent('VoidPayment');
     expect(s.state).toMatchObject({ status: 'COMPENSATING', reason: 'RETRIES_EXHAUSTED:authorizePayment' });
-    s.whenSuccess().expectSent('ReleaseStock').whenSuccess().expectSent('RejectOrder').whenSuccess().whenSuccess().expectRolledBack('VoidPayment', 'ReleaseStock');
+    s.whenSuccess()
+      .expectSent('ReleaseStock')
+      .whenSuccess()
+      .expectSent('RejectOrder')
+      .whenSuccess()
+      .whenSuccess()
+      .expectRolledBack('VoidPayment', 'ReleaseStock');
   });
 
   it('backoff grows and is jittered', () => {
@@ -90,7 +113,12 @@ describe('order saga engine', () => {
     s.now += 1;
     s.on({ type: 'tick' }).expectSent('VoidPayment');
     expect(s.state.reason).toBe('DEADLINE_EXCEEDED');
-    s.whenSuccess().expectSent('ReleaseStock').whenSuccess().whenSuccess().whenSuccess().expectRolledBack('VoidPayment', 'ReleaseStock');
+    s.whenSuccess()
+      .expectSent('ReleaseStock')
+      .whenSuccess()
+      .whenSuccess()
+      .whenSuccess()
+      .expectRolledBack('VoidPayment', 'ReleaseStock');
   });
 
   it('the deadline no longer applies once the pivot is sent', () => {
@@ -112,21 +140,34 @@ describe('order saga engine', () => {
     s.operator('compensate').expectRefused(/cannot compensate a saga that is NEEDS_ATTENTION/);
     s.operator('retry', 'inventory fixed').expectSent('ReleaseStock').expectStatus('COMPENSATING');
     expect(s.state.current!.attempt).toBe(1);
-    s.whenSuccess().whenSuccess().whenSuccess().expectRolledBack(...Array<'ReleaseStock'>(timing.compensationAttempts + 1).fill('ReleaseStock'));
+    s.whenSuccess()
+      .whenSuccess()
+      .whenSuccess()
+      .expectRolledBack(...Array<'ReleaseStock'>(timing.compensationAttempts + 1).fill('ReleaseStock'));
   });
 
-  it('a compensation silent past a step\'s budget still finishes when its reply comes (a broker outage parks nothing)', () => {
+  it("a compensation silent past a step's budget still finishes when its reply comes (a broker outage parks nothing)", () => {
     const s = start().whenSuccess().whenFailure('INSUFFICIENT_CREDIT').expectSent('ReleaseStock');
-    for (let i = 0; i < timing.stepAttempts; i++) s.untilResent().expectSent('ReleaseStock').expectStatus('COMPENSATING');
+    for (let i = 0; i < timing.stepAttempts; i++)
+      s.untilResent().expectSent('ReleaseStock').expectStatus('COMPENSATING');
     s.whenSuccess().expectSent('RejectOrder').whenSuccess().whenSuccess().expectStatus('REJECTED');
   });
 
   it('a compensation refused parks at once, whatever its budget', () => {
-    start().whenSuccess().whenFailure('INSUFFICIENT_CREDIT').whenFailure('SOMETHING_ODD').expectNothingSent().expectStatus('NEEDS_ATTENTION');
+    start()
+      .whenSuccess()
+      .whenFailure('INSUFFICIENT_CREDIT')
+      .whenFailure('SOMETHING_ODD')
+      .expectNothingSent()
+      .expectStatus('NEEDS_ATTENTION');
   });
 
   it('an operator resolves a NEEDS_ATTENTION saga with a note', () => {
-    const s = start().whenSuccess().whenFailure('INSUFFICIENT_CREDIT').whenFailure('SOMETHING_ODD').expectStatus('NEEDS_ATTENTION');
+    const s = start()
+      .whenSuccess()
+      .whenFailure('INSUFFICIENT_CREDIT')
+      .whenFailure('SOMETHING_ODD')
+      .expectStatus('NEEDS_ATTENTION');
     s.operator('resolve', 'released by hand').expectStatus('RESOLVED');
     expect(s.state.note).toBe('released by hand');
     s.operator('resolve').expectRefused(/only a NEEDS_ATTENTION saga can be resolved/);
@@ -134,7 +175,11 @@ describe('order saga engine', () => {
 
   it('an operator compensates a running saga before its pivot, but not after', () => {
     start().whenSuccess().operator('compensate').expectSent('VoidPayment').expectStatus('COMPENSATING');
-    start().whenSuccess().whenSuccess().operator('compensate').expectRefused(/past its pivot/);
+    start()
+      .whenSuccess()
+      .whenSuccess()
+      .operator('compensate')
+      .expectRefused(/past its pivot/);
   });
 
   it('an operator retry re-sends the current step at once, same command id', () => {
@@ -205,7 +250,12 @@ describe('order saga engine', () => {
   it('a second start is ignored, and a finished saga ignores timers and replies', () => {
     const s = start();
     s.start(order).expectNothingSent();
-    const done = given(saga).start(order).whenFailure('OUT_OF_STOCK').whenSuccess().whenSuccess().expectStatus('REJECTED');
+    const done = given(saga)
+      .start(order)
+      .whenFailure('OUT_OF_STOCK')
+      .whenSuccess()
+      .whenSuccess()
+      .expectStatus('REJECTED');
     done.after(100_000).expectNothingSent();
     done.whenSuccess('saga-1:rejectOrder').expectNothingSent().expectStatus('REJECTED');
   });

@@ -1,7 +1,14 @@
 import { expect } from 'vitest';
 import type { CommandType, HistoryLine } from '@saga/contracts';
 import type { SagaDefinition } from './definition.ts';
-import { SagaEngine, type OutgoingCommand, type SagaEvent, type SagaState, type SagaStatus, type Transition } from './engine.ts';
+import {
+  SagaEngine,
+  type OutgoingCommand,
+  type SagaEvent,
+  type SagaState,
+  type SagaStatus,
+  type Transition,
+} from './engine.ts';
 
 /**
  * Given/expect chains for saga definitions, with no IO (../shared/STYLE.md #7):
@@ -35,7 +42,16 @@ export class Scenario<D> {
     this.sent.push(...this.last.send);
     const at = new Date(this.now).toISOString();
     for (const e of this.last.history) {
-      this.history.push({ at, kind: e.kind, step: e.action ?? null, attempt: e.attempt ?? null, status: this.state.status, detail: e.detail ?? null, commandId: e.commandId ?? null, messageId: e.replyId ?? null });
+      this.history.push({
+        at,
+        kind: e.kind,
+        step: e.action ?? null,
+        attempt: e.attempt ?? null,
+        status: this.state.status,
+        detail: e.detail ?? null,
+        commandId: e.commandId ?? null,
+        messageId: e.replyId ?? null,
+      });
     }
     return this;
   }
@@ -55,7 +71,12 @@ export class Scenario<D> {
 
   /** The attempt in flight (or attempt `attempt` of it) failed without a reply. */
   whenAttemptFails(error = 'HTTP 503', attempt?: number) {
-    return this.on({ type: 'attempt-failed', commandId: this.awaited(), ...(attempt === undefined ? {} : { attempt }), error });
+    return this.on({
+      type: 'attempt-failed',
+      commandId: this.awaited(),
+      ...(attempt === undefined ? {} : { attempt }),
+      error,
+    });
   }
 
   /** Moves the clock and delivers a timer tick (the engine decides what, if anything, is due). */
@@ -86,7 +107,10 @@ export class Scenario<D> {
   }
 
   expectSent(type: CommandType, payload?: Record<string, unknown>) {
-    expect(this.last.send.map((c) => c.type), `sent by the last transition`).toEqual([type]);
+    expect(
+      this.last.send.map((c) => c.type),
+      `sent by the last transition`,
+    ).toEqual([type]);
     if (payload) expect(this.last.send[0]!.payload).toMatchObject(payload);
     return this;
   }

@@ -18,7 +18,11 @@ const spawnOrchestrator = async (env: Record<string, string>) => {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  await waitFor('the orchestrator', async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, 60_000);
+  await waitFor(
+    'the orchestrator',
+    async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200,
+    60_000,
+  );
   return { child, exited, kill: async () => (child.kill('SIGKILL'), await exited) };
 };
 
@@ -30,9 +34,16 @@ describe('custom orchestrator recovery (Kafka transport)', () => {
 
   beforeAll(async () => {
     wb = await workbench(kafka);
-    env = orchestratorEnv(wb.env(), { SAGA_STEP_ATTEMPTS: '8', SAGA_COMPENSATION_ATTEMPTS: '25', SAGA_DEADLINE_MS: '120000' });
+    env = orchestratorEnv(wb.env(), {
+      SAGA_STEP_ATTEMPTS: '8',
+      SAGA_COMPENSATION_ATTEMPTS: '25',
+      SAGA_DEADLINE_MS: '120000',
+    });
     await wb.seedStock([{ sku: 'bulk', quantity: 100_000 }]);
-    await wb.seedCustomers([{ id: 'rich', creditLimitCents: 1_000_000_000 }, { id: 'poor', creditLimitCents: 10 }]);
+    await wb.seedCustomers([
+      { id: 'rich', creditLimitCents: 1_000_000_000 },
+      { id: 'poor', creditLimitCents: 10 },
+    ]);
     db = new pg.Pool({ connectionString: databaseUrl(servers.POSTGRES_URL, env.ORCHESTRATOR_DATABASE!) });
   });
   afterAll(async () => {
@@ -48,18 +59,40 @@ describe('custom orchestrator recovery (Kafka transport)', () => {
     return o;
   };
   const sagasLeft = async (ids: string[]) =>
-    Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sagas WHERE id = ANY($1) AND status NOT IN ('COMPLETED', 'REJECTED')`, [ids])).rows[0]!.n);
-  const sagaCount = async (ids: string[]) => Number((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM sagas WHERE id = ANY($1)', [ids])).rows[0]!.n);
+    Number(
+      (
+        await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM sagas WHERE id = ANY($1) AND status NOT IN ('COMPLETED', 'REJECTED')`,
+          [ids],
+        )
+      ).rows[0]!.n,
+    );
+  const sagaCount = async (ids: string[]) =>
+    Number(
+      (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM sagas WHERE id = ANY($1)', [ids])).rows[0]!.n,
+    );
   /** 200 orders, one in ten declined by payment, placed 20 at a time. */
   const place200 = async () => {
     const ids: string[] = [];
     for (let batch = 0; batch < 10; batch++) {
-      ids.push(...(await Promise.all(Array.from({ length: 20 }, (_, i) => wb.placeOrder((batch * 20 + i) % 10 === 0 ? 'poor' : 'rich', [{ sku: 'bulk', quantity: 1, unitPriceCents: 100 }])))));
+      ids.push(
+        ...(await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            wb.placeOrder((batch * 20 + i) % 10 === 0 ? 'poor' : 'rich', [
+              { sku: 'bulk', quantity: 1, unitPriceCents: 100 },
+            ]),
+          ),
+        )),
+      );
     }
     return ids;
   };
   const allFinished = async (ids: string[], timeoutMs: number) => {
-    await waitFor('every saga to finish', async () => (await sagaCount(ids)) === ids.length && (await sagasLeft(ids)) === 0, timeoutMs);
+    await waitFor(
+      'every saga to finish',
+      async () => (await sagaCount(ids)) === ids.length && (await sagasLeft(ids)) === 0,
+      timeoutMs,
+    );
     expect(await wb.violations(ids)).toEqual([]);
     const statuses = await wb.waitTerminal(ids);
     expect([...statuses.values()].filter((s) => s === 'REJECTED')).toHaveLength(20);
@@ -82,7 +115,10 @@ describe('custom orchestrator recovery (Kafka transport)', () => {
     await waitFor('some sagas to finish', async () => (await sagaCount(ids)) - (await sagasLeft(ids)) >= 20, 60_000);
     await a.kill();
     await allFinished(ids, 120_000);
-    const instances = await db.query<{ instance: string }>('SELECT DISTINCT instance FROM saga_history WHERE saga_id = ANY($1)', [ids]);
+    const instances = await db.query<{ instance: string }>(
+      'SELECT DISTINCT instance FROM saga_history WHERE saga_id = ANY($1)',
+      [ids],
+    );
     expect(instances.rowCount).toBeGreaterThanOrEqual(2);
   });
 });
@@ -96,7 +132,11 @@ describe('custom orchestrator with the payment service down (Kafka transport)', 
   beforeAll(async () => {
     wb = await workbench(kafka);
     // Authorize budget: 8 attempts of 1 s plus backoffs (0.2 s doubling, capped at 5 s) ≈ 15–20 s.
-    env = orchestratorEnv(wb.env(), { SAGA_STEP_ATTEMPTS: '8', SAGA_COMPENSATION_ATTEMPTS: '25', SAGA_DEADLINE_MS: '120000' });
+    env = orchestratorEnv(wb.env(), {
+      SAGA_STEP_ATTEMPTS: '8',
+      SAGA_COMPENSATION_ATTEMPTS: '25',
+      SAGA_DEADLINE_MS: '120000',
+    });
     await wb.seedStock([{ sku: 'bulk', quantity: 1_000 }]);
     await wb.seedCustomers([{ id: 'rich', creditLimitCents: 1_000_000_000 }]);
     db = new pg.Pool({ connectionString: databaseUrl(servers.POSTGRES_URL, env.ORCHESTRATOR_DATABASE!) });
@@ -109,7 +149,10 @@ describe('custom orchestrator with the payment service down (Kafka transport)', 
     await dropDatabase(servers.POSTGRES_URL, env.ORCHESTRATOR_DATABASE!);
   });
 
-  const statusOf = async (ids: string[]) => (await db.query<{ status: string }>('SELECT status FROM sagas WHERE id = ANY($1)', [ids])).rows.map((r) => r.status);
+  const statusOf = async (ids: string[]) =>
+    (await db.query<{ status: string }>('SELECT status FROM sagas WHERE id = ANY($1)', [ids])).rows.map(
+      (r) => r.status,
+    );
   const order = () => wb.placeOrder('rich', [{ sku: 'bulk', quantity: 1, unitPriceCents: 100 }]);
 
   it('down for 10 s: the sagas retry and then complete', async () => {

@@ -1,5 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { commandEnvelope, commandTopic, OrderEvent, Reply, Topics, type OrderCreated, type ReplyOutcome } from '@saga/contracts';
+import {
+  commandEnvelope,
+  commandTopic,
+  OrderEvent,
+  Reply,
+  Topics,
+  type OrderCreated,
+  type ReplyOutcome,
+} from '@saga/contracts';
 import { sagaTiming, serviceUrlSetting } from '@saga/config';
 import { createApp, postCommand } from '@saga/http';
 import { startConsumer } from '@saga/kafka';
@@ -45,7 +53,12 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   const topic = (t: string) => cfg.KAFKA_TOPIC_PREFIX + t;
   const commandsOut = kafkaOutbox(topic);
   /** The rows a transition writes besides the saga: history, and over Kafka its commands. */
-  const written = (t: Transition<OrderSagaData>, from: SagaStatus | null, now: number) => ({ from, history: t.history, instance: cfg.INSTANCE_ID, outbox: viaKafka ? commandsOut(t.send, new Date(now)) : [] });
+  const written = (t: Transition<OrderSagaData>, from: SagaStatus | null, now: number) => ({
+    from,
+    history: t.history,
+    instance: cfg.INSTANCE_ID,
+    outbox: viaKafka ? commandsOut(t.send, new Date(now)) : [],
+  });
 
   /** Loads, transitions and saves one saga in `tx`; Kafka commands go into the same transaction. */
   const applyIn = async (tx: PoolClient, sagaId: string, event: SagaEvent<OrderSagaData>, now = Date.now()) => {
@@ -67,12 +80,24 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   const dispatch = (t: Transition<OrderSagaData> | undefined) => {
     if (viaKafka || !t) return;
     for (const c of t.send) {
-      void postCommand(cfg[serviceUrlSetting(commandTopic(c.type))], commandEnvelope(c, new Date()), timing.stepTimeoutMs)
+      void postCommand(
+        cfg[serviceUrlSetting(commandTopic(c.type))],
+        commandEnvelope(c, new Date()),
+        timing.stepTimeoutMs,
+      )
         .then(async (r) => {
           if (r.kind === 'reply') await onReply(c.sagaId, c.commandId, r.replyId, r.outcome, r.reason);
-          else await onEvent(c.sagaId, { type: 'attempt-failed', commandId: c.commandId, attempt: c.attempt, error: r.error });
+          else
+            await onEvent(c.sagaId, {
+              type: 'attempt-failed',
+              commandId: c.commandId,
+              attempt: c.attempt,
+              error: r.error,
+            });
         })
-        .catch((err: unknown) => log.error({ err, sagaId: c.sagaId }, 'could not record the answer to a command; its timer will retry it'));
+        .catch((err: unknown) =>
+          log.error({ err, sagaId: c.sagaId }, 'could not record the answer to a command; its timer will retry it'),
+        );
     }
   };
 
@@ -106,10 +131,20 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
 
   const startSaga = async (e: OrderCreated) => {
     // Another coordinator owns this order (ADR 0011): it alone drives it, whatever our offsets say.
-    if (!(await ownership.claim(e.payload.orderId))) return log.debug({ sagaId: e.payload.orderId }, 'saga owned by another coordinator; not started');
+    if (!(await ownership.claim(e.payload.orderId)))
+      return log.debug({ sagaId: e.payload.orderId }, 'saga owned by another coordinator; not started');
     const now = Date.now();
-    const data: OrderSagaData = { orderId: e.payload.orderId, customerId: e.payload.customerId, lines: e.payload.lines, totalCents: e.payload.totalCents };
-    const t = engine.transition(engine.initial(e.payload.orderId, data), { type: 'start', data }, { now, random: Math.random() });
+    const data: OrderSagaData = {
+      orderId: e.payload.orderId,
+      customerId: e.payload.customerId,
+      lines: e.payload.lines,
+      totalCents: e.payload.totalCents,
+    };
+    const t = engine.transition(
+      engine.initial(e.payload.orderId, data),
+      { type: 'start', data },
+      { now, random: Math.random() },
+    );
     // A duplicate event starts nothing (and writes nothing): one statement, no transaction needed.
     const inserted = await store(pool).insert(t.state, t.wakeAt, written(t, null, now));
     if (inserted) dispatch(t);
@@ -120,7 +155,9 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   const starter = cfg.SAGA_DRAIN
     ? undefined
     : await startConsumer({
-        kafka, producer, isTransient,
+        kafka,
+        producer,
+        isTransient,
         groupId: topic(CUSTOM_GROUPS.starter),
         topics: [topic(Topics.orderEvents)],
         schema: OrderEvent,
@@ -130,13 +167,22 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
       });
   const replies = viaKafka
     ? await startConsumer({
-        kafka, producer, isTransient,
+        kafka,
+        producer,
+        isTransient,
         groupId: topic(CUSTOM_GROUPS.replies),
         topics: [topic(Topics.sagaReplies)],
         schema: Reply,
         fromBeginning: true,
         concurrency: cfg.REPLY_CONCURRENCY,
-        handle: (r) => onReply(r.sagaId, r.payload.commandId, r.messageId, r.payload.outcome, r.payload.outcome === 'FAILURE' ? r.payload.reason : undefined),
+        handle: (r) =>
+          onReply(
+            r.sagaId,
+            r.payload.commandId,
+            r.messageId,
+            r.payload.outcome,
+            r.payload.outcome === 'FAILURE' ? r.payload.reason : undefined,
+          ),
       })
     : undefined;
 
@@ -166,7 +212,10 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   host.onStop(() => replies?.stop());
   host.onStop(() => poller);
   const http = await host.serve(app, cfg.ORCHESTRATOR_PORT, cfg.SERVICE_HOST);
-  log.info({ port: http.port, transport: cfg.TRANSPORT, database: cfg.ORCHESTRATOR_DATABASE, drain: cfg.SAGA_DRAIN }, cfg.SAGA_DRAIN ? 'custom orchestrator draining: finishing its sagas, starting none' : 'custom orchestrator running');
+  log.info(
+    { port: http.port, transport: cfg.TRANSPORT, database: cfg.ORCHESTRATOR_DATABASE, drain: cfg.SAGA_DRAIN },
+    cfg.SAGA_DRAIN ? 'custom orchestrator draining: finishing its sagas, starting none' : 'custom orchestrator running',
+  );
 
   return { url: http.url, stop: () => host.stop() };
 };

@@ -1,4 +1,11 @@
-import { TERMINAL_STATUSES, type CommandType, type HistoryKind, type OperatorAction, type ReplyOutcome, type SagaStatus } from '@saga/contracts';
+import {
+  TERMINAL_STATUSES,
+  type CommandType,
+  type HistoryKind,
+  type OperatorAction,
+  type ReplyOutcome,
+  type SagaStatus,
+} from '@saga/contracts';
 
 /** The saga engine's data: its state, the events it takes, what a transition gives back (engine.ts). */
 

@@ -27,12 +27,27 @@ export interface Written {
  * transition's history entries and outbox messages: one statement, one round trip (ADR 0015).
  * True when the row was written.
  */
-const writeSaga = async (db: Queryable, head: string, params: unknown[], state: SagaState<unknown>, w: Written): Promise<boolean> => {
+const writeSaga = async (
+  db: Queryable,
+  head: string,
+  params: unknown[],
+  state: SagaState<unknown>,
+  w: Written,
+): Promise<boolean> => {
   const p = [...params];
   const arg = (v: unknown) => `$${p.push(v)}`;
   const parts = [`s AS (${head})`];
   if (w.history.length > 0) {
-    const entries = JSON.stringify(w.history.map((e) => ({ cause: e.kind, step: e.action, attempt: e.attempt, command_id: e.commandId, reply_id: e.replyId, detail: e.detail })));
+    const entries = JSON.stringify(
+      w.history.map((e) => ({
+        cause: e.kind,
+        step: e.action,
+        attempt: e.attempt,
+        command_id: e.commandId,
+        reply_id: e.replyId,
+        detail: e.detail,
+      })),
+    );
     parts.push(`h AS (INSERT INTO saga_history (saga_id, cause, from_status, to_status, step, attempt, command_id, reply_id, detail, instance)
        SELECT ${arg(state.sagaId)}, e.cause, ${arg(w.from)}::text, ${arg(state.status)}::text, e.step, e.attempt, e.command_id, e.reply_id, e.detail, ${arg(w.instance)}::text
        FROM jsonb_to_recordset(${arg(entries)}::jsonb) AS e(cause text, step text, attempt int, command_id text, reply_id text, detail text)
@@ -60,12 +75,26 @@ export const sagaStore = <D>(db: Queryable, definition: string) => ({
       db,
       `INSERT INTO sagas (id, definition, status, current_step, data, state, version, deadline_at, wake_at, reason)
        VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [state.sagaId, definition, state.status, state.current?.action ?? null, JSON.stringify(state.data), JSON.stringify(state), toDate(state.deadlineAt), toDate(wakeAt), reasonShown(state)],
-      state, written,
+      [
+        state.sagaId,
+        definition,
+        state.status,
+        state.current?.action ?? null,
+        JSON.stringify(state.data),
+        JSON.stringify(state),
+        toDate(state.deadlineAt),
+        toDate(wakeAt),
+        reasonShown(state),
+      ],
+      state,
+      written,
     ),
 
   async load(id: string): Promise<StoredSaga<D> | undefined> {
-    const { rows } = await db.query<{ state: SagaState<D>; version: number }>('SELECT state, version FROM sagas WHERE id = $1', [id]);
+    const { rows } = await db.query<{ state: SagaState<D>; version: number }>(
+      'SELECT state, version FROM sagas WHERE id = $1',
+      [id],
+    );
     return rows[0];
   },
 
@@ -76,8 +105,19 @@ export const sagaStore = <D>(db: Queryable, definition: string) => ({
       `UPDATE sagas SET status = $3, current_step = $4, data = $5, state = $6, version = version + 1,
          deadline_at = $7, wake_at = $8, reason = $9, updated_at = now()
        WHERE id = $1 AND version = $2 RETURNING id`,
-      [state.sagaId, version, state.status, state.current?.action ?? null, JSON.stringify(state.data), JSON.stringify(state), toDate(state.deadlineAt), toDate(wakeAt), reasonShown(state)],
-      state, written,
+      [
+        state.sagaId,
+        version,
+        state.status,
+        state.current?.action ?? null,
+        JSON.stringify(state.data),
+        JSON.stringify(state),
+        toDate(state.deadlineAt),
+        toDate(wakeAt),
+        reasonShown(state),
+      ],
+      state,
+      written,
     );
     if (!saved) throw new VersionConflict(`saga ${state.sagaId} changed since version ${version}`);
   },

@@ -19,10 +19,12 @@ const recordingPool = () => {
 };
 
 /** A store over the recording pool: `due` answers `dueIds`, `anyDue` whether there are any. */
-const storeOf = (dueIds: string[], seen: { now: number[] }) => (db: Queryable): TimerStore => ({
-  anyDue: async (now) => (seen.now.push(now), await db.query('anyDue'), dueIds.length > 0),
-  due: async (now, limit) => (seen.now.push(now), await db.query('due'), dueIds.slice(0, limit)),
-});
+const storeOf =
+  (dueIds: string[], seen: { now: number[] }) =>
+  (db: Queryable): TimerStore => ({
+    anyDue: async (now) => (seen.now.push(now), await db.query('anyDue'), dueIds.length > 0),
+    due: async (now, limit) => (seen.now.push(now), await db.query('due'), dueIds.slice(0, limit)),
+  });
 
 describe('pollTimers', () => {
   it('nothing due: one statement on the pool, no transaction, nothing fired', async () => {
@@ -38,7 +40,12 @@ describe('pollTimers', () => {
     const { pool, client, log } = recordingPool();
     const seen = { now: [] as number[] };
     const firedIn: unknown[] = [];
-    const r = await pollTimers(pool, storeOf(['a', 'b', 'c'], seen), 2, async (tx, id) => (firedIn.push(tx), id === 'b' ? undefined : `t-${id}`));
+    const r = await pollTimers(
+      pool,
+      storeOf(['a', 'b', 'c'], seen),
+      2,
+      async (tx, id) => (firedIn.push(tx), id === 'b' ? undefined : `t-${id}`),
+    );
     expect(log).toEqual(['pool: anyDue', 'connect', 'tx: BEGIN', 'tx: due', 'tx: COMMIT', 'released']);
     expect(firedIn).toEqual([client, client]);
     expect(r).toEqual({ locked: 2, fired: ['t-a'] });
@@ -47,7 +54,9 @@ describe('pollTimers', () => {
 
   it('a failure while firing rolls the transaction back and reaches the caller', async () => {
     const { pool, log } = recordingPool();
-    await expect(pollTimers(pool, storeOf(['a'], { now: [] }), 100, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(
+      pollTimers(pool, storeOf(['a'], { now: [] }), 100, async () => Promise.reject(new Error('boom'))),
+    ).rejects.toThrow('boom');
     expect(log).toEqual(['pool: anyDue', 'connect', 'tx: BEGIN', 'tx: due', 'tx: ROLLBACK', 'released']);
   });
 });

@@ -26,7 +26,11 @@ export const PENDING_TTL_MS = 10 * 60_000;
 
 /** Deletes the pending-command rows untouched for `olderThanMs`; returns how many. */
 export const sweepPendingCommands = async (pool: Pool, olderThanMs = PENDING_TTL_MS): Promise<number> =>
-  (await pool.query('DELETE FROM pending_commands WHERE updated_at < now() - make_interval(secs => $1)', [olderThanMs / 1000])).rowCount ?? 0;
+  (
+    await pool.query('DELETE FROM pending_commands WHERE updated_at < now() - make_interval(secs => $1)', [
+      olderThanMs / 1000,
+    ])
+  ).rowCount ?? 0;
 
 /**
  * Kafka transport: hands a reply to the attempt that waits for it. The activity is completed
@@ -42,13 +46,19 @@ export const completeFromReply = async (
   commandId: string,
   result: CommandResult,
 ): Promise<'completed' | 'kept' | 'unknown'> => {
-  const { rows } = await pool.query<{ task_token: Buffer }>('SELECT task_token FROM pending_commands WHERE command_id = $1', [commandId]);
+  const { rows } = await pool.query<{ task_token: Buffer }>(
+    'SELECT task_token FROM pending_commands WHERE command_id = $1',
+    [commandId],
+  );
   const token = rows[0]?.task_token;
   if (!token) return 'unknown'; // a duplicate reply after its attempt completed, or one for a saga of another mode
   try {
     await complete(new Uint8Array(token), result);
   } catch {
-    await pool.query('UPDATE pending_commands SET result = $2, updated_at = now() WHERE command_id = $1', [commandId, result]);
+    await pool.query('UPDATE pending_commands SET result = $2, updated_at = now() WHERE command_id = $1', [
+      commandId,
+      result,
+    ]);
     return 'kept';
   }
   await pool.query('DELETE FROM pending_commands WHERE command_id = $1 AND task_token = $2', [commandId, token]);
@@ -82,7 +92,10 @@ export const createActivities = (deps: ActivityDeps): SagaActivities => ({
       await deps.pool!.query('DELETE FROM pending_commands WHERE command_id = $1', [req.commandId]);
       return rows[0].result;
     }
-    await deps.producer!.send({ topic: deps.topic!(commandTopic(req.type)), messages: [{ key: req.sagaId, value: JSON.stringify(command) }] });
+    await deps.producer!.send({
+      topic: deps.topic!(commandTopic(req.type)),
+      messages: [{ key: req.sagaId, value: JSON.stringify(command) }],
+    });
     throw new CompleteAsyncError();
   },
 });

@@ -12,7 +12,10 @@ const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const sourceHash = () => {
   const h = createHash('sha256');
   h.update((createRequire(import.meta.url)('@temporalio/workflow/package.json') as { version: string }).version);
-  for (const f of readdirSync(src).filter((f) => f.endsWith('.ts') && !f.includes('.test.')).sort()) h.update(f).update(readFileSync(join(src, f)));
+  for (const f of readdirSync(src)
+    .filter((f) => f.endsWith('.ts') && !f.includes('.test.'))
+    .sort())
+    h.update(f).update(readFileSync(join(src, f)));
   return h.digest('hex').slice(0, 16);
 };
 
@@ -26,7 +29,10 @@ const sourceHash = () => {
 export const workflowBundle = async (): Promise<{ codePath: string; built: boolean }> => {
   const codePath = join(dist, `workflows-${sourceHash()}.js`);
   if (existsSync(codePath)) return { codePath, built: false };
-  const { code } = await bundleWorkflowCode({ workflowsPath: join(src, 'workflows.ts'), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: join(src, 'workflows.ts'),
+    logger: new DefaultLogger('WARN'),
+  });
   mkdirSync(dist, { recursive: true });
   const tmp = `${codePath}.${process.pid}.tmp`;
   writeFileSync(tmp, code);

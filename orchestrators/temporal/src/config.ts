@@ -33,7 +33,9 @@ export const TEMPORAL_GROUPS = { starter: 'orchestrator-temporal-starter', repli
 export const loadTemporalConfig = (env: Record<string, string | undefined> = process.env) => {
   const cfg = loadConfig(temporalSettings, env);
   if (cfg.TEMPORAL_ACTIVITIES === 'local' && cfg.TRANSPORT !== 'http') {
-    throw new ConfigError([`TEMPORAL_ACTIVITIES="local": local activities cannot complete asynchronously from a Kafka reply; use TRANSPORT=http or TEMPORAL_ACTIVITIES=regular`]);
+    throw new ConfigError([
+      `TEMPORAL_ACTIVITIES="local": local activities cannot complete asynchronously from a Kafka reply; use TRANSPORT=http or TEMPORAL_ACTIVITIES=regular`,
+    ]);
   }
   return cfg;
 };

@@ -14,10 +14,14 @@ describe('Temporal coordinator settings', () => {
 
   it('refuses local activities over Kafka, naming the setting and the way out', () => {
     expect(() => loadTemporalConfig({ TEMPORAL_ACTIVITIES: 'local' })).toThrow(ConfigError);
-    expect(() => loadTemporalConfig({ TEMPORAL_ACTIVITIES: 'local' })).toThrow(/TEMPORAL_ACTIVITIES="local".*TRANSPORT=http/);
+    expect(() => loadTemporalConfig({ TEMPORAL_ACTIVITIES: 'local' })).toThrow(
+      /TEMPORAL_ACTIVITIES="local".*TRANSPORT=http/,
+    );
   });
 
   it('refuses an unknown activity kind, listing the valid ones', () => {
-    expect(() => loadTemporalConfig({ TEMPORAL_ACTIVITIES: 'eager' })).toThrow(/TEMPORAL_ACTIVITIES="eager": expected one of regular, local/);
+    expect(() => loadTemporalConfig({ TEMPORAL_ACTIVITIES: 'eager' })).toThrow(
+      /TEMPORAL_ACTIVITIES="eager": expected one of regular, local/,
+    );
   });
 });

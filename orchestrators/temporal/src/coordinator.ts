@@ -41,42 +41,58 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
     taskQueue: cfg.TEMPORAL_TASK_QUEUE,
     workflowBundle: { codePath: bundle.codePath },
     stickyQueueScheduleToStartTimeout: cfg.TEMPORAL_STICKY_TIMEOUT_MS,
-    activities: createActivities({ transport: cfg.TRANSPORT, urlFor: (t) => cfg[serviceUrlSetting(commandTopic(t))], producer, pool, topic }),
+    activities: createActivities({
+      transport: cfg.TRANSPORT,
+      urlFor: (t) => cfg[serviceUrlSetting(commandTopic(t))],
+      producer,
+      pool,
+      topic,
+    }),
   });
   const running = worker.run();
 
   // Draining: no starter, so its group's offsets wait for the next normal start.
-  const starter = cfg.SAGA_DRAIN ? undefined : await startConsumer({
-    kafka, producer, isTransient: transient,
-    groupId: topic(TEMPORAL_GROUPS.starter),
-    topics: [topic(Topics.orderEvents)],
-    schema: OrderEvent,
-    fromBeginning: true,
-    concurrency: cfg.REPLY_CONCURRENCY,
-    onDeadLetter: (reason, meta) => log.error({ reason, ...meta }, 'OrderCreated dead-lettered: no saga started'),
-    handle: async (e) => {
-      if (e.type !== 'OrderCreated') return;
-      const { orderId, customerId, lines, totalCents } = e.payload;
-      // Another coordinator owns this order (ADR 0011): it alone drives it, whatever our offsets say.
-      if (!(await ownership.claim(orderId))) return log.debug({ sagaId: orderId }, 'saga owned by another coordinator; not started');
-      await client.workflow
-        .start(orderSaga, {
-          workflowId: orderId,
-          taskQueue: cfg.TEMPORAL_TASK_QUEUE,
-          args: [{ orderId, customerId, lines, totalCents, timing, activities: cfg.TEMPORAL_ACTIVITIES }],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [{ key: OrderIdKey, value: orderId }, { key: SagaStatusKey, value: 'RUNNING' }],
-        })
-        .catch((err: unknown) => {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // a duplicate event starts nothing
-        });
-    },
-  });
+  const starter = cfg.SAGA_DRAIN
+    ? undefined
+    : await startConsumer({
+        kafka,
+        producer,
+        isTransient: transient,
+        groupId: topic(TEMPORAL_GROUPS.starter),
+        topics: [topic(Topics.orderEvents)],
+        schema: OrderEvent,
+        fromBeginning: true,
+        concurrency: cfg.REPLY_CONCURRENCY,
+        onDeadLetter: (reason, meta) => log.error({ reason, ...meta }, 'OrderCreated dead-lettered: no saga started'),
+        handle: async (e) => {
+          if (e.type !== 'OrderCreated') return;
+          const { orderId, customerId, lines, totalCents } = e.payload;
+          // Another coordinator owns this order (ADR 0011): it alone drives it, whatever our offsets say.
+          if (!(await ownership.claim(orderId)))
+            return log.debug({ sagaId: orderId }, 'saga owned by another coordinator; not started');
+          await client.workflow
+            .start(orderSaga, {
+              workflowId: orderId,
+              taskQueue: cfg.TEMPORAL_TASK_QUEUE,
+              args: [{ orderId, customerId, lines, totalCents, timing, activities: cfg.TEMPORAL_ACTIVITIES }],
+              workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              typedSearchAttributes: [
+                { key: OrderIdKey, value: orderId },
+                { key: SagaStatusKey, value: 'RUNNING' },
+              ],
+            })
+            .catch((err: unknown) => {
+              if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // a duplicate event starts nothing
+            });
+        },
+      });
 
   const replies =
     cfg.TRANSPORT === 'kafka'
       ? await startConsumer({
-          kafka, producer, isTransient: transient,
+          kafka,
+          producer,
+          isTransient: transient,
           groupId: topic(TEMPORAL_GROUPS.replies),
           topics: [topic(Topics.sagaReplies)],
           schema: Reply,
@@ -84,22 +100,42 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
           concurrency: cfg.REPLY_CONCURRENCY,
           inParallel: cfg.TEMPORAL_REPLY_PARALLEL,
           handle: async (r) => {
-            const result: CommandResult = { outcome: r.payload.outcome, ...(r.payload.outcome === 'FAILURE' ? { reason: r.payload.reason } : {}) };
-            const kept = await completeFromReply(pool, (token, res) => client.activity.complete(token, res), r.payload.commandId, result);
-            if (kept === 'kept') log.debug({ commandId: r.payload.commandId }, 'attempt no longer waiting; the reply waits for the next attempt');
+            const result: CommandResult = {
+              outcome: r.payload.outcome,
+              ...(r.payload.outcome === 'FAILURE' ? { reason: r.payload.reason } : {}),
+            };
+            const kept = await completeFromReply(
+              pool,
+              (token, res) => client.activity.complete(token, res),
+              r.payload.commandId,
+              result,
+            );
+            if (kept === 'kept')
+              log.debug(
+                { commandId: r.payload.commandId },
+                'attempt no longer waiting; the reply waits for the next attempt',
+              );
           },
         })
       : undefined;
 
   // Kafka transport: rows nobody will read again (a reply kept for an attempt that never came) go after a while.
-  const sweeper = cfg.TRANSPORT === 'kafka'
-    ? setInterval(() => void sweepPendingCommands(pool).catch((err: unknown) => log.warn({ err }, 'pending-command sweep failed')), 60_000).unref()
-    : undefined;
+  const sweeper =
+    cfg.TRANSPORT === 'kafka'
+      ? setInterval(
+          () =>
+            void sweepPendingCommands(pool).catch((err: unknown) => log.warn({ err }, 'pending-command sweep failed')),
+          60_000,
+        ).unref()
+      : undefined;
 
   const app = createApp({
     name: 'orchestrator-temporal',
     logger: log,
-    health: { temporal: async () => void (await connection.workflowService.getSystemInfo({})), postgres: async () => void (await pool.query('SELECT 1')) },
+    health: {
+      temporal: async () => void (await connection.workflowService.getSystemInfo({})),
+      postgres: async () => void (await pool.query('SELECT 1')),
+    },
     routes: operatorApi(temporalOperator(client, cfg.TEMPORAL_TASK_QUEUE), cfg.ADMIN_TOKEN),
   });
   host.onStop(() => clearInterval(sweeper));
@@ -113,7 +149,18 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
   host.onStop(() => connection.close());
   host.onStop(() => nativeConnection.close());
   const http = await host.serve(app, cfg.TEMPORAL_COORDINATOR_PORT, cfg.SERVICE_HOST);
-  log.info({ port: http.port, workflowBundle: bundle.built ? 'built' : 'reused', transport: cfg.TRANSPORT, taskQueue: cfg.TEMPORAL_TASK_QUEUE, drain: cfg.SAGA_DRAIN }, cfg.SAGA_DRAIN ? 'temporal coordinator draining: finishing its sagas, starting none' : 'temporal coordinator running');
+  log.info(
+    {
+      port: http.port,
+      workflowBundle: bundle.built ? 'built' : 'reused',
+      transport: cfg.TRANSPORT,
+      taskQueue: cfg.TEMPORAL_TASK_QUEUE,
+      drain: cfg.SAGA_DRAIN,
+    },
+    cfg.SAGA_DRAIN
+      ? 'temporal coordinator draining: finishing its sagas, starting none'
+      : 'temporal coordinator running',
+  );
 
   return { url: http.url, client, stop: () => host.stop() };
 };

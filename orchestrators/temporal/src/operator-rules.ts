@@ -7,11 +7,17 @@ import type { OperatorAction, SagaStatus } from '@saga/contracts/saga';
 export const operatorRefusal = (action: OperatorAction, status: SagaStatus, pastPivot: boolean): string | undefined => {
   switch (action) {
     case 'retry':
-      return status === 'NEEDS_ATTENTION' ? undefined : `cannot retry a saga that is ${status}: Temporal retries a step in flight itself; retry fits a NEEDS_ATTENTION saga`;
+      return status === 'NEEDS_ATTENTION'
+        ? undefined
+        : `cannot retry a saga that is ${status}: Temporal retries a step in flight itself; retry fits a NEEDS_ATTENTION saga`;
     case 'compensate':
-      return status === 'RUNNING' && !pastPivot ? undefined : `cannot compensate a saga that is ${status}${pastPivot ? ' and past its pivot (it only goes forward)' : ''}`;
+      return status === 'RUNNING' && !pastPivot
+        ? undefined
+        : `cannot compensate a saga that is ${status}${pastPivot ? ' and past its pivot (it only goes forward)' : ''}`;
     case 'resolve':
-      return status === 'NEEDS_ATTENTION' ? undefined : `only a NEEDS_ATTENTION saga can be resolved; this one is ${status}`;
+      return status === 'NEEDS_ATTENTION'
+        ? undefined
+        : `only a NEEDS_ATTENTION saga can be resolved; this one is ${status}`;
     default: {
       const unreachable: never = action;
       throw new Error(`unknown operator action ${String(unreachable)}`);

@@ -1,5 +1,12 @@
 import { WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
-import { isTerminal, SAGA_STATUSES, timelineOf, type SagaPage, type SagaStatus, type SagaSummary } from '@saga/contracts';
+import {
+  isTerminal,
+  SAGA_STATUSES,
+  timelineOf,
+  type SagaPage,
+  type SagaStatus,
+  type SagaSummary,
+} from '@saga/contracts';
 import { historyLine, type Operated, type SagaOperator } from '@saga/service';
 import { SagaStatusKey } from './shared.ts';
 import { operatorRefusal } from './operator-rules.ts';
@@ -33,7 +40,11 @@ const summaryOf = (w: WorkflowExecutionInfo): SagaSummary => {
 export const temporalOperator = (client: Client, taskQueue: string): SagaOperator => ({
   async list({ status, page, pageSize }): Promise<SagaPage> {
     // An open status only counts for a workflow still running (one terminated by hand keeps its last attribute).
-    const query = [`TaskQueue = '${taskQueue}'`, ...(status ? [`SagaStatus = '${status}'`] : []), ...(status && !isTerminal(status) ? [`ExecutionStatus = 'Running'`] : [])].join(' AND ');
+    const query = [
+      `TaskQueue = '${taskQueue}'`,
+      ...(status ? [`SagaStatus = '${status}'`] : []),
+      ...(status && !isTerminal(status) ? [`ExecutionStatus = 'Running'`] : []),
+    ].join(' AND ');
     const { count } = await client.workflow.count(query);
     const skip = (page - 1) * pageSize;
     const items: SagaSummary[] = [];
@@ -56,9 +67,24 @@ export const temporalOperator = (client: Client, taskQueue: string): SagaOperato
     // The step in flight, from the server: its attempt, and its next timer — the next attempt's
     // start when it backs off, else the running attempt's start-to-close timeout.
     const p = d.raw.pendingActivities?.[0];
-    const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => (t?.seconds != null ? Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : null);
-    const next = ms(p?.nextAttemptScheduleTime) ?? (ms(p?.lastStartedTime) !== null && view.stepTimeoutMs ? ms(p?.lastStartedTime)! + view.stepTimeoutMs : null);
-    const history = view.history.map((h) => (typeof h === 'string' ? historyLine(h, { at: d.startTime, step: null, attempt: null, status: null, detail: null, commandId: null, messageId: null }) : h));
+    const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+      t?.seconds != null ? Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : null;
+    const next =
+      ms(p?.nextAttemptScheduleTime) ??
+      (ms(p?.lastStartedTime) !== null && view.stepTimeoutMs ? ms(p?.lastStartedTime)! + view.stepTimeoutMs : null);
+    const history = view.history.map((h) =>
+      typeof h === 'string'
+        ? historyLine(h, {
+            at: d.startTime,
+            step: null,
+            attempt: null,
+            status: null,
+            detail: null,
+            commandId: null,
+            messageId: null,
+          })
+        : h,
+    );
     const timeline = timelineOf(
       {
         id,
@@ -69,7 +95,13 @@ export const temporalOperator = (client: Client, taskQueue: string): SagaOperato
         updatedAt: d.closeTime?.toISOString() ?? null,
         deadlineAt: view.deadlineAt ?? null,
         nextTimerAt: next === null ? null : new Date(next).toISOString(),
-        coordinator: { runId: d.runId, taskQueue: d.taskQueue, executionStatus: d.status.name, historyLength: d.historyLength, ...(p ? { inFlight: { attempt: p.attempt ?? null, lastFailure: p.lastFailure?.message ?? null } } : {}) },
+        coordinator: {
+          runId: d.runId,
+          taskQueue: d.taskQueue,
+          executionStatus: d.status.name,
+          historyLength: d.historyLength,
+          ...(p ? { inFlight: { attempt: p.attempt ?? null, lastFailure: p.lastFailure?.message ?? null } } : {}),
+        },
       },
       history,
     );

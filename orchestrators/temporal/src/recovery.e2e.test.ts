@@ -18,7 +18,11 @@ const spawnCoordinator = async (env: Record<string, string>) => {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  await waitFor('the coordinator', async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, 90_000);
+  await waitFor(
+    'the coordinator',
+    async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200,
+    90_000,
+  );
   return { kill: async () => (child.kill('SIGKILL'), await exited) };
 };
 
@@ -33,10 +37,17 @@ describe('Temporal coordinator recovery (Kafka transport)', () => {
     // its workflows first. With the step's 5 for a compensation too, a declined order's ReleaseStock
     // caught by the kill could run out and park (NEEDS_ATTENTION: never terminal), as in the long soak.
     env = orchestratorEnv(wb.env(), {
-      TEMPORAL_TASK_QUEUE: uniqueName('order-saga'), SAGA_STEP_TIMEOUT_MS: '3000', SAGA_STEP_ATTEMPTS: '5', SAGA_COMPENSATION_ATTEMPTS: '25', SAGA_DEADLINE_MS: '300000',
+      TEMPORAL_TASK_QUEUE: uniqueName('order-saga'),
+      SAGA_STEP_TIMEOUT_MS: '3000',
+      SAGA_STEP_ATTEMPTS: '5',
+      SAGA_COMPENSATION_ATTEMPTS: '25',
+      SAGA_DEADLINE_MS: '300000',
     });
     await wb.seedStock([{ sku: 'bulk', quantity: 100_000 }]);
-    await wb.seedCustomers([{ id: 'rich', creditLimitCents: 1_000_000_000 }, { id: 'poor', creditLimitCents: 10 }]);
+    await wb.seedCustomers([
+      { id: 'rich', creditLimitCents: 1_000_000_000 },
+      { id: 'poor', creditLimitCents: 10 },
+    ]);
   });
   afterAll(async () => {
     for (const s of spawned) await s.kill();
@@ -49,7 +60,15 @@ describe('Temporal coordinator recovery (Kafka transport)', () => {
     spawned.push(first);
     const ids: string[] = [];
     for (let batch = 0; batch < 10; batch++) {
-      ids.push(...(await Promise.all(Array.from({ length: 20 }, (_, i) => wb.placeOrder((batch * 20 + i) % 10 === 0 ? 'poor' : 'rich', [{ sku: 'bulk', quantity: 1, unitPriceCents: 100 }])))));
+      ids.push(
+        ...(await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            wb.placeOrder((batch * 20 + i) % 10 === 0 ? 'poor' : 'rich', [
+              { sku: 'bulk', quantity: 1, unitPriceCents: 100 },
+            ]),
+          ),
+        )),
+      );
     }
     const terminal = async () => [...(await wb.orderStatuses(ids)).values()].filter((s) => s !== 'PENDING').length;
     await waitFor('some sagas to finish', async () => (await terminal()) >= 20, 120_000);
@@ -58,13 +77,24 @@ describe('Temporal coordinator recovery (Kafka transport)', () => {
     spawned.push(await spawnCoordinator(env));
     await wb.waitTerminal(ids, 240_000).catch(async (err: Error & { open?: string[] }) => {
       // Say what each stuck saga is doing, so an intermittent failure leaves something to go on.
-      const client = new Client({ connection: await Connection.connect({ address: servers.TEMPORAL_ADDRESS }), namespace: servers.TEMPORAL_NAMESPACE });
-      const seen = await Promise.all((err.open ?? []).slice(0, 5).map(async (id) => {
-        const handle = client.workflow.getHandle(id);
-        const [d, view] = await Promise.all([handle.describe().catch(() => undefined), handle.query(statusQuery).catch((e: unknown) => String(e))]);
-        const pending = d?.raw.pendingActivities?.map((a) => `${a.activityType?.name} attempt ${a.attempt} ${a.state} ${a.lastFailure?.message ?? ''}`) ?? [];
-        return `${id}: ${d?.status.name ?? 'no workflow'} ${JSON.stringify(view)} pending [${pending.join('; ')}]`;
-      }));
+      const client = new Client({
+        connection: await Connection.connect({ address: servers.TEMPORAL_ADDRESS }),
+        namespace: servers.TEMPORAL_NAMESPACE,
+      });
+      const seen = await Promise.all(
+        (err.open ?? []).slice(0, 5).map(async (id) => {
+          const handle = client.workflow.getHandle(id);
+          const [d, view] = await Promise.all([
+            handle.describe().catch(() => undefined),
+            handle.query(statusQuery).catch((e: unknown) => String(e)),
+          ]);
+          const pending =
+            d?.raw.pendingActivities?.map(
+              (a) => `${a.activityType?.name} attempt ${a.attempt} ${a.state} ${a.lastFailure?.message ?? ''}`,
+            ) ?? [];
+          return `${id}: ${d?.status.name ?? 'no workflow'} ${JSON.stringify(view)} pending [${pending.join('; ')}]`;
+        }),
+      );
       await client.connection.close();
       throw new Error(`${err.message}\n${seen.join('\n')}`);
     });

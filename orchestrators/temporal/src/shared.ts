@@ -14,7 +14,8 @@ export const SagaStatusKey = defineSearchAttributeKey('SagaStatus', 'KEYWORD');
  * The same knobs as the custom orchestrator's definition, so both run the same budgets. A saga
  * started before `compensationAttempts` existed has none in its input (the step's budget applies).
  */
-export type SagaTiming = Omit<SharedTiming, 'compensationAttempts'> & Partial<Pick<SharedTiming, 'compensationAttempts'>>;
+export type SagaTiming = Omit<SharedTiming, 'compensationAttempts'> &
+  Partial<Pick<SharedTiming, 'compensationAttempts'>>;
 
 export interface OrderSagaInput {
   orderId: string;

@@ -9,8 +9,17 @@ import { OrderIdKey, SagaStatusKey, type OrderSagaInput } from './shared.ts';
  */
 export const testEnvironment = () =>
   TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: loadStackSettings().temporalCli }, searchAttributes: [OrderIdKey, SagaStatusKey] },
+    server: {
+      executable: { type: 'existing-path', path: loadStackSettings().temporalCli },
+      searchAttributes: [OrderIdKey, SagaStatusKey],
+    },
   });
 
 /** A small order for the workflow, with `timing`. */
-export const orderInput = (orderId: string, timing: OrderSagaInput['timing']): OrderSagaInput => ({ orderId, customerId: 'c1', lines: [{ sku: 'A', quantity: 1 }], totalCents: 100, timing });
+export const orderInput = (orderId: string, timing: OrderSagaInput['timing']): OrderSagaInput => ({
+  orderId,
+  customerId: 'c1',
+  lines: [{ sku: 'A', quantity: 1 }],
+  totalCents: 100,
+  timing,
+});

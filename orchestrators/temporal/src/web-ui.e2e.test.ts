@@ -30,7 +30,10 @@ describe('Temporal Web UI: sagas found by order id, steps and compensations in t
     env = orchestratorEnv(wb.env(), { TRANSPORT: 'kafka', TEMPORAL_TASK_QUEUE: uniqueName('order-saga') });
     coordinator = await startTemporalCoordinator(loadTemporalConfig(env));
     await wb.seedStock([{ sku: 'widget', quantity: 10 }]);
-    await wb.seedCustomers([{ id: 'alice', creditLimitCents: 100_000 }, { id: 'bob', creditLimitCents: 500 }]);
+    await wb.seedCustomers([
+      { id: 'alice', creditLimitCents: 100_000 },
+      { id: 'bob', creditLimitCents: 500 },
+    ]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -40,12 +43,16 @@ describe('Temporal Web UI: sagas found by order id, steps and compensations in t
   });
 
   const finished = async (id: string) =>
-    expect.poll(async () => (await coordinator.client.workflow.getHandle(id).describe()).status.name, { timeout: 30_000 }).toBe('COMPLETED');
+    expect
+      .poll(async () => (await coordinator.client.workflow.getHandle(id).describe()).status.name, { timeout: 30_000 })
+      .toBe('COMPLETED');
 
   /** The workflow list filtered by the OrderId search attribute, as a person would type it. */
   const findByOrderId = async (id: string) => {
     const query = `OrderId="${id}"`;
-    await page.goto(`${servers.TEMPORAL_UI_URL}/namespaces/${servers.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(query)}`);
+    await page.goto(
+      `${servers.TEMPORAL_UI_URL}/namespaces/${servers.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(query)}`,
+    );
     const link = page.getByRole('link', { name: id, exact: true });
     await link.first().waitFor({ timeout: 30_000 });
     return link;
@@ -64,7 +71,13 @@ describe('Temporal Web UI: sagas found by order id, steps and compensations in t
     const id = await wb.placeOrder('alice', [{ sku: 'widget', quantity: 2, unitPriceCents: 1_000 }]);
     await finished(id);
     const text = await historyText(id);
-    for (const step of ['ReserveStock (reserveStock)', 'AuthorizePayment (authorizePayment)', 'ApproveOrder (approveOrder)', 'CommitStock (commitStock)', 'SendNotification (notifyConfirmed)']) {
+    for (const step of [
+      'ReserveStock (reserveStock)',
+      'AuthorizePayment (authorizePayment)',
+      'ApproveOrder (approveOrder)',
+      'CommitStock (commitStock)',
+      'SendNotification (notifyConfirmed)',
+    ]) {
       expect(text).toContain(step);
     }
     expect(text).not.toContain('ReleaseStock');
@@ -78,20 +91,31 @@ describe('Temporal Web UI: sagas found by order id, steps and compensations in t
     const id = await wb.placeOrder('bob', [{ sku: 'widget', quantity: 1, unitPriceCents: 5_000 }]);
     await finished(id);
     const text = await historyText(id);
-    for (const step of ['ReserveStock (reserveStock)', 'AuthorizePayment (authorizePayment)', 'ReleaseStock (releaseStock)', 'RejectOrder (rejectOrder)', 'SendNotification (notifyRejected)']) {
+    for (const step of [
+      'ReserveStock (reserveStock)',
+      'AuthorizePayment (authorizePayment)',
+      'ReleaseStock (releaseStock)',
+      'RejectOrder (rejectOrder)',
+      'SendNotification (notifyRejected)',
+    ]) {
       expect(text).toContain(step);
     }
     expect(text).not.toContain('CommitStock');
-    if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: `${SCREENSHOTS}temporal-ui-declined.png`, fullPage: true });
+    if (process.env.UPDATE_SCREENSHOTS === '1')
+      await page.screenshot({ path: `${SCREENSHOTS}temporal-ui-declined.png`, fullPage: true });
   });
 
   it('the list filtered by a saga status shows only sagas in that status', async () => {
     const id = await wb.placeOrder('bob', [{ sku: 'widget', quantity: 1, unitPriceCents: 9_000 }]);
     await finished(id);
     const query = `SagaStatus="REJECTED" AND OrderId="${id}"`;
-    await page.goto(`${servers.TEMPORAL_UI_URL}/namespaces/${servers.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(query)}`);
+    await page.goto(
+      `${servers.TEMPORAL_UI_URL}/namespaces/${servers.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(query)}`,
+    );
     await page.getByRole('link', { name: id, exact: true }).waitFor({ timeout: 30_000 });
-    await page.goto(`${servers.TEMPORAL_UI_URL}/namespaces/${servers.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(`SagaStatus="COMPLETED" AND OrderId="${id}"`)}`);
+    await page.goto(
+      `${servers.TEMPORAL_UI_URL}/namespaces/${servers.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(`SagaStatus="COMPLETED" AND OrderId="${id}"`)}`,
+    );
     await page.getByText('No Workflows Found').first().waitFor({ timeout: 30_000 }); // Web UI 2.54's empty list
     expect(await page.getByRole('link', { name: id, exact: true }).count()).toBe(0);
   });

@@ -3,7 +3,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timelineOf } from '@saga/contracts';
-import { answerOf, CONFORMANCE, CONFORMANCE_TIMING, conformanceTimelineProblems, distinctCommands, type ConformanceCase } from '@saga/testkit/conformance';
+import {
+  answerOf,
+  CONFORMANCE,
+  CONFORMANCE_TIMING,
+  conformanceTimelineProblems,
+  distinctCommands,
+  type ConformanceCase,
+} from '@saga/testkit/conformance';
 import { OrderIdKey, SagaStatusKey, TASK_QUEUE, type CommandRequest, type CommandResult } from './shared.ts';
 import { orderInput, testEnvironment } from './test-environment.ts';
 import { operateUpdate, orderSaga, statusQuery } from './workflows.ts';
@@ -35,24 +42,48 @@ const playOnTemporal = async (c: ConformanceCase, id: string) => {
       return { outcome: 'FAILURE', reason: a.refuse };
     },
   };
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)), activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
+    activities,
+  });
   return worker.runUntil(async () => {
     const handle = await env.client.workflow.start(orderSaga, {
       workflowId: id,
       taskQueue: TASK_QUEUE,
       args: [orderInput(id, { ...CONFORMANCE_TIMING, ...c.timing })],
-      typedSearchAttributes: [{ key: OrderIdKey, value: id }, { key: SagaStatusKey, value: 'RUNNING' }],
+      typedSearchAttributes: [
+        { key: OrderIdKey, value: id },
+        { key: SagaStatusKey, value: 'RUNNING' },
+      ],
     });
     const op = c.operator;
     if (op) {
-      if (op.when === 'parked') await expect.poll(async () => (await handle.query(statusQuery)).status, { timeout: 20_000 }).toBe('NEEDS_ATTENTION');
-      else await expect.poll(() => sent.some((r) => r.type === (op.when as { inFlight: string }).inFlight), { timeout: 20_000 }).toBe(true);
+      if (op.when === 'parked')
+        await expect
+          .poll(async () => (await handle.query(statusQuery)).status, { timeout: 20_000 })
+          .toBe('NEEDS_ATTENTION');
+      else
+        await expect
+          .poll(() => sent.some((r) => r.type === (op.when as { inFlight: string }).inFlight), { timeout: 20_000 })
+          .toBe(true);
       healed = op.heals === true;
       await handle.executeUpdate(operateUpdate, { args: [op.action, 'conformance'] });
     }
     const status = await handle.result();
     const view = await handle.query(statusQuery);
-    const head = { id, status, reason: view.reason, currentStep: view.step, createdAt: new Date(0).toISOString(), updatedAt: null, deadlineAt: null, nextTimerAt: null, coordinator: {} };
+    const head = {
+      id,
+      status,
+      reason: view.reason,
+      currentStep: view.step,
+      createdAt: new Date(0).toISOString(),
+      updatedAt: null,
+      deadlineAt: null,
+      nextTimerAt: null,
+      coordinator: {},
+    };
     return { status, reason: view.reason, commands: distinctCommands(sent), timeline: timelineOf(head, view.history) };
   });
 };

@@ -18,7 +18,9 @@ const timing = { stepTimeoutMs: 2_000, stepAttempts: 3, compensationAttempts: 5,
 const input = (orderId: string) => orderInput(orderId, timing);
 
 /** Activities that answer from a script: SUCCESS unless told otherwise; every call recorded. */
-const scripted = (answers: Partial<Record<string, CommandResult | (() => CommandResult | Promise<CommandResult>)>> = {}) => {
+const scripted = (
+  answers: Partial<Record<string, CommandResult | (() => CommandResult | Promise<CommandResult>)>> = {},
+) => {
   const calls: CommandRequest[] = [];
   return {
     calls,
@@ -47,7 +49,11 @@ const releaseFailsUntilHealed = () => {
   return { s, heal: () => void (releaseWorks = true) };
 };
 
-const run = async (id: string, activities: ReturnType<typeof scripted>['activities'], during?: (handle: Awaited<ReturnType<typeof env.client.workflow.start>>) => Promise<void>) => {
+const run = async (
+  id: string,
+  activities: ReturnType<typeof scripted>['activities'],
+  during?: (handle: Awaited<ReturnType<typeof env.client.workflow.start>>) => Promise<void>,
+) => {
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: TASK_QUEUE,
@@ -59,7 +65,10 @@ const run = async (id: string, activities: ReturnType<typeof scripted>['activiti
       workflowId: id,
       taskQueue: TASK_QUEUE,
       args: [input(id)],
-      typedSearchAttributes: [{ key: OrderIdKey, value: id }, { key: SagaStatusKey, value: 'RUNNING' }],
+      typedSearchAttributes: [
+        { key: OrderIdKey, value: id },
+        { key: SagaStatusKey, value: 'RUNNING' },
+      ],
     });
     await during?.(handle);
     return handle.result();
@@ -70,7 +79,13 @@ describe('order saga workflow (test environment, mocked activities)', () => {
   it('happy path: every step in order, then COMPLETED', async () => {
     const s = scripted();
     expect(await run('wf-happy', s.activities)).toBe('COMPLETED');
-    expect(s.calls.map((c) => c.type)).toEqual(['ReserveStock', 'AuthorizePayment', 'ApproveOrder', 'CommitStock', 'SendNotification']);
+    expect(s.calls.map((c) => c.type)).toEqual([
+      'ReserveStock',
+      'AuthorizePayment',
+      'ApproveOrder',
+      'CommitStock',
+      'SendNotification',
+    ]);
     expect(s.calls[0]!.commandId).toBe('wf-happy:reserveStock');
   });
 
@@ -85,13 +100,21 @@ describe('order saga workflow (test environment, mocked activities)', () => {
   it('payment declined: stock released, order rejected', async () => {
     const s = scripted({ AuthorizePayment: { outcome: 'FAILURE', reason: 'INSUFFICIENT_CREDIT' } });
     expect(await run('wf-declined', s.activities)).toBe('REJECTED');
-    expect(s.calls.map((c) => c.type)).toEqual(['ReserveStock', 'AuthorizePayment', 'ReleaseStock', 'RejectOrder', 'SendNotification']);
+    expect(s.calls.map((c) => c.type)).toEqual([
+      'ReserveStock',
+      'AuthorizePayment',
+      'ReleaseStock',
+      'RejectOrder',
+      'SendNotification',
+    ]);
   });
 
   it('a compensation that keeps failing: NEEDS_ATTENTION (query and search attribute) until an operator retries', async () => {
     const { s, heal } = releaseFailsUntilHealed();
     const result = await run('wf-attention', s.activities, async (handle) => {
-      await expect.poll(async () => (await handle.query(statusQuery)).status, { timeout: 20_000 }).toBe('NEEDS_ATTENTION');
+      await expect
+        .poll(async () => (await handle.query(statusQuery)).status, { timeout: 20_000 })
+        .toBe('NEEDS_ATTENTION');
       const described = await handle.describe();
       expect(described.typedSearchAttributes.get(SagaStatusKey)).toBe('NEEDS_ATTENTION');
       heal();
@@ -102,7 +125,7 @@ describe('order saga workflow (test environment, mocked activities)', () => {
     expect(s.calls.map((c) => c.type).slice(-2)).toEqual(['RejectOrder', 'SendNotification']);
   });
 
-  it('a compensation silent past a step\'s budget still finishes: its own budget applies, nothing parks', async () => {
+  it("a compensation silent past a step's budget still finishes: its own budget applies, nothing parks", async () => {
     let releases = 0;
     const s = scripted({
       AuthorizePayment: { outcome: 'FAILURE', reason: 'INSUFFICIENT_CREDIT' },
@@ -113,7 +136,11 @@ describe('order saga workflow (test environment, mocked activities)', () => {
     });
     const result = await run('wf-patient', s.activities, async (handle) => {
       // Without its own budget the compensation would park after the step's 3 and wait for an operator.
-      await expect.poll(async () => ['REJECTED', 'NEEDS_ATTENTION'].includes((await handle.query(statusQuery)).status), { timeout: 20_000 }).toBe(true);
+      await expect
+        .poll(async () => ['REJECTED', 'NEEDS_ATTENTION'].includes((await handle.query(statusQuery)).status), {
+          timeout: 20_000,
+        })
+        .toBe(true);
       expect((await handle.query(statusQuery)).status).toBe('REJECTED');
     });
     expect(result).toBe('REJECTED');
@@ -128,7 +155,9 @@ describe('order saga workflow (test environment, mocked activities)', () => {
       },
     });
     const result = await run('wf-resolve', s.activities, async (handle) => {
-      await expect.poll(async () => (await handle.query(statusQuery)).status, { timeout: 20_000 }).toBe('NEEDS_ATTENTION');
+      await expect
+        .poll(async () => (await handle.query(statusQuery)).status, { timeout: 20_000 })
+        .toBe('NEEDS_ATTENTION');
       await handle.signal(resolveSignal, 'released by hand');
     });
     expect(result).toBe('RESOLVED');
@@ -136,7 +165,9 @@ describe('order saga workflow (test environment, mocked activities)', () => {
   });
 
   it("an operator's compensate before the pivot cancels the step in flight and undoes it too (the operate update)", async () => {
-    const s = scripted({ AuthorizePayment: () => new Promise((r) => setTimeout(() => r({ outcome: 'SUCCESS' }), 1_500)) });
+    const s = scripted({
+      AuthorizePayment: () => new Promise((r) => setTimeout(() => r({ outcome: 'SUCCESS' }), 1_500)),
+    });
     let taken: { status: string } | undefined;
     const result = await run('wf-op-compensate', s.activities, async (handle) => {
       await expect.poll(() => s.calls.some((c) => c.type === 'AuthorizePayment'), { timeout: 10_000 }).toBe(true);
@@ -145,34 +176,55 @@ describe('order saga workflow (test environment, mocked activities)', () => {
     expect(taken?.status).toBe('COMPENSATING');
     expect(result).toBe('REJECTED');
     // The payment in flight may have acted: voided, then the stock released, in reverse.
-    expect(s.calls.map((c) => c.type)).toEqual(['ReserveStock', 'AuthorizePayment', 'VoidPayment', 'ReleaseStock', 'RejectOrder', 'SendNotification']);
+    expect(s.calls.map((c) => c.type)).toEqual([
+      'ReserveStock',
+      'AuthorizePayment',
+      'VoidPayment',
+      'ReleaseStock',
+      'RejectOrder',
+      'SendNotification',
+    ]);
     expect(s.calls.find((c) => c.type === 'RejectOrder')!.payload).toMatchObject({ reason: 'OPERATOR_COMPENSATED' });
   });
 
   it('the operate update refuses what does not fit — resolve or retry a running saga, compensate past the pivot — and nothing changes', async () => {
     const slow = (): Promise<CommandResult> => new Promise((r) => setTimeout(() => r({ outcome: 'SUCCESS' }), 1_500));
     const s = scripted({ AuthorizePayment: slow, ApproveOrder: slow });
-    const refusal = (handle: Parameters<NonNullable<Parameters<typeof run>[2]>>[0], action: 'retry' | 'compensate' | 'resolve') =>
+    const refusal = (
+      handle: Parameters<NonNullable<Parameters<typeof run>[2]>>[0],
+      action: 'retry' | 'compensate' | 'resolve',
+    ) =>
       handle.executeUpdate(operateUpdate, { args: [action] }).then(
         () => 'taken',
-        (err: unknown) => (err instanceof WorkflowUpdateFailedError ? (err.cause?.message ?? err.message) : `unexpected: ${String(err)}`),
+        (err: unknown) =>
+          err instanceof WorkflowUpdateFailedError ? (err.cause?.message ?? err.message) : `unexpected: ${String(err)}`,
       );
     const result = await run('wf-op-refused', s.activities, async (handle) => {
       await expect.poll(() => s.calls.some((c) => c.type === 'AuthorizePayment'), { timeout: 10_000 }).toBe(true);
       expect(await refusal(handle, 'resolve')).toBe('only a NEEDS_ATTENTION saga can be resolved; this one is RUNNING');
       expect(await refusal(handle, 'retry')).toMatch(/^cannot retry a saga that is RUNNING/);
       await expect.poll(() => s.calls.some((c) => c.type === 'ApproveOrder'), { timeout: 10_000 }).toBe(true);
-      expect(await refusal(handle, 'compensate')).toBe('cannot compensate a saga that is RUNNING and past its pivot (it only goes forward)');
+      expect(await refusal(handle, 'compensate')).toBe(
+        'cannot compensate a saga that is RUNNING and past its pivot (it only goes forward)',
+      );
     });
     expect(result).toBe('COMPLETED');
-    expect(s.calls.map((c) => c.type)).toEqual(['ReserveStock', 'AuthorizePayment', 'ApproveOrder', 'CommitStock', 'SendNotification']);
+    expect(s.calls.map((c) => c.type)).toEqual([
+      'ReserveStock',
+      'AuthorizePayment',
+      'ApproveOrder',
+      'CommitStock',
+      'SendNotification',
+    ]);
   });
 
   it('operate retry takes a parked saga back to COMPENSATING with a fresh budget', async () => {
     const { s, heal } = releaseFailsUntilHealed();
     let taken: { status: string } | undefined;
     const result = await run('wf-op-retry', s.activities, async (handle) => {
-      await expect.poll(async () => (await handle.query(statusQuery)).status, { timeout: 20_000 }).toBe('NEEDS_ATTENTION');
+      await expect
+        .poll(async () => (await handle.query(statusQuery)).status, { timeout: 20_000 })
+        .toBe('NEEDS_ATTENTION');
       heal();
       taken = await handle.executeUpdate(operateUpdate, { args: ['retry', 'inventory is back'] });
     });

@@ -10,13 +10,20 @@ const fixtures = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter
 
 describe('workflow replay', () => {
   it('has recorded histories for both transports and local activities', () => {
-    for (const dir of ['kafka/', 'http/', 'http-local/']) expect(fixtures.filter((f) => f.startsWith(dir)).length).toBeGreaterThanOrEqual(4);
+    for (const dir of ['kafka/', 'http/', 'http-local/'])
+      expect(fixtures.filter((f) => f.startsWith(dir)).length).toBeGreaterThanOrEqual(4);
   });
 
   it('replays every recorded history without a non-determinism error', async () => {
-    const histories = fixtures.map((f) => ({ workflowId: f, history: JSON.parse(readFileSync(`${root}/${f}`, 'utf8')) as unknown }));
+    const histories = fixtures.map((f) => ({
+      workflowId: f,
+      history: JSON.parse(readFileSync(`${root}/${f}`, 'utf8')) as unknown,
+    }));
     const failures: string[] = [];
-    for await (const r of Worker.runReplayHistories({ workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)) }, histories)) {
+    for await (const r of Worker.runReplayHistories(
+      { workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)) },
+      histories,
+    )) {
       if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
     }
     expect(failures).toEqual([]);

@@ -1,11 +1,28 @@
 import {
-  ActivityFailure, CancellationScope, type ActivityInterfaceFor,
-  proxyLocalActivities, condition, defineQuery, defineSignal, defineUpdate, isCancellation, proxyActivities, setHandler, upsertSearchAttributes,
+  ActivityFailure,
+  CancellationScope,
+  type ActivityInterfaceFor,
+  proxyLocalActivities,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { CommandType } from '@saga/contracts';
 import { PATIENT_MAX_BACKOFF_MS, STEP_RETRY, type HistoryLine, type OperatorAction } from '@saga/contracts/saga';
 import { operatorRefusal } from './operator-rules.ts';
-import { SagaStatusKey, type CommandResult, type OrderSagaInput, type SagaActivities, type SagaStatus, type SagaView } from './shared.ts';
+import {
+  SagaStatusKey,
+  type CommandResult,
+  type OrderSagaInput,
+  type SagaActivities,
+  type SagaStatus,
+  type SagaView,
+} from './shared.ts';
 
 export const retrySignal = defineSignal<[note?: string]>('retry');
 export const resolveSignal = defineSignal<[note?: string]>('resolve');
@@ -30,10 +47,27 @@ class OperatorCompensated extends Error {}
  */
 export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
   const { orderId, customerId, timing } = input;
-  const view: SagaView = { status: 'RUNNING', step: null, reason: null, history: [], deadlineAt: new Date(Date.now() + timing.deadlineMs).toISOString(), stepTimeoutMs: timing.stepTimeoutMs };
+  const view: SagaView = {
+    status: 'RUNNING',
+    step: null,
+    reason: null,
+    history: [],
+    deadlineAt: new Date(Date.now() + timing.deadlineMs).toISOString(),
+    stepTimeoutMs: timing.stepTimeoutMs,
+  };
   /** A typed history entry at workflow time (deterministic: the same on replay). */
   const log = (kind: HistoryLine['kind'], f: Partial<HistoryLine> = {}) =>
-    view.history.push({ at: new Date().toISOString(), kind, step: null, attempt: null, status: view.status, detail: null, commandId: null, messageId: null, ...f });
+    view.history.push({
+      at: new Date().toISOString(),
+      kind,
+      step: null,
+      attempt: null,
+      status: view.status,
+      detail: null,
+      commandId: null,
+      messageId: null,
+      ...f,
+    });
   log('started');
   setHandler(statusQuery, () => view);
   let operator: 'retry' | 'resolve' | null = null;
@@ -44,7 +78,8 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
   // commands a refusal emits (timer cancel, search attribute) and running histories would not replay.
   let forward: CancellationScope | undefined;
   const refusalNow = (action: OperatorAction) =>
-    operatorRefusal(action, view.status, pastPivot) ?? (action === 'compensate' && compensateAsked ? 'a compensate is already under way' : undefined);
+    operatorRefusal(action, view.status, pastPivot) ??
+    (action === 'compensate' && compensateAsked ? 'a compensate is already under way' : undefined);
   /** An operator action that fits is taken; a signal that does not fit is ignored (the update's validator refuses it). */
   const act = (action: OperatorAction, note?: string) => {
     if (refusalNow(action)) return;
@@ -79,16 +114,31 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
     upsertSearchAttributes([{ key: SagaStatusKey, value: status }]);
   };
 
-  const retry = { initialInterval: STEP_RETRY.initialBackoffMs, backoffCoefficient: STEP_RETRY.factor, maximumInterval: STEP_RETRY.maxBackoffMs };
+  const retry = {
+    initialInterval: STEP_RETRY.initialBackoffMs,
+    backoffCoefficient: STEP_RETRY.factor,
+    maximumInterval: STEP_RETRY.maxBackoffMs,
+  };
   // Local activities run inside the workflow task (HTTP transport only); same budgets either way.
   const proxy = input.activities === 'local' ? proxyLocalActivities : proxyActivities;
-  const bounded = proxy<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...retry, maximumAttempts: timing.stepAttempts } });
+  const bounded = proxy<SagaActivities>({
+    startToCloseTimeout: timing.stepTimeoutMs,
+    retry: { ...retry, maximumAttempts: timing.stepAttempts },
+  });
   const patient = { ...retry, maximumInterval: PATIENT_MAX_BACKOFF_MS };
   const untilDone = proxy<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: patient });
   // A refusal parks a compensation at once; silence gets its own, longer budget (a saga started
   // before that budget existed keeps the step's).
-  const compensating = proxy<SagaActivities>({ startToCloseTimeout: timing.stepTimeoutMs, retry: { ...patient, maximumAttempts: timing.compensationAttempts ?? timing.stepAttempts } });
-  const send = async (via: ActivityInterfaceFor<SagaActivities>, action: string, type: CommandType, payload: Record<string, unknown>): Promise<CommandResult> => {
+  const compensating = proxy<SagaActivities>({
+    startToCloseTimeout: timing.stepTimeoutMs,
+    retry: { ...patient, maximumAttempts: timing.compensationAttempts ?? timing.stepAttempts },
+  });
+  const send = async (
+    via: ActivityInterfaceFor<SagaActivities>,
+    action: string,
+    type: CommandType,
+    payload: Record<string, unknown>,
+  ): Promise<CommandResult> => {
     view.step = action;
     const commandId = `${orderId}:${action}`;
     log('requested', { step: action, detail: `sent ${type}`, commandId });
@@ -96,17 +146,31 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
       // The summary names the step in the Web UI's event history (every step is one sendCommand activity).
       const summary = `${type} (${action})`;
       const r = await via.sendCommand.executeWithOptions({ summary }, [{ type, commandId, sagaId: orderId, payload }]);
-      log(r.outcome === 'SUCCESS' ? 'succeeded' : 'refused', { step: action, attempt: r.attempt ?? null, detail: r.outcome === 'SUCCESS' ? null : (r.reason ?? 'FAILURE'), commandId });
+      log(r.outcome === 'SUCCESS' ? 'succeeded' : 'refused', {
+        step: action,
+        attempt: r.attempt ?? null,
+        detail: r.outcome === 'SUCCESS' ? null : (r.reason ?? 'FAILURE'),
+        commandId,
+      });
       return r;
     } catch (err) {
-      log(isCancellation(err) ? 'cancelled' : 'gave-up', { step: action, detail: isCancellation(err) ? 'cancelled in flight' : 'no answer within its budget', commandId });
+      log(isCancellation(err) ? 'cancelled' : 'gave-up', {
+        step: action,
+        detail: isCancellation(err) ? 'cancelled in flight' : 'no answer within its budget',
+        commandId,
+      });
       throw err;
     }
   };
 
   const compensations: { action: string; type: CommandType }[] = [];
   /** A step before the pivot: refusal → Refused; no answer within budget → compensate it too. */
-  const step = async (action: string, type: CommandType, payload: Record<string, unknown>, undo: { action: string; type: CommandType }) => {
+  const step = async (
+    action: string,
+    type: CommandType,
+    payload: Record<string, unknown>,
+    undo: { action: string; type: CommandType },
+  ) => {
     let result: CommandResult;
     try {
       result = await send(bounded, action, type, payload);
@@ -122,8 +186,18 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
     // The deadline covers the steps before the pivot; past the pivot the saga only goes forward.
     await CancellationScope.withTimeout(timing.deadlineMs, async () => {
       forward = CancellationScope.current();
-      await step('reserveStock', 'ReserveStock', { orderId, lines: input.lines }, { action: 'releaseStock', type: 'ReleaseStock' });
-      await step('authorizePayment', 'AuthorizePayment', { orderId, customerId, amountCents: input.totalCents }, { action: 'voidPayment', type: 'VoidPayment' });
+      await step(
+        'reserveStock',
+        'ReserveStock',
+        { orderId, lines: input.lines },
+        { action: 'releaseStock', type: 'ReleaseStock' },
+      );
+      await step(
+        'authorizePayment',
+        'AuthorizePayment',
+        { orderId, customerId, amountCents: input.totalCents },
+        { action: 'voidPayment', type: 'VoidPayment' },
+      );
     });
     if (compensateAsked) throw new OperatorCompensated();
     pastPivot = true;
@@ -131,11 +205,16 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
     if (approved.outcome === 'FAILURE') throw new Refused(approved.reason ?? 'FAILURE');
   } catch (err) {
     if (isCancellation(err) && !compensateAsked) log('deadline');
-    view.reason = err instanceof Refused ? err.message
-      : compensateAsked ? 'OPERATOR_COMPENSATED'
-      : isCancellation(err) ? 'DEADLINE_EXCEEDED'
-      : err instanceof ActivityFailure ? `RETRIES_EXHAUSTED:${view.step}`
-      : String(err);
+    view.reason =
+      err instanceof Refused
+        ? err.message
+        : compensateAsked
+          ? 'OPERATOR_COMPENSATED'
+          : isCancellation(err)
+            ? 'DEADLINE_EXCEEDED'
+            : err instanceof ActivityFailure
+              ? `RETRIES_EXHAUSTED:${view.step}`
+              : String(err);
     return await rollBack();
   }
   await send(untilDone, 'commitStock', 'CommitStock', { orderId });

@@ -59,10 +59,21 @@ export const setting = {
     z
       .string()
       .default(fallback)
-      .transform((v) => v.split(',').map((b) => b.trim()).filter(Boolean))
-      .refine((bs) => bs.length > 0 && bs.every((b) => /^[^\s:,]+:\d{1,5}$/.test(b)), 'expected host:port[,host:port…]'),
+      .transform((v) =>
+        v
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      )
+      .refine(
+        (bs) => bs.length > 0 && bs.every((b) => /^[^\s:,]+:\d{1,5}$/.test(b)),
+        'expected host:port[,host:port…]',
+      ),
   hostPort: (fallback: string) =>
-    z.string().default(fallback).refine((v) => /^[^\s:]+:\d{1,5}$/.test(v), 'expected host:port'),
+    z
+      .string()
+      .default(fallback)
+      .refine((v) => /^[^\s:]+:\d{1,5}$/.test(v), 'expected host:port'),
 };
 
 /**
@@ -151,7 +162,11 @@ export interface SagaTiming {
 }
 
 /** The budgets from a coordinator's validated settings. */
-export const sagaTiming = (cfg: Readonly<Record<'SAGA_STEP_TIMEOUT_MS' | 'SAGA_STEP_ATTEMPTS' | 'SAGA_COMPENSATION_ATTEMPTS' | 'SAGA_DEADLINE_MS', number>>): SagaTiming => ({
+export const sagaTiming = (
+  cfg: Readonly<
+    Record<'SAGA_STEP_TIMEOUT_MS' | 'SAGA_STEP_ATTEMPTS' | 'SAGA_COMPENSATION_ATTEMPTS' | 'SAGA_DEADLINE_MS', number>
+  >,
+): SagaTiming => ({
   stepTimeoutMs: cfg.SAGA_STEP_TIMEOUT_MS,
   stepAttempts: cfg.SAGA_STEP_ATTEMPTS,
   compensationAttempts: cfg.SAGA_COMPENSATION_ATTEMPTS,
@@ -160,7 +175,8 @@ export const sagaTiming = (cfg: Readonly<Record<'SAGA_STEP_TIMEOUT_MS' | 'SAGA_S
 
 /** The `*_URL` setting of the service that owns a command topic (e.g. `inventory.commands` → INVENTORY_URL). */
 export const serviceUrlSetting = (commandTopic: string) =>
-  `${commandTopic.split('.')[0]!.toUpperCase()}_URL` as 'ORDER_URL' | 'INVENTORY_URL' | 'PAYMENT_URL' | 'NOTIFICATION_URL';
+  `${commandTopic.split('.')[0]!.toUpperCase()}_URL` as
+    'ORDER_URL' | 'INVENTORY_URL' | 'PAYMENT_URL' | 'NOTIFICATION_URL';
 
 /** What a Temporal client needs to connect to the configured server. */
 export const temporalConnection = (cfg: ServerConfig) => ({

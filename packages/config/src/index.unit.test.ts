@@ -44,8 +44,12 @@ describe('loadConfig', () => {
 
 describe('databaseUrl', () => {
   it('points the server URL at one database', () => {
-    expect(databaseUrl('postgres://postgres@127.0.0.1:5432', 'orders')).toBe('postgres://postgres@127.0.0.1:5432/orders');
-    expect(databaseUrl('postgres://u:p@db:6000/other?sslmode=require', 'x')).toBe('postgres://u:p@db:6000/x?sslmode=require');
+    expect(databaseUrl('postgres://postgres@127.0.0.1:5432', 'orders')).toBe(
+      'postgres://postgres@127.0.0.1:5432/orders',
+    );
+    expect(databaseUrl('postgres://u:p@db:6000/other?sslmode=require', 'x')).toBe(
+      'postgres://u:p@db:6000/x?sslmode=require',
+    );
   });
 });
 

@@ -19,13 +19,19 @@ export const StockReleased = message('StockReleased', z.object(ref));
 export const PaymentAuthorized = message('PaymentAuthorized', z.object(ref));
 export const PaymentDeclined = message('PaymentDeclined', z.object({ ...ref, reason: why }));
 export const PaymentVoided = message('PaymentVoided', z.object(ref));
-export const NotificationSent = message('NotificationSent', z.object({ ...ref, kind: z.enum(['confirmed', 'rejected']) }));
+export const NotificationSent = message(
+  'NotificationSent',
+  z.object({ ...ref, kind: z.enum(['confirmed', 'rejected']) }),
+);
 /**
  * A reaction gave up: its step's attempts are spent (`RETRIES_EXHAUSTED:<step>`) or a
  * compensation was refused. The order service decides what follows: compensate before the
  * pivot, park the saga (NEEDS_ATTENTION) after it or while compensating.
  */
-export const ReactionFailed = message('ReactionFailed', z.object({ ...ref, step: z.string().min(1).max(64), reason: why }));
+export const ReactionFailed = message(
+  'ReactionFailed',
+  z.object({ ...ref, step: z.string().min(1).max(64), reason: why }),
+);
 
 export const ChoreographyEvent = z.discriminatedUnion('type', [
   StockReserved,

@@ -43,8 +43,17 @@ export type CommandType = Command['type'];
  * A saga step's command as it travels, whoever sends it and over whichever transport: the
  * command id is the message id, the same for every attempt, so the service deduplicates.
  */
-export const commandEnvelope = (c: { commandId: string; sagaId: string; type: CommandType; payload: Record<string, unknown> }, now: Date): Command =>
-  ({ messageId: c.commandId, sagaId: c.sagaId, occurredAt: now.toISOString(), type: c.type, payload: c.payload }) as Command;
+export const commandEnvelope = (
+  c: { commandId: string; sagaId: string; type: CommandType; payload: Record<string, unknown> },
+  now: Date,
+): Command =>
+  ({
+    messageId: c.commandId,
+    sagaId: c.sagaId,
+    occurredAt: now.toISOString(),
+    type: c.type,
+    payload: c.payload,
+  }) as Command;
 export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 
 /** Which service handles a command, i.e. which `<service>.commands` topic it goes to. */

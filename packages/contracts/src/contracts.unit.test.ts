@@ -5,7 +5,11 @@ const envelope = { messageId: 'm1', sagaId: 'order-1', occurredAt: '2026-11-26T1
 
 describe('message contracts', () => {
   it('accepts a valid command and routes it to its service', () => {
-    const cmd = Command.parse({ ...envelope, type: 'ReserveStock', payload: { orderId: 'order-1', lines: [{ sku: 'A', quantity: 2 }] } });
+    const cmd = Command.parse({
+      ...envelope,
+      type: 'ReserveStock',
+      payload: { orderId: 'order-1', lines: [{ sku: 'A', quantity: 2 }] },
+    });
     expect(commandTopic(cmd.type)).toBe(Topics.inventoryCommands);
     expect(commandTopic('AuthorizePayment')).toBe(Topics.paymentCommands);
     expect(commandTopic('RejectOrder')).toBe(Topics.orderCommands);
@@ -15,20 +19,36 @@ describe('message contracts', () => {
   it('rejects an unknown type, a zero quantity, fractional cents and a missing saga id', () => {
     expect(Command.safeParse({ ...envelope, type: 'ShipOrder', payload: {} }).success).toBe(false);
     expect(
-      Command.safeParse({ ...envelope, type: 'ReserveStock', payload: { orderId: 'o', lines: [{ sku: 'A', quantity: 0 }] } }).success,
+      Command.safeParse({
+        ...envelope,
+        type: 'ReserveStock',
+        payload: { orderId: 'o', lines: [{ sku: 'A', quantity: 0 }] },
+      }).success,
     ).toBe(false);
     expect(
-      Command.safeParse({ ...envelope, type: 'AuthorizePayment', payload: { orderId: 'o', customerId: 'c', amountCents: 10.5 } }).success,
+      Command.safeParse({
+        ...envelope,
+        type: 'AuthorizePayment',
+        payload: { orderId: 'o', customerId: 'c', amountCents: 10.5 },
+      }).success,
     ).toBe(false);
     const { sagaId: _, ...noSaga } = envelope;
-    expect(OrderCreated.safeParse({ ...noSaga, type: 'OrderCreated', payload: { orderId: 'o', customerId: 'c', lines: [{ sku: 'A', quantity: 1 }], totalCents: 100 } }).success).toBe(false);
+    expect(
+      OrderCreated.safeParse({
+        ...noSaga,
+        type: 'OrderCreated',
+        payload: { orderId: 'o', customerId: 'c', lines: [{ sku: 'A', quantity: 1 }], totalCents: 100 },
+      }).success,
+    ).toBe(false);
   });
 
   it('requires a reason on a FAILURE reply but not on SUCCESS', () => {
     const base = { ...envelope, type: 'Reply', payload: { commandId: 'c1', commandType: 'ReserveStock' } };
     expect(Reply.safeParse({ ...base, payload: { ...base.payload, outcome: 'SUCCESS' } }).success).toBe(true);
     expect(Reply.safeParse({ ...base, payload: { ...base.payload, outcome: 'FAILURE' } }).success).toBe(false);
-    expect(Reply.safeParse({ ...base, payload: { ...base.payload, outcome: 'FAILURE', reason: 'OUT_OF_STOCK' } }).success).toBe(true);
+    expect(
+      Reply.safeParse({ ...base, payload: { ...base.payload, outcome: 'FAILURE', reason: 'OUT_OF_STOCK' } }).success,
+    ).toBe(true);
   });
 
   it('gives every saga topic at least 8 partitions and a one-partition dead-letter topic', () => {

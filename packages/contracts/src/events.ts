@@ -7,7 +7,10 @@ export const OrderCreated = message(
 );
 /** `customerId` travels with the verdict so that a choreographed notification can react to it (ADR 0018). */
 export const OrderApproved = message('OrderApproved', z.object({ orderId: Id, customerId: Id.optional() }));
-export const OrderRejected = message('OrderRejected', z.object({ orderId: Id, customerId: Id.optional(), reason: z.string().max(500) }));
+export const OrderRejected = message(
+  'OrderRejected',
+  z.object({ orderId: Id, customerId: Id.optional(), reason: z.string().max(500) }),
+);
 
 export type OrderCreated = z.infer<typeof OrderCreated>;
 export type OrderApproved = z.infer<typeof OrderApproved>;

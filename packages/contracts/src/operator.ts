@@ -13,7 +13,11 @@ export const SagaStatus = z.enum(SAGA_STATUSES);
 export type SagaStatus = Status;
 
 /** Query of a paged list, optionally filtered by status. */
-export const pageQuery = <const S extends readonly [string, ...string[]]>(statuses: S, defaultSize: number, maxSize: number) =>
+export const pageQuery = <const S extends readonly [string, ...string[]]>(
+  statuses: S,
+  defaultSize: number,
+  maxSize: number,
+) =>
   z
     .object({
       status: z.enum(statuses).optional(),
@@ -36,7 +40,12 @@ export const SagaSummary = z.object({
 });
 export type SagaSummary = z.infer<typeof SagaSummary>;
 
-export const SagaPage = z.object({ items: z.array(SagaSummary), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() });
+export const SagaPage = z.object({
+  items: z.array(SagaSummary),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  total: z.number().int(),
+});
 export type SagaPage = z.infer<typeof SagaPage>;
 
 export const OperatorBody = z.object({ note: z.string().max(2000).optional() }).strict();
@@ -85,7 +94,14 @@ export const SagaTimeline = z.object({
   deadlineAt: at.nullable(),
   steps: z.array(TimelineStep),
   compensation: z.object({ started: z.boolean(), done: z.array(z.string()), owed: z.array(z.string()) }),
-  pending: z.array(z.object({ step: z.string(), attempts: z.number().int().nullable(), since: at.nullable(), nextTimerAt: at.nullable() })),
+  pending: z.array(
+    z.object({
+      step: z.string(),
+      attempts: z.number().int().nullable(),
+      since: at.nullable(),
+      nextTimerAt: at.nullable(),
+    }),
+  ),
   history: z.array(HistoryEntry),
   coordinator: z.record(z.string(), z.unknown()),
 });

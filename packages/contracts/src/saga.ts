@@ -2,7 +2,14 @@
  * The saga vocabulary every coordinator shares. No imports: the Temporal workflow bundle (a
  * sandbox) takes it as it is (`@saga/contracts/saga`); the operator API's schemas are in operator.ts.
  */
-export const SAGA_STATUSES = ['RUNNING', 'COMPENSATING', 'COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'RESOLVED'] as const;
+export const SAGA_STATUSES = [
+  'RUNNING',
+  'COMPENSATING',
+  'COMPLETED',
+  'REJECTED',
+  'NEEDS_ATTENTION',
+  'RESOLVED',
+] as const;
 export type SagaStatus = (typeof SAGA_STATUSES)[number];
 
 /** A saga that is finished: nothing more happens to it. */
@@ -28,7 +35,6 @@ export const STEP_RETRY = { initialBackoffMs: 200, factor: 2, maxBackoffMs: 5_00
 /** Steps that go on until done (past the pivot) and compensations back off further. */
 export const PATIENT_MAX_BACKOFF_MS = 10_000;
 
-
 /**
  * What one entry of a saga's history records — the same kinds for every coordinator, so that one
  * timeline (`timelineOf`) is built from any of them: the saga `started`; a step was `requested`
@@ -38,7 +44,20 @@ export const PATIENT_MAX_BACKOFF_MS = 10_000;
  * it may have acted, so it is undone); the `deadline` passed; the saga's `status` changed; an `operator`
  * acted; a message was `ignored` (a duplicate, a late reply); a `note` (anything else).
  */
-export const HISTORY_KINDS = ['started', 'requested', 'succeeded', 'refused', 'attempt-failed', 'gave-up', 'cancelled', 'deadline', 'status', 'operator', 'ignored', 'note'] as const;
+export const HISTORY_KINDS = [
+  'started',
+  'requested',
+  'succeeded',
+  'refused',
+  'attempt-failed',
+  'gave-up',
+  'cancelled',
+  'deadline',
+  'status',
+  'operator',
+  'ignored',
+  'note',
+] as const;
 export type HistoryKind = (typeof HISTORY_KINDS)[number];
 
 /** One history entry; null where it does not apply (or the coordinator does not know it). */
@@ -57,4 +76,7 @@ export interface HistoryLine {
 }
 
 /** The order saga's steps before the pivot and the step that undoes each (ARCHITECTURE.md "The order saga"). */
-export const UNDO_OF: Readonly<Record<string, string>> = { reserveStock: 'releaseStock', authorizePayment: 'voidPayment' };
+export const UNDO_OF: Readonly<Record<string, string>> = {
+  reserveStock: 'releaseStock',
+  authorizePayment: 'voidPayment',
+};

@@ -15,9 +15,11 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** Why `s` cannot be stored, or undefined when it can. */
 export const unstorable = (s: string): string | undefined =>
-  NUL.test(s) ? 'contains a NUL character (\\u0000), which cannot be stored'
-  : LONE_SURROGATE.test(s) ? 'contains a lone UTF-16 surrogate (not valid Unicode), which cannot be stored'
-  : undefined;
+  NUL.test(s)
+    ? 'contains a NUL character (\\u0000), which cannot be stored'
+    : LONE_SURROGATE.test(s)
+      ? 'contains a lone UTF-16 surrogate (not valid Unicode), which cannot be stored'
+      : undefined;
 
 /** Every string (and key) in `value` that cannot be stored, with its dotted path under `root`. */
 export const unstorableText = (value: unknown, root = ''): TextProblem[] => {

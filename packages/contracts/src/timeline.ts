@@ -44,7 +44,15 @@ export const timelineOf = (head: TimelineHead, history: HistoryLine[]) => {
     const name = e.step!;
     let s = latest.get(name);
     if (!s) {
-      s = { step: name, kind: UNDOS.has(name) ? 'undo' : 'step', state: 'running', attempts: null, startedAt: null, finishedAt: null, detail: null };
+      s = {
+        step: name,
+        kind: UNDOS.has(name) ? 'undo' : 'step',
+        state: 'running',
+        attempts: null,
+        startedAt: null,
+        finishedAt: null,
+        detail: null,
+      };
       steps.push(s);
       latest.set(name, s);
     }
@@ -73,11 +81,18 @@ export const timelineOf = (head: TimelineHead, history: HistoryLine[]) => {
     }
   }
   const stateOf = (name: string) => latest.get(name)?.state;
-  const due = compensating ? Object.entries(UNDO_OF).reverse().filter(([step]) => ['succeeded', 'gave-up', 'cancelled', 'running'].includes(stateOf(step) ?? '')).map(([, undo]) => undo) : [];
+  const due = compensating
+    ? Object.entries(UNDO_OF)
+        .reverse()
+        .filter(([step]) => ['succeeded', 'gave-up', 'cancelled', 'running'].includes(stateOf(step) ?? ''))
+        .map(([, undo]) => undo)
+    : [];
   const done = steps.filter((s) => s.kind === 'undo' && s.state === 'succeeded').map((s) => s.step);
   const open = !['COMPLETED', 'REJECTED', 'RESOLVED'].includes(head.status);
   const pending = open
-    ? steps.filter((s) => s.state === 'running' || (head.status === 'NEEDS_ATTENTION' && s.step === head.currentStep)).map((s) => ({ step: s.step, attempts: s.attempts, since: s.startedAt, nextTimerAt: head.nextTimerAt }))
+    ? steps
+        .filter((s) => s.state === 'running' || (head.status === 'NEEDS_ATTENTION' && s.step === head.currentStep))
+        .map((s) => ({ step: s.step, attempts: s.attempts, since: s.startedAt, nextTimerAt: head.nextTimerAt }))
     : [];
   return {
     id: head.id,

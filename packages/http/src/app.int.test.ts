@@ -82,7 +82,11 @@ describe('HTTP app factory', () => {
     dependencyUp = false;
     const res = await fetch(`${base}/health`);
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ service: 'test-service', status: 'degraded', checks: { database: 'connection refused' } });
+    expect(await res.json()).toEqual({
+      service: 'test-service',
+      status: 'degraded',
+      checks: { database: 'connection refused' },
+    });
   });
 
   it('exposes Prometheus metrics', async () => {
@@ -95,7 +99,10 @@ describe('HTTP app factory', () => {
 describe('request logs', () => {
   const serve = async (level: string) => {
     const lines: Array<{ level: number; msg: string }> = [];
-    const logger = pino({ level }, { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const logger = pino(
+      { level },
+      { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) },
+    );
     const app = createApp({
       name: 'log-test',
       logger,

@@ -63,7 +63,9 @@ export const createApp = ({ name, logger, routes, health = {}, bodyLimit = '64kb
       }),
     );
     const ok = results.every(([, r]) => r === 'ok');
-    res.status(ok ? 200 : 503).json({ service: name, status: ok ? 'ok' : 'degraded', checks: Object.fromEntries(results) });
+    res
+      .status(ok ? 200 : 503)
+      .json({ service: name, status: ok ? 'ok' : 'degraded', checks: Object.fromEntries(results) });
   });
   router.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.metrics());
@@ -111,15 +113,19 @@ const errorHandler =
   (err: unknown, _req, res, _next) => {
     const e = err as { status?: number; type?: string; message?: string; details?: unknown };
     if (err instanceof HttpError) {
-      res.status(err.status).json({ error: err.message, ...(err.details === undefined ? {} : { details: err.details }) });
+      res
+        .status(err.status)
+        .json({ error: err.message, ...(err.details === undefined ? {} : { details: err.details }) });
       return;
     }
     // body-parser's own errors: malformed JSON, too large, wrong charset.
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
       const message =
-        e.type === 'entity.parse.failed' ? `invalid JSON body: ${e.message}`
-        : e.type === 'entity.too.large' ? `body larger than the limit`
-        : (e.message ?? 'bad request');
+        e.type === 'entity.parse.failed'
+          ? `invalid JSON body: ${e.message}`
+          : e.type === 'entity.too.large'
+            ? `body larger than the limit`
+            : (e.message ?? 'bad request');
       res.status(e.status).json({ error: message });
       return;
     }

@@ -4,7 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Command } from '@saga/contracts';
 import { postCommand } from './client.ts';
 
-const command = { messageId: 'saga-1:reserveStock', sagaId: 'saga-1', occurredAt: new Date().toISOString(), type: 'ReserveStock', payload: { orderId: 'saga-1', lines: [{ sku: 'A', quantity: 1 }] } } as Command;
+const command = {
+  messageId: 'saga-1:reserveStock',
+  sagaId: 'saga-1',
+  occurredAt: new Date().toISOString(),
+  type: 'ReserveStock',
+  payload: { orderId: 'saga-1', lines: [{ sku: 'A', quantity: 1 }] },
+} as Command;
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -25,7 +31,10 @@ afterEach(() => {
 
 /** A service's reply to the command with message id `commandId` (the Reply schema's shape). */
 const replyTo = (commandId: string) => ({
-  messageId: `reply:${commandId}`, sagaId: 'saga-1', occurredAt: new Date().toISOString(), type: 'Reply',
+  messageId: `reply:${commandId}`,
+  sagaId: 'saga-1',
+  occurredAt: new Date().toISOString(),
+  type: 'Reply',
   payload: { commandId, commandType: 'ReserveStock', outcome: 'SUCCESS', data: {} },
 });
 
@@ -107,8 +116,16 @@ describe('postCommand', () => {
 
   it('gives the reply of a conforming answer: its id, outcome and reason', async () => {
     const port = await freePort();
-    await serve(port, 200, (id) => ({ ...replyTo(id), payload: { commandId: id, commandType: 'ReserveStock', outcome: 'FAILURE', reason: 'OUT_OF_STOCK' } }));
-    expect(await postCommand(`http://127.0.0.1:${port}`, command, 3_000)).toEqual({ kind: 'reply', replyId: 'reply:saga-1:reserveStock', outcome: 'FAILURE', reason: 'OUT_OF_STOCK' });
+    await serve(port, 200, (id) => ({
+      ...replyTo(id),
+      payload: { commandId: id, commandType: 'ReserveStock', outcome: 'FAILURE', reason: 'OUT_OF_STOCK' },
+    }));
+    expect(await postCommand(`http://127.0.0.1:${port}`, command, 3_000)).toEqual({
+      kind: 'reply',
+      replyId: 'reply:saga-1:reserveStock',
+      outcome: 'FAILURE',
+      reason: 'OUT_OF_STOCK',
+    });
   });
 
   it('stops when its caller cancels (a Temporal activity cancelled)', async () => {
@@ -142,13 +159,28 @@ describe('postCommand connections', () => {
       req.on('end', () => {
         if (++calls === 1) return req.socket.destroy(); // crashed mid-request: no answer
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ...replyTo(command.messageId), payload: { commandId: command.messageId, commandType: 'ReserveStock', outcome: 'FAILURE', reason: 'OUT_OF_STOCK' } }));
+        res.end(
+          JSON.stringify({
+            ...replyTo(command.messageId),
+            payload: {
+              commandId: command.messageId,
+              commandType: 'ReserveStock',
+              outcome: 'FAILURE',
+              reason: 'OUT_OF_STOCK',
+            },
+          }),
+        );
       });
     });
     servers.push(srv);
     await new Promise<void>((resolve) => srv.listen(port, '127.0.0.1', () => resolve()));
     const r = await postCommand(`http://127.0.0.1:${port}`, command, 3_000);
-    expect(r).toEqual({ kind: 'reply', replyId: 'reply:saga-1:reserveStock', outcome: 'FAILURE', reason: 'OUT_OF_STOCK' });
+    expect(r).toEqual({
+      kind: 'reply',
+      replyId: 'reply:saga-1:reserveStock',
+      outcome: 'FAILURE',
+      reason: 'OUT_OF_STOCK',
+    });
     expect(calls).toBe(2);
   });
 });

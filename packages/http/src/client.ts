@@ -3,8 +3,7 @@ import { Agent, request } from 'undici';
 import { Reply, type Command, type ReplyOutcome } from '@saga/contracts';
 
 export type CommandAnswer =
-  | { kind: 'reply'; replyId: string; outcome: ReplyOutcome; reason?: string }
-  | { kind: 'failed'; error: string };
+  { kind: 'reply'; replyId: string; outcome: ReplyOutcome; reason?: string } | { kind: 'failed'; error: string };
 
 /** How often an attempt tries again to reach a service it could not connect to. */
 export const RECONNECT_EVERY_MS = 250;
@@ -20,7 +19,17 @@ export const RECONNECT_EVERY_MS = 250;
 const dispatcher = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connections: 64 });
 
 /** Connection-level: the request may not have reached the service, or its answer was lost. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 const unreachable = (err: unknown) => UNREACHABLE.has((err as { code?: string } | null)?.code ?? '');
 
 const errorText = (err: unknown) => {
@@ -34,10 +43,20 @@ const errorText = (err: unknown) => {
  */
 const answerOf = (command: Command, body: unknown): CommandAnswer => {
   const parsed = Reply.safeParse(body);
-  if (!parsed.success) return { kind: 'failed', error: `the answer is not a Reply: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` };
+  if (!parsed.success)
+    return {
+      kind: 'failed',
+      error: `the answer is not a Reply: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    };
   const { messageId, payload } = parsed.data;
-  if (payload.commandId !== command.messageId) return { kind: 'failed', error: `the reply answers ${payload.commandId}, not ${command.messageId}` };
-  return { kind: 'reply', replyId: messageId, outcome: payload.outcome, ...(payload.outcome === 'FAILURE' ? { reason: payload.reason } : {}) };
+  if (payload.commandId !== command.messageId)
+    return { kind: 'failed', error: `the reply answers ${payload.commandId}, not ${command.messageId}` };
+  return {
+    kind: 'reply',
+    replyId: messageId,
+    outcome: payload.outcome,
+    ...(payload.outcome === 'FAILURE' ? { reason: payload.reason } : {}),
+  };
 };
 
 /**
@@ -47,7 +66,12 @@ const answerOf = (command: Command, body: unknown): CommandAnswer => {
  * sent again every 250 ms, as a Kafka command waits on its topic until the service is back. Any
  * answer other than 200 fails the attempt at once. Never throws.
  */
-export const postCommand = async (baseUrl: string, command: Command, timeoutMs: number, signal?: AbortSignal): Promise<CommandAnswer> => {
+export const postCommand = async (
+  baseUrl: string,
+  command: Command,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<CommandAnswer> => {
   const { type, ...body } = command;
   const deadline = Date.now() + timeoutMs;
   // A timer cleared with the answer, not AbortSignal.timeout: that one can still fire after the
@@ -66,10 +90,12 @@ export const postCommand = async (baseUrl: string, command: Command, timeoutMs: 
           signal: stop,
           dispatcher,
         });
-        if (res.statusCode !== 200) return { kind: 'failed', error: `HTTP ${res.statusCode} ${(await res.body.text()).slice(0, 200)}` };
+        if (res.statusCode !== 200)
+          return { kind: 'failed', error: `HTTP ${res.statusCode} ${(await res.body.text()).slice(0, 200)}` };
         return answerOf(command, await res.body.json());
       } catch (err) {
-        if (stop.aborted || !unreachable(err) || Date.now() + RECONNECT_EVERY_MS >= deadline) return { kind: 'failed', error: errorText(err) };
+        if (stop.aborted || !unreachable(err) || Date.now() + RECONNECT_EVERY_MS >= deadline)
+          return { kind: 'failed', error: errorText(err) };
         await sleep(RECONNECT_EVERY_MS);
       }
     }

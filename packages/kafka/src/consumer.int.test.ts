@@ -115,7 +115,13 @@ describe('consumer with dead-letter topic', () => {
       handle: async (order) => void handled.push(order.id),
       onRestart: (err) => restarts.push(err.message),
     });
-    await producer.send({ topic, messages: [{ key: 'p', value: 'not json' }, { key: 'g', value: JSON.stringify({ id: 'after', qty: 1 }) }] });
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'p', value: 'not json' },
+        { key: 'g', value: JSON.stringify({ id: 'after', qty: 1 }) },
+      ],
+    });
     await waitFor('the message after the crash', () => handled.includes('after'), 45_000);
     expect(restarts[0]).toMatch(/injected/);
     // The message whose dead-lettering crashed the first consumer was redelivered to the new one.
@@ -136,7 +142,14 @@ describe('consumer with dead-letter topic', () => {
       let widest = 0;
       const seen: string[] = [];
       const consumer = await startConsumer({
-        kafka, producer, groupId, topics: [topic], schema: Order, fromBeginning: true, commitIntervalMs: 50, ...(inParallel ? { inParallel } : {}),
+        kafka,
+        producer,
+        groupId,
+        topics: [topic],
+        schema: Order,
+        fromBeginning: true,
+        commitIntervalMs: 50,
+        ...(inParallel ? { inParallel } : {}),
         handle: async (order) => {
           widest = Math.max(widest, ++active);
           await new Promise((r) => setTimeout(r, 30)); // a remote call
@@ -152,7 +165,13 @@ describe('consumer with dead-letter topic', () => {
       await admin.disconnect();
       return { widest, seen, committed: offsets!.partitions[0]!.offset };
     };
-    await producer.send({ topic, messages: Array.from({ length: 40 }, (_, i) => ({ key: 'same-key', value: JSON.stringify({ id: `m${i}`, qty: 1 }) })) });
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 40 }, (_, i) => ({
+        key: 'same-key',
+        value: JSON.stringify({ id: `m${i}`, qty: 1 }),
+      })),
+    });
     const serial = await run();
     expect(serial.widest).toBe(1);
     const parallel = await run(16);

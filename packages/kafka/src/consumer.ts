@@ -216,7 +216,8 @@ export const parseMessage = <T>(value: Buffer | null, schema: z.ZodType<T>): Par
   }
   // Straight to the dead-letter topic: retrying cannot make such text storable.
   const text = unstorableText(json);
-  if (text.length > 0) return { ok: false, reason: `unstorable text: ${text.map((t) => `${t.path}: ${t.message}`).join('; ')}` };
+  if (text.length > 0)
+    return { ok: false, reason: `unstorable text: ${text.map((t) => `${t.path}: ${t.message}`).join('; ')}` };
   const result = schema.safeParse(json);
   if (!result.success) {
     const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);

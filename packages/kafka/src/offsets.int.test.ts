@@ -10,14 +10,17 @@ describe('moveGroupToEnd', () => {
   it('commits the end of every partition of every topic: the group then reads only what comes after', async () => {
     const topics = [await createTestTopic(kafka, 'move-a', 4), await createTestTopic(kafka, 'move-b', 4)];
     await producer.connect();
-    for (const topic of topics) await producer.send({ topic, messages: Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: 'old' })) });
+    for (const topic of topics)
+      await producer.send({ topic, messages: Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: 'old' })) });
     const groupId = uniqueName('moved');
     await moveGroupToEnd(kafka, groupId, topics);
 
     const admin = kafka.admin();
     await admin.connect();
     for (const topic of topics) {
-      const committed = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions.map((p) => [p.partition, p.offset]).sort();
+      const committed = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions
+        .map((p) => [p.partition, p.offset])
+        .sort();
       const ends = (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]).sort();
       expect(committed).toEqual(ends);
     }
@@ -44,7 +47,9 @@ describe('moveGroupToEnd', () => {
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({ eachMessage: async () => undefined });
     await joined;
-    await expect(moveGroupToEnd(kafka, groupId, [topic])).rejects.toThrow(`consumer group ${groupId} has running members`);
+    await expect(moveGroupToEnd(kafka, groupId, [topic])).rejects.toThrow(
+      `consumer group ${groupId} has running members`,
+    );
     await consumer.disconnect();
   });
 });

@@ -17,9 +17,17 @@ export const moveGroupToEnd = async (kafka: Kafka, groupId: string, topics: stri
   try {
     const state = (await admin.describeGroups([groupId])).groups[0]?.state;
     if (state && state !== 'Empty' && state !== 'Dead') {
-      throw new Error(`consumer group ${groupId} has running members (state ${state}): stop them before moving its offsets`);
+      throw new Error(
+        `consumer group ${groupId} has running members (state ${state}): stop them before moving its offsets`,
+      );
     }
-    ends = (await Promise.all(topics.map(async (topic) => (await admin.fetchTopicOffsets(topic)).map((o) => ({ topic, partition: o.partition, offset: o.high }))))).flat();
+    ends = (
+      await Promise.all(
+        topics.map(async (topic) =>
+          (await admin.fetchTopicOffsets(topic)).map((o) => ({ topic, partition: o.partition, offset: o.high })),
+        ),
+      )
+    ).flat();
   } finally {
     await admin.disconnect();
   }

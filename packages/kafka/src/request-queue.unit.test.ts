@@ -14,10 +14,22 @@ const RequestQueue = createRequire(import.meta.url)('kafkajs/src/network/request
   destroy(): void;
 };
 
-interface Entry { correlationId: number; resolve: () => void; reject: () => void }
+interface Entry {
+  correlationId: number;
+  resolve: () => void;
+  reject: () => void;
+}
 const entry = (correlationId: number): Entry => ({ correlationId, resolve: () => undefined, reject: () => undefined });
 const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-const queue = () => new RequestQueue({ maxInFlightRequests: 1, requestTimeout: 30_000, enforceRequestTimeout: false, clientId: 't', broker: 'b', logger });
+const queue = () =>
+  new RequestQueue({
+    maxInFlightRequests: 1,
+    requestTimeout: 30_000,
+    enforceRequestTimeout: false,
+    clientId: 't',
+    broker: 'b',
+    logger,
+  });
 
 describe('kafkajs request queue (patched)', () => {
   afterEach(() => void vi.useRealTimers());
@@ -34,7 +46,11 @@ describe('kafkajs request queue (patched)', () => {
   it('still sends a request queued behind a full window when the one in flight is answered', () => {
     const q = queue();
     const sent: number[] = [];
-    const request = (correlationId: number) => ({ entry: entry(correlationId), expectResponse: true, sendRequest: () => void sent.push(correlationId) });
+    const request = (correlationId: number) => ({
+      entry: entry(correlationId),
+      expectResponse: true,
+      sendRequest: () => void sent.push(correlationId),
+    });
     q.push(request(1));
     q.push(request(2)); // maxInFlightRequests 1: waits
     expect(sent).toEqual([1]);

@@ -12,7 +12,10 @@ export const ENTRY_POINTS = {
   inventory: 'services/inventory/src/main.ts',
   payment: 'services/payment/src/main.ts',
   notification: 'services/notification/src/main.ts',
-  ...(Object.fromEntries(DRIVERS.flatMap((d) => ('entry' in d ? [[d.name, d.entry]] : []))) as Record<ProcessCoordinator, string>),
+  ...(Object.fromEntries(DRIVERS.flatMap((d) => ('entry' in d ? [[d.name, d.entry]] : []))) as Record<
+    ProcessCoordinator,
+    string
+  >),
 };
 /** The coordinators that run a process of their own (choreography has none: the services react). */
 type ProcessCoordinator = Extract<(typeof DRIVERS)[number], { entry: string }>['name'];
@@ -33,9 +36,14 @@ export const compiledOf = (name: Runnable) => join(buildDir, `${name}.mjs`);
 const ours: Plugin = {
   name: 'saga-sources',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@saga/') ? undefined : { path: args.path, external: true }));
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith('@saga/') ? undefined : { path: args.path, external: true },
+    );
     b.onLoad({ filter: /\.ts$/ }, (args) => ({
-      contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+      contents: readFileSync(args.path, 'utf8').replaceAll(
+        'import.meta.url',
+        JSON.stringify(pathToFileURL(args.path).href),
+      ),
       loader: 'ts',
       resolveDir: dirname(args.path),
     }));
@@ -46,7 +54,10 @@ const ours: Plugin = {
 const fresh = (): boolean => {
   if (!existsSync(manifestPath)) return false;
   const { builtAt, inputs } = JSON.parse(readFileSync(manifestPath, 'utf8')) as { builtAt: number; inputs: string[] };
-  return NAMES.every((n) => existsSync(compiledOf(n))) && inputs.every((f) => existsSync(join(root, f)) && statSync(join(root, f)).mtimeMs < builtAt);
+  return (
+    NAMES.every((n) => existsSync(compiledOf(n))) &&
+    inputs.every((f) => existsSync(join(root, f)) && statSync(join(root, f)).mtimeMs < builtAt)
+  );
 };
 
 /** One ES module per process (esbuild, source maps inline), renamed into place so a starting process never reads half a file. */
@@ -98,7 +109,10 @@ export const ensureBuilt = (): Promise<{ built: boolean; ms: number }> =>
  */
 export const runtimeOf = (env: NodeJS.ProcessEnv = process.env): 'js' | 'tsx' => {
   const runtime = env.SAGA_RUNTIME ?? 'js';
-  if (runtime !== 'js' && runtime !== 'tsx') throw new Error(`SAGA_RUNTIME="${runtime}": expected js (compiled processes, the default) or tsx (TypeScript sources)`);
+  if (runtime !== 'js' && runtime !== 'tsx')
+    throw new Error(
+      `SAGA_RUNTIME="${runtime}": expected js (compiled processes, the default) or tsx (TypeScript sources)`,
+    );
   return runtime;
 };
 

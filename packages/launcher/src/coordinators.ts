@@ -7,12 +7,17 @@ export type { CoordinatorDriver, InFlight, ServerAddresses } from './driver.ts';
 export { temporalAddress } from './drivers/temporal.ts';
 
 /** Every coordinator, one line each (issue 15): the launcher, the harness, the tests and the docs read this. */
-export const DRIVERS = [customDriver, temporalDriver, choreographyDriver] as const satisfies readonly CoordinatorDriver[];
+export const DRIVERS = [
+  customDriver,
+  temporalDriver,
+  choreographyDriver,
+] as const satisfies readonly CoordinatorDriver[];
 
 export type CoordinatorName = (typeof DRIVERS)[number]['name'];
 export const COORDINATOR_NAMES = DRIVERS.map((d) => d.name) as [CoordinatorName, ...CoordinatorName[]];
 
-export const isCoordinator = (name: string): name is CoordinatorName => COORDINATOR_NAMES.includes(name as CoordinatorName);
+export const isCoordinator = (name: string): name is CoordinatorName =>
+  COORDINATOR_NAMES.includes(name as CoordinatorName);
 
 /** The driver of a coordinator by name; an unknown name is an error listing the valid ones. */
 export const driverOf = (name: string): CoordinatorDriver => {

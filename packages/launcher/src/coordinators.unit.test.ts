@@ -3,7 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '@saga/config';
-import { COORDINATOR_NAMES, DRIVERS, driverOf, MODES, type CoordinatorDriver, type CoordinatorName } from './coordinators.ts';
+import {
+  COORDINATOR_NAMES,
+  DRIVERS,
+  driverOf,
+  MODES,
+  type CoordinatorDriver,
+  type CoordinatorName,
+} from './coordinators.ts';
 import { COORDINATORS, coordinatorUrl, hasProcess } from './processes.ts';
 import { ENTRY_POINTS } from './build.ts';
 
@@ -18,7 +25,8 @@ describe('the coordinator registry', () => {
         // Choreography: the services drive the saga; its code is spread over them, each file real.
         expect(hasProcess(d.name as CoordinatorName)).toBe(false);
         expect(d.name in ENTRY_POINTS).toBe(false);
-        for (const f of [...(d.code?.src ?? []), ...(d.code?.sql ?? [])]) expect(existsSync(`${root}${f}`), f).toBe(true);
+        for (const f of [...(d.code?.src ?? []), ...(d.code?.sql ?? [])])
+          expect(existsSync(`${root}${f}`), f).toBe(true);
         expect(d.code?.src.length).toBeGreaterThan(0);
         continue;
       }

@@ -9,7 +9,11 @@ export type Owner = CoordinatorName;
 type Env = Record<string, string | undefined>;
 
 /** What each coordinator still has in flight, read by its driver from its own store (never from another's). */
-export const inFlight = async (owners: readonly Owner[] = OWNERS, env: Env = process.env, limit = 10): Promise<InFlight[]> =>
+export const inFlight = async (
+  owners: readonly Owner[] = OWNERS,
+  env: Env = process.env,
+  limit = 10,
+): Promise<InFlight[]> =>
   Promise.all(
     owners.map((o) =>
       driverOf(o)

@@ -11,7 +11,9 @@ describe('the launcher notice about sagas another coordinator owns', () => {
       '12 sagas owned by custom are still in flight; they finish when custom runs (ORCHESTRATOR=custom npm run services, or alongside: npm run sagas -- drain custom)',
     ]);
     expect(inFlightNotice('custom', [{ owner: 'temporal', count: 0, ids: [] }])).toEqual([]);
-    expect(inFlightNotice('none', [{ owner: 'custom', count: 1, ids: ['a'] }])[0]).toMatch(/^1 saga owned by custom is still in flight; it finishes/);
+    expect(inFlightNotice('none', [{ owner: 'custom', count: 1, ids: ['a'] }])[0]).toMatch(
+      /^1 saga owned by custom is still in flight; it finishes/,
+    );
   });
 
   it('says when a store could not be read instead of claiming there is nothing', () => {

@@ -25,12 +25,16 @@ export type Coordinator = CoordinatorName | 'none';
 /** The compiled bundle (`ensureBuilt` first) or, with SAGA_RUNTIME=tsx, the sources. */
 const nodeArgs = (name: Runnable, env: NodeJS.ProcessEnv): string[] => {
   if (runtimeOf(env) === 'tsx') return ['--import', 'tsx', sourceOf(name)];
-  if (!isBuilt()) throw new Error(`${name}: the compiled processes are not known to be current; await prepareProcesses() before spawnService()`);
+  if (!isBuilt())
+    throw new Error(
+      `${name}: the compiled processes are not known to be current; await prepareProcesses() before spawnService()`,
+    );
   return ['--enable-source-maps', compiledOf(name)];
 };
 
 /** Whether a coordinator runs a process of its own (choreography's part runs in the services). */
-export const hasProcess = (c: CoordinatorName): c is Extract<Runnable, CoordinatorName> => driverOf(c).entry !== undefined;
+export const hasProcess = (c: CoordinatorName): c is Extract<Runnable, CoordinatorName> =>
+  driverOf(c).entry !== undefined;
 
 /** Where a coordinator serves `/health` and the operator API: its driver's port setting, or its default. */
 export const coordinatorUrl = (c: CoordinatorName, env: Record<string, string | undefined> = process.env) => {
@@ -46,7 +50,11 @@ export interface Running {
 }
 
 /** Starts one service as a child process, its log lines prefixed with its name. */
-export const spawnService = (name: Runnable, env: NodeJS.ProcessEnv = process.env, print = (l: string) => console.log(l)): Running => {
+export const spawnService = (
+  name: Runnable,
+  env: NodeJS.ProcessEnv = process.env,
+  print = (l: string) => console.log(l),
+): Running => {
   // CHILD_NODE_ARGS: extra node flags for every child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile.
   const extra = env.CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...extra, ...nodeArgs(name, env)], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -26,14 +26,19 @@ try {
   console.error(`services: ${(err as ConfigError).message}`);
   process.exit(2);
 }
-const running = await startServices(names.length > 0 ? names : undefined, undefined, names.length > 0 ? 'none' : ORCHESTRATOR).catch((err: Error) => {
+const running = await startServices(
+  names.length > 0 ? names : undefined,
+  undefined,
+  names.length > 0 ? 'none' : ORCHESTRATOR,
+).catch((err: Error) => {
   console.error(`services: ${err.message}`);
   process.exit(1);
 });
 console.log('\nservices ready (Ctrl-C stops them):');
 for (const r of running) console.log(`  ${r.name.padEnd(13)} ${r.url}   (pid ${r.child.pid})`);
 // Each saga stays with the coordinator that claimed it (ADR 0011): say what waits for another one.
-if (names.length === 0) for (const line of inFlightNotice(ORCHESTRATOR, await inFlight())) console.log(`\nnote: ${line}`);
+if (names.length === 0)
+  for (const line of inFlightNotice(ORCHESTRATOR, await inFlight())) console.log(`\nnote: ${line}`);
 
 let stopping = false;
 const shutdown = async (code: number) => {

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { ListSagasQuery, OPERATOR_ACTIONS, OperatorBody, OperatorOutcome, SagaSummary, SagaTimeline, type OperatorAction } from '@saga/contracts';
+import {
+  ListSagasQuery,
+  OPERATOR_ACTIONS,
+  OperatorBody,
+  OperatorOutcome,
+  SagaSummary,
+  SagaTimeline,
+  type OperatorAction,
+} from '@saga/contracts';
 import { bearer, commonRoutes, error, json, route, Timestamp, unauthorized, type DocSpec } from './parts.ts';
 
 const CustomSagaRow = SagaSummary.extend({ version: z.number().int(), updatedAt: Timestamp });
@@ -9,18 +17,35 @@ const Id = z.object({ id: z.string() });
  * The operator API every coordinator serves (contracts `operator.ts`, `operatorApi` in @saga/service):
  * the same list, timeline (`GET /sagas/{id}`: contracts `SagaTimeline`), actions and errors.
  */
-const operatorRoutes = (r: Parameters<DocSpec['routes']>[0], listRow: z.ZodType, summary: Record<OperatorAction, string>) => {
+const operatorRoutes = (
+  r: Parameters<DocSpec['routes']>[0],
+  listRow: z.ZodType,
+  summary: Record<OperatorAction, string>,
+) => {
   route(r, {
     method: 'get',
     path: '/sagas',
     summary: 'Sagas, paged, optionally by status, with the total',
     request: { query: ListSagasQuery },
-    responses: { 200: { description: 'one page', ...json(z.object({ items: z.array(listRow), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() })) } },
+    responses: {
+      200: {
+        description: 'one page',
+        ...json(
+          z.object({
+            items: z.array(listRow),
+            page: z.number().int(),
+            pageSize: z.number().int(),
+            total: z.number().int(),
+          }),
+        ),
+      },
+    },
   });
   route(r, {
     method: 'get',
     path: '/sagas/{id}',
-    summary: 'One saga: its steps with attempts and timings, its compensation, its pending steps and next timer, and its typed history',
+    summary:
+      'One saga: its steps with attempts and timings, its compensation, its pending steps and next timer, and its typed history',
     request: { params: Id },
     responses: { 200: { description: 'the saga', ...json(SagaTimeline) }, 404: error('no such saga') },
   });
@@ -59,13 +84,15 @@ export const coordinatorDocs: Record<string, DocSpec> = {
     port: 3011,
     routes: (r) =>
       operatorRoutes(r, SagaSummary, {
-        retry: 'retry the step a parked (NEEDS_ATTENTION) saga waits on, with a fresh budget (Temporal retries a step in flight itself)',
+        retry:
+          'retry the step a parked (NEEDS_ATTENTION) saga waits on, with a fresh budget (Temporal retries a step in flight itself)',
         compensate: 'compensate now, the step in flight included (before the pivot only)',
         resolve: 'close a NEEDS_ATTENTION saga by hand, with a note',
       }),
   },
   'order-choreography': {
-    title: 'Order service under ORCHESTRATOR=choreography: the operator API over its saga view (ADR 0018); the order API is order.json',
+    title:
+      'Order service under ORCHESTRATOR=choreography: the operator API over its saga view (ADR 0018); the order API is order.json',
     port: 3001,
     routes: (r) =>
       operatorRoutes(r, SagaSummary, {

@@ -19,19 +19,22 @@ export const generate = (name: string) => {
   const r = new OpenAPIRegistry();
   r.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' });
   doc.routes(r);
-  return withStorableText(new OpenApiGeneratorV31(r.definitions).generateDocument({
-    openapi: '3.1.0',
-    info: {
-      title: doc.title,
-      version: '0.1.0',
-      description: `Generated from the zod schemas by \`npm run openapi\`. Default port ${doc.port}. A method a path does not list is answered 405 with Allow.`,
-    },
-    servers: [{ url: `http://127.0.0.1:${doc.port}` }],
-  }));
+  return withStorableText(
+    new OpenApiGeneratorV31(r.definitions).generateDocument({
+      openapi: '3.1.0',
+      info: {
+        title: doc.title,
+        version: '0.1.0',
+        description: `Generated from the zod schemas by \`npm run openapi\`. Default port ${doc.port}. A method a path does not list is answered 405 with Allow.`,
+      },
+      servers: [{ url: `http://127.0.0.1:${doc.port}` }],
+    }),
+  );
 };
 
 export const DOCUMENT_NAMES = Object.keys(docs);
-export const documentPath = (name: string) => fileURLToPath(new URL(`../../../docs/openapi/${name}.json`, import.meta.url));
+export const documentPath = (name: string) =>
+  fileURLToPath(new URL(`../../../docs/openapi/${name}.json`, import.meta.url));
 export const render = (name: string) => `${JSON.stringify(generate(name), null, 2)}\n`;
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

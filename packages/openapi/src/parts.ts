@@ -11,17 +11,26 @@ export const bearer = [{ adminToken: [] }];
 export const unauthorized = { 401: error('admin token required: Authorization: Bearer <ADMIN_TOKEN>') };
 export const Timestamp = z.iso.datetime();
 
-const Health = z.object({ service: z.string(), status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), z.string()) });
+const Health = z.object({
+  service: z.string(),
+  status: z.enum(['ok', 'degraded']),
+  checks: z.record(z.string(), z.string()),
+});
 
 /** Every route reads some input (path, query, body) and refuses what it cannot take with a 400. */
-const INVALID = error('invalid input: every problem listed in details (including text that cannot be stored: NUL, lone surrogates)');
+const INVALID = error(
+  'invalid input: every problem listed in details (including text that cannot be stored: NUL, lone surrogates)',
+);
 
 type Route = Parameters<OpenAPIRegistry['registerPath']>[0];
 const TOO_LARGE = error('body larger than the limit (64 kB)');
 
 /** Registers a route, adding the 400 every route can answer (and the 413 of one with a body). */
 export const route = (r: OpenAPIRegistry, def: Route) =>
-  r.registerPath({ ...def, responses: { 400: INVALID, ...(def.request?.body ? { 413: TOO_LARGE } : {}), ...def.responses } });
+  r.registerPath({
+    ...def,
+    responses: { 400: INVALID, ...(def.request?.body ? { 413: TOO_LARGE } : {}), ...def.responses },
+  });
 
 /**
  * Text the servers refuse at the edge (createApp, the Kafka consumer): no NUL, no lone surrogate.
@@ -40,7 +49,8 @@ export const withStorableText = <T>(node: T): T => {
       if (o.pattern === undefined) o.pattern = STORABLE_TEXT;
       else if (o.pattern !== STORABLE_TEXT) o.allOf = [...((o.allOf as unknown[]) ?? []), { pattern: STORABLE_TEXT }];
     }
-    if (o.type === 'object' && o.additionalProperties !== false && o.propertyNames === undefined) o.propertyNames = { pattern: STORABLE_TEXT };
+    if (o.type === 'object' && o.additionalProperties !== false && o.propertyNames === undefined)
+      o.propertyNames = { pattern: STORABLE_TEXT };
     Object.values(o).forEach(withStorableText);
   }
   return node;
@@ -48,10 +58,19 @@ export const withStorableText = <T>(node: T): T => {
 
 /** `/health` and `/metrics`, served by every process through createApp. */
 export const commonRoutes = (r: OpenAPIRegistry) => {
-  route(r, { method: 'get', path: '/health', summary: 'Liveness and dependencies', responses: { 200: { description: 'ok', ...json(Health) }, 503: { description: 'degraded', ...json(Health) } } });
-  route(r, { method: 'get', path: '/metrics', summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: z.string() } } } } });
+  route(r, {
+    method: 'get',
+    path: '/health',
+    summary: 'Liveness and dependencies',
+    responses: { 200: { description: 'ok', ...json(Health) }, 503: { description: 'degraded', ...json(Health) } },
+  });
+  route(r, {
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: z.string() } } } },
+  });
 };
-
 
 /** One OpenAPI document: a process's title, default port and routes. */
 export interface DocSpec {

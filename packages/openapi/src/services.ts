@@ -26,9 +26,22 @@ const OrderPage = z.object({
   pageSize: z.number().int(),
   total: z.number().int(),
 });
-const Product = z.object({ sku: z.string(), onHand: z.number().int(), reserved: z.number().int(), committed: z.number().int(), seeded: z.number().int() });
+const Product = z.object({
+  sku: z.string(),
+  onHand: z.number().int(),
+  reserved: z.number().int(),
+  committed: z.number().int(),
+  seeded: z.number().int(),
+});
 const Customer = z.object({ id: z.string(), creditLimitCents: z.number().int(), heldCents: z.number().int() });
-const Notifications = z.array(z.object({ orderId: z.string(), customerId: z.string(), kind: z.enum(['confirmed', 'rejected']), message: z.string() }));
+const Notifications = z.array(
+  z.object({
+    orderId: z.string(),
+    customerId: z.string(),
+    kind: z.enum(['confirmed', 'rejected']),
+    message: z.string(),
+  }),
+);
 
 type CommandName = contracts.CommandType;
 interface ServiceDoc {
@@ -48,9 +61,22 @@ const services: Record<string, ServiceDoc> = {
         method: 'post',
         path: '/orders',
         summary: 'Place an order: stored PENDING with an OrderCreated event; the saga starts from that event',
-        request: { headers: z.object({ 'Idempotency-Key': z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/).optional() }), body: body(CreateOrder) },
+        request: {
+          headers: z.object({
+            'Idempotency-Key': z
+              .string()
+              .min(1)
+              .max(200)
+              .regex(/^[\x21-\x7e]+$/)
+              .optional(),
+          }),
+          body: body(CreateOrder),
+        },
         responses: {
-          202: { description: 'accepted; Location: /orders/{id}', ...json(z.object({ orderId: z.string(), status: OrderStatus, totalCents: z.number().int() })) },
+          202: {
+            description: 'accepted; Location: /orders/{id}',
+            ...json(z.object({ orderId: z.string(), status: OrderStatus, totalCents: z.number().int() })),
+          },
           400: error('invalid body: every problem listed in details'),
           413: error('body too large'),
           422: error('Idempotency-Key already used for a different body'),
@@ -90,7 +116,11 @@ const services: Record<string, ServiceDoc> = {
         summary: 'Add stock (seeding for tests and benchmarks)',
         security: bearer,
         request: { body: body(StockSeed) },
-        responses: { 204: { description: 'added' }, 409: error('refused: it would break a rule of the stored data'), ...unauthorized },
+        responses: {
+          204: { description: 'added' },
+          409: error('refused: it would break a rule of the stored data'),
+          ...unauthorized,
+        },
       });
     },
   },
@@ -112,7 +142,11 @@ const services: Record<string, ServiceDoc> = {
         summary: 'Create or update customers and their credit limits',
         security: bearer,
         request: { body: body(CustomerSeed) },
-        responses: { 204: { description: 'stored' }, 409: error('refused: a credit limit below what the customer holds'), ...unauthorized },
+        responses: {
+          204: { description: 'stored' },
+          409: error('refused: a credit limit below what the customer holds'),
+          ...unauthorized,
+        },
       });
     },
   },
@@ -126,14 +160,16 @@ const services: Record<string, ServiceDoc> = {
         path: '/notifications/{orderId}',
         summary: 'The notifications sent for an order',
         request: { params: z.object({ orderId: z.string() }) },
-        responses: { 200: { description: 'the notifications', ...json(Notifications) }, 404: error('none for this order') },
+        responses: {
+          200: { description: 'the notifications', ...json(Notifications) },
+          404: error('none for this order'),
+        },
       });
     },
   },
 };
 
-const commandSchema = (type: CommandName) =>
-  (contracts[type] as unknown as z.ZodObject).omit({ type: true });
+const commandSchema = (type: CommandName) => (contracts[type] as unknown as z.ZodObject).omit({ type: true });
 
 const serviceRoutes = (name: string, svc: ServiceDoc) => (r: OpenAPIRegistry) => {
   for (const type of svc.commands) {
@@ -143,7 +179,10 @@ const serviceRoutes = (name: string, svc: ServiceDoc) => (r: OpenAPIRegistry) =>
       summary: `${type} (the same handler as the ${name}.commands Kafka topic)`,
       request: { body: body(commandSchema(type)) },
       responses: {
-        200: { description: 'the reply: SUCCESS with data, or FAILURE with a reason (business refusal)', ...json(contracts.Reply) },
+        200: {
+          description: 'the reply: SUCCESS with data, or FAILURE with a reason (business refusal)',
+          ...json(contracts.Reply),
+        },
         503: error('transient failure (fault injection): retry with the same messageId'),
       },
     });
@@ -154,7 +193,10 @@ const serviceRoutes = (name: string, svc: ServiceDoc) => (r: OpenAPIRegistry) =>
     path: '/admin/faults',
     summary: 'The fault injection in force, and how many commands it refused so far',
     security: bearer,
-    responses: { 200: { description: 'the settings', ...json(FaultSettings.extend({ refusedSoFar: z.number().int() })) }, ...unauthorized },
+    responses: {
+      200: { description: 'the settings', ...json(FaultSettings.extend({ refusedSoFar: z.number().int() })) },
+      ...unauthorized,
+    },
   });
   route(r, {
     method: 'post',
@@ -169,5 +211,8 @@ const serviceRoutes = (name: string, svc: ServiceDoc) => (r: OpenAPIRegistry) =>
 
 /** The four services' documents. */
 export const serviceDocs: Record<string, DocSpec> = Object.fromEntries(
-  Object.entries(services).map(([name, svc]) => [name, { title: svc.title, port: svc.port, routes: serviceRoutes(name, svc) }]),
+  Object.entries(services).map(([name, svc]) => [
+    name,
+    { title: svc.title, port: svc.port, routes: serviceRoutes(name, svc) },
+  ]),
 );

@@ -11,7 +11,10 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 const effects = async (id: string) =>
-  Number((await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM effects WHERE message_id = $1', [id])).rows[0]!.n);
+  Number(
+    (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM effects WHERE message_id = $1', [id])).rows[0]!
+      .n,
+  );
 
 const act = (id: string, calls: { n: number }) =>
   processOnce(db.pool, 'test-consumer', id, async (tx) => {
@@ -43,7 +46,10 @@ describe('inbox', () => {
     await act('m-6', { n: 0 });
     const late = await processOnce(db.pool, 'test-consumer', 'm-6', async (tx) => {
       await tx.query("INSERT INTO effects VALUES ('m-6', 99)");
-      return { outcome: { refused: true }, outbox: [{ topic: 't.replies', key: 'saga-6', messageId: 'reply:m-6', payload: { refused: true } }] };
+      return {
+        outcome: { refused: true },
+        outbox: [{ topic: 't.replies', key: 'saga-6', messageId: 'reply:m-6', payload: { refused: true } }],
+      };
     });
     expect(late).toEqual({ duplicate: true, outcome: { reserved: 3, call: 1 } });
     expect(await effects('m-6')).toBe(1);
@@ -73,12 +79,23 @@ describe('inbox', () => {
 
   it("stores the outcome and appends the handler's outbox messages together, once", async () => {
     const message = { topic: 't.replies', key: 'saga-5', messageId: 'reply:m-5', payload: { ok: true } };
-    const run = () => processOnce(db.pool, 'test-consumer', 'm-5', async () => ({ outcome: 'done', outbox: [message, { ...message, messageId: 'event:m-5' }] }));
+    const run = () =>
+      processOnce(db.pool, 'test-consumer', 'm-5', async () => ({
+        outcome: 'done',
+        outbox: [message, { ...message, messageId: 'event:m-5' }],
+      }));
     await run();
     expect((await run()).duplicate).toBe(true);
-    const { rows } = await db.pool.query<{ message_id: string; payload: unknown }>("SELECT message_id, payload FROM outbox WHERE key = 'saga-5' ORDER BY id");
-    expect(rows).toEqual([{ message_id: 'reply:m-5', payload: { ok: true } }, { message_id: 'event:m-5', payload: { ok: true } }]);
-    const stored = await db.pool.query("SELECT outcome FROM inbox WHERE consumer = 'test-consumer' AND message_id = 'm-5'");
+    const { rows } = await db.pool.query<{ message_id: string; payload: unknown }>(
+      "SELECT message_id, payload FROM outbox WHERE key = 'saga-5' ORDER BY id",
+    );
+    expect(rows).toEqual([
+      { message_id: 'reply:m-5', payload: { ok: true } },
+      { message_id: 'event:m-5', payload: { ok: true } },
+    ]);
+    const stored = await db.pool.query(
+      "SELECT outcome FROM inbox WHERE consumer = 'test-consumer' AND message_id = 'm-5'",
+    );
     expect(stored.rows[0]).toEqual({ outcome: 'done' });
   });
 

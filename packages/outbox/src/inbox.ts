@@ -27,10 +27,10 @@ export const processOnce = async <T>(
   handle: (tx: PoolClient) => Promise<Handled<T>>,
 ): Promise<InboxResult<T>> =>
   withTransaction(pool, async (tx) => {
-    const inserted = await tx.query(
-      'INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-      [consumer, messageId],
-    );
+    const inserted = await tx.query('INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+      consumer,
+      messageId,
+    ]);
     if (inserted.rowCount === 0) {
       const { rows } = await tx.query<{ outcome: T }>(
         'SELECT outcome FROM inbox WHERE consumer = $1 AND message_id = $2',
@@ -39,7 +39,11 @@ export const processOnce = async <T>(
       return { duplicate: true, outcome: rows[0]!.outcome };
     }
     const { outcome, outbox = [] } = await handle(tx);
-    const done = withOutbox('UPDATE inbox SET outcome = $3 WHERE consumer = $1 AND message_id = $2', [consumer, messageId, JSON.stringify(outcome ?? null)], outbox);
+    const done = withOutbox(
+      'UPDATE inbox SET outcome = $3 WHERE consumer = $1 AND message_id = $2',
+      [consumer, messageId, JSON.stringify(outcome ?? null)],
+      outbox,
+    );
     await tx.query(done.sql, done.params);
     if (outbox.length > 0) outboxAppended(tx);
     return { duplicate: false, outcome };

@@ -4,7 +4,17 @@ import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTransaction } from '@saga/postgres';
-import { collect, createProducer, createTestTopic, scratchDatabase, servers, testKafka, waitFor, type Received, type ScratchDb } from '@saga/testkit';
+import {
+  collect,
+  createProducer,
+  createTestTopic,
+  scratchDatabase,
+  servers,
+  testKafka,
+  waitFor,
+  type Received,
+  type ScratchDb,
+} from '@saga/testkit';
 import { appendToOutbox, outboxMigrations } from './outbox.ts';
 import { startRelay } from './relay.ts';
 
@@ -48,7 +58,8 @@ const expectInOrderPerKey = (firsts: { key: string; seq: number }[]) => {
   }
 };
 
-const outboxRows = async () => Number((await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox')).rows[0]!.n);
+const outboxRows = async () =>
+  Number((await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox')).rows[0]!.n);
 
 describe('outbox relay', () => {
   it('publishes exactly the committed messages of 1,000 concurrent transactions, in order per key, with two relays running', async () => {
@@ -94,16 +105,20 @@ describe('outbox relay', () => {
     const keys = Array.from({ length: 10 }, (_, i) => `k${i}`);
     for (let seq = 0; seq < 100; seq++) await Promise.all(keys.map((k) => append(topic, k, seq)));
 
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./relay-main.ts', import.meta.url))], {
-      env: {
-        ...process.env,
-        OUTBOX_DATABASE_URL: db.url,
-        KAFKA_BROKERS: servers.KAFKA_BROKERS.join(','),
-        RELAY_BATCH_SIZE: '10',
-        LOG_LEVEL: 'warn',
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./relay-main.ts', import.meta.url))],
+      {
+        env: {
+          ...process.env,
+          OUTBOX_DATABASE_URL: db.url,
+          KAFKA_BROKERS: servers.KAFKA_BROKERS.join(','),
+          RELAY_BATCH_SIZE: '10',
+          LOG_LEVEL: 'warn',
+        },
+        stdio: 'inherit',
       },
-      stdio: 'inherit',
-    });
+    );
     const exited = new Promise((resolve) => child.once('exit', resolve));
     await waitFor('the relay process to publish 200 messages', () => sink.messages.length >= 200, 60_000);
     child.kill('SIGKILL');

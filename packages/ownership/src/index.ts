@@ -3,7 +3,10 @@ import { databaseUrl } from '@saga/config';
 import { createPool, ensureDatabase, migrate } from '@saga/postgres';
 
 /** The registry's own migrations (one table, `saga_owners`). */
-export const ownershipMigrations = { dir: fileURLToPath(new URL('../migrations', import.meta.url)), table: 'pgmigrations' };
+export const ownershipMigrations = {
+  dir: fileURLToPath(new URL('../migrations', import.meta.url)),
+  table: 'pgmigrations',
+};
 
 export interface Ownership {
   /** The owner this process claims for. */
@@ -39,15 +42,27 @@ export interface OwnershipOptions {
 }
 
 /** Opens the registry (creating and migrating its database when needed) for one owner. */
-export const openOwnership = async ({ postgresUrl, database, owner, max = 8, onIdleError }: OwnershipOptions): Promise<Ownership> => {
+export const openOwnership = async ({
+  postgresUrl,
+  database,
+  owner,
+  max = 8,
+  onIdleError,
+}: OwnershipOptions): Promise<Ownership> => {
   await ensureDatabase(postgresUrl, database);
   const url = databaseUrl(postgresUrl, database);
   await migrate(url, [ownershipMigrations]);
-  const pool = createPool(url, { max, applicationName: `saga-registry-${owner}`, ...(onIdleError ? { onIdleError } : {}) });
+  const pool = createPool(url, {
+    max,
+    applicationName: `saga-registry-${owner}`,
+    ...(onIdleError ? { onIdleError } : {}),
+  });
   return {
     owner,
     claim: async (sagaId) => (await pool.query<{ owner: string }>(claimSql, [sagaId, owner])).rows[0]!.owner === owner,
-    ownerOf: async (sagaId) => (await pool.query<{ owner: string }>('SELECT owner FROM saga_owners WHERE saga_id = $1', [sagaId])).rows[0]?.owner,
+    ownerOf: async (sagaId) =>
+      (await pool.query<{ owner: string }>('SELECT owner FROM saga_owners WHERE saga_id = $1', [sagaId])).rows[0]
+        ?.owner,
     close: () => pool.end(),
   };
 };

@@ -8,7 +8,9 @@ describe('saga ownership registry', () => {
   afterAll(() => dropDatabase(servers.POSTGRES_URL, database));
 
   it('gives each saga to exactly one of two owners claiming at once, and keeps it there', async () => {
-    const [a, b] = await Promise.all(['custom', 'temporal'].map((owner) => openOwnership({ postgresUrl: servers.POSTGRES_URL, database, owner })));
+    const [a, b] = await Promise.all(
+      ['custom', 'temporal'].map((owner) => openOwnership({ postgresUrl: servers.POSTGRES_URL, database, owner })),
+    );
     const ids = Array.from({ length: 200 }, (_, i) => `saga-${i}`);
     const [wonA, wonB] = await Promise.all([a!, b!].map((o) => Promise.all(ids.map((id) => o.claim(id)))));
     ids.forEach((_, i) => expect(wonA![i] !== wonB![i], `saga-${i} has exactly one owner`).toBe(true));

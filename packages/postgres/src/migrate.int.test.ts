@@ -8,8 +8,14 @@ import { migrate } from './migrate.ts';
 let db: ScratchDb;
 const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
 beforeAll(async () => {
-  writeFileSync(join(dir, '1764000000001_things.sql'), '-- Up Migration\nCREATE TABLE things (id int PRIMARY KEY);\n-- Down Migration\nDROP TABLE things;\n');
-  writeFileSync(join(dir, '1764000000002_more.sql'), "-- Up Migration\nINSERT INTO things VALUES (1);\n-- Down Migration\nDELETE FROM things;\n");
+  writeFileSync(
+    join(dir, '1764000000001_things.sql'),
+    '-- Up Migration\nCREATE TABLE things (id int PRIMARY KEY);\n-- Down Migration\nDROP TABLE things;\n',
+  );
+  writeFileSync(
+    join(dir, '1764000000002_more.sql'),
+    '-- Up Migration\nINSERT INTO things VALUES (1);\n-- Down Migration\nDELETE FROM things;\n',
+  );
   db = await scratchDatabase('migrate');
 });
 afterAll(() => db.drop());

@@ -13,12 +13,18 @@ afterAll(() => db.drop());
 describe('createPool', () => {
   it('survives its idle connections being cut (a database restart): reports them and connects anew', async () => {
     const errors: Error[] = [];
-    const pool = createPool(db.url, { max: 2, applicationName: 'pool-restart-test', onIdleError: (err) => errors.push(err) });
+    const pool = createPool(db.url, {
+      max: 2,
+      applicationName: 'pool-restart-test',
+      onIdleError: (err) => errors.push(err),
+    });
     try {
       await Promise.all([pool.query('SELECT pg_sleep(0.05)'), pool.query('SELECT pg_sleep(0.05)')]);
       expect(pool.idleCount).toBe(2);
       // What a restart does to every backend: terminate them (from another connection).
-      const cut = await db.pool.query<{ n: number }>(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'pool-restart-test'`);
+      const cut = await db.pool.query<{ n: number }>(
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'pool-restart-test'`,
+      );
       expect(cut.rows[0]!.n).toBe(2);
       for (let i = 0; i < 50 && errors.length < 2; i++) await sleep(20);
       expect(errors).toHaveLength(2);
@@ -52,7 +58,15 @@ describe('afterCommit', () => {
     const count = async () => (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM hooked')).rows[0]!.n;
     await withTransaction(db.pool, async (tx) => {
       await tx.query('INSERT INTO hooked VALUES (1)');
-      expect(afterCommit(tx, (pool) => void count().then((n) => seen.push(n)).then(() => expect(pool).toBe(db.pool)))).toBe(true);
+      expect(
+        afterCommit(
+          tx,
+          (pool) =>
+            void count()
+              .then((n) => seen.push(n))
+              .then(() => expect(pool).toBe(db.pool)),
+        ),
+      ).toBe(true);
       // Not yet: the hook waits for the COMMIT.
       await sleep(50);
       expect(seen).toEqual([]);

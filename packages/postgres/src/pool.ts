@@ -18,8 +18,16 @@ export interface PoolOptions {
  * A pool that survives a database restart: pg emits 'error' for an idle connection that breaks,
  * and an 'error' event with no listener ends the process — so there always is one.
  */
-export const createPool = (url: string, { max = 10, applicationName = 'saga-workbench', onIdleError = () => undefined }: PoolOptions = {}): Pool => {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, connectionTimeoutMillis: 10_000 });
+export const createPool = (
+  url: string,
+  { max = 10, applicationName = 'saga-workbench', onIdleError = () => undefined }: PoolOptions = {},
+): Pool => {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    application_name: applicationName,
+    connectionTimeoutMillis: 10_000,
+  });
   pool.on('error', onIdleError);
   return pool;
 };
@@ -95,10 +103,12 @@ export const withClient = async <T>(url: string, fn: (client: pg.Client) => Prom
   }
 };
 
-const exists = async (client: pg.Client, name: string) => ((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount ?? 0) > 0;
+const exists = async (client: pg.Client, name: string) =>
+  ((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount ?? 0) > 0;
 
 /** Whether the server at `serverUrl` has a database `name`. */
-export const databaseExists = (serverUrl: string, name: string): Promise<boolean> => withClient(serverUrl, (client) => exists(client, name));
+export const databaseExists = (serverUrl: string, name: string): Promise<boolean> =>
+  withClient(serverUrl, (client) => exists(client, name));
 
 /** Creates a database on the server at `serverUrl` (a URL of any database there) when missing. */
 export const ensureDatabase = (serverUrl: string, name: string): Promise<boolean> =>

@@ -47,13 +47,27 @@ export const createExecutor = <T extends CommandType>(
         sagaId: command.sagaId,
         occurredAt: ctx.now().toISOString(),
         type: 'Reply',
-        payload: { commandId: command.messageId, commandType: command.type, ...result, ...(result.outcome === 'SUCCESS' ? { data: result.data ?? {} } : {}) } as Reply['payload'],
+        payload: {
+          commandId: command.messageId,
+          commandType: command.type,
+          ...result,
+          ...(result.outcome === 'SUCCESS' ? { data: result.data ?? {} } : {}),
+        } as Reply['payload'],
       };
-      return { outcome: reply, outbox: [...(via === 'kafka' ? [toOutbox(repliesTopic, reply)] : []), ...events, ...(follow?.(reply) ?? [])] };
+      return {
+        outcome: reply,
+        outbox: [...(via === 'kafka' ? [toOutbox(repliesTopic, reply)] : []), ...events, ...(follow?.(reply) ?? [])],
+      };
     });
     // A redelivery gets the stored answer again: the reply over Kafka, the follow-up event of a
     // reaction (so an operator's retry of a refused compensation hears the refusal again).
-    const again = duplicate ? (via === 'kafka' ? [toOutbox(repliesTopic, reply)] : via === 'event' ? (follow?.(reply) ?? []) : []) : [];
+    const again = duplicate
+      ? via === 'kafka'
+        ? [toOutbox(repliesTopic, reply)]
+        : via === 'event'
+          ? (follow?.(reply) ?? [])
+          : []
+      : [];
     if (again.length > 0) await withTransaction(ctx.pool, (tx) => appendToOutbox(tx, again));
     if (!duplicate && reply.payload.outcome === 'SUCCESS') {
       await spec.afterCommit?.(command, reply.payload.data, ctx);

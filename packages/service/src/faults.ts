@@ -32,7 +32,10 @@ export interface Faults {
   beforeCommand(): Promise<void>;
 }
 
-export const createFaults = (random: () => number = Math.random, crash: () => void = () => process.kill(process.pid, 'SIGKILL')): Faults => {
+export const createFaults = (
+  random: () => number = Math.random,
+  crash: () => void = () => process.kill(process.pid, 'SIGKILL'),
+): Faults => {
   let current: FaultSettings = NO_FAULTS;
   let refused = 0;
   return {

@@ -57,9 +57,19 @@ export const openHost = async (o: HostOptions): Promise<Host> => {
   const url = databaseUrl(o.postgresUrl, o.database);
   await ensureDatabase(o.postgresUrl, o.database);
   await migrate(url, [...(o.outbox ? [outboxMigrations] : []), ...o.migrations]);
-  const pool = createPool(url, { max: o.poolMax, applicationName: id, onIdleError: (err) => log.warn({ err }, 'idle database connection failed') });
+  const pool = createPool(url, {
+    max: o.poolMax,
+    applicationName: id,
+    onIdleError: (err) => log.warn({ err }, 'idle database connection failed'),
+  });
   const ownership = o.registry
-    ? await openOwnership({ postgresUrl: o.postgresUrl, database: o.registry.database, owner: o.registry.owner, max: o.registry.max, onIdleError: (err) => log.warn({ err }, 'idle registry connection failed') })
+    ? await openOwnership({
+        postgresUrl: o.postgresUrl,
+        database: o.registry.database,
+        owner: o.registry.owner,
+        max: o.registry.max,
+        onIdleError: (err) => log.warn({ err }, 'idle registry connection failed'),
+      })
     : undefined;
   const kafka = createKafka({ brokers: o.brokers, clientId: id });
   const producer = createProducer(kafka);
@@ -106,7 +116,10 @@ export interface CoordinatorSettings {
  */
 export const openCoordinatorHost = (
   cfg: CoordinatorSettings,
-  o: { name: string; owner: string; database: string; migrationsUrl: URL; extraConnections: number } & Pick<HostOptions, 'instance' | 'outbox' | 'relay'>,
+  o: { name: string; owner: string; database: string; migrationsUrl: URL; extraConnections: number } & Pick<
+    HostOptions,
+    'instance' | 'outbox' | 'relay'
+  >,
 ) =>
   openHost({
     name: o.name,

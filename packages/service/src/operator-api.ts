@@ -1,5 +1,17 @@
 import type { Router } from 'express';
-import { HISTORY_KINDS, ListSagasQuery, OPERATOR_ACTIONS, OperatorBody, type HistoryKind, type HistoryLine, type OperatorAction, type OperatorOutcome, type SagaPage, type SagaStatus, type SagaTimeline } from '@saga/contracts';
+import {
+  HISTORY_KINDS,
+  ListSagasQuery,
+  OPERATOR_ACTIONS,
+  OperatorBody,
+  type HistoryKind,
+  type HistoryLine,
+  type OperatorAction,
+  type OperatorOutcome,
+  type SagaPage,
+  type SagaStatus,
+  type SagaTimeline,
+} from '@saga/contracts';
 import type { Queryable } from '@saga/postgres';
 import { HttpError } from '@saga/http';
 import { parseOr400, requireToken } from './routes.ts';
@@ -53,7 +65,12 @@ type LineFields = Omit<HistoryLine, 'at' | 'kind'> & { at: Date | string };
 export const historyLine = (kind: string, f: LineFields): HistoryLine => {
   const known = (HISTORY_KINDS as readonly string[]).includes(kind);
   const at = typeof f.at === 'string' ? f.at : f.at.toISOString();
-  return { ...f, at, kind: known ? (kind as HistoryKind) : 'note', detail: known ? f.detail : [kind, f.detail].filter(Boolean).join(': ') };
+  return {
+    ...f,
+    at,
+    kind: known ? (kind as HistoryKind) : 'note',
+    detail: known ? f.detail : [kind, f.detail].filter(Boolean).join(': '),
+  };
 };
 
 /**
@@ -62,13 +79,33 @@ export const historyLine = (kind: string, f: LineFields): HistoryLine => {
  * step and its reason (the custom orchestrator's and the choreography's view differ there);
  * `extra`, more columns its rows carry (the custom orchestrator's `version`).
  */
-export const pageOfSagas = async (db: Queryable, table: string, columns: { step: string; reason: string; extra?: string }, { status, page, pageSize }: ListSagasQuery): Promise<SagaPage> => {
+export const pageOfSagas = async (
+  db: Queryable,
+  table: string,
+  columns: { step: string; reason: string; extra?: string },
+  { status, page, pageSize }: ListSagasQuery,
+): Promise<SagaPage> => {
   const where = status ? 'WHERE status = $3' : '';
-  const { rows } = await db.query<{ id: string; status: SagaStatus; currentStep: string | null; reason: string | null; createdAt: Date; updatedAt: Date }>(
+  const { rows } = await db.query<{
+    id: string;
+    status: SagaStatus;
+    currentStep: string | null;
+    reason: string | null;
+    createdAt: Date;
+    updatedAt: Date;
+  }>(
     `SELECT id, status, ${columns.step} AS "currentStep", ${columns.reason} AS reason, created_at AS "createdAt", updated_at AS "updatedAt"${columns.extra ? `, ${columns.extra}` : ''}
      FROM ${table} ${where} ORDER BY created_at, id LIMIT $1 OFFSET $2`,
     [pageSize, (page - 1) * pageSize, ...(status ? [status] : [])],
   );
-  const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} ${status ? 'WHERE status = $1' : ''}`, status ? [status] : []);
-  return { items: rows.map((r) => ({ ...r, createdAt: iso(r.createdAt)!, updatedAt: iso(r.updatedAt) })), page, pageSize, total: total.rows[0]!.n };
+  const total = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${table} ${status ? 'WHERE status = $1' : ''}`,
+    status ? [status] : [],
+  );
+  return {
+    items: rows.map((r) => ({ ...r, createdAt: iso(r.createdAt)!, updatedAt: iso(r.updatedAt) })),
+    page,
+    pageSize,
+    total: total.rows[0]!.n,
+  };
 };

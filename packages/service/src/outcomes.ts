@@ -7,10 +7,15 @@ import type { Queryable } from '@saga/postgres';
  */
 export const orderOutcomes = (db: Queryable) => ({
   async get(orderId: string): Promise<OrderOutcome | undefined> {
-    return (await db.query<{ outcome: OrderOutcome }>('SELECT outcome FROM order_outcomes WHERE order_id = $1', [orderId])).rows[0]?.outcome;
+    return (
+      await db.query<{ outcome: OrderOutcome }>('SELECT outcome FROM order_outcomes WHERE order_id = $1', [orderId])
+    ).rows[0]?.outcome;
   },
   /** Records the order's fate once (a redelivered event changes nothing). */
   async record(orderId: string, outcome: OrderOutcome) {
-    await db.query('INSERT INTO order_outcomes (order_id, outcome) VALUES ($1, $2) ON CONFLICT DO NOTHING', [orderId, outcome]);
+    await db.query('INSERT INTO order_outcomes (order_id, outcome) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+      orderId,
+      outcome,
+    ]);
   },
 });

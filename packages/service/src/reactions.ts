@@ -21,7 +21,9 @@ import { isTransient } from './faults.ts';
 import type { ChoreographyDeps } from './spec.ts';
 
 /** An event that carries a choreographed saga on: its type and payload (the envelope is added). */
-export type FollowUp = { [T in ChoreographyEvent['type']]: { type: T; payload: DomainEventOf<T>['payload'] } }[ChoreographyEvent['type']];
+export type FollowUp = {
+  [T in ChoreographyEvent['type']]: { type: T; payload: DomainEventOf<T>['payload'] };
+}[ChoreographyEvent['type']];
 
 /**
  * How long a reaction's step tries when its service fails it (a transient fault), with the same
@@ -55,8 +57,22 @@ export interface Reaction<E extends DomainEventType = DomainEventType> {
 export const reaction = <E extends DomainEventType>(r: Reaction<E>): Reaction => r as unknown as Reaction;
 
 /** `ReactionFailed` for a refusal of a step that has no business event for it (a compensation, a step past the pivot). */
-export const failed = (e: { payload: { orderId: string; customerId?: string | undefined } }, step: string, reply: Reply['payload']): FollowUp | undefined =>
-  reply.outcome === 'FAILURE' ? { type: 'ReactionFailed', payload: { orderId: e.payload.orderId, customerId: e.payload.customerId ?? '?', step, reason: reply.reason.slice(0, 500) } } : undefined;
+export const failed = (
+  e: { payload: { orderId: string; customerId?: string | undefined } },
+  step: string,
+  reply: Reply['payload'],
+): FollowUp | undefined =>
+  reply.outcome === 'FAILURE'
+    ? {
+        type: 'ReactionFailed',
+        payload: {
+          orderId: e.payload.orderId,
+          customerId: e.payload.customerId ?? '?',
+          step,
+          reason: reply.reason.slice(0, 500),
+        },
+      }
+    : undefined;
 
 export type ReactionsOptions = ChoreographyDeps & { name: string; reactions: readonly Reaction[] };
 
@@ -68,7 +84,8 @@ export type ReactionsOptions = ChoreographyDeps & { name: string; reactions: rea
 export const startReactions = async (o: ReactionsOptions) => {
   const { ctx } = o;
   const byType = new Map(o.reactions.map((r) => [r.on, r]));
-  const attempts = (b: Budget) => (b === 'step' ? o.timing.stepAttempts : b === 'compensation' ? o.timing.compensationAttempts : Infinity);
+  const attempts = (b: Budget) =>
+    b === 'step' ? o.timing.stepAttempts : b === 'compensation' ? o.timing.compensationAttempts : Infinity;
   const envelope = (sagaId: string, f: FollowUp, topic: string): OutboxMessage => {
     const event = { messageId: randomUUID(), sagaId, occurredAt: ctx.now().toISOString(), ...f };
     return toOutbox(ctx.topic(topic), event);
@@ -82,7 +99,10 @@ export const startReactions = async (o: ReactionsOptions) => {
     if (r.ownership === 'claim' && !(await o.ownership.claim(e.sagaId))) return;
     if (r.ownership === 'check' && (await o.ownership.ownerOf(e.sagaId)) !== CHOREOGRAPHY) return;
     const { type, payload } = wanted;
-    const command = commandEnvelope({ commandId: `${e.sagaId}:${r.step}`, sagaId: e.sagaId, type, payload }, ctx.now()) as CommandOf<CommandType>;
+    const command = commandEnvelope(
+      { commandId: `${e.sagaId}:${r.step}`, sagaId: e.sagaId, type, payload },
+      ctx.now(),
+    ) as CommandOf<CommandType>;
     const follow = (reply: Reply) => {
       const f = r.then(e, reply.payload);
       return f ? [envelope(e.sagaId, f, topicOf(f))] : [];
@@ -103,8 +123,17 @@ export const startReactions = async (o: ReactionsOptions) => {
       if (!isTransient(err)) throw err;
       ctx.log.warn({ sagaId: e.sagaId, step: r.step, err }, 'reaction gave up: its attempts are spent');
       const reason = `RETRIES_EXHAUSTED:${r.step}`;
-      const customerId = 'customerId' in e.payload && typeof e.payload.customerId === 'string' ? e.payload.customerId : '?';
-      await withTransaction(ctx.pool, (tx) => appendToOutbox(tx, [envelope(e.sagaId, { type: 'ReactionFailed', payload: { orderId: e.sagaId, customerId, step: r.step, reason } }, `${o.name}.events`)]));
+      const customerId =
+        'customerId' in e.payload && typeof e.payload.customerId === 'string' ? e.payload.customerId : '?';
+      await withTransaction(ctx.pool, (tx) =>
+        appendToOutbox(tx, [
+          envelope(
+            e.sagaId,
+            { type: 'ReactionFailed', payload: { orderId: e.sagaId, customerId, step: r.step, reason } },
+            `${o.name}.events`,
+          ),
+        ]),
+      );
     }
   };
 

@@ -42,7 +42,8 @@ export const adminSeedRoute = <T>(
     const data = parseOr400(schema, req.body, 'seed data');
     await withTransaction(ctx.pool, (tx) => apply(tx, data)).catch((err: { code?: string; constraint?: string }) => {
       // e.g. a credit limit below what the customer already holds: the data says no, not the server.
-      if (err.code === '23514') throw new HttpError(409, `refused: it would break ${err.constraint ?? 'a rule of the stored data'}`);
+      if (err.code === '23514')
+        throw new HttpError(409, `refused: it would break ${err.constraint ?? 'a rule of the stored data'}`);
       throw err;
     });
     res.status(204).end();

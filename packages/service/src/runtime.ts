@@ -1,6 +1,14 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { CHOREOGRAPHY, Command, OrderEvent, Topics, type CommandOf, type CommandType } from '@saga/contracts';
-import { loadConfig, registryDatabaseSetting, sagaBudgetSettings, sagaTiming, serverSettings, setting, type SagaTiming } from '@saga/config';
+import {
+  loadConfig,
+  registryDatabaseSetting,
+  sagaBudgetSettings,
+  sagaTiming,
+  serverSettings,
+  setting,
+  type SagaTiming,
+} from '@saga/config';
 import { createApp } from '@saga/http';
 import { startConsumer } from '@saga/kafka';
 import { withTransaction } from '@saga/postgres';
@@ -83,7 +91,10 @@ const PG_TRANSIENT = /^(08|57P0|53|40001|40P01)/;
 /** Not now, but later: injected faults, a database that is restarting, a serialization conflict. */
 export const transient = (err: unknown) => {
   const code = (err as { code?: unknown }).code;
-  return isTransient(err) || (typeof code === 'string' && (PG_TRANSIENT.test(code) || ['ECONNREFUSED', 'ECONNRESET'].includes(code)));
+  return (
+    isTransient(err) ||
+    (typeof code === 'string' && (PG_TRANSIENT.test(code) || ['ECONNREFUSED', 'ECONNRESET'].includes(code)))
+  );
 };
 
 /**
@@ -91,7 +102,10 @@ export const transient = (err: unknown) => {
  * `<service>.commands`, and the HTTP app with `/commands/<CommandType>`, `/admin/faults`,
  * `/health`, `/metrics` and the service's own routes.
  */
-export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, opts: ServiceOptions): Promise<RunningService> => {
+export const startService = async <T extends CommandType>(
+  spec: ServiceSpec<T>,
+  opts: ServiceOptions,
+): Promise<RunningService> => {
   // ORCHESTRATOR=choreography: the reactions (and the order service's keeper) run in this process, claiming on the registry.
   const part = opts.choreography ? spec.choreography : undefined;
   const host = await openHost({
@@ -121,7 +135,16 @@ export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, 
   const faults = createFaults();
   const execute = createExecutor(spec, ctx, faults, registry);
 
-  const deps = ownership && { ctx, kafka, producer, ownership, timing: opts.timing, execute: execute as never, transient, concurrency: opts.concurrency };
+  const deps = ownership && {
+    ctx,
+    kafka,
+    producer,
+    ownership,
+    timing: opts.timing,
+    execute: execute as never,
+    transient,
+    concurrency: opts.concurrency,
+  };
   const keeper = deps && part?.keeper ? await part.keeper(deps) : undefined;
 
   const app = createApp({
@@ -149,7 +172,10 @@ export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, 
     producer,
     groupId: `${opts.topicPrefix}${spec.name}-service`,
     topics: [ctx.topic(spec.commandTopic)],
-    schema: Command.refine((c) => handled.has(c.type), { message: `not a command this service handles (${spec.commandTypes.join(', ')})`, path: ['type'] }),
+    schema: Command.refine((c) => handled.has(c.type), {
+      message: `not a command this service handles (${spec.commandTypes.join(', ')})`,
+      path: ['type'],
+    }),
     handle: (command) => execute(command as CommandOf<T>, 'kafka').then(() => undefined),
     isTransient: transient,
     concurrency: opts.concurrency,
@@ -164,7 +190,8 @@ export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, 
         groupId: `${opts.topicPrefix}${spec.name}-order-outcomes`,
         topics: [ctx.topic(Topics.orderEvents)],
         schema: OrderEvent,
-        handle: async (e) => (e.type === 'OrderCreated' ? undefined : withTransaction(pool, (tx) => spec.onOrderOutcome!(tx, e, ctx))),
+        handle: async (e) =>
+          e.type === 'OrderCreated' ? undefined : withTransaction(pool, (tx) => spec.onOrderOutcome!(tx, e, ctx)),
         isTransient: transient,
         concurrency: opts.concurrency,
         fromBeginning: true,
@@ -172,7 +199,10 @@ export const startService = async <T extends CommandType>(spec: ServiceSpec<T>, 
       })
     : undefined;
 
-  const reactions = deps && part && part.reactions.length > 0 ? await startReactions({ ...deps, name: spec.name, reactions: part.reactions }) : undefined;
+  const reactions =
+    deps && part && part.reactions.length > 0
+      ? await startReactions({ ...deps, name: spec.name, reactions: part.reactions })
+      : undefined;
 
   host.onStop(() => consumer.stop());
   host.onStop(() => outcomes?.stop());

@@ -4,13 +4,23 @@ import { loadServiceOptions } from './runtime.ts';
 
 describe('loadServiceOptions', () => {
   it('reads the service-specific port and database with defaults', () => {
-    expect(loadServiceOptions('payment', { port: 3003, database: 'payments' }, {})).toMatchObject({ port: 3003, database: 'payments', adminToken: 'workbench-admin' });
-    expect(loadServiceOptions('payment', { port: 3003, database: 'payments' }, { PAYMENT_PORT: '4000', PAYMENT_DATABASE: 'p2' })).toMatchObject({ port: 4000, database: 'p2' });
+    expect(loadServiceOptions('payment', { port: 3003, database: 'payments' }, {})).toMatchObject({
+      port: 3003,
+      database: 'payments',
+      adminToken: 'workbench-admin',
+    });
+    expect(
+      loadServiceOptions(
+        'payment',
+        { port: 3003, database: 'payments' },
+        { PAYMENT_PORT: '4000', PAYMENT_DATABASE: 'p2' },
+      ),
+    ).toMatchObject({ port: 4000, database: 'p2' });
   });
   it('stops start-up naming the bad setting', () => {
-    expect(() => loadServiceOptions('payment', { port: 3003, database: 'payments' }, { PAYMENT_PORT: 'http', LOG_LEVEL: 'loud' })).toThrow(
-      /PAYMENT_PORT="http"[\s\S]*LOG_LEVEL="loud".*fatal, error, warn, info/,
-    );
+    expect(() =>
+      loadServiceOptions('payment', { port: 3003, database: 'payments' }, { PAYMENT_PORT: 'http', LOG_LEVEL: 'loud' }),
+    ).toThrow(/PAYMENT_PORT="http"[\s\S]*LOG_LEVEL="loud".*fatal, error, warn, info/);
   });
 });
 

@@ -11,7 +11,8 @@ import type { Reaction } from './reactions.ts';
 
 /** What a handler decided: the reply's result, and any domain events to publish with it. */
 export interface CommandResult {
-  result: { outcome: 'SUCCESS'; data?: Record<string, unknown> } | { outcome: 'FAILURE'; reason: string; detail?: string };
+  result:
+    { outcome: 'SUCCESS'; data?: Record<string, unknown> } | { outcome: 'FAILURE'; reason: string; detail?: string };
   events?: OutboxMessage[];
 }
 

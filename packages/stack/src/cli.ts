@@ -12,7 +12,8 @@ const log = (line: string) => console.log(line);
 
 const pick = (servers: Server[], names: string[]) => {
   const unknown = names.filter((n) => !(SERVER_NAMES as string[]).includes(n));
-  if (unknown.length > 0) throw new StackError(`unknown server ${unknown.join(', ')}; valid: ${SERVER_NAMES.join(', ')}`);
+  if (unknown.length > 0)
+    throw new StackError(`unknown server ${unknown.join(', ')}; valid: ${SERVER_NAMES.join(', ')}`);
   return names.length === 0 ? servers : servers.filter((s) => names.includes(s.name));
 };
 
@@ -33,14 +34,21 @@ const printStatus = (servers: Server[], json: boolean) => {
 };
 
 const program = new Command('stack')
-  .description('The local stack: PostgreSQL 15, Kafka 3.9.1 (KRaft) and the Temporal dev server, as child processes on loopback.')
+  .description(
+    'The local stack: PostgreSQL 15, Kafka 3.9.1 (KRaft) and the Temporal dev server, as child processes on loopback.',
+  )
   .showHelpAfterError();
 
 program
   .command('up')
-  .description('provision (first time: install, download, build into the cache) and start; a running server is left as it is')
+  .description(
+    'provision (first time: install, download, build into the cache) and start; a running server is left as it is',
+  )
   .argument('[servers...]', `a subset of ${SERVER_NAMES.join(', ')}`)
-  .option('--defer-builds', 'a server that still needs a long build (temporal-pg: go install) is built in the background and left down; `up <server>` later waits for it')
+  .option(
+    '--defer-builds',
+    'a server that still needs a long build (temporal-pg: go install) is built in the background and left down; `up <server>` later waits for it',
+  )
   .action(async (names: string[], opts: { deferBuilds?: boolean }) => {
     const { s, servers } = context();
     await up(pick(servers, names), s, log, { deferBuilds: opts.deferBuilds ?? false });
@@ -65,24 +73,30 @@ program
 
 program
   .command('logs')
-  .description('the last lines of the servers\' logs')
+  .description("the last lines of the servers' logs")
   .argument('[servers...]')
   .option('-n, --lines <n>', 'lines per log', '40')
   .option('-f, --follow', 'keep printing as the logs grow')
   .action(async (names: string[], opts: { lines: string; follow?: boolean }) => {
-    const files = pick(context().servers, names).filter((s) => s.endpoint.managed).map((s) => s.logFile);
+    const files = pick(context().servers, names)
+      .filter((s) => s.endpoint.managed)
+      .map((s) => s.logFile);
     const args = ['-n', opts.lines, ...(opts.follow ? ['-F'] : []), ...files];
     process.exitCode = await runInherit('tail', args);
   });
 
 program
   .command('browser')
-  .description("make sure Debian's chromium is there for the Web UI test (apt-get install when missing); prints its path")
+  .description(
+    "make sure Debian's chromium is there for the Web UI test (apt-get install when missing); prints its path",
+  )
   .action(async () => log(await ensureChromium(loadStackSettings(), log)));
 
 program
   .command('schemathesis')
-  .description('make sure schemathesis (PyPI, in a venv in the cache) is there for the OpenAPI conformance test; prints the path of st')
+  .description(
+    'make sure schemathesis (PyPI, in a venv in the cache) is there for the OpenAPI conformance test; prints the path of st',
+  )
   .action(async () => log(await ensureSchemathesis(loadStackSettings(), log)));
 
 program
@@ -122,8 +136,11 @@ const runInherit = (cmd: string, args: string[]) =>
 
 // Exit explicitly: a client library's timer (kafkajs, the Temporal connection) left over from a
 // failed readiness probe must not keep a finished command alive.
-program.parseAsync().then(() => process.exit(process.exitCode ?? 0), (err: unknown) => {
-  const known = err instanceof StackError || err instanceof ConfigError;
-  console.error(known ? `stack: ${errText(err)}` : err);
-  process.exit(1);
-});
+program.parseAsync().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    const known = err instanceof StackError || err instanceof ConfigError;
+    console.error(known ? `stack: ${errText(err)}` : err);
+    process.exit(1);
+  },
+);

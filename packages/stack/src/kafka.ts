@@ -79,14 +79,25 @@ export const kafkaServer = (s: StackSettings): Server => {
         say(`fetching Kafka ${Versions.kafka} jars from Maven Central into ${libs}`);
         await withProgress(
           'mvn dependency:copy-dependencies',
-          run(mvn, ['-q', '-B', '-f', join(home, 'pom.xml'), 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`]),
+          run(mvn, [
+            '-q',
+            '-B',
+            '-f',
+            join(home, 'pom.xml'),
+            'dependency:copy-dependencies',
+            '-DincludeScope=runtime',
+            `-DoutputDirectory=${libs}`,
+          ]),
           say,
         );
         writeFileSync(join(libs, '.complete'), `${new Date().toISOString()}\n`);
       }
       if (!existsSync(join(data, 'meta.properties'))) {
         writeConfig();
-        const id = (await run(java(), ['-cp', `${libs}/*`, 'kafka.tools.StorageTool', 'random-uuid'])).trim().split('\n').pop()!;
+        const id = (await run(java(), ['-cp', `${libs}/*`, 'kafka.tools.StorageTool', 'random-uuid']))
+          .trim()
+          .split('\n')
+          .pop()!;
         say(`formatting KRaft storage (cluster ${id})`);
         await run(java(), ['-cp', `${libs}/*`, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', props]);
       }
@@ -115,7 +126,12 @@ export const kafkaServer = (s: StackSettings): Server => {
     async ready() {
       // Right after start the group and transaction coordinators are still loading: ready means a
       // topic created, an idempotent producer acknowledged and a consumer group joined.
-      const kafka = createKafka({ brokers: s.servers.KAFKA_BROKERS, clientId: 'stack-health', quiet: true, retries: 2 });
+      const kafka = createKafka({
+        brokers: s.servers.KAFKA_BROKERS,
+        clientId: 'stack-health',
+        quiet: true,
+        retries: 2,
+      });
       const admin = kafka.admin();
       const producer = createProducer(kafka, 2);
       // A group of its own per probe: in a shared one, a member left by an earlier probe (one that
@@ -124,7 +140,10 @@ export const kafkaServer = (s: StackSettings): Server => {
       const consumer = kafka.consumer({ groupId: `stack-health-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 100 });
       try {
         await admin.connect();
-        await ensureTopics(admin, [...topicSpecs(s.servers.KAFKA_TOPIC_PREFIX), { topic: HEALTH_TOPIC, partitions: 1 }]);
+        await ensureTopics(admin, [
+          ...topicSpecs(s.servers.KAFKA_TOPIC_PREFIX),
+          { topic: HEALTH_TOPIC, partitions: 1 },
+        ]);
         await producer.connect();
         await producer.send({ topic: HEALTH_TOPIC, messages: [{ value: new Date().toISOString() }] });
         await consumer.connect();

@@ -40,7 +40,13 @@ export const livePid = (pidFile: string, marker: string): number | undefined => 
 };
 
 /** Starts a long-running server in its own process group, output appended to `logFile`. */
-export const spawnDetached = (cmd: string, args: string[], logFile: string, pidFile: string, opts: SpawnOptions = {}) => {
+export const spawnDetached = (
+  cmd: string,
+  args: string[],
+  logFile: string,
+  pidFile: string,
+  opts: SpawnOptions = {},
+) => {
   const fd = openSync(logFile, 'a');
   try {
     const child = spawn(cmd, args, { ...opts, detached: true, stdio: ['ignore', fd, fd] });
@@ -76,11 +82,7 @@ export class StackError extends Error {
 }
 
 /** Runs a command to completion; rejects with its output when it fails. */
-export const run = (
-  cmd: string,
-  args: string[],
-  opts: SpawnOptions & { logFile?: string } = {},
-): Promise<string> =>
+export const run = (cmd: string, args: string[], opts: SpawnOptions & { logFile?: string } = {}): Promise<string> =>
   new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -122,18 +124,26 @@ export const isRoot = () => process.getuid?.() === 0;
 
 /** Installs a Debian package when we may (root, apt-get present); otherwise an error naming the fix. */
 export const aptInstall = async (pkg: string, say: (msg: string) => void, missing: string, otherwise?: string) => {
-  if (!isRoot() || !which('apt-get')) throw new StackError(`${missing} Fix: sudo apt-get install -y ${pkg}${otherwise ? ` (${otherwise})` : ''}.`);
+  if (!isRoot() || !which('apt-get'))
+    throw new StackError(`${missing} Fix: sudo apt-get install -y ${pkg}${otherwise ? ` (${otherwise})` : ''}.`);
   say(`installing ${pkg} with apt-get`);
   await withProgress('apt-get install', run('apt-get', ['update']), say);
   await withProgress(
     'apt-get install',
-    run('apt-get', ['install', '-y', '--no-install-recommends', pkg], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }),
+    run('apt-get', ['install', '-y', '--no-install-recommends', pkg], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    }),
     say,
   );
 };
 
 /** Prints a line every `everyMs` while `work` runs, so long builds show they are alive. */
-export const withProgress = async <T>(label: string, work: Promise<T>, say: (msg: string) => void, everyMs = 15_000) => {
+export const withProgress = async <T>(
+  label: string,
+  work: Promise<T>,
+  say: (msg: string) => void,
+  everyMs = 15_000,
+) => {
   const started = Date.now();
   const timer = setInterval(() => say(`${label}… ${Math.round((Date.now() - started) / 1000)} s`), everyMs);
   try {

@@ -3,7 +3,10 @@ import { liveProgress } from './progress.ts';
 
 const stream = (isTTY: boolean) => {
   const written: string[] = [];
-  return { written, out: { isTTY, columns: 40, write: (s: string) => written.push(s) > 0 } as unknown as NodeJS.WriteStream };
+  return {
+    written,
+    out: { isTTY, columns: 40, write: (s: string) => written.push(s) > 0 } as unknown as NodeJS.WriteStream,
+  };
 };
 
 describe('liveProgress', () => {

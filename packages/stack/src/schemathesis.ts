@@ -18,7 +18,16 @@ export const ensureSchemathesis = async (s: StackSettings, say: (msg: string) =>
   say(`installing schemathesis ${SCHEMATHESIS_VERSION} from PyPI into ${venv}`);
   try {
     await run(python, ['-m', 'venv', venv]);
-    await withProgress('pip install schemathesis', run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `schemathesis==${SCHEMATHESIS_VERSION}`]), say);
+    await withProgress(
+      'pip install schemathesis',
+      run(join(venv, 'bin', 'pip'), [
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        `schemathesis==${SCHEMATHESIS_VERSION}`,
+      ]),
+      say,
+    );
   } catch (err) {
     rmSync(venv, { recursive: true, force: true }); // no half-made venv for the next try to trust
     throw err;

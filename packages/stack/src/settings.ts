@@ -46,8 +46,17 @@ const stackSettings = {
    */
   TEMPORAL_DYNAMIC_CONFIG: setting
     .string(TEMPORAL_TUNING.join(','))
-    .transform((v) => (v === 'none' ? [] : v.split(',').map((kv) => kv.trim()).filter(Boolean)))
-    .refine((kvs) => kvs.every((kv) => /^[\w.]+=\S+$/.test(kv)), { message: 'expected KEY=VALUE[,KEY=VALUE…] or none' }),
+    .transform((v) =>
+      v === 'none'
+        ? []
+        : v
+            .split(',')
+            .map((kv) => kv.trim())
+            .filter(Boolean),
+    )
+    .refine((kvs) => kvs.every((kv) => /^[\w.]+=\S+$/.test(kv)), {
+      message: 'expected KEY=VALUE[,KEY=VALUE…] or none',
+    }),
   /** Headless browser for the Web UI test: Debian's chromium (installed when missing). */
   CHROMIUM_PATH: setting.string('/usr/bin/chromium'),
   /** Seconds `up` waits for a server to serve before it gives up and shows the log tail. */
@@ -63,7 +72,8 @@ function z_list() {
     });
 }
 
-const isLoopback = (host: string) => host === 'localhost' || host.startsWith('127.') || host === '[::1]' || host === '::1';
+const isLoopback = (host: string) =>
+  host === 'localhost' || host.startsWith('127.') || host === '[::1]' || host === '::1';
 
 export interface Endpoint {
   host: string;

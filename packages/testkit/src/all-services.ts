@@ -11,12 +11,16 @@ import { servers, startWorkbench, uniqueName } from './index.ts';
 
 /** The four services for a coordinator's e2e tests, notifications to a scratch file. */
 export const workbench = (kafka: Kafka, opts: Parameters<typeof startWorkbench>[2] = {}) =>
-  startWorkbench(kafka, {
-    order: orderService,
-    inventory: inventoryService,
-    payment: paymentService,
-    notification: notificationService(fileChannel(join(mkdtempSync(join(tmpdir(), 'notify-')), 'sink.jsonl'))),
-  }, opts);
+  startWorkbench(
+    kafka,
+    {
+      order: orderService,
+      inventory: inventoryService,
+      payment: paymentService,
+      notification: notificationService(fileChannel(join(mkdtempSync(join(tmpdir(), 'notify-')), 'sink.jsonl'))),
+    },
+    opts,
+  );
 
 /** Env for a coordinator on a scratch database, driving `wb`'s services with short test budgets. */
 export const orchestratorEnv = (wbEnv: Record<string, string>, extra: Record<string, string> = {}) => ({

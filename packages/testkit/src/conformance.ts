@@ -11,7 +11,12 @@ export interface ConformanceTiming {
   deadlineMs: number;
 }
 
-export const CONFORMANCE_TIMING: ConformanceTiming = { stepTimeoutMs: 1_000, stepAttempts: 3, compensationAttempts: 4, deadlineMs: 20_000 };
+export const CONFORMANCE_TIMING: ConformanceTiming = {
+  stepTimeoutMs: 1_000,
+  stepAttempts: 3,
+  compensationAttempts: 4,
+  deadlineMs: 20_000,
+};
 
 export interface ConformanceCase {
   name: string;
@@ -33,7 +38,14 @@ export interface ConformanceCase {
 }
 
 const HAPPY: CommandType[] = ['ReserveStock', 'AuthorizePayment', 'ApproveOrder', 'CommitStock', 'SendNotification'];
-const UNDONE_BOTH: CommandType[] = ['ReserveStock', 'AuthorizePayment', 'VoidPayment', 'ReleaseStock', 'RejectOrder', 'SendNotification'];
+const UNDONE_BOTH: CommandType[] = [
+  'ReserveStock',
+  'AuthorizePayment',
+  'VoidPayment',
+  'ReleaseStock',
+  'RejectOrder',
+  'SendNotification',
+];
 const DECLINED: CommandType[] = ['ReserveStock', 'AuthorizePayment', 'ReleaseStock', 'RejectOrder', 'SendNotification'];
 
 /**
@@ -43,8 +55,20 @@ const DECLINED: CommandType[] = ['ReserveStock', 'AuthorizePayment', 'ReleaseSto
  */
 export const CONFORMANCE: readonly ConformanceCase[] = [
   { name: 'happy path', expect: { status: 'COMPLETED', commands: HAPPY } },
-  { name: 'out of stock', answers: { ReserveStock: [{ refuse: 'OUT_OF_STOCK' }] }, expect: { status: 'REJECTED', reason: 'OUT_OF_STOCK', commands: ['ReserveStock', 'RejectOrder', 'SendNotification'] } },
-  { name: 'payment declined', answers: { AuthorizePayment: [{ refuse: 'INSUFFICIENT_CREDIT' }] }, expect: { status: 'REJECTED', reason: 'INSUFFICIENT_CREDIT', commands: DECLINED } },
+  {
+    name: 'out of stock',
+    answers: { ReserveStock: [{ refuse: 'OUT_OF_STOCK' }] },
+    expect: {
+      status: 'REJECTED',
+      reason: 'OUT_OF_STOCK',
+      commands: ['ReserveStock', 'RejectOrder', 'SendNotification'],
+    },
+  },
+  {
+    name: 'payment declined',
+    answers: { AuthorizePayment: [{ refuse: 'INSUFFICIENT_CREDIT' }] },
+    expect: { status: 'REJECTED', reason: 'INSUFFICIENT_CREDIT', commands: DECLINED },
+  },
   {
     name: 'approve retried past its step budget: the pivot only goes forward',
     answers: { ApproveOrder: ['silent', 'silent', 'silent', 'silent', 'ok'] },
@@ -63,13 +87,19 @@ export const CONFORMANCE: readonly ConformanceCase[] = [
   },
   {
     name: 'a compensation refused: parked, an operator retry finishes the rollback',
-    answers: { AuthorizePayment: [{ refuse: 'INSUFFICIENT_CREDIT' }], ReleaseStock: [{ refuse: 'INVENTORY_UNAVAILABLE' }] },
+    answers: {
+      AuthorizePayment: [{ refuse: 'INSUFFICIENT_CREDIT' }],
+      ReleaseStock: [{ refuse: 'INVENTORY_UNAVAILABLE' }],
+    },
     operator: { when: 'parked', action: 'retry', heals: true },
     expect: { status: 'REJECTED', reason: 'INSUFFICIENT_CREDIT', commands: DECLINED },
   },
   {
     name: 'a compensation refused: parked, an operator resolves it by hand',
-    answers: { AuthorizePayment: [{ refuse: 'INSUFFICIENT_CREDIT' }], ReleaseStock: [{ refuse: 'INVENTORY_UNAVAILABLE' }] },
+    answers: {
+      AuthorizePayment: [{ refuse: 'INSUFFICIENT_CREDIT' }],
+      ReleaseStock: [{ refuse: 'INVENTORY_UNAVAILABLE' }],
+    },
     operator: { when: 'parked', action: 'resolve' },
     expect: { status: 'RESOLVED', commands: ['ReserveStock', 'AuthorizePayment', 'ReleaseStock'] },
   },
@@ -103,7 +133,13 @@ export const distinctCommands = (sent: { commandId: string; type: CommandType }[
 export const choreographed = (cmds: readonly CommandType[]): CommandType[] => {
   const i = cmds.findIndex((c) => c === 'VoidPayment' || c === 'ReleaseStock' || c === 'RejectOrder');
   if (i < 0) return [...cmds];
-  return [...cmds.slice(0, i), 'RejectOrder', 'VoidPayment', 'ReleaseStock', ...(cmds.slice(i).includes('SendNotification') ? ['SendNotification' as const] : [])];
+  return [
+    ...cmds.slice(0, i),
+    'RejectOrder',
+    'VoidPayment',
+    'ReleaseStock',
+    ...(cmds.slice(i).includes('SendNotification') ? ['SendNotification' as const] : []),
+  ];
 };
 
 /** The command each step of the order saga sends. */
@@ -125,17 +161,28 @@ const COMMAND_OF: Record<string, CommandType> = {
  * owes nothing (a resolved one may: resolving is the operator's word that it is settled by hand);
  * a parked one waits on one step and owes at least its undo. Returns the problems, none when it conforms.
  */
-export const conformanceTimelineProblems = (t: Pick<SagaTimeline, 'status' | 'steps' | 'pending' | 'compensation'>, c: ConformanceCase, expected: readonly CommandType[] = c.expect.commands): string[] => {
+export const conformanceTimelineProblems = (
+  t: Pick<SagaTimeline, 'status' | 'steps' | 'pending' | 'compensation'>,
+  c: ConformanceCase,
+  expected: readonly CommandType[] = c.expect.commands,
+): string[] => {
   const problems: string[] = [];
   const commands = t.steps.map((s) => COMMAND_OF[s.step] ?? s.step);
-  if (JSON.stringify(commands) !== JSON.stringify(expected)) problems.push(`timeline steps ${commands.join(', ')} ≠ ${expected.join(', ')}`);
-  if (isTerminal(t.status) && t.pending.length > 0) problems.push(`pending ${t.pending.map((p) => p.step).join(', ')} in a ${t.status} saga`);
-  if (t.status !== 'RESOLVED' && isTerminal(t.status) && t.compensation.owed.length > 0) problems.push(`owes ${t.compensation.owed.join(', ')} in a ${t.status} saga`);
-  if (t.status === 'NEEDS_ATTENTION' && (t.pending.length !== 1 || t.compensation.owed.length === 0)) problems.push('a parked saga must wait on one step and owe its undo');
+  if (JSON.stringify(commands) !== JSON.stringify(expected))
+    problems.push(`timeline steps ${commands.join(', ')} ≠ ${expected.join(', ')}`);
+  if (isTerminal(t.status) && t.pending.length > 0)
+    problems.push(`pending ${t.pending.map((p) => p.step).join(', ')} in a ${t.status} saga`);
+  if (t.status !== 'RESOLVED' && isTerminal(t.status) && t.compensation.owed.length > 0)
+    problems.push(`owes ${t.compensation.owed.join(', ')} in a ${t.status} saga`);
+  if (t.status === 'NEEDS_ATTENTION' && (t.pending.length !== 1 || t.compensation.owed.length === 0))
+    problems.push('a parked saga must wait on one step and owe its undo');
   if (t.status === 'REJECTED') {
     const undos = t.steps.filter((s) => s.kind === 'undo').map((s) => s.step);
-    if (JSON.stringify(undos) !== JSON.stringify(t.compensation.done)) problems.push(`undos run ${undos.join(', ')} but done ${t.compensation.done.join(', ')}`);
+    if (JSON.stringify(undos) !== JSON.stringify(t.compensation.done))
+      problems.push(`undos run ${undos.join(', ')} but done ${t.compensation.done.join(', ')}`);
   }
-  for (const s of t.steps) if (isTerminal(t.status) && t.status !== 'RESOLVED' && s.state === 'running') problems.push(`${s.step} still running`);
+  for (const s of t.steps)
+    if (isTerminal(t.status) && t.status !== 'RESOLVED' && s.state === 'running')
+      problems.push(`${s.step} still running`);
   return problems;
 };

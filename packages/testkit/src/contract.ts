@@ -43,7 +43,10 @@ export const describeServiceContract = <T extends CommandType>(opts: ContractOpt
     });
 
     const send = (cmd: Command) =>
-      producer.send({ topic: svc.prefix + opts.spec.commandTopic, messages: [{ key: cmd.sagaId, value: JSON.stringify(cmd) }] });
+      producer.send({
+        topic: svc.prefix + opts.spec.commandTopic,
+        messages: [{ key: cmd.sagaId, value: JSON.stringify(cmd) }],
+      });
     const repliesTo = (commandId: string) =>
       replies.messages.map((m) => Reply.parse(JSON.parse(m.value!))).filter((r) => r.payload.commandId === commandId);
 

@@ -91,10 +91,10 @@ export const waitFor = async (what: string, check: () => boolean | Promise<boole
 };
 
 export { createProducer };
-export * from "./service.ts";
-export * from "./contract.ts";
-export * from "./workbench.ts";
-export * from "./timeline.ts";
+export * from './service.ts';
+export * from './contract.ts';
+export * from './workbench.ts';
+export * from './timeline.ts';
 
 /** A TCP port on loopback that was free a moment ago. */
 export const freePort = async (): Promise<number> => {

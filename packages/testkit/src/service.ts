@@ -62,8 +62,12 @@ export const startTestService = async <T extends CommandType>(
 };
 
 /** A command envelope with a fresh command id. */
-export const command = <C extends Command>(type: C["type"], sagaId: string, payload: C["payload"], messageId: string = randomUUID()) =>
-  ({ messageId, sagaId, occurredAt: new Date().toISOString(), type, payload }) as C;
+export const command = <C extends Command>(
+  type: C['type'],
+  sagaId: string,
+  payload: C['payload'],
+  messageId: string = randomUUID(),
+) => ({ messageId, sagaId, occurredAt: new Date().toISOString(), type, payload }) as C;
 
 /** Sends a command over HTTP the way a coordinator does; returns status and body. */
 export const postCommand = async (baseUrl: string, cmd: Command) => {

@@ -43,17 +43,40 @@ export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs, opts: { 
 
   /** What each service's database says about one order. */
   const effectsOf = async (orderId: string) => ({
-    order: (await services.order.ctx.pool.query<{ status: string }>('SELECT status FROM orders WHERE id = $1', [orderId])).rows[0]?.status,
-    reserved: await count('inventory', `SELECT coalesce(sum(quantity), 0)::int AS n FROM reservations WHERE order_id = $1 AND status = 'RESERVED'`, [orderId]),
-    committed: await count('inventory', `SELECT coalesce(sum(quantity), 0)::int AS n FROM reservations WHERE order_id = $1 AND status = 'COMMITTED'`, [orderId]),
-    holds: await count('payment', `SELECT count(*)::int AS n FROM holds WHERE order_id = $1 AND status = 'HELD'`, [orderId]),
-    notifications: (await services.notification.ctx.pool.query<{ kind: string }>('SELECT kind FROM notifications WHERE order_id = $1 ORDER BY kind', [orderId])).rows.map((r) => r.kind),
+    order: (
+      await services.order.ctx.pool.query<{ status: string }>('SELECT status FROM orders WHERE id = $1', [orderId])
+    ).rows[0]?.status,
+    reserved: await count(
+      'inventory',
+      `SELECT coalesce(sum(quantity), 0)::int AS n FROM reservations WHERE order_id = $1 AND status = 'RESERVED'`,
+      [orderId],
+    ),
+    committed: await count(
+      'inventory',
+      `SELECT coalesce(sum(quantity), 0)::int AS n FROM reservations WHERE order_id = $1 AND status = 'COMMITTED'`,
+      [orderId],
+    ),
+    holds: await count('payment', `SELECT count(*)::int AS n FROM holds WHERE order_id = $1 AND status = 'HELD'`, [
+      orderId,
+    ]),
+    notifications: (
+      await services.notification.ctx.pool.query<{ kind: string }>(
+        'SELECT kind FROM notifications WHERE order_id = $1 ORDER BY kind',
+        [orderId],
+      )
+    ).rows.map((r) => r.kind),
   });
   /** Conservation across the databases: stock and money. */
   const totalsOf = async () => ({
-    stockMismatch: await count('inventory', 'SELECT count(*)::int AS n FROM products WHERE on_hand + reserved + committed <> seeded'),
+    stockMismatch: await count(
+      'inventory',
+      'SELECT count(*)::int AS n FROM products WHERE on_hand + reserved + committed <> seeded',
+    ),
     reservedNow: await count('inventory', 'SELECT coalesce(sum(reserved), 0)::int AS n FROM products'),
-    heldMismatch: await count('payment', `SELECT count(*)::int AS n FROM customers c WHERE held_cents <> (SELECT coalesce(sum(amount_cents), 0) FROM holds h WHERE h.customer_id = c.id AND h.status = 'HELD')`),
+    heldMismatch: await count(
+      'payment',
+      `SELECT count(*)::int AS n FROM customers c WHERE held_cents <> (SELECT coalesce(sum(amount_cents), 0) FROM holds h WHERE h.customer_id = c.id AND h.status = 'HELD')`,
+    ),
   });
 
   return {
@@ -71,24 +94,47 @@ export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs, opts: { 
     seedStock: (lines: { sku: string; quantity: number }[]) =>
       call(`${services.inventory.url}/admin/stock`, { method: 'POST', headers: admin, body: JSON.stringify(lines) }),
     seedCustomers: (customers: { id: string; creditLimitCents: number }[]) =>
-      call(`${services.payment.url}/admin/customers`, { method: 'POST', headers: admin, body: JSON.stringify(customers) }),
+      call(`${services.payment.url}/admin/customers`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify(customers),
+      }),
     placeOrder: async (customerId: string, lines: { sku: string; quantity: number; unitPriceCents: number }[]) =>
-      (await call(`${services.order.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId, lines }) }))!.orderId as string,
+      (await call(`${services.order.url}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ customerId, lines }),
+      }))!.orderId as string,
     orderStatus: async (orderId: string) => (await call(`${services.order.url}/orders/${orderId}`))!.status as string,
     /** The current status of each order. */
     orderStatuses: async (orderIds: string[]) =>
-      new Map((await services.order.ctx.pool.query<{ id: string; status: string }>('SELECT id, status FROM orders WHERE id = ANY($1)', [orderIds])).rows.map((r) => [r.id, r.status])),
+      new Map(
+        (
+          await services.order.ctx.pool.query<{ id: string; status: string }>(
+            'SELECT id, status FROM orders WHERE id = ANY($1)',
+            [orderIds],
+          )
+        ).rows.map((r) => [r.id, r.status]),
+      ),
     /** Waits until every order is APPROVED or REJECTED; returns their statuses. */
     waitTerminal: async (orderIds: string[], timeoutMs = 60_000) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const { rows } = await services.order.ctx.pool.query<{ id: string; status: string }>('SELECT id, status FROM orders WHERE id = ANY($1)', [orderIds]);
+        const { rows } = await services.order.ctx.pool.query<{ id: string; status: string }>(
+          'SELECT id, status FROM orders WHERE id = ANY($1)',
+          [orderIds],
+        );
         const done = rows.filter((r) => TERMINAL_ORDER.includes(r.status));
         if (done.length === orderIds.length) return new Map(rows.map((r) => [r.id, r.status]));
         if (Date.now() > deadline) {
           const finished = new Set(done.map((r) => r.id));
           const open = orderIds.filter((id) => !finished.has(id));
-          throw Object.assign(new Error(`${open.length} of ${orderIds.length} orders not terminal after ${timeoutMs} ms: ${open.slice(0, 5).join(', ')}${open.length > 5 ? ', …' : ''}`), { open });
+          throw Object.assign(
+            new Error(
+              `${open.length} of ${orderIds.length} orders not terminal after ${timeoutMs} ms: ${open.slice(0, 5).join(', ')}${open.length > 5 ? ', …' : ''}`,
+            ),
+            { open },
+          );
         }
         await sleep(100);
       }
@@ -105,11 +151,18 @@ export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs, opts: { 
       for (const id of orderIds) {
         const e = await effectsOf(id);
         const want =
-          e.order === 'APPROVED' ? { reserved: 0, committed: e.committed > 0, holds: 1, notifications: 'confirmed' }
-          : e.order === 'REJECTED' ? { reserved: 0, committed: false, holds: 0, notifications: 'rejected' }
-          : undefined;
+          e.order === 'APPROVED'
+            ? { reserved: 0, committed: e.committed > 0, holds: 1, notifications: 'confirmed' }
+            : e.order === 'REJECTED'
+              ? { reserved: 0, committed: false, holds: 0, notifications: 'rejected' }
+              : undefined;
         if (!want) found.push(`${id}: order ${e.order ?? 'missing'}, not terminal`);
-        else if (e.reserved !== want.reserved || (e.committed > 0) !== want.committed || e.holds !== want.holds || e.notifications.join() !== want.notifications) {
+        else if (
+          e.reserved !== want.reserved ||
+          e.committed > 0 !== want.committed ||
+          e.holds !== want.holds ||
+          e.notifications.join() !== want.notifications
+        ) {
           found.push(`${id}: ${e.order} but ${JSON.stringify(e)}`);
         }
       }
@@ -125,7 +178,10 @@ export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs, opts: { 
       await waitFor('the OrderCreated event', () => events.messages.some(isIt));
       const producer = createProducer(kafka);
       await producer.connect();
-      await producer.send({ topic: prefix + Topics.orderEvents, messages: [{ key: orderId, value: events.messages.find(isIt)!.value }] });
+      await producer.send({
+        topic: prefix + Topics.orderEvents,
+        messages: [{ key: orderId, value: events.messages.find(isIt)!.value }],
+      });
       await producer.disconnect();
       await events.stop();
     },
@@ -134,7 +190,13 @@ export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs, opts: { 
     /** Starts it again on the same database, topics and port. */
     restartService: async (name: Name) => {
       const port = Number(new URL(services[name].url).port);
-      services[name] = await startTestService(specs[name] as ServiceSpec<CommandType>, kafka, prefix, { database: services[name].database, port }, mode);
+      services[name] = await startTestService(
+        specs[name] as ServiceSpec<CommandType>,
+        kafka,
+        prefix,
+        { database: services[name].database, port },
+        mode,
+      );
     },
     /** The registry the choreography claims its sagas on, when it runs. */
     registryDatabase,

@@ -14,7 +14,9 @@ export const inventoryChoreography: Choreography = {
       ownership: 'claim',
       command: (e) => ({ type: 'ReserveStock', payload: { orderId: e.payload.orderId, lines: e.payload.lines } }),
       then: ({ payload: { orderId, customerId, totalCents } }, r) =>
-        r.outcome === 'SUCCESS' ? { type: 'StockReserved', payload: { orderId, customerId, totalCents } } : { type: 'StockRefused', payload: { orderId, customerId, reason: r.reason } },
+        r.outcome === 'SUCCESS'
+          ? { type: 'StockReserved', payload: { orderId, customerId, totalCents } }
+          : { type: 'StockRefused', payload: { orderId, customerId, reason: r.reason } },
     }),
     reaction({
       on: 'PaymentVoided',
@@ -29,7 +31,11 @@ export const inventoryChoreography: Choreography = {
       budget: 'untilDone',
       ownership: 'check',
       command: (e) => ({ type: 'CommitStock', payload: { orderId: e.payload.orderId } }),
-      then: (e, r) => failed(e, 'commitStock', r) ?? { type: 'StockCommitted', payload: { orderId: e.payload.orderId, customerId: e.payload.customerId ?? '?' } },
+      then: (e, r) =>
+        failed(e, 'commitStock', r) ?? {
+          type: 'StockCommitted',
+          payload: { orderId: e.payload.orderId, customerId: e.payload.customerId ?? '?' },
+        },
     }),
   ],
 };

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReleaseStock, ReserveStock } from '@saga/contracts';
-import { command, describeServiceContract, postCommand, startTestService, testKafka, TEST_ADMIN_TOKEN, type TestService } from '@saga/testkit';
+import {
+  command,
+  describeServiceContract,
+  postCommand,
+  startTestService,
+  testKafka,
+  TEST_ADMIN_TOKEN,
+  type TestService,
+} from '@saga/testkit';
 import { inventoryService } from './service.ts';
 import { inventoryStore } from './store.ts';
 
@@ -22,7 +30,13 @@ describeServiceContract({
   prepare: async (svc, saga) => void (await seed(svc, [{ sku: `sku-${saga}`, quantity: 5 }])),
   validCommand: (saga) => reserve(saga, [{ sku: `sku-${saga}`, quantity: 2 }]),
   effects: async (svc, saga) =>
-    Number((await svc.ctx.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM reservations WHERE order_id = $1', [saga])).rows[0]!.n),
+    Number(
+      (
+        await svc.ctx.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM reservations WHERE order_id = $1', [
+          saga,
+        ])
+      ).rows[0]!.n,
+    ),
 });
 
 describe('inventory domain over the real database', () => {
@@ -36,7 +50,9 @@ describe('inventory domain over the real database', () => {
   it('never oversells: 50 concurrent reservations of a sku with 10 on hand', async () => {
     expect((await seed(svc, [{ sku: 'scarce', quantity: 10 }])).status).toBe(204);
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => postCommand(svc.url, reserve(`scarce-${i}`, [{ sku: 'scarce', quantity: 1 }]))),
+      Array.from({ length: 50 }, (_, i) =>
+        postCommand(svc.url, reserve(`scarce-${i}`, [{ sku: 'scarce', quantity: 1 }])),
+      ),
     );
     const outcomes = results.map((r) => r.body.payload.outcome);
     expect(outcomes.filter((o) => o === 'SUCCESS')).toHaveLength(10);
@@ -45,9 +61,23 @@ describe('inventory domain over the real database', () => {
   });
 
   it('reserves every line or none, naming the short skus', async () => {
-    await seed(svc, [{ sku: 'p1', quantity: 5 }, { sku: 'p2', quantity: 1 }]);
-    const res = await postCommand(svc.url, reserve('all-or-none', [{ sku: 'p1', quantity: 2 }, { sku: 'p2', quantity: 3 }, { sku: 'nope', quantity: 1 }]));
-    expect(res.body.payload).toMatchObject({ outcome: 'FAILURE', reason: 'OUT_OF_STOCK', detail: 'not enough on hand: p2; unknown sku: nope' });
+    await seed(svc, [
+      { sku: 'p1', quantity: 5 },
+      { sku: 'p2', quantity: 1 },
+    ]);
+    const res = await postCommand(
+      svc.url,
+      reserve('all-or-none', [
+        { sku: 'p1', quantity: 2 },
+        { sku: 'p2', quantity: 3 },
+        { sku: 'nope', quantity: 1 },
+      ]),
+    );
+    expect(res.body.payload).toMatchObject({
+      outcome: 'FAILURE',
+      reason: 'OUT_OF_STOCK',
+      detail: 'not enough on hand: p2; unknown sku: nope',
+    });
     expect((await product('p1'))!.onHand).toBe(5);
     expect((await product('p2'))!.onHand).toBe(1);
   });
@@ -57,7 +87,10 @@ describe('inventory domain over the real database', () => {
     await postCommand(svc.url, reserve('rel', [{ sku: 'r1', quantity: 3 }]));
     await postCommand(svc.url, reserve('other', [{ sku: 'r1', quantity: 2 }]));
     const release = () => postCommand(svc.url, command<Release>('ReleaseStock', 'rel', { orderId: 'rel' }));
-    expect((await release()).body.payload).toMatchObject({ outcome: 'SUCCESS', data: { released: [{ sku: 'r1', quantity: 3 }] } });
+    expect((await release()).body.payload).toMatchObject({
+      outcome: 'SUCCESS',
+      data: { released: [{ sku: 'r1', quantity: 3 }] },
+    });
     expect((await release()).body.payload).toMatchObject({ outcome: 'SUCCESS', data: { released: [] } });
     expect(await product('r1')).toMatchObject({ onHand: 8, reserved: 2 });
   });
@@ -80,7 +113,11 @@ describe('inventory domain over the real database', () => {
   });
 
   it('seeding requires the admin token', async () => {
-    const res = await fetch(`${svc.url}/admin/stock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' });
+    const res = await fetch(`${svc.url}/admin/stock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '[]',
+    });
     expect(res.status).toBe(401);
   });
 });

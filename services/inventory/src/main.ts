@@ -1,4 +1,6 @@
 import { loadServiceOptions, runProcess, startService } from '@saga/service';
 import { inventoryService } from './service.ts';
 
-await runProcess(() => startService(inventoryService, loadServiceOptions('inventory', { port: 3002, database: 'inventory' })));
+await runProcess(() =>
+  startService(inventoryService, loadServiceOptions('inventory', { port: 3002, database: 'inventory' })),
+);

@@ -15,8 +15,14 @@ export const StockSeed = z
 const success = (data: Record<string, unknown> = {}): CommandResult => ({ result: { outcome: 'SUCCESS', data } });
 
 /** Applies a release or commit decision: moves exactly the saga's reserved lines, or refuses. */
-const settle = async (store: ReturnType<typeof inventoryStore>, orderId: string, decision: SettleDecision, to: 'RELEASED' | 'COMMITTED'): Promise<CommandResult> => {
-  if (decision.kind === 'refuse') return { result: { outcome: 'FAILURE', reason: decision.reason, detail: decision.detail } };
+const settle = async (
+  store: ReturnType<typeof inventoryStore>,
+  orderId: string,
+  decision: SettleDecision,
+  to: 'RELEASED' | 'COMMITTED',
+): Promise<CommandResult> => {
+  if (decision.kind === 'refuse')
+    return { result: { outcome: 'FAILURE', reason: decision.reason, detail: decision.detail } };
   await store.lockProducts(decision.lines.map((l) => l.sku));
   await store.settle(orderId, decision.lines, to);
   return success(to === 'RELEASED' ? { released: decision.lines } : { committed: decision.lines });
@@ -37,7 +43,12 @@ export const inventoryService: ServiceSpec<'ReserveStock' | 'ReleaseStock' | 'Co
       case 'ReserveStock': {
         const lines = mergeLines(command.payload.lines);
         const stock = await store.lockProducts(lines.map((l) => l.sku));
-        const decision = decideReserve(command.payload.lines, stock, await store.reservations(orderId), await store.isReleased(orderId));
+        const decision = decideReserve(
+          command.payload.lines,
+          stock,
+          await store.reservations(orderId),
+          await store.isReleased(orderId),
+        );
         switch (decision.kind) {
           case 'reserve':
             await store.reserve(orderId, decision.lines);
@@ -53,10 +64,20 @@ export const inventoryService: ServiceSpec<'ReserveStock' | 'ReleaseStock' | 'Co
         }
       }
       case 'ReleaseStock':
-        return settle(store, orderId, decideRelease(await store.reservations(orderId), await orderOutcomes(tx).get(orderId)), 'RELEASED');
+        return settle(
+          store,
+          orderId,
+          decideRelease(await store.reservations(orderId), await orderOutcomes(tx).get(orderId)),
+          'RELEASED',
+        );
       case 'CommitStock': {
         const existing = await store.reservations(orderId);
-        return settle(store, orderId, decideCommit(existing, await orderOutcomes(tx).get(orderId), await store.isReleased(orderId)), 'COMMITTED');
+        return settle(
+          store,
+          orderId,
+          decideCommit(existing, await orderOutcomes(tx).get(orderId), await store.isReleased(orderId)),
+          'COMMITTED',
+        );
       }
       default: {
         const unreachable: never = command;
@@ -73,7 +94,8 @@ export const inventoryService: ServiceSpec<'ReserveStock' | 'ReleaseStock' | 'Co
     const existing = await store.reservations(orderId);
     await orderOutcomes(tx).record(orderId, event.type === 'OrderApproved' ? 'APPROVED' : 'REJECTED');
     // Under choreography the release is a reaction (after the payment is voided: reverse order, ADR 0018).
-    if (event.type === 'OrderRejected' && !ctx.choreography) await settle(store, orderId, decideRelease(existing, 'REJECTED'), 'RELEASED');
+    if (event.type === 'OrderRejected' && !ctx.choreography)
+      await settle(store, orderId, decideRelease(existing, 'REJECTED'), 'RELEASED');
   },
 
   routes: (ctx) => (router) => {
@@ -82,6 +104,8 @@ export const inventoryService: ServiceSpec<'ReserveStock' | 'ReleaseStock' | 'Co
       if (!product) throw new HttpError(404, `no product ${req.params.sku}`);
       res.json(product);
     });
-    adminSeedRoute(router, '/admin/stock', ctx, StockSeed, (tx, lines) => inventoryStore(tx).addStock(mergeLines(lines)));
+    adminSeedRoute(router, '/admin/stock', ctx, StockSeed, (tx, lines) =>
+      inventoryStore(tx).addStock(mergeLines(lines)),
+    );
   },
 };

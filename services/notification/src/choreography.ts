@@ -8,15 +8,26 @@ export const notificationChoreography: Choreography = {
       step: 'notifyConfirmed',
       budget: 'untilDone',
       ownership: 'check',
-      command: (e) => ({ type: 'SendNotification', payload: { orderId: e.payload.orderId, customerId: e.payload.customerId ?? '?', kind: 'confirmed' } }),
-      then: (e, r) => failed(e, 'notifyConfirmed', r) ?? { type: 'NotificationSent', payload: { orderId: e.payload.orderId, customerId: e.payload.customerId ?? '?', kind: 'confirmed' } },
+      command: (e) => ({
+        type: 'SendNotification',
+        payload: { orderId: e.payload.orderId, customerId: e.payload.customerId ?? '?', kind: 'confirmed' },
+      }),
+      then: (e, r) =>
+        failed(e, 'notifyConfirmed', r) ?? {
+          type: 'NotificationSent',
+          payload: { orderId: e.payload.orderId, customerId: e.payload.customerId ?? '?', kind: 'confirmed' },
+        },
     }),
     reaction({
       on: 'StockReleased',
       step: 'notifyRejected',
       budget: 'untilDone',
-      command: (e) => ({ type: 'SendNotification', payload: { orderId: e.payload.orderId, customerId: e.payload.customerId, kind: 'rejected' } }),
-      then: (e, r) => failed(e, 'notifyRejected', r) ?? { type: 'NotificationSent', payload: { ...e.payload, kind: 'rejected' } },
+      command: (e) => ({
+        type: 'SendNotification',
+        payload: { orderId: e.payload.orderId, customerId: e.payload.customerId, kind: 'rejected' },
+      }),
+      then: (e, r) =>
+        failed(e, 'notifyRejected', r) ?? { type: 'NotificationSent', payload: { ...e.payload, kind: 'rejected' } },
     }),
   ],
 };

@@ -31,10 +31,16 @@ export const notificationService = (channel: DeliveryChannel): ServiceSpec<'Send
     // Serializes every command for one order: two outcomes asked at once cannot both be sent.
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [orderId]);
     const decision = decideNotify(command.payload, await ofOrder(tx, orderId));
-    if (decision.kind === 'refuse') return { result: { outcome: 'FAILURE', reason: decision.reason, detail: decision.detail } };
+    if (decision.kind === 'refuse')
+      return { result: { outcome: 'FAILURE', reason: decision.reason, detail: decision.detail } };
     if (decision.kind === 'send') {
       const n = decision.notification;
-      await tx.query('INSERT INTO notifications (order_id, kind, customer_id, message) VALUES ($1, $2, $3, $4)', [n.orderId, n.kind, n.customerId, n.message]);
+      await tx.query('INSERT INTO notifications (order_id, kind, customer_id, message) VALUES ($1, $2, $3, $4)', [
+        n.orderId,
+        n.kind,
+        n.customerId,
+        n.message,
+      ]);
     }
     return { result: { outcome: 'SUCCESS', data: { ...decision.notification, deliver: decision.kind === 'send' } } };
   },

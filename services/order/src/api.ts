@@ -11,9 +11,17 @@ import { orderStore, type OrderRow } from './store.ts';
 
 export const ListOrdersQuery = pageQuery(ORDER_STATUSES, 20, 100);
 
-const IdempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+const IdempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
-const accepted = (o: Pick<OrderRow, 'id' | 'status' | 'totalCents'>) => ({ orderId: o.id, status: o.status, totalCents: o.totalCents });
+const accepted = (o: Pick<OrderRow, 'id' | 'status' | 'totalCents'>) => ({
+  orderId: o.id,
+  status: o.status,
+  totalCents: o.totalCents,
+});
 const hashOf = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
 
 /**
@@ -36,7 +44,9 @@ export const ordersApi = (ctx: ServiceContext) => (router: Router) => {
 
     const replay = (existing: OrderRow) => {
       if (existing.requestHash !== requestHash) {
-        throw new HttpError(422, 'Idempotency-Key was already used for a different order body', { orderId: existing.id });
+        throw new HttpError(422, 'Idempotency-Key was already used for a different order body', {
+          orderId: existing.id,
+        });
       }
       res.status(202).location(`/orders/${existing.id}`).set('Idempotent-Replayed', 'true').json(accepted(existing));
     };
@@ -52,11 +62,23 @@ export const ordersApi = (ctx: ServiceContext) => (router: Router) => {
       sagaId: id,
       occurredAt: ctx.now().toISOString(),
       type: 'OrderCreated',
-      payload: { orderId: id, customerId: order.customerId, lines: order.lines.map(({ sku, quantity }) => ({ sku, quantity })), totalCents: total },
+      payload: {
+        orderId: id,
+        customerId: order.customerId,
+        lines: order.lines.map(({ sku, quantity }) => ({ sku, quantity })),
+        totalCents: total,
+      },
     };
     try {
       await withTransaction(ctx.pool, async (tx) => {
-        await orderStore(tx).insert({ id, customerId: order.customerId, lines: order.lines, totalCents: total, idempotencyKey, requestHash });
+        await orderStore(tx).insert({
+          id,
+          customerId: order.customerId,
+          lines: order.lines,
+          totalCents: total,
+          idempotencyKey,
+          requestHash,
+        });
         await appendToOutbox(tx, [toOutbox(ctx.topic(Topics.orderEvents), event)]);
       });
     } catch (err) {

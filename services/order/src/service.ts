@@ -37,9 +37,15 @@ export const orderService: ServiceSpec<'ApproveOrder' | 'RejectOrder'> = {
           occurredAt: ctx.now().toISOString(),
           ...(decision.to === 'APPROVED'
             ? { type: 'OrderApproved' as const, payload: { orderId, customerId: order!.customerId } }
-            : { type: 'OrderRejected' as const, payload: { orderId, customerId: order!.customerId, reason: reason ?? '' } }),
+            : {
+                type: 'OrderRejected' as const,
+                payload: { orderId, customerId: order!.customerId, reason: reason ?? '' },
+              }),
         };
-        return { result: { outcome: 'SUCCESS', data: { status: decision.to } }, events: [toOutbox(ctx.topic(Topics.orderEvents), event)] };
+        return {
+          result: { outcome: 'SUCCESS', data: { status: decision.to } },
+          events: [toOutbox(ctx.topic(Topics.orderEvents), event)],
+        };
       }
       default: {
         const unreachable: never = decision;

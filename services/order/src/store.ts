@@ -18,7 +18,14 @@ const COLUMNS = `id, customer_id AS "customerId", lines, total_cents AS "totalCe
 
 /** Postgres adapter of the order service. */
 export const orderStore = (db: Queryable) => ({
-  async insert(o: { id: string; customerId: string; lines: OrderLine[]; totalCents: number; idempotencyKey?: string; requestHash?: string }) {
+  async insert(o: {
+    id: string;
+    customerId: string;
+    lines: OrderLine[];
+    totalCents: number;
+    idempotencyKey?: string;
+    requestHash?: string;
+  }) {
     await db.query(
       `INSERT INTO orders (id, customer_id, lines, total_cents, status, idempotency_key, request_hash)
        VALUES ($1, $2, $3, $4, 'PENDING', $5, $6)`,
@@ -32,12 +39,21 @@ export const orderStore = (db: Queryable) => ({
   },
 
   async get(id: string, lock = false): Promise<OrderRow | undefined> {
-    return (await db.query<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])).rows[0];
+    return (await db.query<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]))
+      .rows[0];
   },
 
   async setStatus(id: string, status: OrderStatus, reason: string | null) {
-    await db.query('UPDATE orders SET status = $2, reason = $3, updated_at = now() WHERE id = $1', [id, status, reason]);
-    await db.query('INSERT INTO order_status_history (order_id, status, reason) VALUES ($1, $2, $3)', [id, status, reason]);
+    await db.query('UPDATE orders SET status = $2, reason = $3, updated_at = now() WHERE id = $1', [
+      id,
+      status,
+      reason,
+    ]);
+    await db.query('INSERT INTO order_status_history (order_id, status, reason) VALUES ($1, $2, $3)', [
+      id,
+      status,
+      reason,
+    ]);
   },
 
   async history(id: string) {
@@ -57,7 +73,10 @@ export const orderStore = (db: Queryable) => ({
        FROM orders ${where} ORDER BY created_at, id LIMIT $1 OFFSET $2`,
       params,
     );
-    const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders ${status ? 'WHERE status = $1' : ''}`, status ? [status] : []);
+    const total = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM orders ${status ? 'WHERE status = $1' : ''}`,
+      status ? [status] : [],
+    );
     return { items: items.rows, total: total.rows[0]!.n };
   },
 });

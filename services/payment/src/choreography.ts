@@ -7,9 +7,14 @@ export const paymentChoreography: Choreography = {
       on: 'StockReserved',
       step: 'authorizePayment',
       budget: 'step',
-      command: (e) => ({ type: 'AuthorizePayment', payload: { orderId: e.payload.orderId, customerId: e.payload.customerId, amountCents: e.payload.totalCents } }),
+      command: (e) => ({
+        type: 'AuthorizePayment',
+        payload: { orderId: e.payload.orderId, customerId: e.payload.customerId, amountCents: e.payload.totalCents },
+      }),
       then: ({ payload: { orderId, customerId } }, r) =>
-        r.outcome === 'SUCCESS' ? { type: 'PaymentAuthorized', payload: { orderId, customerId } } : { type: 'PaymentDeclined', payload: { orderId, customerId, reason: r.reason } },
+        r.outcome === 'SUCCESS'
+          ? { type: 'PaymentAuthorized', payload: { orderId, customerId } }
+          : { type: 'PaymentDeclined', payload: { orderId, customerId, reason: r.reason } },
     }),
     reaction({
       on: 'OrderRejected',
@@ -17,7 +22,11 @@ export const paymentChoreography: Choreography = {
       budget: 'compensation',
       ownership: 'check',
       command: (e) => ({ type: 'VoidPayment', payload: { orderId: e.payload.orderId } }),
-      then: (e, r) => failed(e, 'voidPayment', r) ?? { type: 'PaymentVoided', payload: { orderId: e.payload.orderId, customerId: e.payload.customerId ?? '?' } },
+      then: (e, r) =>
+        failed(e, 'voidPayment', r) ?? {
+          type: 'PaymentVoided',
+          payload: { orderId: e.payload.orderId, customerId: e.payload.customerId ?? '?' },
+        },
     }),
   ],
 };

@@ -1,4 +1,6 @@
 import { loadServiceOptions, runProcess, startService } from '@saga/service';
 import { paymentService } from './service.ts';
 
-await runProcess(() => startService(paymentService, loadServiceOptions('payment', { port: 3003, database: 'payments' })));
+await runProcess(() =>
+  startService(paymentService, loadServiceOptions('payment', { port: 3003, database: 'payments' })),
+);

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthorizePayment } from '@saga/contracts';
-import { command, describeServiceContract, postCommand, startTestService, testKafka, TEST_ADMIN_TOKEN, type TestService } from '@saga/testkit';
+import {
+  command,
+  describeServiceContract,
+  postCommand,
+  startTestService,
+  testKafka,
+  TEST_ADMIN_TOKEN,
+  type TestService,
+} from '@saga/testkit';
 import { paymentService } from './service.ts';
 import { paymentStore } from './store.ts';
 
@@ -20,7 +28,14 @@ describeServiceContract({
   prepare: async (svc, saga) => void (await seed(svc, [{ id: `c-${saga}`, creditLimitCents: 10_000 }])),
   validCommand: (saga) => authorize(saga, `c-${saga}`, 1_250),
   effects: async (svc, saga) =>
-    Number((await svc.ctx.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM holds WHERE order_id = $1 AND status = 'HELD'`, [saga])).rows[0]!.n),
+    Number(
+      (
+        await svc.ctx.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM holds WHERE order_id = $1 AND status = 'HELD'`,
+          [saga],
+        )
+      ).rows[0]!.n,
+    ),
 });
 
 describe('payment domain over the real database', () => {
@@ -35,13 +50,18 @@ describe('payment domain over the real database', () => {
     expect((await seed(svc, [{ id: 'bob', creditLimitCents: 1_000 }])).status).toBe(204);
     expect((await postCommand(svc.url, authorize('b1', 'bob', 600))).body.payload.outcome).toBe('SUCCESS');
     expect((await postCommand(svc.url, authorize('b2', 'bob', 400))).body.payload.outcome).toBe('SUCCESS');
-    expect((await postCommand(svc.url, authorize('b3', 'bob', 1))).body.payload).toMatchObject({ outcome: 'FAILURE', reason: 'INSUFFICIENT_CREDIT' });
+    expect((await postCommand(svc.url, authorize('b3', 'bob', 1))).body.payload).toMatchObject({
+      outcome: 'FAILURE',
+      reason: 'INSUFFICIENT_CREDIT',
+    });
     expect(await customer('bob')).toEqual({ id: 'bob', creditLimitCents: 1_000, heldCents: 1_000 });
   });
 
   it('never holds past the limit under 30 concurrent authorizations', async () => {
     await seed(svc, [{ id: 'busy', creditLimitCents: 10_000 }]);
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => postCommand(svc.url, authorize(`busy-${i}`, 'busy', 1_000))));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => postCommand(svc.url, authorize(`busy-${i}`, 'busy', 1_000))),
+    );
     expect(results.filter((r) => r.body.payload.outcome === 'SUCCESS')).toHaveLength(10);
     expect((await customer('busy'))!.heldCents).toBe(10_000);
   });
@@ -59,11 +79,17 @@ describe('payment domain over the real database', () => {
   it('holds nothing when AuthorizePayment arrives after its saga already voided', async () => {
     await seed(svc, [{ id: 'dan', creditLimitCents: 5_000 }]);
     await postCommand(svc.url, command('VoidPayment', 'late', { orderId: 'late' }));
-    expect((await postCommand(svc.url, authorize('late', 'dan', 100))).body.payload).toMatchObject({ outcome: 'FAILURE', reason: 'PAYMENT_VOIDED' });
+    expect((await postCommand(svc.url, authorize('late', 'dan', 100))).body.payload).toMatchObject({
+      outcome: 'FAILURE',
+      reason: 'PAYMENT_VOIDED',
+    });
     expect((await customer('dan'))!.heldCents).toBe(0);
   });
 
   it('declines an unknown customer', async () => {
-    expect((await postCommand(svc.url, authorize('u1', 'nobody', 1))).body.payload).toMatchObject({ outcome: 'FAILURE', reason: 'UNKNOWN_CUSTOMER' });
+    expect((await postCommand(svc.url, authorize('u1', 'nobody', 1))).body.payload).toMatchObject({
+      outcome: 'FAILURE',
+      reason: 'UNKNOWN_CUSTOMER',
+    });
   });
 });

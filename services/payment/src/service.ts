@@ -13,7 +13,11 @@ export const CustomerSeed = z
   .max(10_000);
 
 /** Applies the void decision for `orderId`'s hold (its rows locked first). */
-const voidHold = async (store: ReturnType<typeof paymentStore>, orderId: string, outcome: OrderOutcome | undefined): Promise<CommandResult> => {
+const voidHold = async (
+  store: ReturnType<typeof paymentStore>,
+  orderId: string,
+  outcome: OrderOutcome | undefined,
+): Promise<CommandResult> => {
   const existing = await store.lockHold(orderId);
   if (existing) await store.lockCustomer(existing.customerId);
   const decision = decideVoid(existing, outcome);
@@ -33,7 +37,9 @@ const voidHold = async (store: ReturnType<typeof paymentStore>, orderId: string,
       throw new Error(`unhandled decision ${JSON.stringify(unreachable)}`);
     }
   }
-  return { result: { outcome: 'SUCCESS', data: { voidedCents: decision.kind === 'void' ? decision.hold.amountCents : 0 } } };
+  return {
+    result: { outcome: 'SUCCESS', data: { voidedCents: decision.kind === 'void' ? decision.hold.amountCents : 0 } },
+  };
 };
 
 /** Payment: holds an order's amount against the customer's credit limit, voids exactly that hold. */
@@ -50,7 +56,11 @@ export const paymentService: ServiceSpec<'AuthorizePayment' | 'VoidPayment'> = {
     switch (command.type) {
       case 'AuthorizePayment': {
         const { customerId, amountCents } = command.payload;
-        const decision = decideAuthorize(await store.lockCustomer(customerId), await store.lockHold(orderId), amountCents);
+        const decision = decideAuthorize(
+          await store.lockCustomer(customerId),
+          await store.lockHold(orderId),
+          amountCents,
+        );
         switch (decision.kind) {
           case 'hold':
             await store.hold(orderId, customerId, decision.amountCents);
@@ -91,6 +101,8 @@ export const paymentService: ServiceSpec<'AuthorizePayment' | 'VoidPayment'> = {
       if (!customer) throw new HttpError(404, `no customer ${req.params.id}`);
       res.json(customer);
     });
-    adminSeedRoute(router, '/admin/customers', ctx, CustomerSeed, (tx, customers) => paymentStore(tx).upsertCustomers(customers));
+    adminSeedRoute(router, '/admin/customers', ctx, CustomerSeed, (tx, customers) =>
+      paymentStore(tx).upsertCustomers(customers),
+    );
   },
 };

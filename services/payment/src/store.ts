@@ -22,11 +22,18 @@ export const paymentStore = (db: Queryable) => ({
 
   async hold(orderId: string, customerId: string, amountCents: number) {
     await db.query('UPDATE customers SET held_cents = held_cents + $2 WHERE id = $1', [customerId, amountCents]);
-    await db.query(`INSERT INTO holds (order_id, customer_id, amount_cents, status) VALUES ($1, $2, $3, 'HELD')`, [orderId, customerId, amountCents]);
+    await db.query(`INSERT INTO holds (order_id, customer_id, amount_cents, status) VALUES ($1, $2, $3, 'HELD')`, [
+      orderId,
+      customerId,
+      amountCents,
+    ]);
   },
 
   async void(hold: Hold) {
-    await db.query('UPDATE customers SET held_cents = held_cents - $2 WHERE id = $1', [hold.customerId, hold.amountCents]);
+    await db.query('UPDATE customers SET held_cents = held_cents - $2 WHERE id = $1', [
+      hold.customerId,
+      hold.amountCents,
+    ]);
     await db.query(`UPDATE holds SET status = 'VOIDED', updated_at = now() WHERE order_id = $1`, [hold.orderId]);
   },
 

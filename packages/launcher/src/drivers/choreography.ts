@@ -14,7 +14,7 @@ const SERVICES = ['order', 'inventory', 'payment', 'notification'];
  */
 export const choreographyDriver = {
   name: CHOREOGRAPHY,
-  what: 'no coordinator: the services react to each other\'s domain events; the order service keeps the view and the deadline',
+  what: "no coordinator: the services react to each other's domain events; the order service keeps the view and the deadline",
   settings: orderSettings,
   port: { setting: 'ORDER_PORT', default: ORDER.port },
   groups: [...SERVICES.map((s) => `${s}-choreography`), 'order-saga-view'],
@@ -37,7 +37,8 @@ export const choreographyDriver = {
   servers: () => [],
   operations: () => ({
     servers: ['PostgreSQL', 'Kafka'],
-    inspection: 'operator API on the order service (ADR 0017/0018): GET /sagas, /sagas/:id (facts + history); POST /sagas/:id/{retry,compensate,resolve} (admin token); retry publishes again the event a stuck step reacts to',
+    inspection:
+      'operator API on the order service (ADR 0017/0018): GET /sagas, /sagas/:id (facts + history); POST /sagas/:id/{retry,compensate,resolve} (admin token); retry publishes again the event a stuck step reacts to',
   }),
   inFlight: async (env, limit) => {
     const { postgresUrl, database } = loadServiceOptions('order', ORDER, env);

@@ -20,7 +20,8 @@ export const customDriver = {
   servers: () => [],
   operations: () => ({
     servers: ['PostgreSQL', 'Kafka'],
-    inspection: 'operator API (ADR 0017): GET /sagas, /sagas/:id (+ history); POST /sagas/:id/{retry,compensate,resolve} (admin token)',
+    inspection:
+      'operator API (ADR 0017): GET /sagas, /sagas/:id (+ history); POST /sagas/:id/{retry,compensate,resolve} (admin token)',
   }),
   inFlight: async (env, limit) => {
     const cfg = loadConfig(orchestratorSettings, env);

@@ -9,10 +9,18 @@ import { databaseExists, withClient } from '@saga/postgres';
 export const openSagas = async (postgresUrl: string, database: string, table: string, limit: number) => {
   if (!(await databaseExists(postgresUrl, database))) return { count: 0, ids: [] };
   return withClient(databaseUrl(postgresUrl, database), async (db) => {
-    if ((await db.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [table])).rows[0]!.t === null) return { count: 0, ids: [] };
+    if ((await db.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [table])).rows[0]!.t === null)
+      return { count: 0, ids: [] };
     const open = 'status <> ALL($1::text[])';
-    const n = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${open}`, [TERMINAL_STATUSES])).rows[0]!.n;
-    const ids = (await db.query<{ id: string }>(`SELECT id FROM ${table} WHERE ${open} ORDER BY created_at LIMIT $2`, [TERMINAL_STATUSES, limit])).rows.map((r) => r.id);
+    const n = (
+      await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${open}`, [TERMINAL_STATUSES])
+    ).rows[0]!.n;
+    const ids = (
+      await db.query<{ id: string }>(`SELECT id FROM ${table} WHERE ${open} ORDER BY created_at LIMIT $2`, [
+        TERMINAL_STATUSES,
+        limit,
+      ])
+    ).rows.map((r) => r.id);
     return { count: n, ids };
   });
 };

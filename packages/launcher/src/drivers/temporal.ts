@@ -4,7 +4,8 @@ import { TEMPORAL_GROUPS, temporalSettings } from '@saga/orchestrator-temporal/c
 import type { CoordinatorDriver, Mode, ServerAddresses } from '../driver.ts';
 
 /** The address of the Temporal server a mode uses. */
-export const temporalAddress = (mode: Mode, servers: ServerAddresses) => (mode.server === 'pg' ? servers.TEMPORAL_PG_ADDRESS : servers.TEMPORAL_ADDRESS);
+export const temporalAddress = (mode: Mode, servers: ServerAddresses) =>
+  mode.server === 'pg' ? servers.TEMPORAL_PG_ADDRESS : servers.TEMPORAL_ADDRESS;
 
 /** A Temporal workflow whose activities talk to the same services (ADR 0005), on either Temporal server. */
 export const temporalDriver = {
@@ -32,10 +33,16 @@ export const temporalDriver = {
   }),
   servers: (mode) => [mode.server === 'pg' ? 'temporal-pg' : 'temporal'],
   operations: (mode) => ({
-    servers: ['PostgreSQL', 'Kafka', mode.server === 'pg' ? 'Temporal server (on PostgreSQL)' : 'Temporal dev server (SQLite)'],
-    inspection: 'operator API (ADR 0017: visibility, the status query, the operate update); Temporal Web UI / CLI: event history, search attributes, terminate, reset',
+    servers: [
+      'PostgreSQL',
+      'Kafka',
+      mode.server === 'pg' ? 'Temporal server (on PostgreSQL)' : 'Temporal dev server (SQLite)',
+    ],
+    inspection:
+      'operator API (ADR 0017: visibility, the status query, the operate update); Temporal Web UI / CLI: event history, search attributes, terminate, reset',
   }),
-  ui: (env) => `${env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233'}/namespaces/default/workflows (filter: SagaStatus="REJECTED")`,
+  ui: (env) =>
+    `${env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233'}/namespaces/default/workflows (filter: SagaStatus="REJECTED")`,
   inFlight: async (env, limit) => {
     const cfg = loadConfig(temporalSettings, env);
     const connection = await Connection.connect({ ...temporalConnection(cfg), connectTimeout: 3_000 });

@@ -40,11 +40,18 @@ export const decideReserve = (
   existing: Reservation[],
   released: boolean,
 ): ReserveDecision => {
-  if (released) return { kind: 'refuse', reason: 'ORDER_RELEASED', detail: 'stock for this order was already released', skus: [] };
-  if (existing.length > 0) return { kind: 'already-reserved', lines: existing.map(({ sku, quantity }) => ({ sku, quantity })) };
+  if (released)
+    return { kind: 'refuse', reason: 'ORDER_RELEASED', detail: 'stock for this order was already released', skus: [] };
+  if (existing.length > 0)
+    return { kind: 'already-reserved', lines: existing.map(({ sku, quantity }) => ({ sku, quantity })) };
   const invalid = lines.filter((l) => !Number.isInteger(l.quantity) || l.quantity <= 0);
   if (lines.length === 0 || invalid.length > 0) {
-    return { kind: 'refuse', reason: 'INVALID_LINES', detail: 'every line needs a positive whole quantity', skus: invalid.map((l) => l.sku) };
+    return {
+      kind: 'refuse',
+      reason: 'INVALID_LINES',
+      detail: 'every line needs a positive whole quantity',
+      skus: invalid.map((l) => l.sku),
+    };
   }
   const merged = mergeLines(lines);
   const unknown = merged.filter((l) => !stock.has(l.sku)).map((l) => l.sku);
@@ -59,10 +66,13 @@ export const decideReserve = (
   return { kind: 'reserve', lines: merged };
 };
 
-
 export type SettleDecision =
   | { kind: 'settle'; lines: StockLine[] }
-  | { kind: 'refuse'; reason: 'ORDER_APPROVED' | 'STOCK_COMMITTED' | 'ORDER_REJECTED' | 'STOCK_RELEASED'; detail: string };
+  | {
+      kind: 'refuse';
+      reason: 'ORDER_APPROVED' | 'STOCK_COMMITTED' | 'ORDER_REJECTED' | 'STOCK_RELEASED';
+      detail: string;
+    };
 
 /**
  * Release (a compensation): exactly what the saga holds — unless the order was approved or its
@@ -70,15 +80,23 @@ export type SettleDecision =
  * before anything was reserved settles nothing and leaves the tombstone.
  */
 export const decideRelease = (existing: Reservation[], outcome: OrderOutcome | undefined): SettleDecision => {
-  if (outcome === 'APPROVED') return { kind: 'refuse', reason: 'ORDER_APPROVED', detail: 'the order was approved: its stock is not released' };
-  if (existing.some((r) => r.status === 'COMMITTED')) return { kind: 'refuse', reason: 'STOCK_COMMITTED', detail: 'the stock of this order was committed' };
+  if (outcome === 'APPROVED')
+    return { kind: 'refuse', reason: 'ORDER_APPROVED', detail: 'the order was approved: its stock is not released' };
+  if (existing.some((r) => r.status === 'COMMITTED'))
+    return { kind: 'refuse', reason: 'STOCK_COMMITTED', detail: 'the stock of this order was committed' };
   return { kind: 'settle', lines: heldLines(existing) };
 };
 
 /** Commit (after the pivot): what the saga holds — never for a rejected order or released stock. */
-export const decideCommit = (existing: Reservation[], outcome: OrderOutcome | undefined, released: boolean): SettleDecision => {
-  if (outcome === 'REJECTED') return { kind: 'refuse', reason: 'ORDER_REJECTED', detail: 'the order was rejected: nothing is committed' };
-  if (released || existing.some((r) => r.status === 'RELEASED')) return { kind: 'refuse', reason: 'STOCK_RELEASED', detail: 'the stock of this order was released' };
+export const decideCommit = (
+  existing: Reservation[],
+  outcome: OrderOutcome | undefined,
+  released: boolean,
+): SettleDecision => {
+  if (outcome === 'REJECTED')
+    return { kind: 'refuse', reason: 'ORDER_REJECTED', detail: 'the order was rejected: nothing is committed' };
+  if (released || existing.some((r) => r.status === 'RELEASED'))
+    return { kind: 'refuse', reason: 'STOCK_RELEASED', detail: 'the stock of this order was released' };
   return { kind: 'settle', lines: heldLines(existing) };
 };
 

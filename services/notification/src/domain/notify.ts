@@ -22,10 +22,18 @@ export type NotifyDecision =
  * outcome per order: once the customer was told `confirmed`, a `rejected` is refused (and the
  * other way round) — whoever asks, however late.
  */
-export const decideNotify = (request: { orderId: string; customerId: string; kind: Kind }, existing: Notification[]): NotifyDecision => {
+export const decideNotify = (
+  request: { orderId: string; customerId: string; kind: Kind },
+  existing: Notification[],
+): NotifyDecision => {
   const same = existing.find((n) => n.kind === request.kind);
   if (same) return { kind: 'already-sent', notification: same };
   const other = existing.find((n) => n.kind !== request.kind);
-  if (other) return { kind: 'refuse', reason: 'OUTCOME_ALREADY_NOTIFIED', detail: `the customer was already told this order is ${other.kind}` };
+  if (other)
+    return {
+      kind: 'refuse',
+      reason: 'OUTCOME_ALREADY_NOTIFIED',
+      detail: `the customer was already told this order is ${other.kind}`,
+    };
   return { kind: 'send', notification: { ...request, message: messageFor(request.orderId, request.kind) } };
 };

@@ -9,14 +9,33 @@ describe('decideNotify', () => {
     });
   });
   it('sends nothing when that order already got that kind', () => {
-    const existing = { orderId: 'o1', customerId: 'c', kind: 'rejected' as const, message: messageFor('o1', 'rejected') };
-    expect(decideNotify({ orderId: 'o1', customerId: 'c', kind: 'rejected' }, [existing])).toEqual({ kind: 'already-sent', notification: existing });
+    const existing = {
+      orderId: 'o1',
+      customerId: 'c',
+      kind: 'rejected' as const,
+      message: messageFor('o1', 'rejected'),
+    };
+    expect(decideNotify({ orderId: 'o1', customerId: 'c', kind: 'rejected' }, [existing])).toEqual({
+      kind: 'already-sent',
+      notification: existing,
+    });
   });
   it('refuses the other outcome once the customer was told one (a late or rogue coordinator)', () => {
-    const confirmed = { orderId: 'o1', customerId: 'c', kind: 'confirmed' as const, message: messageFor('o1', 'confirmed') };
-    expect(decideNotify({ orderId: 'o1', customerId: 'c', kind: 'rejected' }, [confirmed])).toMatchObject({ kind: 'refuse', reason: 'OUTCOME_ALREADY_NOTIFIED' });
+    const confirmed = {
+      orderId: 'o1',
+      customerId: 'c',
+      kind: 'confirmed' as const,
+      message: messageFor('o1', 'confirmed'),
+    };
+    expect(decideNotify({ orderId: 'o1', customerId: 'c', kind: 'rejected' }, [confirmed])).toMatchObject({
+      kind: 'refuse',
+      reason: 'OUTCOME_ALREADY_NOTIFIED',
+    });
     const rejected = { ...confirmed, kind: 'rejected' as const, message: messageFor('o1', 'rejected') };
-    expect(decideNotify({ orderId: 'o1', customerId: 'c', kind: 'confirmed' }, [rejected])).toMatchObject({ kind: 'refuse', reason: 'OUTCOME_ALREADY_NOTIFIED' });
+    expect(decideNotify({ orderId: 'o1', customerId: 'c', kind: 'confirmed' }, [rejected])).toMatchObject({
+      kind: 'refuse',
+      reason: 'OUTCOME_ALREADY_NOTIFIED',
+    });
   });
   it('words the two kinds differently', () => {
     expect(messageFor('x', 'confirmed')).not.toBe(messageFor('x', 'rejected'));

@@ -19,7 +19,13 @@ export const startKeeper = async (deps: ChoreographyDeps) => {
   const { pool, log } = ctx;
 
   const verdict = (orderId: string, reason: string) =>
-    execute(commandEnvelope({ commandId: `${orderId}:rejectOrder`, sagaId: orderId, type: 'RejectOrder', payload: { orderId, reason } }, ctx.now()), 'event');
+    execute(
+      commandEnvelope(
+        { commandId: `${orderId}:rejectOrder`, sagaId: orderId, type: 'RejectOrder', payload: { orderId, reason } },
+        ctx.now(),
+      ),
+      'event',
+    );
 
   const observe = (e: DomainEvent) =>
     processOnce(pool, 'order-saga-view', e.messageId, async (tx) => {
@@ -28,9 +34,11 @@ export const startKeeper = async (deps: ChoreographyDeps) => {
         // Only this choreography's sagas: it claims on OrderCreated (as inventory does); the order's
         // verdicts are every mode's events; the other events arise only in choreographed sagas.
         const ours =
-          e.type === 'OrderCreated' ? await ownership.claim(e.sagaId)
-          : e.type === 'OrderApproved' || e.type === 'OrderRejected' ? (await ownership.ownerOf(e.sagaId)) === CHOREOGRAPHY
-          : true;
+          e.type === 'OrderCreated'
+            ? await ownership.claim(e.sagaId)
+            : e.type === 'OrderApproved' || e.type === 'OrderRejected'
+              ? (await ownership.ownerOf(e.sagaId)) === CHOREOGRAPHY
+              : true;
         if (!ours) return { outcome: null };
         await tx.query(
           `INSERT INTO saga_view (id, status, current_step, deadline_at) VALUES ($1, 'RUNNING', 'reserveStock', now() + $2 * interval '1 millisecond') ON CONFLICT DO NOTHING`,
@@ -45,7 +53,14 @@ export const startKeeper = async (deps: ChoreographyDeps) => {
       }
       const next: ViewRow = { ...row, ...apply(row, e) };
       const fact = factOf(e);
-      if (fact) next.events = { ...row.events, [fact]: { topic: ctx.topic(e.type === 'ReactionFailed' ? publisherOf(e.payload.step) : eventTopic(e.type)), message: e } };
+      if (fact)
+        next.events = {
+          ...row.events,
+          [fact]: {
+            topic: ctx.topic(e.type === 'ReactionFailed' ? publisherOf(e.payload.step) : eventTopic(e.type)),
+            message: e,
+          },
+        };
       await save(tx, next, derive(next), entryOf(e), e);
       return { outcome: null };
     });
@@ -65,14 +80,22 @@ export const startKeeper = async (deps: ChoreographyDeps) => {
 
   /** The deadline: a saga still before its pivot when it passes is rejected (the reactions then undo what was done). */
   const deadlines = async () => {
-    const due = await pool.query<{ id: string }>(`SELECT id FROM saga_view WHERE deadline_at <= now() AND status = 'RUNNING' AND NOT past_pivot ORDER BY deadline_at LIMIT 100`);
+    const due = await pool.query<{ id: string }>(
+      `SELECT id FROM saga_view WHERE deadline_at <= now() AND status = 'RUNNING' AND NOT past_pivot ORDER BY deadline_at LIMIT 100`,
+    );
     for (const { id } of due.rows) {
       const reply = await verdict(id, 'DEADLINE_EXCEEDED');
       await withTransaction(pool, async (tx) => {
         const row = await load(tx, id);
         if (!row) return;
         await tx.query('UPDATE saga_view SET deadline_at = NULL WHERE id = $1', [id]);
-        await save(tx, row, derive(row), { kind: 'deadline', detail: reply.payload.outcome === 'SUCCESS' ? 'rejecting the order' : `the order was not rejected: ${reply.payload.reason}` });
+        await save(tx, row, derive(row), {
+          kind: 'deadline',
+          detail:
+            reply.payload.outcome === 'SUCCESS'
+              ? 'rejecting the order'
+              : `the order was not rejected: ${reply.payload.reason}`,
+        });
       });
     }
   };
@@ -93,4 +116,3 @@ export const startKeeper = async (deps: ChoreographyDeps) => {
     },
   };
 };
-

@@ -12,7 +12,10 @@ export interface ViewRow extends ViewState {
 }
 
 export const load = async (db: Queryable, id: string): Promise<ViewRow | undefined> => {
-  const { rows } = await db.query<ViewRow>('SELECT id, status, facts, events, reason, parked, note FROM saga_view WHERE id = $1 FOR UPDATE', [id]);
+  const { rows } = await db.query<ViewRow>(
+    'SELECT id, status, facts, events, reason, parked, note FROM saga_view WHERE id = $1 FOR UPDATE',
+    [id],
+  );
   const r = rows[0];
   return r && { ...r, resolved: r.status === 'RESOLVED' };
 };
@@ -22,16 +25,30 @@ export const save = async (db: Queryable, r: ViewRow, d: Derived, entry: ViewEnt
   await db.query(
     `UPDATE saga_view SET status = $2, current_step = $3, past_pivot = $4, facts = $5, events = $6, reason = $7, parked = $8, note = $9,
        deadline_at = CASE WHEN $10 THEN deadline_at END, updated_at = now() WHERE id = $1`,
-    [r.id, d.status, d.pending.join('+') || null, d.pastPivot, r.facts, JSON.stringify(r.events), r.reason, r.parked, r.note, running],
+    [
+      r.id,
+      d.status,
+      d.pending.join('+') || null,
+      d.pastPivot,
+      r.facts,
+      JSON.stringify(r.events),
+      r.reason,
+      r.parked,
+      r.note,
+      running,
+    ],
   );
-  await db.query('INSERT INTO saga_view_history (saga_id, cause, step, detail, event, message_id, occurred_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-    r.id,
-    entry.kind,
-    entry.step ?? null,
-    entry.detail ?? null,
-    event?.type ?? null,
-    event?.messageId ?? null,
-    event?.occurredAt ?? null,
-    d.status,
-  ]);
+  await db.query(
+    'INSERT INTO saga_view_history (saga_id, cause, step, detail, event, message_id, occurred_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+    [
+      r.id,
+      entry.kind,
+      entry.step ?? null,
+      entry.detail ?? null,
+      event?.type ?? null,
+      event?.messageId ?? null,
+      event?.occurredAt ?? null,
+      d.status,
+    ],
+  );
 };

@@ -42,10 +42,13 @@ export const TRIGGER_OF: Record<string, string> = {
 
 /** The events topic of the service that runs a step (where its ReactionFailed comes from). */
 export const publisherOf = (step: string): string =>
-  ['reserveStock', 'releaseStock', 'commitStock'].includes(step) ? Topics.inventoryEvents
-  : ['authorizePayment', 'voidPayment'].includes(step) ? Topics.paymentEvents
-  : step.startsWith('notify') ? Topics.notificationEvents
-  : Topics.orderEvents;
+  ['reserveStock', 'releaseStock', 'commitStock'].includes(step)
+    ? Topics.inventoryEvents
+    : ['authorizePayment', 'voidPayment'].includes(step)
+      ? Topics.paymentEvents
+      : step.startsWith('notify')
+        ? Topics.notificationEvents
+        : Topics.orderEvents;
 
 export interface Derived {
   status: SagaStatus;
@@ -67,19 +70,29 @@ export const derive = (v: ViewState): Derived => {
     pastPivot,
   });
   if (has('OrderApproved')) {
-    const pending = [...(has('StockCommitted') ? [] : ['commitStock']), ...(has('NotificationSent:confirmed') ? [] : ['notifyConfirmed'])];
+    const pending = [
+      ...(has('StockCommitted') ? [] : ['commitStock']),
+      ...(has('NotificationSent:confirmed') ? [] : ['notifyConfirmed']),
+    ];
     return settle(pending, 'RUNNING', 'COMPLETED', true);
   }
   if (has('OrderRejected')) {
-    const chain: [string, string][] = [['voidPayment', 'PaymentVoided'], ['releaseStock', 'StockReleased'], ['notifyRejected', 'NotificationSent:rejected']];
+    const chain: [string, string][] = [
+      ['voidPayment', 'PaymentVoided'],
+      ['releaseStock', 'StockReleased'],
+      ['notifyRejected', 'NotificationSent:rejected'],
+    ];
     const next = chain.find(([, fact]) => !has(fact));
     return settle(next ? [next[0]] : [], 'COMPENSATING', 'REJECTED', false);
   }
   const step =
-    has('StockRefused') || has('PaymentDeclined') || has('ForwardStepFailed') ? 'rejectOrder'
-    : has('PaymentAuthorized') ? 'approveOrder'
-    : has('StockReserved') ? 'authorizePayment'
-    : 'reserveStock';
+    has('StockRefused') || has('PaymentDeclined') || has('ForwardStepFailed')
+      ? 'rejectOrder'
+      : has('PaymentAuthorized')
+        ? 'approveOrder'
+        : has('StockReserved')
+          ? 'authorizePayment'
+          : 'reserveStock';
   return settle([step], 'RUNNING', 'RUNNING', false);
 };
 
@@ -140,10 +153,20 @@ export const entryOf = (e: DomainEvent): ViewEntry => {
  * reacts to (TRIGGER_OF) — the verdict `rejectOrder` by a refusal, a forward step that gave up, or
  * the deadline; an operator retry publishes the pending steps' events again.
  */
-export const requestedBy = (entry: { kind: HistoryKind; event: string | null; step: string | null; detail: string | null }): string[] => {
+export const requestedBy = (entry: {
+  kind: HistoryKind;
+  event: string | null;
+  step: string | null;
+  detail: string | null;
+}): string[] => {
   // An event the view ignored (its saga finished) asks for nothing.
   if (entry.kind === 'ignored') return [];
-  if (entry.kind === 'refused' || entry.kind === 'deadline' || (entry.kind === 'gave-up' && (FORWARD_STEPS as readonly string[]).includes(entry.step ?? ''))) return ['rejectOrder'];
+  if (
+    entry.kind === 'refused' ||
+    entry.kind === 'deadline' ||
+    (entry.kind === 'gave-up' && (FORWARD_STEPS as readonly string[]).includes(entry.step ?? ''))
+  )
+    return ['rejectOrder'];
   if (entry.kind === 'operator' && entry.detail?.startsWith('retry')) return entry.step?.split(', ') ?? [];
   const fact = entry.event === 'NotificationSent' ? null : entry.event;
   return fact ? Object.keys(TRIGGER_OF).filter((step) => TRIGGER_OF[step] === fact) : [];

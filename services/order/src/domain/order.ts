@@ -28,14 +28,20 @@ export const CreateOrder = z
   .superRefine((order, ctx) => {
     const seen = new Set<string>();
     order.lines.forEach((line, i) => {
-      if (seen.has(line.sku)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'sku'], message: `sku ${line.sku} appears twice; give one line per sku` });
+      if (seen.has(line.sku))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lines', i, 'sku'],
+          message: `sku ${line.sku} appears twice; give one line per sku`,
+        });
       seen.add(line.sku);
     });
   });
 export type CreateOrder = z.infer<typeof CreateOrder>;
 
 /** Integer cents; the limits above keep it well inside Number.MAX_SAFE_INTEGER. */
-export const totalCents = (lines: OrderLine[]): number => lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
+export const totalCents = (lines: OrderLine[]): number =>
+  lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
 
 export type TransitionDecision =
   | { kind: 'transition'; to: 'APPROVED' | 'REJECTED' }

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { decideAuthorize, decideVoid, type Customer, type Hold } from './credit.ts';
 
 const alice: Customer = { id: 'alice', creditLimitCents: 10_000, heldCents: 2_500 };
-const hold = (status: Hold['status'], amountCents = 1_000): Hold => ({ orderId: 'o1', customerId: 'alice', amountCents, status });
+const hold = (status: Hold['status'], amountCents = 1_000): Hold => ({
+  orderId: 'o1',
+  customerId: 'alice',
+  amountCents,
+  status,
+});
 
 describe('decideAuthorize', () => {
   it('holds an amount within the remaining credit', () => {
@@ -22,7 +27,10 @@ describe('decideAuthorize', () => {
     expect(decideAuthorize(alice, hold('HELD'), 1_000)).toEqual({ kind: 'already-held', hold: hold('HELD') });
   });
   it('holds nothing for an order whose payment was already voided (late command after compensation)', () => {
-    expect(decideAuthorize(alice, hold('VOIDED', 0), 1_000)).toMatchObject({ kind: 'refuse', reason: 'PAYMENT_VOIDED' });
+    expect(decideAuthorize(alice, hold('VOIDED', 0), 1_000)).toMatchObject({
+      kind: 'refuse',
+      reason: 'PAYMENT_VOIDED',
+    });
   });
 });
 
