@@ -67,6 +67,17 @@ const writeSaga = async (
 /** The `reason` column an operator reads: why it is parked while it is, else why it compensates. */
 const reasonShown = (state: SagaState<unknown>) => state.parked ?? state.reason;
 
+/** The values of `sagas`' columns $3–$9 (status … reason), the same for an insert and an update. */
+const columns = <D>(state: SagaState<D>, wakeAt: number | null) => [
+  state.status,
+  state.current?.action ?? null,
+  JSON.stringify(state.data),
+  JSON.stringify(state),
+  toDate(state.deadlineAt),
+  toDate(wakeAt),
+  reasonShown(state),
+];
+
 /** Postgres adapter of the custom orchestrator: instances, their history, their timers. */
 export const sagaStore = <D>(db: Queryable, definition: string) => ({
   /** Inserts a new saga with its history and commands; false when one with that id exists (a duplicate start: nothing written). */
@@ -75,17 +86,7 @@ export const sagaStore = <D>(db: Queryable, definition: string) => ({
       db,
       `INSERT INTO sagas (id, definition, status, current_step, data, state, version, deadline_at, wake_at, reason)
        VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [
-        state.sagaId,
-        definition,
-        state.status,
-        state.current?.action ?? null,
-        JSON.stringify(state.data),
-        JSON.stringify(state),
-        toDate(state.deadlineAt),
-        toDate(wakeAt),
-        reasonShown(state),
-      ],
+      [state.sagaId, definition, ...columns(state, wakeAt)],
       state,
       written,
     ),
@@ -105,17 +106,7 @@ export const sagaStore = <D>(db: Queryable, definition: string) => ({
       `UPDATE sagas SET status = $3, current_step = $4, data = $5, state = $6, version = version + 1,
          deadline_at = $7, wake_at = $8, reason = $9, updated_at = now()
        WHERE id = $1 AND version = $2 RETURNING id`,
-      [
-        state.sagaId,
-        version,
-        state.status,
-        state.current?.action ?? null,
-        JSON.stringify(state.data),
-        JSON.stringify(state),
-        toDate(state.deadlineAt),
-        toDate(wakeAt),
-        reasonShown(state),
-      ],
+      [state.sagaId, version, ...columns(state, wakeAt)],
       state,
       written,
     );

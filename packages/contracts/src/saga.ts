@@ -75,6 +75,15 @@ export interface HistoryLine {
   messageId: string | null;
 }
 
+/** The order saga's forward steps in order; `approveOrder` is the pivot (ARCHITECTURE.md "The order saga"). */
+export const ORDER_SAGA_STEPS = [
+  'reserveStock',
+  'authorizePayment',
+  'approveOrder',
+  'commitStock',
+  'notifyConfirmed',
+] as const;
+
 /** The order saga's steps before the pivot and the step that undoes each (ARCHITECTURE.md "The order saga"). */
 export const UNDO_OF: Readonly<Record<string, string>> = {
   reserveStock: 'releaseStock',

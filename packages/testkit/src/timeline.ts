@@ -1,4 +1,4 @@
-import { SagaTimeline } from '@saga/contracts';
+import { ORDER_SAGA_STEPS, SagaTimeline } from '@saga/contracts';
 
 /** `GET /sagas/:id` of any coordinator, validated with the one timeline shape; undefined for a 404. */
 export const sagaTimeline = async (base: string, id: string): Promise<SagaTimeline | undefined> => {
@@ -8,7 +8,7 @@ export const sagaTimeline = async (base: string, id: string): Promise<SagaTimeli
   return SagaTimeline.parse(await res.json());
 };
 
-const FORWARD = ['reserveStock', 'authorizePayment', 'approveOrder', 'commitStock', 'notifyConfirmed'];
+const FORWARD: readonly string[] = ORDER_SAGA_STEPS;
 
 /**
  * What the timeline of a finished saga must show whatever coordinator drove it (the conformance

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isTerminal, timelineOf, type SagaStatus } from '@saga/contracts';
+import { isTerminal, ORDER_SAGA_STEPS, timelineOf, type SagaStatus } from '@saga/contracts';
 import { appendToOutbox, toOutbox } from '@saga/outbox';
 import { withTransaction } from '@saga/postgres';
 import { historyLine, iso, pageOfSagas, type ChoreographyDeps, type Operated, type SagaOperator } from '@saga/service';
@@ -7,7 +7,7 @@ import { load, save } from './store.ts';
 import { derive, requestedBy, TRIGGER_OF } from './view.ts';
 
 /** Steps that move a saga forward (a late event asks for none of them once it compensates). */
-const FORWARD = new Set(['reserveStock', 'authorizePayment', 'approveOrder', 'commitStock', 'notifyConfirmed']);
+const FORWARD = new Set<string>(ORDER_SAGA_STEPS);
 
 /** The operator API over the view: retry publishes again the event each pending step reacts to. */
 export const keeperOperator = (
