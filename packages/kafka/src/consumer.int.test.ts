@@ -90,6 +90,46 @@ describe('consumer with dead-letter topic', () => {
     await dlq.stop();
   });
 
+  it('backs off between attempts of a transient failure too: a handler failing at once does not spin the event loop', async () => {
+    const topic = await createTestTopic(kafka, 'transient', 1);
+    const dlq = await collect(kafka, [`${topic}.dlq`]);
+    class NotNow extends Error {}
+    let attempts = 0;
+    let first = 0;
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 20);
+    const done: string[] = [];
+    const consumer = await startConsumer({
+      kafka,
+      producer,
+      groupId: uniqueName('g'),
+      topics: [topic],
+      schema: Order,
+      fromBeginning: true,
+      retryDelayMs: 50,
+      isTransient: (err) => err instanceof NotNow,
+      // Fails without any IO (as an injected fault does) for 1 s, then goes through.
+      handle: async (order) => {
+        attempts++;
+        first ||= Date.now();
+        if (Date.now() - first < 1_000) throw new NotNow('not now');
+        done.push(order.id);
+      },
+    });
+    const ticksBefore = ticks;
+    await producer.send({ topic, messages: [{ key: 't', value: JSON.stringify({ id: 't', qty: 1 }) }] });
+    await waitFor('the message', () => done.length === 1, 30_000);
+    clearInterval(ticker);
+    // Retried with its delay (50 ms, at most 20 times a second), not in a tight loop of thousands;
+    // the process's timers kept running meanwhile; never dead-lettered.
+    expect(attempts).toBeGreaterThan(2);
+    expect(attempts).toBeLessThan(25);
+    expect(ticks - ticksBefore).toBeGreaterThan(20);
+    expect(dlq.messages).toHaveLength(0);
+    await consumer.stop();
+    await dlq.stop();
+  });
+
   it('comes back from a crash kafkajs does not restart (seen after a broker restart): a fresh consumer goes on', async () => {
     const topic = await createTestTopic(kafka, 'crash', 1);
     const dlq = await collect(kafka, [`${topic}.dlq`]);

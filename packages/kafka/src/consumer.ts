@@ -46,8 +46,8 @@ export interface ConsumerOptions<T> {
   onRestart?: (err: Error) => void;
   /**
    * Errors that mean "not now" (a dependency down, an injected transient fault): retried without
-   * counting against `maxAttempts`, so such a message is redelivered until it goes through and is
-   * never dead-lettered. Backoff stays at `retryDelayMs`.
+   * counting against `maxAttempts`, so such a message is retried until it goes through and is
+   * never dead-lettered; the delay starts at `retryDelayMs` and doubles up to 1 s.
    */
   isTransient?: (err: unknown) => boolean;
   /**
@@ -63,6 +63,8 @@ export interface RunningConsumer {
 }
 
 export const DLQ_REASON_HEADER = 'x-dlq-reason';
+/** The longest wait between two attempts of a message that keeps failing transiently. */
+const TRANSIENT_MAX_DELAY_MS = 1_000;
 
 /**
  * Consumes `topics`, validating each message; a message that does not parse, or whose handler
@@ -189,16 +191,27 @@ export const startConsumer = async <T>(opts: ConsumerOptions<T>): Promise<Runnin
     };
     const parsed = parseMessage(message.value, schema);
     if (!parsed.ok) return deadLetter(parsed.reason, meta, message.value);
-    try {
-      await pRetry(() => handle(parsed.value, meta), {
-        retries: maxAttempts - 1,
-        minTimeout: retryDelayMs,
-        factor: 2,
-        randomize: true,
-        shouldConsumeRetry: ({ error }) => !(opts.isTransient?.(error) ?? false),
-      });
-    } catch (err) {
-      await deadLetter(`handler failed ${maxAttempts} times: ${errorText(err)}`, meta, message.value);
+    const transient = (err: unknown) => opts.isTransient?.(err) ?? false;
+    for (let n = 0; ; n++) {
+      try {
+        await pRetry(() => handle(parsed.value, meta), {
+          retries: maxAttempts - 1,
+          minTimeout: retryDelayMs,
+          factor: 2,
+          randomize: true,
+          // A transient error leaves the retry budget alone: it is retried below, not dead-lettered.
+          shouldRetry: ({ error }) => !transient(error),
+        });
+        return;
+      } catch (err) {
+        if (!transient(err))
+          return deadLetter(`handler failed ${maxAttempts} times: ${errorText(err)}`, meta, message.value);
+        // Stopping: leave the message uncommitted for whoever consumes the partition next.
+        if (stopping) throw err;
+        // With a delay: p-retry retries an attempt that consumes no retry at once, and a handler
+        // that fails without IO (an injected fault) then spun the event loop (215,273 attempts a second).
+        await sleep(Math.min(retryDelayMs * 2 ** Math.min(n, 10), TRANSIENT_MAX_DELAY_MS));
+      }
     }
   }
 };
