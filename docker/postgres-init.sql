@@ -6,3 +6,4 @@ CREATE DATABASE payments;
 CREATE DATABASE notifications;
 CREATE DATABASE orchestrator_custom;
 CREATE DATABASE orchestrator_temporal;
+CREATE DATABASE orchestrator_dbos;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SagaPage, type SagaTimeline } from '@saga/contracts';
 import { loadOrchestratorConfig, startOrchestrator } from '@saga/orchestrator-custom';
+import { loadDbosConfig, startDbosCoordinator } from '@saga/orchestrator-dbos';
 import { loadTemporalConfig, startTemporalCoordinator } from '@saga/orchestrator-temporal';
 import { dropDatabase } from '@saga/postgres';
 import { sagaTimeline, servers, testKafka, TEST_ADMIN_TOKEN, uniqueName, type Workbench } from '@saga/testkit';
@@ -41,6 +42,13 @@ const COORDINATORS: Record<
       const env = coordinatorEnv(wb);
       const c = await startTemporalCoordinator(loadTemporalConfig(env));
       return { url: c.url, stop: c.stop, databases: [env.ORCHESTRATOR_TEMPORAL_DATABASE] };
+    },
+  },
+  dbos: {
+    start: async (wb) => {
+      const env = coordinatorEnv(wb);
+      const c = await startDbosCoordinator(loadDbosConfig(env));
+      return { ...c, databases: [env.ORCHESTRATOR_DBOS_DATABASE] };
     },
   },
   choreography: {

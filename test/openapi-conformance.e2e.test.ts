@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentPath, DOCUMENT_NAMES } from '@saga/openapi';
 import { loadOrchestratorConfig, startOrchestrator, type RunningOrchestrator } from '@saga/orchestrator-custom';
+import { loadDbosConfig, startDbosCoordinator } from '@saga/orchestrator-dbos';
 import { loadTemporalConfig, startTemporalCoordinator } from '@saga/orchestrator-temporal';
 import { dropDatabase } from '@saga/postgres';
 import { ensureSchemathesis, loadStackSettings } from '@saga/stack';
@@ -28,6 +29,7 @@ describe('the servers conform to their OpenAPI documents', () => {
   let choreographed: Workbench;
   let custom: RunningOrchestrator;
   let temporal: Awaited<ReturnType<typeof startTemporalCoordinator>>;
+  let dbos: Awaited<ReturnType<typeof startDbosCoordinator>>;
   let env: Record<string, string>;
   let st: string;
   const urls = new Map<string, string>();
@@ -39,17 +41,20 @@ describe('the servers conform to their OpenAPI documents', () => {
     env = orchestratorEnv(wb.env(), { TRANSPORT: 'http', TEMPORAL_TASK_QUEUE: uniqueName('order-saga') });
     custom = await startOrchestrator(loadOrchestratorConfig(env));
     temporal = await startTemporalCoordinator(loadTemporalConfig(env));
+    dbos = await startDbosCoordinator(loadDbosConfig(env));
     for (const [name, svc] of Object.entries(wb.services)) urls.set(name, svc.url);
     urls.set('orchestrator-custom', custom.url);
     urls.set('orchestrator-temporal', temporal.url);
+    urls.set('orchestrator-dbos', dbos.url);
     urls.set('order-choreography', choreographed.services.order.url);
   });
   afterAll(async () => {
+    await dbos?.stop();
     await temporal?.stop();
     await custom?.stop();
     await wb?.close();
     await choreographed?.close();
-    for (const db of [env.ORCHESTRATOR_DATABASE!, env.ORCHESTRATOR_TEMPORAL_DATABASE!])
+    for (const db of [env.ORCHESTRATOR_DATABASE!, env.ORCHESTRATOR_TEMPORAL_DATABASE!, env.ORCHESTRATOR_DBOS_DATABASE!])
       await dropDatabase(servers.POSTGRES_URL, db);
   });
 

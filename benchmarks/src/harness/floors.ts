@@ -5,6 +5,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createProducer } from '@saga/kafka';
 import { createTestTopic, scratchDatabase, servers, testKafka } from '@saga/testkit';
 import { percentiles, repetitions, round, type Spread } from '../stats.ts';
+import { dbosFloor, type DbosFloor } from '../dbos/floor.ts';
 import { floorBundle, measureFloor } from '../temporal/floor.ts';
 import { floorVariants } from '../temporal/variants.ts';
 
@@ -14,7 +15,8 @@ import { floorVariants } from '../temporal/variants.ts';
  *   Postgres commit then a kafkajs produce → consume (Kafka: 7 hops — OrderCreated, 2 × command +
  *   reply, ApproveOrder, OrderApproved) or, for HTTP, a commit + POST + commit per command
  *   (OrderCreated and OrderApproved still travel over Kafka);
- * - a bare Temporal workflow of four no-op activities, regular and local, on the same server.
+ * - a bare Temporal workflow of four no-op activities, regular and local, on the same server;
+ * - a bare DBOS workflow of four no-op steps, when a DBOS mode runs.
  * One chain at a time: latency, not throughput.
  */
 export type Stage = 'kafka' | 'http';
@@ -145,12 +147,14 @@ export const measureFloors = async (
   runs: number,
   progress: (l: string) => void,
   repeats = 1,
+  dbos = false,
 ): Promise<Floors> => {
   if (temporalServers.length) quietWorkers();
   const bundle = temporalServers.length ? await floorBundle() : { code: '' };
   const kafka: ChainFloor[] = [];
   const http: ChainFloor[] = [];
   const temporal = new Map<string, TemporalFloor[]>();
+  const dbosRuns: DbosFloor[] = [];
   for (let rep = 1; rep <= repeats; rep++) {
     const say = (l: string) => progress(repeats > 1 ? `${l} (${rep}/${repeats})` : l);
     kafka.push(await chainFloor(KAFKA_CHAIN, runs, say));
@@ -161,8 +165,15 @@ export const measureFloors = async (
         temporal.set(key, [...(temporal.get(key) ?? []), await temporalFloor(server, activities, bundle, runs, say)]);
       }
     }
+    if (dbos) dbosRuns.push(await dbosFloor(runs, say));
   }
-  return { repeats, kafkaChain: merged(kafka), httpChain: merged(http), temporal: [...temporal.values()].map(merged) };
+  return {
+    repeats,
+    kafkaChain: merged(kafka),
+    httpChain: merged(http),
+    temporal: [...temporal.values()].map(merged),
+    ...(dbosRuns.length ? { dbos: merged(dbosRuns) } : {}),
+  };
 };
 type ChainFloor = Awaited<ReturnType<typeof chainFloor>>;
 /** `repeats` and `repetitions` are absent from the runs made before floors were repeated. */
@@ -171,6 +182,8 @@ export interface Floors {
   kafkaChain: ChainFloor & { repetitions?: FloorSpread };
   httpChain: ChainFloor & { repetitions?: FloorSpread };
   temporal: (TemporalFloor & { repetitions?: FloorSpread })[];
+  /** A bare DBOS workflow of four no-op steps; absent from runs without a DBOS mode. */
+  dbos?: DbosFloor & { repetitions?: FloorSpread };
 }
 
 /**
@@ -187,9 +200,13 @@ export const floorOf = (
 ) =>
   mode.coordinator === 'choreography'
     ? round((f.kafkaChain.p50 * CHOREOGRAPHY_HOPS) / KAFKA_CHAIN.length)
-    : mode.coordinator === 'custom'
-      ? mode.transport === 'kafka'
-        ? f.kafkaChain.p50
-        : f.httpChain.p50
-      : (f.temporal.find((t) => t.server === (mode.server ?? 'dev') && t.activities === (mode.activities ?? 'regular'))
-          ?.p50 ?? NaN);
+    : mode.coordinator === 'dbos' && f.dbos
+      ? f.dbos.p50
+      : // Runs before the DBOS floor: it makes the same hops as the custom orchestrator.
+        mode.coordinator === 'custom' || mode.coordinator === 'dbos'
+        ? mode.transport === 'kafka'
+          ? f.kafkaChain.p50
+          : f.httpChain.p50
+        : (f.temporal.find(
+            (t) => t.server === (mode.server ?? 'dev') && t.activities === (mode.activities ?? 'regular'),
+          )?.p50 ?? NaN);

@@ -33,6 +33,7 @@ export const floorsSection: Build = (r) => {
             t,
           ),
         ),
+        ...(f.dbos ? [row('DBOS: workflow of 4 no-op steps (its state in PostgreSQL)', f.dbos)] : []),
       ],
     ),
   );

@@ -201,10 +201,11 @@ try {
         smoke ? 30 : 100,
         (l) => progress(l),
         smoke ? 1 : opts.floorRepeats,
+        modes.some((m) => m.coordinator === 'dbos'),
       );
       const f = results.floors;
       say(
-        `floors: Kafka chain (7 hops) p50 ${f.kafkaChain.p50} ms; HTTP chain p50 ${f.httpChain.p50} ms; ${f.temporal.map((t) => `Temporal ${t.server} 4 ${t.activities} activities p50 ${t.p50} ms`).join('; ')}`,
+        `floors: Kafka chain (7 hops) p50 ${f.kafkaChain.p50} ms; HTTP chain p50 ${f.httpChain.p50} ms; ${f.temporal.map((t) => `Temporal ${t.server} 4 ${t.activities} activities p50 ${t.p50} ms`).join('; ')}${f.dbos ? `; DBOS 4 steps p50 ${f.dbos.p50} ms` : ''}`,
       );
     } else if (suite === 'capacity') {
       results.capacity = await capacitySuite(ctx, {

@@ -7,7 +7,14 @@ import type { Snapshot } from './checker.ts';
 
 export interface SnapshotSources {
   postgresUrl: string;
-  databases: { order: string; inventory: string; payment: string; notification: string; custom?: string };
+  databases: {
+    order: string;
+    inventory: string;
+    payment: string;
+    notification: string;
+  };
+  /** The sagas' tables of the coordinators that ran and keep one (their drivers' `store`), each in its database. */
+  sagaTables?: { database: string; table: string }[];
   kafka: Kafka;
   /** The run's dead-letter topics. */
   deadLetterTopics: string[];
@@ -74,14 +81,11 @@ export const takeSnapshot = async (src: SnapshotSources): Promise<Snapshot> => {
       rows<Snapshot['customers'][number]>(db.payment, `SELECT id, held_cents::float8 AS "heldCents" FROM customers`),
       rows<Snapshot['notifications'][number]>(db.notification, `SELECT order_id AS "orderId", kind FROM notifications`),
     ]);
-    const sagasPastDeadline = db.custom
-      ? (
-          await rows<{ id: string }>(
-            db.custom,
-            `SELECT id FROM sagas WHERE status NOT IN ('COMPLETED', 'REJECTED', 'RESOLVED') AND deadline_at < now()`,
-          )
-        ).map((r) => r.id)
-      : [];
+    const sagasPastDeadline: string[] = [];
+    for (const { database, table } of src.sagaTables ?? []) {
+      const open = `SELECT id FROM ${table} WHERE status NOT IN ('COMPLETED', 'REJECTED', 'RESOLVED') AND deadline_at < now()`;
+      sagasPastDeadline.push(...(await rows<{ id: string }>(database, open)).map((r) => r.id));
+    }
     if (src.choreography) {
       const open = `SELECT id FROM saga_view WHERE status NOT IN ('COMPLETED', 'REJECTED', 'RESOLVED') AND created_at < now() - interval '${Math.round(src.choreography.deadlineMs)} milliseconds'`;
       sagasPastDeadline.push(...(await rows<{ id: string }>(db.order, open)).map((r) => r.id));

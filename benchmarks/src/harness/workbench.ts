@@ -4,6 +4,7 @@ import { Topics, topicSpecs } from '@saga/contracts';
 import { ensureTopics, moveGroupToEnd } from '@saga/kafka';
 import {
   coordinatorUrl,
+  DRIVERS,
   driverOf,
   hasProcess,
   spawnService,
@@ -11,6 +12,7 @@ import {
   stopAll,
   temporalAddress,
   waitHealthy,
+  type CoordinatorDriver,
   type Running,
   type ServiceName,
 } from '@saga/launcher';
@@ -41,14 +43,21 @@ const ADMIN = { authorization: 'Bearer workbench-admin', 'content-type': 'applic
 export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: string) => void }) => {
   const run = uniqueName(BENCH_PREFIX);
   const prefix = `${run}.`;
-  const dbs = {
+  const serviceDbs = {
     ORDER_DATABASE: `${run}_orders`,
     INVENTORY_DATABASE: `${run}_inventory`,
     PAYMENT_DATABASE: `${run}_payments`,
     NOTIFICATION_DATABASE: `${run}_notifications`,
-    ORCHESTRATOR_DATABASE: `${run}_orch`,
-    ORCHESTRATOR_TEMPORAL_DATABASE: `${run}_orch_temporal`,
     SAGA_REGISTRY_DATABASE: `${run}_registry`,
+  };
+  /** The run's databases: the services', the registry, and each coordinator's own (its driver names the setting). */
+  const dbs: Record<string, string> = {
+    ...serviceDbs,
+    ...Object.fromEntries(
+      (DRIVERS as readonly CoordinatorDriver[]).flatMap((d) =>
+        d.store ? [[d.store.database, `${run}_orch_${d.name}`]] : [],
+      ),
+    ),
   };
   const kafka = testKafka('bench');
   const admin = kafka.admin();
@@ -113,8 +122,8 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   let coordinator: { mode: Mode; env: NodeJS.ProcessEnv; procs: Running[] } | undefined;
   /** Task queues of the Temporal modes that ran, with their client. */
   const taskQueues = new Map<string, Client>();
-  let ranCustom = false;
-  let ranChoreography = false;
+  /** The coordinators whose modes ran (the checker reads their stores). */
+  const ran = new Set<string>();
 
   /** Coordinator consumer groups skip what other modes produced while they were stopped. */
   const skipToLatest = (mode: Mode) =>
@@ -130,7 +139,10 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   const instanceEnv = async (i: number): Promise<NodeJS.ProcessEnv> => {
     if (i === 0) return {};
     const port = String(await freePort());
-    return { ORCHESTRATOR_PORT: port, TEMPORAL_COORDINATOR_PORT: port, INSTANCE_ID: `${coordinator!.mode.name}-${i}` };
+    return {
+      [driverOf(coordinator!.mode.coordinator).port.setting]: port,
+      INSTANCE_ID: `${coordinator!.mode.name}-${i}`,
+    };
   };
   /** Extra settings for every process started from now on (the profile suite's CHILD_NODE_ARGS). */
   let childEnv: NodeJS.ProcessEnv = {};
@@ -205,12 +217,12 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
       coordinator = { mode, env, procs: [] };
       if (!hasProcess(mode.coordinator)) {
         // No process of its own: the services take the mode's settings and drive the saga.
-        ranChoreography = true;
+        ran.add(mode.coordinator);
         servicesEnv = modeEnv(mode, run, servers);
         return restartServices();
       }
+      ran.add(mode.coordinator);
       if (env.TEMPORAL_TASK_QUEUE) taskQueues.set(env.TEMPORAL_TASK_QUEUE, await clientFor(mode));
-      else ranCustom = true;
       for (let i = 0; i < instances; i++) await spawnInstance(i);
     },
     stopCoordinator: async () => {
@@ -289,19 +301,23 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
       takeSnapshot({
         postgresUrl: servers.POSTGRES_URL,
         databases: {
-          order: dbs.ORDER_DATABASE,
-          inventory: dbs.INVENTORY_DATABASE,
-          payment: dbs.PAYMENT_DATABASE,
-          notification: dbs.NOTIFICATION_DATABASE,
-          ...(ranCustom ? { custom: dbs.ORCHESTRATOR_DATABASE } : {}),
+          order: serviceDbs.ORDER_DATABASE,
+          inventory: serviceDbs.INVENTORY_DATABASE,
+          payment: serviceDbs.PAYMENT_DATABASE,
+          notification: serviceDbs.NOTIFICATION_DATABASE,
         },
+        // The coordinators that ran and list their sagas in a table of their own.
+        sagaTables: [...ran].flatMap((name) => {
+          const store = driverOf(name).store;
+          return store?.sagas ? [{ database: dbs[store.database]!, table: store.sagas }] : [];
+        }),
         kafka,
         deadLetterTopics: specs.map((s) => s.topic).filter((t) => t.endsWith('.dlq')),
         temporal: {
           taskQueues: [...taskQueues].map(([queue, client]) => ({ queue, client })),
           deadlineMs: opts.deadlineMs,
         },
-        ...(ranChoreography ? { choreography: { deadlineMs: opts.deadlineMs } } : {}),
+        ...(ran.has('choreography') ? { choreography: { deadlineMs: opts.deadlineMs } } : {}),
       }),
     /** Stops everything the run started and drops its databases; a second call waits for the first. */
     close: () =>

@@ -1,19 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  commandEnvelope,
-  commandTopic,
-  OrderEvent,
-  Reply,
-  Topics,
-  type OrderCreated,
-  type ReplyOutcome,
-} from '@saga/contracts';
+import { commandEnvelope, commandTopic, type OrderCreated, type ReplyOutcome } from '@saga/contracts';
 import { sagaTiming, serviceUrlSetting } from '@saga/config';
 import { createApp, postCommand } from '@saga/http';
-import { startConsumer } from '@saga/kafka';
 import { processOnce } from '@saga/outbox';
 import { withTransaction, type PoolClient, type Queryable } from '@saga/postgres';
-import { openCoordinatorHost, operatorApi, transient } from '@saga/service';
+import { openCoordinatorHost, operatorApi, startReplyConsumer, startSagaStarter, transient } from '@saga/service';
 import { customOperator } from './api.ts';
 import { CUSTOM_GROUPS, type OrchestratorConfig } from './config.ts';
 import { SagaEngine, type SagaEvent, type SagaStatus, type Transition } from './engine.ts';
@@ -45,8 +36,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
     outbox: true,
     relay: viaKafka,
   });
-  const { log, pool, kafka, producer } = host;
-  const ownership = host.ownership!;
+  const { log, pool } = host;
   const timing = sagaTiming(cfg);
   const engine = new SagaEngine(orderSaga(timing));
   const store = (db: Queryable) => sagaStore<OrderSagaData>(db, engine.def.name);
@@ -129,19 +119,16 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
       dispatch(t);
     });
 
-  const startSaga = async (e: OrderCreated) => {
-    // Another coordinator owns this order (ADR 0011): it alone drives it, whatever our offsets say.
-    if (!(await ownership.claim(e.payload.orderId)))
-      return log.debug({ sagaId: e.payload.orderId }, 'saga owned by another coordinator; not started');
+  const startSaga = async (order: OrderCreated['payload']) => {
     const now = Date.now();
     const data: OrderSagaData = {
-      orderId: e.payload.orderId,
-      customerId: e.payload.customerId,
-      lines: e.payload.lines,
-      totalCents: e.payload.totalCents,
+      orderId: order.orderId,
+      customerId: order.customerId,
+      lines: order.lines,
+      totalCents: order.totalCents,
     };
     const t = engine.transition(
-      engine.initial(e.payload.orderId, data),
+      engine.initial(order.orderId, data),
       { type: 'start', data },
       { now, random: Math.random() },
     );
@@ -151,40 +138,19 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   };
 
   const isTransient = (err: unknown) => err instanceof VersionConflict || transient(err);
-  // Draining: no starter, so its group's offsets wait for the next normal start.
-  const starter = cfg.SAGA_DRAIN
-    ? undefined
-    : await startConsumer({
-        kafka,
-        producer,
-        isTransient,
-        groupId: topic(CUSTOM_GROUPS.starter),
-        topics: [topic(Topics.orderEvents)],
-        schema: OrderEvent,
-        fromBeginning: true,
-        concurrency: cfg.REPLY_CONCURRENCY,
-        handle: async (e) => (e.type === 'OrderCreated' ? startSaga(e) : undefined),
-      });
-  const replies = viaKafka
-    ? await startConsumer({
-        kafka,
-        producer,
-        isTransient,
-        groupId: topic(CUSTOM_GROUPS.replies),
-        topics: [topic(Topics.sagaReplies)],
-        schema: Reply,
-        fromBeginning: true,
-        concurrency: cfg.REPLY_CONCURRENCY,
-        handle: (r) =>
-          onReply(
-            r.sagaId,
-            r.payload.commandId,
-            r.messageId,
-            r.payload.outcome,
-            r.payload.outcome === 'FAILURE' ? r.payload.reason : undefined,
-          ),
-      })
-    : undefined;
+  const starter = await startSagaStarter(host, cfg, { group: CUSTOM_GROUPS.starter, start: startSaga, isTransient });
+  const replies = await startReplyConsumer(host, cfg, {
+    group: CUSTOM_GROUPS.replies,
+    isTransient,
+    handle: (r) =>
+      onReply(
+        r.sagaId,
+        r.payload.commandId,
+        r.messageId,
+        r.payload.outcome,
+        r.payload.outcome === 'FAILURE' ? r.payload.reason : undefined,
+      ),
+  });
 
   // Timers: one statement while nothing is due, then the due sagas in one transaction (timers.ts).
   let running = true;

@@ -1,10 +1,9 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { commandTopic, OrderEvent, Reply, Topics } from '@saga/contracts';
+import { commandTopic } from '@saga/contracts';
 import { sagaTiming, serviceUrlSetting, temporalConnection } from '@saga/config';
 import { createApp } from '@saga/http';
-import { startConsumer } from '@saga/kafka';
-import { openCoordinatorHost, operatorApi, transient } from '@saga/service';
+import { openCoordinatorHost, operatorApi, startReplyConsumer, startSagaStarter } from '@saga/service';
 import { completeFromReply, createActivities, sweepPendingCommands } from './activities.ts';
 import { workflowBundle } from './bundle.ts';
 import { TEMPORAL_GROUPS, type TemporalConfig } from './config.ts';
@@ -26,8 +25,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
     migrationsUrl: new URL('../migrations', import.meta.url),
     extraConnections: 4,
   });
-  const { log, pool, kafka, producer } = host;
-  const ownership = host.ownership!;
+  const { log, pool, producer } = host;
   const topic = (t: string) => cfg.KAFKA_TOPIC_PREFIX + t;
   const timing = sagaTiming(cfg);
 
@@ -51,73 +49,47 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
   });
   const running = worker.run();
 
-  // Draining: no starter, so its group's offsets wait for the next normal start.
-  const starter = cfg.SAGA_DRAIN
-    ? undefined
-    : await startConsumer({
-        kafka,
-        producer,
-        isTransient: transient,
-        groupId: topic(TEMPORAL_GROUPS.starter),
-        topics: [topic(Topics.orderEvents)],
-        schema: OrderEvent,
-        fromBeginning: true,
-        concurrency: cfg.REPLY_CONCURRENCY,
-        onDeadLetter: (reason, meta) => log.error({ reason, ...meta }, 'OrderCreated dead-lettered: no saga started'),
-        handle: async (e) => {
-          if (e.type !== 'OrderCreated') return;
-          const { orderId, customerId, lines, totalCents } = e.payload;
-          // Another coordinator owns this order (ADR 0011): it alone drives it, whatever our offsets say.
-          if (!(await ownership.claim(orderId)))
-            return log.debug({ sagaId: orderId }, 'saga owned by another coordinator; not started');
-          await client.workflow
-            .start(orderSaga, {
-              workflowId: orderId,
-              taskQueue: cfg.TEMPORAL_TASK_QUEUE,
-              args: [{ orderId, customerId, lines, totalCents, timing, activities: cfg.TEMPORAL_ACTIVITIES }],
-              workflowIdReusePolicy: 'REJECT_DUPLICATE',
-              typedSearchAttributes: [
-                { key: OrderIdKey, value: orderId },
-                { key: SagaStatusKey, value: 'RUNNING' },
-              ],
-            })
-            .catch((err: unknown) => {
-              if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // a duplicate event starts nothing
-            });
-        },
-      });
-
-  const replies =
-    cfg.TRANSPORT === 'kafka'
-      ? await startConsumer({
-          kafka,
-          producer,
-          isTransient: transient,
-          groupId: topic(TEMPORAL_GROUPS.replies),
-          topics: [topic(Topics.sagaReplies)],
-          schema: Reply,
-          fromBeginning: true,
-          concurrency: cfg.REPLY_CONCURRENCY,
-          inParallel: cfg.TEMPORAL_REPLY_PARALLEL,
-          handle: async (r) => {
-            const result: CommandResult = {
-              outcome: r.payload.outcome,
-              ...(r.payload.outcome === 'FAILURE' ? { reason: r.payload.reason } : {}),
-            };
-            const kept = await completeFromReply(
-              pool,
-              (token, res) => client.activity.complete(token, res),
-              r.payload.commandId,
-              result,
-            );
-            if (kept === 'kept')
-              log.debug(
-                { commandId: r.payload.commandId },
-                'attempt no longer waiting; the reply waits for the next attempt',
-              );
-          },
+  const starter = await startSagaStarter(host, cfg, {
+    group: TEMPORAL_GROUPS.starter,
+    start: async ({ orderId, customerId, lines, totalCents }) => {
+      await client.workflow
+        .start(orderSaga, {
+          workflowId: orderId,
+          taskQueue: cfg.TEMPORAL_TASK_QUEUE,
+          args: [{ orderId, customerId, lines, totalCents, timing, activities: cfg.TEMPORAL_ACTIVITIES }],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: OrderIdKey, value: orderId },
+            { key: SagaStatusKey, value: 'RUNNING' },
+          ],
         })
-      : undefined;
+        .catch((err: unknown) => {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // a duplicate event starts nothing
+        });
+    },
+  });
+
+  const replies = await startReplyConsumer(host, cfg, {
+    group: TEMPORAL_GROUPS.replies,
+    inParallel: cfg.TEMPORAL_REPLY_PARALLEL,
+    handle: async (r) => {
+      const result: CommandResult = {
+        outcome: r.payload.outcome,
+        ...(r.payload.outcome === 'FAILURE' ? { reason: r.payload.reason } : {}),
+      };
+      const kept = await completeFromReply(
+        pool,
+        (token, res) => client.activity.complete(token, res),
+        r.payload.commandId,
+        result,
+      );
+      if (kept === 'kept')
+        log.debug(
+          { commandId: r.payload.commandId },
+          'attempt no longer waiting; the reply waits for the next attempt',
+        );
+    },
+  });
 
   // Kafka transport: rows nobody will read again (a reply kept for an attempt that never came) go after a while.
   const sweeper =

@@ -1,6 +1,7 @@
 import { WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import {
   isTerminal,
+  operatorRefusal,
   SAGA_STATUSES,
   timelineOf,
   type SagaPage,
@@ -9,7 +10,6 @@ import {
 } from '@saga/contracts';
 import { historyLine, type Operated, type SagaOperator } from '@saga/service';
 import { SagaStatusKey } from './shared.ts';
-import { operatorRefusal } from './operator-rules.ts';
 import { operateUpdate, statusQuery } from './workflows.ts';
 
 const isStatus = (s: unknown): s is SagaStatus => SAGA_STATUSES.includes(s as SagaStatus);
@@ -115,7 +115,7 @@ export const temporalOperator = (client: Client, taskQueue: string): SagaOperato
     const view = await handle.query(statusQuery).catch(() => undefined);
     if (!view) return undefined;
     // A closed workflow takes no update; say why as the workflow's own rules would.
-    if (isTerminal(view.status)) return { refused: operatorRefusal(action, view.status, false)! };
+    if (isTerminal(view.status)) return { refused: operatorRefusal(action, view.status, false, 'Temporal')! };
     try {
       const after = await handle.executeUpdate(operateUpdate, { args: note ? [action, note] : [action] });
       return { outcome: { id, status: after.status, currentStep: after.step } };

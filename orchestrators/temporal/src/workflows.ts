@@ -13,8 +13,13 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { CommandType } from '@saga/contracts';
-import { PATIENT_MAX_BACKOFF_MS, STEP_RETRY, type HistoryLine, type OperatorAction } from '@saga/contracts/saga';
-import { operatorRefusal } from './operator-rules.ts';
+import {
+  operatorRefusal,
+  PATIENT_MAX_BACKOFF_MS,
+  STEP_RETRY,
+  type HistoryLine,
+  type OperatorAction,
+} from '@saga/contracts/saga';
 import {
   SagaStatusKey,
   type CommandResult,
@@ -78,7 +83,7 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
   // commands a refusal emits (timer cancel, search attribute) and running histories would not replay.
   let forward: CancellationScope | undefined;
   const refusalNow = (action: OperatorAction) =>
-    operatorRefusal(action, view.status, pastPivot) ??
+    operatorRefusal(action, view.status, pastPivot, 'Temporal') ??
     (action === 'compensate' && compensateAsked ? 'a compensate is already under way' : undefined);
   /** An operator action that fits is taken; a signal that does not fit is ignored (the update's validator refuses it). */
   const act = (action: OperatorAction, note?: string) => {

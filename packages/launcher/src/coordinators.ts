@@ -1,6 +1,7 @@
 import type { CoordinatorDriver, Mode as DriverMode } from './driver.ts';
 import { choreographyDriver } from './drivers/choreography.ts';
 import { customDriver } from './drivers/custom.ts';
+import { dbosDriver } from './drivers/dbos.ts';
 import { temporalDriver } from './drivers/temporal.ts';
 
 export type { CoordinatorDriver, InFlight, ServerAddresses } from './driver.ts';
@@ -11,6 +12,7 @@ export const DRIVERS = [
   customDriver,
   temporalDriver,
   choreographyDriver,
+  dbosDriver,
 ] as const satisfies readonly CoordinatorDriver[];
 
 export type CoordinatorName = (typeof DRIVERS)[number]['name'];

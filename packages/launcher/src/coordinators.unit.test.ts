@@ -47,6 +47,14 @@ describe('the coordinator registry', () => {
     expect(new Set(DRIVERS.map((d) => d.port.default)).size).toBe(DRIVERS.length);
   });
 
+  it("every coordinator's own database is a setting its process reads; none is shared", () => {
+    const stores = (DRIVERS as readonly CoordinatorDriver[]).flatMap((d) => (d.store ? [[d, d.store] as const] : []));
+    for (const [d, store] of stores)
+      expect(Object.keys(d.settings), `${d.name}: ${store.database}`).toContain(store.database);
+    expect(new Set(stores.map(([, s]) => s.database)).size).toBe(stores.length);
+    expect(stores.map(([d]) => d.name)).toEqual(expect.arrayContaining(['custom', 'temporal', 'dbos']));
+  });
+
   it('no two coordinators share a consumer group or a mode name; each mode carries its coordinator', () => {
     const groups = DRIVERS.flatMap((d) => d.groups);
     expect(new Set(groups).size).toBe(groups.length);

@@ -1,6 +1,6 @@
 /**
  * The main job until the comparison harness exists: the four services and the coordinator named
- * by ORCHESTRATOR (custom | temporal | choreography; TRANSPORT picks Kafka or HTTP for the coordinators), three orders through the saga — one approved,
+ * by ORCHESTRATOR (custom | temporal | choreography | dbos; TRANSPORT picks Kafka or HTTP for the coordinators), three orders through the saga — one approved,
  * one out of stock, one declined by payment — and what each saga did, step by step.
  *   npm run demo            (ORCHESTRATOR=custom TRANSPORT=kafka by default)
  */

@@ -49,6 +49,13 @@ export interface CoordinatorDriver {
   port: { setting: string; default: number };
   /** Its Kafka consumer groups, before the run's topic prefix (the harness moves them between modes). */
   groups: readonly string[];
+  /**
+   * The setting that names its own database and, where it keeps one, the table that lists its
+   * sagas (`id`, `status`, `deadline_at`, `created_at`): the harness gives each run its own
+   * database, and the checker's past-deadline check reads the table. None for choreography (its
+   * view lives in the order service's database).
+   */
+  store?: { database: string; sagas?: string };
   /** The folder of its own code (the complexity suite counts its `src` and `migrations`). */
   dir: string;
   /** Its code where it is spread over shared folders (choreography: a file per service), counted instead of `dir`. */

@@ -2,7 +2,7 @@
  * Runs the domain services against the local stack until Ctrl-C:
  *   npm run services                 all four
  *   npm run services -- order payment   a subset (each service can also run alone)
- * With all four, the coordinator named by ORCHESTRATOR (custom | temporal | none) starts too.
+ * With all four, the coordinator named by ORCHESTRATOR (custom | temporal | choreography | dbos | none) starts too.
  */
 import { Command } from 'commander';
 import { ConfigError, loadConfig, setting } from '@saga/config';

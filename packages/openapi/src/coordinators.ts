@@ -90,6 +90,19 @@ export const coordinatorDocs: Record<string, DocSpec> = {
         resolve: 'close a NEEDS_ATTENTION saga by hand, with a note',
       }),
   },
+  'orchestrator-dbos': {
+    title:
+      "DBOS coordinator: inspection and operator API (the sagas' rows, the workflow's recorded steps, its messages)",
+    port: 3012,
+    routes: (r) =>
+      operatorRoutes(r, SagaSummary, {
+        retry:
+          'retry the step a parked (NEEDS_ATTENTION) saga waits on, with a fresh budget (the workflow retries a step in flight itself)',
+        compensate:
+          'compensate now, the step in flight included (before the pivot only; over HTTP taken when the attempt in flight ends)',
+        resolve: 'close a NEEDS_ATTENTION saga by hand, with a note',
+      }),
+  },
   'order-choreography': {
     title:
       'Order service under ORCHESTRATOR=choreography: the operator API over its saga view (ADR 0018); the order API is order.json',

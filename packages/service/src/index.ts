@@ -7,3 +7,4 @@ export * from './host.ts';
 export * from './outcomes.ts';
 export * from './operator-api.ts';
 export * from './reactions.ts';
+export * from './starter.ts';

@@ -25,6 +25,7 @@ export const DATABASES = [
   'notifications',
   'orchestrator_custom',
   'orchestrator_temporal',
+  'orchestrator_dbos',
 ] as const;
 
 /** The dev server tuning chosen in ADR 0005 (measured by `npm run bench:temporal-floor`). */

@@ -31,6 +31,8 @@ export const orchestratorEnv = (wbEnv: Record<string, string>, extra: Record<str
   ORCHESTRATOR_DATABASE: uniqueName('t_orch'),
   ORCHESTRATOR_TEMPORAL_DATABASE: uniqueName('t_orch_temporal'),
   TEMPORAL_COORDINATOR_PORT: '0',
+  ORCHESTRATOR_DBOS_DATABASE: uniqueName('t_orch_dbos'),
+  DBOS_COORDINATOR_PORT: '0',
   SAGA_STEP_TIMEOUT_MS: '1000',
   SAGA_STEP_ATTEMPTS: '4',
   SAGA_COMPENSATION_ATTEMPTS: '4',

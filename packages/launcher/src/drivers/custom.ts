@@ -11,6 +11,7 @@ export const customDriver = {
   settings: orchestratorSettings,
   port: { setting: 'ORCHESTRATOR_PORT', default: 3010 },
   groups: Object.values(CUSTOM_GROUPS),
+  store: { database: 'ORCHESTRATOR_DATABASE', sagas: 'sagas' },
   dir: 'orchestrators/custom',
   modes: [
     { name: 'custom-kafka', transport: 'kafka' },

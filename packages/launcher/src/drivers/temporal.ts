@@ -15,6 +15,7 @@ export const temporalDriver = {
   settings: temporalSettings,
   port: { setting: 'TEMPORAL_COORDINATOR_PORT', default: 3011 },
   groups: Object.values(TEMPORAL_GROUPS),
+  store: { database: 'ORCHESTRATOR_TEMPORAL_DATABASE' },
   dir: 'orchestrators/temporal',
   modes: [
     { name: 'temporal-kafka', transport: 'kafka', activities: 'regular', server: 'dev' },

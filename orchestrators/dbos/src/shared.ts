@@ -1,0 +1,67 @@
+import type { SagaTiming } from '@saga/config';
+import type { Command, CommandType, Line } from '@saga/contracts';
+import type { OperatorAction, ReplyOutcome, SagaStatus } from '@saga/contracts/saga';
+
+/** What the starter gives a saga's workflow (workflow id = order id). */
+export interface OrderSagaInput {
+  orderId: string;
+  customerId: string;
+  lines: Line[];
+  totalCents: number;
+  timing: SagaTiming;
+}
+
+/** What one attempt of a step came to; the step's recorded output (ADR 0019). */
+export type AttemptOutput =
+  /** HTTP: the service answered. */
+  | { kind: 'answer'; outcome: ReplyOutcome; reason?: string }
+  /** HTTP: no answer within the attempt's time (it may have acted). */
+  | { kind: 'no-answer'; error: string; at: number }
+  /** Kafka: the command is on its topic; the reply comes to the inbox. */
+  | { kind: 'sent'; at: number }
+  /** The saga's deadline passed before the attempt began: nothing was sent. */
+  | { kind: 'expired' };
+
+/** A message to a saga's workflow, on its one topic (`INBOX`): a reply from Kafka, or an operator's action. */
+export type InboxMessage =
+  | { type: 'reply'; commandId: string; messageId: string; outcome: ReplyOutcome; reason?: string }
+  | { type: 'operator'; action: OperatorAction; note?: string; requestId: string };
+
+export const INBOX = 'inbox';
+/** The name the step that writes the saga's row is recorded under (the timeline reads it back). */
+export const STATUS_STEP = 'status';
+/** The step that takes the pivot in the saga's row (its output: a compensate asked first, or null). */
+export const PIVOT_STEP = 'pivot';
+/** The event a workflow sets to answer an operator's request (`operated:<requestId>`). */
+export const operatedKey = (requestId: string) => `operated:${requestId}`;
+export interface OperatedAnswer {
+  refused?: string;
+  status: SagaStatus;
+  step: string | null;
+}
+
+/** A row of the saga list (`dbos_sagas`), written by the workflow's `status` steps. */
+export interface SagaRow {
+  id: string;
+  status: SagaStatus;
+  step: string | null;
+  reason: string | null;
+  pastPivot: boolean;
+  deadlineAt: number;
+}
+
+/** What the workflow's steps do outside it; the coordinator gives the transport's. */
+export interface SagaIO {
+  /** One attempt of a command: HTTP posts and waits up to `timeoutMs`; Kafka sends and returns. */
+  attempt(command: Command, timeoutMs: number): Promise<AttemptOutput>;
+  /** Writes the saga's row of the list. */
+  record(row: SagaRow): Promise<void>;
+  /**
+   * Takes the pivot in the saga's row, unless an operator asked to compensate first: then the
+   * request's id, else null (the saga is past its pivot).
+   */
+  pivot(id: string): Promise<string | null>;
+  transport: 'kafka' | 'http';
+}
+
+export type StepCommand = { action: string; type: CommandType; payload: Record<string, unknown> };
