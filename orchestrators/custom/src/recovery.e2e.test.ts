@@ -1,30 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUrl } from '@saga/config';
 import { dropDatabase } from '@saga/postgres';
-import { freePort, servers, testKafka, waitFor, type Workbench } from '@saga/testkit';
+import { servers, testKafka, waitFor, type Workbench } from '@saga/testkit';
+import { spawnProcess } from '@saga/testkit/process';
 import { orchestratorEnv, workbench } from '@saga/testkit/all-services';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const kafka = testKafka('custom-recovery');
 
 /** A custom orchestrator as its own process, so it can be killed -9 by its pid. */
-const spawnOrchestrator = async (env: Record<string, string>) => {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: { ...process.env, ...env, ORCHESTRATOR_PORT: String(port), INSTANCE_ID: `custom-${port}` },
-    stdio: ['ignore', 'inherit', 'inherit'],
+const spawnOrchestrator = (env: Record<string, string>) =>
+  spawnProcess(main, (port) => ({ ...env, INSTANCE_ID: `custom-${port}` }), 'ORCHESTRATOR_PORT', {
+    what: 'the orchestrator',
+    timeoutMs: 60_000,
   });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  await waitFor(
-    'the orchestrator',
-    async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200,
-    60_000,
-  );
-  return { child, exited, kill: async () => (child.kill('SIGKILL'), await exited) };
-};
 
 describe('custom orchestrator recovery (Kafka transport)', () => {
   let wb: Workbench;

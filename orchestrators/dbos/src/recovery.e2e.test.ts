@@ -1,28 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase } from '@saga/postgres';
-import { freePort, servers, testKafka, waitFor, type Workbench } from '@saga/testkit';
+import { servers, testKafka, waitFor, type Workbench } from '@saga/testkit';
+import { spawnProcess } from '@saga/testkit/process';
 import { orchestratorEnv, workbench } from '@saga/testkit/all-services';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const kafka = testKafka('dbos-recovery');
 
 /** The DBOS coordinator (workflow executor, starter, reply consumer) as its own process, killable by pid. */
-const spawnCoordinator = async (env: Record<string, string>) => {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: { ...process.env, ...env, DBOS_COORDINATOR_PORT: String(port) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  await waitFor(
-    'the coordinator',
-    async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200,
-    90_000,
-  );
-  return { url: `http://127.0.0.1:${port}`, kill: async () => (child.kill('SIGKILL'), await exited) };
-};
+const spawnCoordinator = (env: Record<string, string>) =>
+  spawnProcess(main, env, 'DBOS_COORDINATOR_PORT', { what: 'the coordinator' });
 
 describe.each(['kafka', 'http'] as const)('DBOS coordinator recovery (%s transport)', (transport) => {
   let wb: Workbench;

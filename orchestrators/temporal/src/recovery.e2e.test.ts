@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase } from '@saga/postgres';
-import { freePort, servers, testKafka, uniqueName, waitFor, type Workbench } from '@saga/testkit';
+import { servers, testKafka, uniqueName, waitFor, type Workbench } from '@saga/testkit';
+import { spawnProcess } from '@saga/testkit/process';
 import { orchestratorEnv, workbench } from '@saga/testkit/all-services';
 import { statusQuery } from './workflows.ts';
 
@@ -11,20 +11,8 @@ const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const kafka = testKafka('temporal-recovery');
 
 /** The Temporal coordinator (worker, starter, reply consumer) as its own process, killable by pid. */
-const spawnCoordinator = async (env: Record<string, string>) => {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: { ...process.env, ...env, TEMPORAL_COORDINATOR_PORT: String(port) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  await waitFor(
-    'the coordinator',
-    async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200,
-    90_000,
-  );
-  return { kill: async () => (child.kill('SIGKILL'), await exited) };
-};
+const spawnCoordinator = (env: Record<string, string>) =>
+  spawnProcess(main, env, 'TEMPORAL_COORDINATOR_PORT', { what: 'the coordinator' });
 
 describe('Temporal coordinator recovery (Kafka transport)', () => {
   let wb: Workbench;
