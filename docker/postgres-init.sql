@@ -7,3 +7,4 @@ CREATE DATABASE notifications;
 CREATE DATABASE orchestrator_custom;
 CREATE DATABASE orchestrator_temporal;
 CREATE DATABASE orchestrator_dbos;
+CREATE DATABASE orchestrator_restate;

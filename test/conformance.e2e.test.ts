@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SagaPage, type SagaTimeline } from '@saga/contracts';
 import { loadOrchestratorConfig, startOrchestrator } from '@saga/orchestrator-custom';
 import { loadDbosConfig, startDbosCoordinator } from '@saga/orchestrator-dbos';
+import { loadRestateConfig, startRestateCoordinator } from '@saga/orchestrator-restate';
 import { loadTemporalConfig, startTemporalCoordinator } from '@saga/orchestrator-temporal';
 import { dropDatabase } from '@saga/postgres';
 import { sagaTimeline, servers, testKafka, TEST_ADMIN_TOKEN, uniqueName, type Workbench } from '@saga/testkit';
@@ -49,6 +50,13 @@ const COORDINATORS: Record<
       const env = coordinatorEnv(wb);
       const c = await startDbosCoordinator(loadDbosConfig(env));
       return { ...c, databases: [env.ORCHESTRATOR_DBOS_DATABASE] };
+    },
+  },
+  restate: {
+    start: async (wb) => {
+      const env = coordinatorEnv(wb);
+      const c = await startRestateCoordinator(loadRestateConfig(env));
+      return { ...c, databases: [env.ORCHESTRATOR_RESTATE_DATABASE] };
     },
   },
   choreography: {

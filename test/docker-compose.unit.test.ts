@@ -94,6 +94,7 @@ describe('docker-compose.yml', () => {
     expect(compose.services['temporal-pg']!.image).toBe(`temporalio/server:${server}`);
     for (const job of ['temporal-pg-schema', 'temporal-pg-namespace'])
       expect(compose.services[job]!.image).toBe(`temporalio/admin-tools:${server}`);
+    expect(compose.services.restate!.image).toBe(`docker.restate.dev/restatedev/restate:${Versions.restateServer}`);
   });
 
   it('publishes the same ports as the stack defaults', () => {
@@ -101,6 +102,10 @@ describe('docker-compose.yml', () => {
     expect(hostPorts('kafka')).toEqual([defaults.kafka.port]);
     expect(hostPorts('temporal')).toEqual([defaults.temporal.port, defaults.temporal.uiPort]);
     expect(compose.services.temporal!.command).toContain(defaults.servers.TEMPORAL_NAMESPACE);
+    expect(hostPorts('restate')).toEqual([defaults.restate.port, defaults.restate.adminPort]);
+    expect(compose.services.restate!.command?.join(' ')).toContain(
+      `--default-num-partitions ${defaults.RESTATE_PARTITIONS}`,
+    );
   });
 
   it("runs both Temporal servers with the stack's tuning (ADR 0005)", () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentPath, DOCUMENT_NAMES } from '@saga/openapi';
 import { loadOrchestratorConfig, startOrchestrator, type RunningOrchestrator } from '@saga/orchestrator-custom';
 import { loadDbosConfig, startDbosCoordinator } from '@saga/orchestrator-dbos';
+import { loadRestateConfig, startRestateCoordinator } from '@saga/orchestrator-restate';
 import { loadTemporalConfig, startTemporalCoordinator } from '@saga/orchestrator-temporal';
 import { dropDatabase } from '@saga/postgres';
 import { ensureSchemathesis, loadStackSettings } from '@saga/stack';
@@ -30,6 +31,7 @@ describe('the servers conform to their OpenAPI documents', () => {
   let custom: RunningOrchestrator;
   let temporal: Awaited<ReturnType<typeof startTemporalCoordinator>>;
   let dbos: Awaited<ReturnType<typeof startDbosCoordinator>>;
+  let restate: Awaited<ReturnType<typeof startRestateCoordinator>>;
   let env: Record<string, string>;
   let st: string;
   const urls = new Map<string, string>();
@@ -42,19 +44,27 @@ describe('the servers conform to their OpenAPI documents', () => {
     custom = await startOrchestrator(loadOrchestratorConfig(env));
     temporal = await startTemporalCoordinator(loadTemporalConfig(env));
     dbos = await startDbosCoordinator(loadDbosConfig(env));
+    restate = await startRestateCoordinator(loadRestateConfig(env));
     for (const [name, svc] of Object.entries(wb.services)) urls.set(name, svc.url);
     urls.set('orchestrator-custom', custom.url);
     urls.set('orchestrator-temporal', temporal.url);
     urls.set('orchestrator-dbos', dbos.url);
+    urls.set('orchestrator-restate', restate.url);
     urls.set('order-choreography', choreographed.services.order.url);
   });
   afterAll(async () => {
+    await restate?.stop();
     await dbos?.stop();
     await temporal?.stop();
     await custom?.stop();
     await wb?.close();
     await choreographed?.close();
-    for (const db of [env.ORCHESTRATOR_DATABASE!, env.ORCHESTRATOR_TEMPORAL_DATABASE!, env.ORCHESTRATOR_DBOS_DATABASE!])
+    for (const db of [
+      env.ORCHESTRATOR_DATABASE!,
+      env.ORCHESTRATOR_TEMPORAL_DATABASE!,
+      env.ORCHESTRATOR_DBOS_DATABASE!,
+      env.ORCHESTRATOR_RESTATE_DATABASE!,
+    ])
       await dropDatabase(servers.POSTGRES_URL, db);
   });
 

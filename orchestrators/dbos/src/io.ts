@@ -1,44 +1,15 @@
-import type { Producer } from 'kafkajs';
-import { commandTopic, type Command } from '@saga/contracts';
-import { postCommand } from '@saga/http';
+import { attemptCommand, recordSagaRow, type CommandDeps } from '@saga/service';
 import type { Pool } from '@saga/postgres';
-import type { AttemptOutput, SagaIO, SagaRow } from './shared.ts';
+import type { SagaIO } from './shared.ts';
 
-export interface IoDeps {
-  transport: 'kafka' | 'http';
+export interface IoDeps extends CommandDeps {
   pool: Pool;
-  /** Base URL of the service that handles a command type (HTTP transport). */
-  urlFor: (type: Command['type']) => string;
-  /** Kafka transport: where commands go. */
-  producer: Producer;
-  topic: (t: string) => string;
 }
 
 /** What the workflow's steps do: send a command over the transport, write the saga's row of the list. */
 export const sagaIo = (d: IoDeps): SagaIO => ({
-  transport: d.transport,
-
-  async attempt(command: Command, timeoutMs: number): Promise<AttemptOutput> {
-    if (d.transport === 'http') {
-      const r = await postCommand(d.urlFor(command.type), command, timeoutMs);
-      if (r.kind === 'failed') return { kind: 'no-answer', error: `${command.type}: ${r.error}`, at: Date.now() };
-      return { kind: 'answer', outcome: r.outcome, ...(r.reason ? { reason: r.reason } : {}) };
-    }
-    await d.producer.send({
-      topic: d.topic(commandTopic(command.type)),
-      messages: [{ key: command.sagaId, value: JSON.stringify(command) }],
-    });
-    return { kind: 'sent', at: Date.now() };
-  },
-
-  async record(row: SagaRow) {
-    await d.pool.query(
-      `INSERT INTO dbos_sagas (id, status, current_step, reason, past_pivot, deadline_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (id) DO UPDATE SET status = $2, current_step = $3, reason = $4, past_pivot = $5, updated_at = now()`,
-      [row.id, row.status, row.step, row.reason, row.pastPivot, new Date(row.deadlineAt)],
-    );
-  },
+  attempt: attemptCommand(d),
+  record: (row) => recordSagaRow(d.pool, 'dbos_sagas', row),
 
   async pivot(id: string) {
     const { rows } = await d.pool.query<{ asked: string | null }>(

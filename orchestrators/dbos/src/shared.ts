@@ -1,6 +1,9 @@
 import type { SagaTiming } from '@saga/config';
-import type { Command, CommandType, Line } from '@saga/contracts';
+import type { Command, Line } from '@saga/contracts';
 import type { OperatorAction, ReplyOutcome, SagaStatus } from '@saga/contracts/saga';
+import type { AttemptOutput, SagaRow } from '@saga/service';
+
+export type { AttemptOutput, SagaRow };
 
 /** What the starter gives a saga's workflow (workflow id = order id). */
 export interface OrderSagaInput {
@@ -10,17 +13,6 @@ export interface OrderSagaInput {
   totalCents: number;
   timing: SagaTiming;
 }
-
-/** What one attempt of a step came to; the step's recorded output (ADR 0019). */
-export type AttemptOutput =
-  /** HTTP: the service answered. */
-  | { kind: 'answer'; outcome: ReplyOutcome; reason?: string }
-  /** HTTP: no answer within the attempt's time (it may have acted). */
-  | { kind: 'no-answer'; error: string; at: number }
-  /** Kafka: the command is on its topic; the reply comes to the inbox. */
-  | { kind: 'sent'; at: number }
-  /** The saga's deadline passed before the attempt began: nothing was sent. */
-  | { kind: 'expired' };
 
 /** A message to a saga's workflow, on its one topic (`INBOX`): a reply from Kafka, or an operator's action. */
 export type InboxMessage =
@@ -40,16 +32,6 @@ export interface OperatedAnswer {
   step: string | null;
 }
 
-/** A row of the saga list (`dbos_sagas`), written by the workflow's `status` steps. */
-export interface SagaRow {
-  id: string;
-  status: SagaStatus;
-  step: string | null;
-  reason: string | null;
-  pastPivot: boolean;
-  deadlineAt: number;
-}
-
 /** What the workflow's steps do outside it; the coordinator gives the transport's. */
 export interface SagaIO {
   /** One attempt of a command: HTTP posts and waits up to `timeoutMs`; Kafka sends and returns. */
@@ -61,7 +43,4 @@ export interface SagaIO {
    * request's id, else null (the saga is past its pivot).
    */
   pivot(id: string): Promise<string | null>;
-  transport: 'kafka' | 'http';
 }
-
-export type StepCommand = { action: string; type: CommandType; payload: Record<string, unknown> };

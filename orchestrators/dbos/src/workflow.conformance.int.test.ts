@@ -40,7 +40,6 @@ beforeAll(async () => {
   });
   const io: SagaIO = {
     ...real,
-    transport: 'http',
     async attempt(command, timeoutMs): Promise<AttemptOutput> {
       const p = play!;
       p.sent.push(command);

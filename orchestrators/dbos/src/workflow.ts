@@ -1,12 +1,15 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { commandEnvelope } from '@saga/contracts';
+import { operatorRefusal, type SagaStatus } from '@saga/contracts/saga';
 import {
-  operatorRefusal,
-  PATIENT_MAX_BACKOFF_MS,
-  STEP_RETRY,
-  type ReplyOutcome,
-  type SagaStatus,
-} from '@saga/contracts/saga';
+  backoffAfter,
+  compensationReason,
+  orderSagaCommands,
+  stepBudgets,
+  type StepBudget,
+  type StepCommand,
+  type StepEnd,
+} from '@saga/service';
 import {
   INBOX,
   operatedKey,
@@ -17,14 +20,7 @@ import {
   type OrderSagaInput,
   type SagaIO,
   type SagaRow,
-  type StepCommand,
 } from './shared.ts';
-
-/** How a step ended: an answer, or none — its attempts ran out, the deadline passed, an operator compensated. */
-type StepEnd =
-  | { kind: 'answer'; outcome: ReplyOutcome; reason?: string }
-  /** `tried`: an attempt was made, so the step may have acted. */
-  | { kind: 'gave-up' | 'deadline' | 'cancelled'; tried: boolean };
 
 /** Stops going forward: the saga compensates, for this reason. */
 class Compensate extends Error {}
@@ -46,7 +42,7 @@ const WORKFLOW_NAME = 'orderSaga';
 export const registerOrderSaga = (io: SagaIO) =>
   DBOS.registerWorkflow(
     async (input: OrderSagaInput): Promise<SagaStatus> => {
-      const { orderId, customerId, timing } = input;
+      const { orderId, timing } = input;
       const row: SagaRow = {
         id: orderId,
         status: 'RUNNING',
@@ -106,7 +102,7 @@ export const registerOrderSaga = (io: SagaIO) =>
        * Runs one step to its end. Before the pivot (`forward`) its attempts are bounded, and the
        * deadline and an operator's compensate end it; after, it is tried until it is answered.
        */
-      const run = async (c: StepCommand, budget: { attempts: number; maxBackoffMs: number }, forward: boolean) => {
+      const run = async (c: StepCommand, budget: StepBudget, forward: boolean): Promise<StepEnd> => {
         row.step = c.action;
         const commandId = `${orderId}:${c.action}`;
         const deadlineAt = row.deadlineAt;
@@ -138,10 +134,7 @@ export const registerOrderSaga = (io: SagaIO) =>
           if (attempt >= budget.attempts) return end('gave-up');
           // Back off, hearing the inbox: a late reply to this command is its answer (the service
           // answers every attempt alike), an operator's compensate ends the wait.
-          const backoff = Math.min(
-            STEP_RETRY.initialBackoffMs * STEP_RETRY.factor ** (attempt - 1),
-            budget.maxBackoffMs,
-          );
+          const backoff = backoffAfter(attempt, budget);
           const reply = await waitReply(
             commandId,
             forward ? Math.min(ended + backoff, deadlineAt) : ended + backoff,
@@ -151,26 +144,9 @@ export const registerOrderSaga = (io: SagaIO) =>
         }
       };
 
-      const bounded = { attempts: timing.stepAttempts, maxBackoffMs: STEP_RETRY.maxBackoffMs };
-      const untilDone = { attempts: Infinity, maxBackoffMs: PATIENT_MAX_BACKOFF_MS };
-      const compensating = { attempts: timing.compensationAttempts, maxBackoffMs: PATIENT_MAX_BACKOFF_MS };
+      const { bounded, untilDone, compensating } = stepBudgets(timing);
+      const commands = orderSagaCommands(input);
       const compensations: StepCommand[] = [];
-      /** A step before the pivot: its undo is owed once it succeeded or may have acted; anything but success compensates. */
-      const forwardStep = async (c: StepCommand, undo: string, type: StepCommand['type']) => {
-        const e = await run(c, bounded, true);
-        if (e.kind === 'answer' ? e.outcome === 'SUCCESS' : e.tried)
-          compensations.unshift({ action: undo, type, payload: { orderId } });
-        if (e.kind === 'answer' && e.outcome === 'SUCCESS') return;
-        throw new Compensate(
-          e.kind === 'answer'
-            ? (e.reason ?? 'FAILURE')
-            : e.kind === 'deadline'
-              ? 'DEADLINE_EXCEEDED'
-              : e.kind === 'cancelled'
-                ? 'OPERATOR_COMPENSATED'
-                : `RETRIES_EXHAUSTED:${c.action}`,
-        );
-      };
 
       // The row of the list, and the deadline, fixed once (the step's output on recovery).
       row.deadlineAt = await DBOS.runStep(
@@ -182,20 +158,12 @@ export const registerOrderSaga = (io: SagaIO) =>
         { name: STATUS_STEP },
       );
       try {
-        await forwardStep(
-          { action: 'reserveStock', type: 'ReserveStock', payload: { orderId, lines: input.lines } },
-          'releaseStock',
-          'ReleaseStock',
-        );
-        await forwardStep(
-          {
-            action: 'authorizePayment',
-            type: 'AuthorizePayment',
-            payload: { orderId, customerId, amountCents: input.totalCents },
-          },
-          'voidPayment',
-          'VoidPayment',
-        );
+        for (const { step, undo } of commands.beforePivot) {
+          // Its undo is owed once it succeeded or may have acted; anything but success compensates.
+          const e = await run(step, bounded, true);
+          if (e.kind === 'answer' ? e.outcome === 'SUCCESS' : e.tried) compensations.unshift(undo);
+          if (e.kind !== 'answer' || e.outcome !== 'SUCCESS') throw new Compensate(compensationReason(e, step.action));
+        }
         // The pivot, taken in the saga's row unless an operator's compensate got there first (the
         // operator API asks in the same row: one of the two wins, whatever the transport heard).
         const asked = compensateAsked ? 'heard' : await DBOS.runStep(() => io.pivot(orderId), { name: PIVOT_STEP });
@@ -206,11 +174,7 @@ export const registerOrderSaga = (io: SagaIO) =>
         }
         row.pastPivot = true;
         row.step = 'approveOrder';
-        const approved = await run(
-          { action: 'approveOrder', type: 'ApproveOrder', payload: { orderId } },
-          untilDone,
-          false,
-        );
+        const approved = await run(commands.pivot, untilDone, false);
         if (approved.kind === 'answer' && approved.outcome === 'FAILURE')
           throw new Compensate(approved.reason ?? 'FAILURE');
       } catch (err) {
@@ -218,12 +182,7 @@ export const registerOrderSaga = (io: SagaIO) =>
         row.reason = err.message;
         return rollBack();
       }
-      await run({ action: 'commitStock', type: 'CommitStock', payload: { orderId } }, untilDone, false);
-      await run(
-        { action: 'notifyConfirmed', type: 'SendNotification', payload: { orderId, customerId, kind: 'confirmed' } },
-        untilDone,
-        false,
-      );
+      for (const c of commands.afterPivot) await run(c, untilDone, false);
       row.step = null;
       await record('COMPLETED');
       return 'COMPLETED';
@@ -250,16 +209,7 @@ export const registerOrderSaga = (io: SagaIO) =>
             await record('COMPENSATING');
           }
         }
-        await run(
-          { action: 'rejectOrder', type: 'RejectOrder', payload: { orderId, reason: why ?? 'REJECTED' } },
-          untilDone,
-          false,
-        );
-        await run(
-          { action: 'notifyRejected', type: 'SendNotification', payload: { orderId, customerId, kind: 'rejected' } },
-          untilDone,
-          false,
-        );
+        for (const c of commands.rejection(why ?? 'REJECTED')) await run(c, untilDone, false);
         row.step = null;
         await record('REJECTED');
         return 'REJECTED';

@@ -74,10 +74,15 @@ export const setting = {
       .string()
       .default(fallback)
       .refine((v) => /^[^\s:]+:\d{1,5}$/.test(v), 'expected host:port'),
+  httpUrl: (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .refine((v) => /^https?:\/\/[^\s/:]+:\d{1,5}\/?$/.test(v), 'expected http://host:port'),
 };
 
 /**
- * Addresses of the three servers, with loopback defaults that match the local stack.
+ * Addresses of the servers, with loopback defaults that match the local stack.
  * Setting one of these to an existing server makes the stack skip starting its own.
  */
 export const serverSettings = {
@@ -96,6 +101,10 @@ export const serverSettings = {
   /** For Temporal Cloud or any server behind TLS; an API key implies TLS. */
   TEMPORAL_TLS: setting.bool(false),
   TEMPORAL_API_KEY: setting.optionalString(),
+  /** The Restate server (the stack's `restate`; ORCHESTRATOR=restate): where invocations go in… */
+  RESTATE_INGRESS_URL: setting.httpUrl('http://127.0.0.1:8080'),
+  /** …and its admin API (deployments, the SQL introspection, its web UI at /ui). */
+  RESTATE_ADMIN_URL: setting.httpUrl('http://127.0.0.1:9070'),
 };
 
 export const loadServerConfig = (env: Record<string, string | undefined> = process.env) =>

@@ -2,6 +2,7 @@ import type { CoordinatorDriver, Mode as DriverMode } from './driver.ts';
 import { choreographyDriver } from './drivers/choreography.ts';
 import { customDriver } from './drivers/custom.ts';
 import { dbosDriver } from './drivers/dbos.ts';
+import { restateDriver } from './drivers/restate.ts';
 import { temporalDriver } from './drivers/temporal.ts';
 
 export type { CoordinatorDriver, InFlight, ServerAddresses } from './driver.ts';
@@ -13,6 +14,7 @@ export const DRIVERS = [
   temporalDriver,
   choreographyDriver,
   dbosDriver,
+  restateDriver,
 ] as const satisfies readonly CoordinatorDriver[];
 
 export type CoordinatorName = (typeof DRIVERS)[number]['name'];

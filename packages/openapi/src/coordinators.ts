@@ -103,6 +103,19 @@ export const coordinatorDocs: Record<string, DocSpec> = {
         resolve: 'close a NEEDS_ATTENTION saga by hand, with a note',
       }),
   },
+  'orchestrator-restate': {
+    title:
+      "Restate coordinator: inspection and operator API (the sagas' rows, the workflow's own state, its durable promises)",
+    port: 3013,
+    routes: (r) =>
+      operatorRoutes(r, SagaSummary, {
+        retry:
+          'retry the step a parked (NEEDS_ATTENTION) saga waits on, with a fresh budget (resolves its decision promise)',
+        compensate:
+          'compensate now, the step in flight included (before the pivot only: one durable promise decides which came first; over HTTP taken when the attempt in flight ends)',
+        resolve: 'close a NEEDS_ATTENTION saga by hand, with a note',
+      }),
+  },
   'order-choreography': {
     title:
       'Order service under ORCHESTRATOR=choreography: the operator API over its saga view (ADR 0018); the order API is order.json',

@@ -8,3 +8,4 @@ export * from './outcomes.ts';
 export * from './operator-api.ts';
 export * from './reactions.ts';
 export * from './starter.ts';
+export * from './durable.ts';

@@ -35,7 +35,7 @@ const printStatus = (servers: Server[], json: boolean) => {
 
 const program = new Command('stack')
   .description(
-    'The local stack: PostgreSQL 15, Kafka 3.9.1 (KRaft) and the Temporal dev server, as child processes on loopback.',
+    'The local stack: PostgreSQL 15, Kafka 3.9.1 (KRaft), the Temporal servers and Restate, as child processes on loopback.',
   )
   .showHelpAfterError();
 

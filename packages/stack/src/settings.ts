@@ -12,10 +12,12 @@ export const Versions = {
   temporalCli: '1.9.1',
   /** The server inside that CLI, also built on its own (go install) for PostgreSQL persistence. */
   temporalServer: 'v1.32.0',
+  /** The Restate server, from npm's `@restatedev/restate-server` (its platform package carries the binary). */
+  restateServer: '1.7.12',
 } as const;
 
-export type ServerName = 'postgres' | 'kafka' | 'temporal' | 'temporal-pg';
-export const SERVER_NAMES: readonly ServerName[] = ['postgres', 'kafka', 'temporal', 'temporal-pg'];
+export type ServerName = 'postgres' | 'kafka' | 'temporal' | 'temporal-pg' | 'restate';
+export const SERVER_NAMES: readonly ServerName[] = ['postgres', 'kafka', 'temporal', 'temporal-pg', 'restate'];
 
 /** One database per service and per coordinator (ARCHITECTURE.md, "Services"). */
 export const DATABASES = [
@@ -26,6 +28,7 @@ export const DATABASES = [
   'orchestrator_custom',
   'orchestrator_temporal',
   'orchestrator_dbos',
+  'orchestrator_restate',
 ] as const;
 
 /** The dev server tuning chosen in ADR 0005 (measured by `npm run bench:temporal-floor`). */
@@ -40,6 +43,13 @@ const stackSettings = {
   STACK_EXTERNAL: z_list(),
   PG_BIN_DIR: setting.string(`/usr/lib/postgresql/${Versions.postgres}/bin`),
   TEMPORAL_CLI: setting.optionalString(),
+  /** A Restate server binary to use instead of the pinned one from npm. */
+  RESTATE_SERVER_BIN: setting.optionalString(),
+  /**
+   * Partitions of the Restate server, fixed when its data directory is first created (its default
+   * is 24, sized for many cores; on this 2-core machine fewer partition processors cost less, ADR 0020).
+   */
+  RESTATE_PARTITIONS: setting.int(4, 1, 1024),
   /**
    * Dynamic config of the dev server (comma-separated KEY=VALUE, or `none` for its own defaults).
    * Default: the tuning measured in ADR 0005 — the history transfer queue reader not throttled to
@@ -104,9 +114,25 @@ export const loadStackSettings = (env: Record<string, string | undefined> = proc
     kafka: endpoint('kafka', servers.KAFKA_BROKERS[0]!),
     temporal: { ...endpoint('temporal', servers.TEMPORAL_ADDRESS), uiPort: Number(ui.port || 80) },
     temporalPg: endpoint('temporal-pg', servers.TEMPORAL_PG_ADDRESS),
+    restate: {
+      ...endpoint('restate', new URL(servers.RESTATE_INGRESS_URL).host),
+      adminPort: Number(new URL(servers.RESTATE_ADMIN_URL).port),
+    },
     runDir: stack.SAGA_STACK_DIR,
     cacheDir: stack.SAGA_CACHE_DIR,
     /** The Temporal CLI binary: TEMPORAL_CLI, or the pinned wheel's, unpacked into the cache. */
+    /** The Restate server binary: RESTATE_SERVER_BIN, or the pinned npm package's, installed into the cache. */
+    restateServer:
+      stack.RESTATE_SERVER_BIN ??
+      join(
+        stack.SAGA_CACHE_DIR,
+        `restate-server-${Versions.restateServer}`,
+        'node_modules',
+        '@restatedev',
+        `restate-server-${process.platform}-${process.arch}`,
+        'bin',
+        'restate-server',
+      ),
     temporalCli: stack.TEMPORAL_CLI ?? join(stack.SAGA_CACHE_DIR, `temporal-cli-${Versions.temporalCli}`, 'temporal'),
   });
 };

@@ -5,12 +5,13 @@ import { postgresServer } from './postgres.ts';
 import { portInUse, StackError, tailFile } from './proc.ts';
 import type { Say, Server } from './server.ts';
 import { loadStackSettings, type ServerName, type StackSettings } from './settings.ts';
+import { restateServer } from './restate.ts';
 import { temporalServer } from './temporal.ts';
 import { temporalPgServer } from './temporal-pg.ts';
 
 export const stackServers = (s: StackSettings = loadStackSettings()): Server[] => {
   mkdirSync(s.runDir, { recursive: true, mode: 0o755 });
-  return [postgresServer(s), kafkaServer(s), temporalServer(s), temporalPgServer(s)];
+  return [postgresServer(s), kafkaServer(s), temporalServer(s), temporalPgServer(s), restateServer(s)];
 };
 
 export type UpResult = 'started' | 'already running' | 'external' | 'building in the background';

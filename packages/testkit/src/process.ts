@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort, waitFor } from './index.ts';
+import { expect } from 'vitest';
+import { freePort, waitFor, type Workbench } from './index.ts';
 
 /**
  * A process of ours (a coordinator's `main.ts`) run through tsx on a free port given in
@@ -25,4 +26,55 @@ export const spawnProcess = async (
     opts.timeoutMs ?? 90_000,
   );
   return { url, port, child, exited, kill: async () => (child.kill('SIGKILL'), await exited) };
+};
+
+/** A coordinator started as its own process (`spawnProcess`). */
+export type SpawnedCoordinator = Awaited<ReturnType<typeof spawnProcess>>;
+
+/**
+ * The kill -9 scenario of a durable coordinator's recovery test: 100 orders (every tenth from a
+ * customer who cannot pay), the coordinator killed -9 once some have finished, started again by
+ * `spawn`; every saga ends, the checker finds nothing wrong, exactly the 10 are rejected (none
+ * compensated by the restart), and the restarted process lists the 90 completed.
+ */
+export const killRestartScenario = async (
+  wb: Workbench,
+  spawn: () => Promise<SpawnedCoordinator>,
+  spawned: SpawnedCoordinator[],
+) => {
+  await wb.seedStock([{ sku: 'bulk', quantity: 100_000 }]);
+  await wb.seedCustomers([
+    { id: 'rich', creditLimitCents: 1_000_000_000 },
+    { id: 'poor', creditLimitCents: 10 },
+  ]);
+  const first = await spawn();
+  spawned.push(first);
+  const ids: string[] = [];
+  for (let batch = 0; batch < 5; batch++) {
+    ids.push(
+      ...(await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          wb.placeOrder((batch * 20 + i) % 10 === 0 ? 'poor' : 'rich', [
+            { sku: 'bulk', quantity: 1, unitPriceCents: 100 },
+          ]),
+        ),
+      )),
+    );
+  }
+  const terminal = async () => [...(await wb.orderStatuses(ids)).values()].filter((s) => s !== 'PENDING').length;
+  await waitFor('some sagas to finish', async () => (await terminal()) >= 10, 120_000);
+  expect(await terminal(), 'sagas terminal before the kill').toBeLessThan(100);
+  await first.kill();
+  const second = await spawn();
+  spawned.push(second);
+  await wb.waitTerminal(ids, 240_000);
+  // The order is terminal before the saga's last steps (commit, notify): wait for those too.
+  await waitFor('every saga to finish', async () => (await wb.violations(ids)).length === 0, 120_000);
+  expect(await wb.violations(ids), 'violations').toEqual([]);
+  const statuses = await wb.waitTerminal(ids);
+  expect([...statuses.values()].filter((s) => s === 'REJECTED').length, 'rejected').toBe(10);
+  // The restarted process lists every saga, the ones the killed one started included.
+  const completed = async () =>
+    ((await (await fetch(`${second.url}/sagas?status=COMPLETED&pageSize=1`)).json()) as { total: number }).total;
+  await expect.poll(completed, { timeout: 60_000 }).toBe(90);
 };

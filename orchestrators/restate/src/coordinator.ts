@@ -1,0 +1,157 @@
+import { createServer, type Http2Server, type ServerHttp2Session } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import * as restate from '@restatedev/restate-sdk';
+import * as clients from '@restatedev/restate-sdk-clients';
+import { commandTopic } from '@saga/contracts';
+import { sagaTiming, serviceUrlSetting } from '@saga/config';
+import { createApp } from '@saga/http';
+import {
+  attemptCommand,
+  openCoordinatorHost,
+  operatorApi,
+  recordSagaRow,
+  startReplyConsumer,
+  startSagaStarter,
+} from '@saga/service';
+import { RESTATE_GROUPS, type RestateConfig } from './config.ts';
+import { restateOperator, type SagaHandlers } from './operator.ts';
+import { type OrderSagaInput, type ReplyMessage } from './shared.ts';
+import { orderSagaWorkflow, type OrderSagaWorkflow } from './workflow.ts';
+
+const trimSlash = (url: string) => url.replace(/\/$/, '');
+
+/**
+ * A call to Restate that failed is retried, never dead-lettered, unless Restate calls the input
+ * bad (400): the message passed its schema, so the server was down, restarting or did not know
+ * the deployment yet.
+ */
+const restateUnavailable = (err: unknown) => (err as { status?: number }).status !== 400;
+
+/** Registers this process's endpoint with the Restate server (the same URI again updates it in place). */
+export const registerDeployment = async (adminUrl: string, uri: string) => {
+  const res = await fetch(`${trimSlash(adminUrl)}/deployments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ uri, force: true }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (!res.ok)
+    throw new Error(
+      `the Restate server at ${adminUrl} refused the deployment ${uri}: ${res.status} ${await res.text()} (RESTATE_ADMIN_URL, RESTATE_ENDPOINT_URL)`,
+    );
+};
+
+const listenH2 = (server: Http2Server, port: number, host: string) =>
+  new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+
+/**
+ * The Restate coordinator process (ADR 0020): the order saga as a Restate workflow, served from
+ * this process's endpoint (HTTP/2) to the Restate server, which keeps its journal, timers, state
+ * and promises and drives it; a starter that submits each OrderCreated as a workflow (key = order
+ * id) and — over Kafka — a reply consumer that hands each reply to its saga's `reply` handler.
+ * `/health` and the operator API every coordinator serves.
+ */
+export const startRestateCoordinator = async (cfg: RestateConfig) => {
+  const host = await openCoordinatorHost(cfg, {
+    name: 'orchestrator-restate',
+    owner: 'restate',
+    database: cfg.ORCHESTRATOR_RESTATE_DATABASE,
+    migrationsUrl: new URL('../migrations', import.meta.url),
+    extraConnections: 4,
+  });
+  const { log, pool, producer } = host;
+  const timing = sagaTiming(cfg);
+
+  const workflow = orderSagaWorkflow(
+    {
+      attempt: attemptCommand({
+        transport: cfg.TRANSPORT,
+        urlFor: (t) => cfg[serviceUrlSetting(commandTopic(t))],
+        producer,
+        topic: (t) => cfg.KAFKA_TOPIC_PREFIX + t,
+      }),
+      record: (row) => recordSagaRow(pool, 'restate_sagas', row),
+    },
+    cfg.RESTATE_WORKFLOW,
+  );
+  const endpoint = createServer(restate.createEndpointHandler({ services: [workflow] }));
+  const endpointPort = await listenH2(endpoint, cfg.RESTATE_ENDPOINT_PORT, cfg.SERVICE_HOST);
+  // The Restate server keeps its HTTP/2 sessions open: close them too, or close() never returns.
+  const sessions = new Set<ServerHttp2Session>();
+  endpoint.on('session', (s: ServerHttp2Session) => {
+    sessions.add(s);
+    s.once('close', () => sessions.delete(s));
+  });
+  host.onStop(async () => {
+    const closed = new Promise<void>((resolve) => endpoint.close(() => resolve()));
+    for (const s of sessions) s.destroy();
+    await closed;
+  });
+  const endpointUrl = cfg.RESTATE_ENDPOINT_URL ?? `http://127.0.0.1:${endpointPort}`;
+  await registerDeployment(cfg.RESTATE_ADMIN_URL, endpointUrl);
+
+  const ingress = clients.connect({ url: trimSlash(cfg.RESTATE_INGRESS_URL) });
+  const sagaOf = (id: string) => ingress.workflowClient<OrderSagaWorkflow>({ name: cfg.RESTATE_WORKFLOW }, id);
+
+  // The workflow key is the order id: a duplicate OrderCreated finds it submitted and starts nothing.
+  const starter = await startSagaStarter(host, cfg, {
+    group: RESTATE_GROUPS.starter,
+    isTransient: restateUnavailable,
+    start: async ({ orderId, customerId, lines, totalCents }) => {
+      const input: OrderSagaInput = { orderId, customerId, lines, totalCents, timing };
+      await sagaOf(orderId).workflowSubmit(input);
+    },
+  });
+
+  const replies = await startReplyConsumer(host, cfg, {
+    group: RESTATE_GROUPS.replies,
+    inParallel: cfg.REPLY_CONCURRENCY,
+    isTransient: restateUnavailable,
+    handle: async (r) => {
+      const message: ReplyMessage = {
+        commandId: r.payload.commandId,
+        messageId: r.messageId,
+        outcome: r.payload.outcome,
+        ...(r.payload.outcome === 'FAILURE' ? { reason: r.payload.reason } : {}),
+        at: Date.now(),
+      };
+      // The reply's message id makes a redelivered reply one invocation.
+      await sagaOf(r.sagaId).reply(message, clients.rpc.opts({ idempotencyKey: r.messageId }));
+    },
+  });
+
+  const handlers: SagaHandlers = {
+    describe: async (id) => await sagaOf(id).describe(),
+    operate: async (id, req) => await sagaOf(id).operate(req),
+  };
+  const ui = `${trimSlash(cfg.RESTATE_ADMIN_URL)}/ui`;
+  const app = createApp({
+    name: 'orchestrator-restate',
+    logger: log,
+    health: {
+      postgres: async () => void (await pool.query('SELECT 1')),
+      restate: async () => {
+        const res = await fetch(`${trimSlash(cfg.RESTATE_ADMIN_URL)}/health`, { signal: AbortSignal.timeout(2_000) });
+        if (!res.ok) throw new Error(`Restate admin answered ${res.status}`);
+      },
+    },
+    routes: operatorApi(restateOperator(pool, handlers, { ui }), cfg.ADMIN_TOKEN),
+  });
+  host.onStop(() => starter?.stop());
+  host.onStop(() => replies?.stop());
+  const http = await host.serve(app, cfg.RESTATE_COORDINATOR_PORT, cfg.SERVICE_HOST);
+  log.info(
+    {
+      port: http.port,
+      endpoint: endpointUrl,
+      transport: cfg.TRANSPORT,
+      instance: cfg.INSTANCE_ID,
+      drain: cfg.SAGA_DRAIN,
+    },
+    cfg.SAGA_DRAIN ? 'restate coordinator draining: finishing its sagas, starting none' : 'restate coordinator running',
+  );
+  return { url: http.url, stop: () => host.stop() };
+};

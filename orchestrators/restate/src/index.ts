@@ -1,0 +1,3 @@
+export * from './shared.ts';
+export * from './config.ts';
+export * from './coordinator.ts';
