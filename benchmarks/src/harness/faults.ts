@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Mode } from './modes.ts';
 import { driverOf, hasProcess } from '@saga/launcher';
+import type { ServerName } from '@saga/stack';
 import type { BenchWorkbench } from './workbench.ts';
 
 /** The recovery suite's faults (recovery.ts runs them): what each breaks, and how it brings it back. */
@@ -36,6 +37,28 @@ const downFor = async (
   return { target, pid, downAt, backAt: performance.now() };
 };
 
+/** kill -9 of the engine server a mode runs on (its driver's `servers`, one of `names`), restarted after 5 s. */
+function serverKill(name: string, what: string, names: readonly ServerName[]): Fault {
+  return {
+    name,
+    what,
+    instances: 1,
+    applies: (m) =>
+      driverOf(m.coordinator)
+        .servers(m)
+        .some((s) => names.includes(s)),
+    inject: (wb) => {
+      const server = wb.engineServerOf()!;
+      return downFor(
+        server,
+        () => wb.killServer(server),
+        5_000,
+        () => wb.startServer(server),
+      );
+    },
+  };
+}
+
 /** The faults, one at a time, in this order (server restarts last: they disturb the most). */
 export const FAULTS: Fault[] = [
   {
@@ -55,8 +78,8 @@ export const FAULTS: Fault[] = [
     name: 'coordinator-kill-one-of-two',
     what: 'two coordinator instances; one killed -9 and not restarted',
     instances: 2,
-    // Choreography has no coordinator instances to run twice.
-    applies: (m) => hasProcess(m.coordinator),
+    // Choreography has no coordinator instances to run twice; Restate's would not share the sagas.
+    applies: (m) => hasProcess(m.coordinator) && driverOf(m.coordinator).scalesOut !== false,
     inject: async (wb) => {
       const downAt = performance.now();
       const pid = await wb.killCoordinator(1);
@@ -89,22 +112,11 @@ export const FAULTS: Fault[] = [
         () => wb.startServer('kafka'),
       ),
   },
-  {
-    name: 'temporal-kill',
-    what: "kill -9 of the mode's Temporal server, restarted after 5 s",
-    instances: 1,
-    // Modes whose coordinator needs a server of its own (its driver's servers): Temporal's.
-    applies: (m) => driverOf(m.coordinator).servers(m).length > 0,
-    inject: (wb) => {
-      const name = wb.temporalServerOf() ?? 'temporal';
-      return downFor(
-        name,
-        () => wb.killServer(name),
-        5_000,
-        () => wb.startServer(name),
-      );
-    },
-  },
+  serverKill('temporal-kill', "kill -9 of the mode's Temporal server, restarted after 5 s", [
+    'temporal',
+    'temporal-pg',
+  ]),
+  serverKill('restate-kill', 'kill -9 of the Restate server, restarted after 5 s', ['restate']),
   {
     name: 'postgres-restart',
     what: 'PostgreSQL restarted (fast shutdown, started again at once)',

@@ -35,3 +35,23 @@ export const modeEnv = (mode: Mode, run: string, servers: ServerAddresses): Reco
  */
 export const interleave = <M>(modes: M[], repeats: number) =>
   Array.from({ length: repeats }, (_, i) => modes.map((mode) => ({ rep: i + 1, mode }))).flat();
+
+/**
+ * The settings of a mode's extra coordinator instance `i` (0: the default ones): its own HTTP port
+ * and instance id, and its own port for every other listener its driver names (`instancePorts`),
+ * the same again when that instance is restarted (Restate resumes its invocations there).
+ */
+export const extraInstanceEnv = (freePort: () => Promise<number>) => {
+  const kept = new Map<string, string>();
+  return async (mode: Mode, i: number): Promise<Record<string, string>> => {
+    if (i === 0) return {};
+    const driver = driverOf(mode.coordinator);
+    const env = { [driver.port.setting]: String(await freePort()), INSTANCE_ID: `${mode.name}-${i}` };
+    for (const setting of driver.instancePorts ?? []) {
+      const key = `${mode.name}#${i}:${setting}`;
+      if (!kept.has(key)) kept.set(key, String(await freePort()));
+      env[setting] = kept.get(key)!;
+    }
+    return env;
+  };
+};

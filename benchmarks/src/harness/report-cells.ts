@@ -41,6 +41,7 @@ export const ratio = (r: Results, mode: string, p50: number | undefined) => {
   return `${(p50 / floor).toFixed(1)}× (floor ${Math.round(floor)} ms)`;
 };
 
+/** The parts metered; `temporal-server` is the mode's engine server, Temporal's or Restate's (its key kept for older runs). */
 export const PARTS = ['coordinator', 'services', 'postgres', 'kafka', 'temporal-server'] as const;
 /** CPU seconds of each part (in PARTS order; undefined where the step has none) per 1,000 finished sagas of one latency step, and their total. */
 export const perThousand = (st: Step & { usage?: Usage }) => {

@@ -214,7 +214,7 @@ const decisionTable: (r: Parameters<Build>[0]) => string = (r) => {
       `p50 / p99 ms at ${rates[0]}/s`,
       'highest sustained',
       `CPU s per 1k sagas at ${at}/s, all parts (coordinator)`,
-      `peak RSS MiB at ${at}/s: coordinator / Temporal server`,
+      `peak RSS MiB at ${at}/s: coordinator / engine server`,
       'lost / wrong effects, all faults',
       'latency normal again after a coordinator kill / payment kill (s)',
       'happy orders rejected during faults',

@@ -168,9 +168,9 @@ export const resourcesSection: Build = (r) => {
         'services',
         'PostgreSQL',
         'Kafka',
-        'Temporal server',
+        'engine server (Temporal, Restate)',
         'total CPU s / 1k',
-        'peak RSS coordinator / services / PG / Kafka / Temporal',
+        'peak RSS coordinator / services / PG / Kafka / engine server',
         'processes',
       ],
       usageRows.map(({ mode, rate, u }) => [

@@ -20,7 +20,7 @@ import { dropDatabase } from '@saga/postgres';
 import type { ServerName } from '@saga/stack';
 import { stackControl } from './stack-control.ts';
 import { freePort, servers, testKafka, uniqueName } from '@saga/testkit';
-import { modeEnv, type Mode } from './modes.ts';
+import { extraInstanceEnv, modeEnv, type Mode } from './modes.ts';
 import { observeOrders, retryParked, sagasMoving } from './observer.ts';
 import { BENCH_PREFIX, endLeftoverWorkflows, terminateRunning } from './temporal-runs.ts';
 
@@ -136,14 +136,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
         ),
       ),
     );
-  const instanceEnv = async (i: number): Promise<NodeJS.ProcessEnv> => {
-    if (i === 0) return {};
-    const port = String(await freePort());
-    return {
-      [driverOf(coordinator!.mode.coordinator).port.setting]: port,
-      INSTANCE_ID: `${coordinator!.mode.name}-${i}`,
-    };
-  };
+  const instanceEnv = extraInstanceEnv(freePort);
   /** Extra settings for every process started from now on (the profile suite's CHILD_NODE_ARGS). */
   let childEnv: NodeJS.ProcessEnv = {};
   /** The services' settings now: the choreography mode's while it runs (ADR 0018), the base ones otherwise. */
@@ -159,7 +152,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     const c = coordinator!;
     const name = c.mode.coordinator;
     if (!hasProcess(name)) throw new Error(`${name} has no process of its own to start`);
-    const proc = spawnService(name, { ...c.env, ...(await instanceEnv(i)), ...childEnv }, printErrors);
+    const proc = spawnService(name, { ...c.env, ...(await instanceEnv(c.mode, i)), ...childEnv }, printErrors);
     c.procs[i] = proc;
     await waitHealthy(proc, 120_000);
     return proc;
@@ -179,8 +172,8 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   /** The running coordinator's operator API: a live instance's (after a fault, instance #1 may be gone). */
   const operatorUrl = () =>
     coordinator!.procs.find((p) => !exited(p))?.url ?? coordinatorUrl(coordinator!.mode.coordinator, baseEnv);
-  /** The stack server the running mode needs besides PostgreSQL and Kafka (its driver's), if any: the recovery suite's `temporal-kill` target. */
-  const temporalServerOf = (): ServerName | undefined =>
+  /** The stack server the running mode needs besides PostgreSQL and Kafka (its driver's), if any: the `temporal-kill` / `restate-kill` target. */
+  const engineServerOf = (): ServerName | undefined =>
     coordinator ? driverOf(coordinator.mode.coordinator).servers(coordinator.mode)[0] : undefined;
 
   return {
@@ -280,19 +273,19 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     startServer: stack.startServer,
     /** The operator: every parked saga of the running mode retried through the operator API (observer.ts). */
     retryParked: async () => (coordinator ? retryParked(operatorUrl(), 'recovery suite: the failed part is back') : []),
-    temporalServerOf,
+    engineServerOf,
     /** Root pids per part of the running mode, for the CPU / memory meter. */
     processGroups: (): Record<string, number[]> => {
       const pidOf = stack.pidOf;
       const c = coordinator;
-      const server = temporalServerOf();
-      const temporal = server && pidOf(server);
+      const server = engineServerOf();
+      const engine = server && pidOf(server);
       return {
         coordinator: c ? c.procs.flatMap((p) => (p.child.pid ? [p.child.pid] : [])) : [],
         services: services.flatMap((s) => (s.child.pid ? [s.child.pid] : [])),
         postgres: [pidOf('postgres') ?? 0],
         kafka: [pidOf('kafka') ?? 0],
-        ...(temporal ? { 'temporal-server': [temporal] } : {}),
+        ...(engine ? { 'temporal-server': [engine] } : {}),
       };
     },
     /** Sagas of the running coordinator still moving on their own (the order is terminal before its saga: commit, notify). */

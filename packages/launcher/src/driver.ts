@@ -47,6 +47,17 @@ export interface CoordinatorDriver {
   settings: Readonly<Record<string, unknown>>;
   /** The setting that moves its HTTP port (`/health`, the operator API) and its default. */
   port: { setting: string; default: number };
+  /**
+   * Settings of other ports each of its instances needs of its own (Restate: its service endpoint):
+   * a second instance gets a free one, the same again when it is restarted.
+   */
+  instancePorts?: readonly string[];
+  /**
+   * false when a second instance does not share the sagas (Restate: each registered endpoint is a
+   * deployment of its own, and its invocations stay pinned to it — replicas belong behind one
+   * address, ADR 0020): faults that kill one of two for good do not apply.
+   */
+  scalesOut?: false;
   /** Its Kafka consumer groups, before the run's topic prefix (the harness moves them between modes). */
   groups: readonly string[];
   /**

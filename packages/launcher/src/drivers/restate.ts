@@ -10,6 +10,8 @@ export const restateDriver = {
   entry: 'orchestrators/restate/src/main.ts',
   settings: restateSettings,
   port: { setting: 'RESTATE_COORDINATOR_PORT', default: 3013 },
+  instancePorts: ['RESTATE_ENDPOINT_PORT'],
+  scalesOut: false,
   groups: Object.values(RESTATE_GROUPS),
   store: { database: 'ORCHESTRATOR_RESTATE_DATABASE', sagas: 'restate_sagas' },
   dir: 'orchestrators/restate',
