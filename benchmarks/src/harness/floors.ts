@@ -6,6 +6,7 @@ import { createProducer } from '@saga/kafka';
 import { createTestTopic, scratchDatabase, servers, testKafka } from '@saga/testkit';
 import { percentiles, repetitions, round, type Spread } from '../stats.ts';
 import { dbosFloor, type DbosFloor } from '../dbos/floor.ts';
+import { restateFloor, type RestateFloor } from '../restate/floor.ts';
 import { floorBundle, measureFloor } from '../temporal/floor.ts';
 import { floorVariants } from '../temporal/variants.ts';
 
@@ -147,7 +148,7 @@ export const measureFloors = async (
   runs: number,
   progress: (l: string) => void,
   repeats = 1,
-  dbos = false,
+  engines: { dbos?: boolean; restate?: boolean } = {},
 ): Promise<Floors> => {
   if (temporalServers.length) quietWorkers();
   const bundle = temporalServers.length ? await floorBundle() : { code: '' };
@@ -155,6 +156,7 @@ export const measureFloors = async (
   const http: ChainFloor[] = [];
   const temporal = new Map<string, TemporalFloor[]>();
   const dbosRuns: DbosFloor[] = [];
+  const restateRuns: RestateFloor[] = [];
   for (let rep = 1; rep <= repeats; rep++) {
     const say = (l: string) => progress(repeats > 1 ? `${l} (${rep}/${repeats})` : l);
     kafka.push(await chainFloor(KAFKA_CHAIN, runs, say));
@@ -165,7 +167,8 @@ export const measureFloors = async (
         temporal.set(key, [...(temporal.get(key) ?? []), await temporalFloor(server, activities, bundle, runs, say)]);
       }
     }
-    if (dbos) dbosRuns.push(await dbosFloor(runs, say));
+    if (engines.dbos) dbosRuns.push(await dbosFloor(runs, say));
+    if (engines.restate) restateRuns.push(await restateFloor(runs, say));
   }
   return {
     repeats,
@@ -173,6 +176,7 @@ export const measureFloors = async (
     httpChain: merged(http),
     temporal: [...temporal.values()].map(merged),
     ...(dbosRuns.length ? { dbos: merged(dbosRuns) } : {}),
+    ...(restateRuns.length ? { restate: merged(restateRuns) } : {}),
   };
 };
 type ChainFloor = Awaited<ReturnType<typeof chainFloor>>;
@@ -184,6 +188,8 @@ export interface Floors {
   temporal: (TemporalFloor & { repetitions?: FloorSpread })[];
   /** A bare DBOS workflow of four no-op steps; absent from runs without a DBOS mode. */
   dbos?: DbosFloor & { repetitions?: FloorSpread };
+  /** A bare Restate workflow of four no-op `ctx.run` steps; absent from runs without a Restate mode. */
+  restate?: RestateFloor & { repetitions?: FloorSpread };
 }
 
 /**
@@ -202,11 +208,13 @@ export const floorOf = (
     ? round((f.kafkaChain.p50 * CHOREOGRAPHY_HOPS) / KAFKA_CHAIN.length)
     : mode.coordinator === 'dbos' && f.dbos
       ? f.dbos.p50
-      : // Runs before the DBOS floor: it makes the same hops as the custom orchestrator.
-        mode.coordinator === 'custom' || mode.coordinator === 'dbos'
-        ? mode.transport === 'kafka'
-          ? f.kafkaChain.p50
-          : f.httpChain.p50
-        : (f.temporal.find(
-            (t) => t.server === (mode.server ?? 'dev') && t.activities === (mode.activities ?? 'regular'),
-          )?.p50 ?? NaN);
+      : mode.coordinator === 'restate'
+        ? (f.restate?.p50 ?? NaN)
+        : // Runs before the DBOS floor: it makes the same hops as the custom orchestrator.
+          mode.coordinator === 'custom' || mode.coordinator === 'dbos'
+          ? mode.transport === 'kafka'
+            ? f.kafkaChain.p50
+            : f.httpChain.p50
+          : (f.temporal.find(
+              (t) => t.server === (mode.server ?? 'dev') && t.activities === (mode.activities ?? 'regular'),
+            )?.p50 ?? NaN);

@@ -34,6 +34,9 @@ export const floorsSection: Build = (r) => {
           ),
         ),
         ...(f.dbos ? [row('DBOS: workflow of 4 no-op steps (its state in PostgreSQL)', f.dbos)] : []),
+        ...(f.restate
+          ? [row('Restate: workflow of 4 no-op ctx.run steps (its journal in the Restate server)', f.restate)]
+          : []),
       ],
     ),
   );

@@ -201,11 +201,14 @@ try {
         smoke ? 30 : 100,
         (l) => progress(l),
         smoke ? 1 : opts.floorRepeats,
-        modes.some((m) => m.coordinator === 'dbos'),
+        {
+          dbos: modes.some((m) => m.coordinator === 'dbos'),
+          restate: modes.some((m) => m.coordinator === 'restate'),
+        },
       );
       const f = results.floors;
       say(
-        `floors: Kafka chain (7 hops) p50 ${f.kafkaChain.p50} ms; HTTP chain p50 ${f.httpChain.p50} ms; ${f.temporal.map((t) => `Temporal ${t.server} 4 ${t.activities} activities p50 ${t.p50} ms`).join('; ')}${f.dbos ? `; DBOS 4 steps p50 ${f.dbos.p50} ms` : ''}`,
+        `floors: Kafka chain (7 hops) p50 ${f.kafkaChain.p50} ms; HTTP chain p50 ${f.httpChain.p50} ms; ${f.temporal.map((t) => `Temporal ${t.server} 4 ${t.activities} activities p50 ${t.p50} ms`).join('; ')}${f.dbos ? `; DBOS 4 steps p50 ${f.dbos.p50} ms` : ''}${f.restate ? `; Restate 4 steps p50 ${f.restate.p50} ms` : ''}`,
       );
     } else if (suite === 'capacity') {
       results.capacity = await capacitySuite(ctx, {

@@ -1,6 +1,3 @@
-import { createServer, type Http2Server, type ServerHttp2Session } from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import * as restate from '@restatedev/restate-sdk';
 import * as clients from '@restatedev/restate-sdk-clients';
 import { commandTopic } from '@saga/contracts';
 import { sagaTiming, serviceUrlSetting } from '@saga/config';
@@ -14,6 +11,7 @@ import {
   startSagaStarter,
 } from '@saga/service';
 import { RESTATE_GROUPS, type RestateConfig } from './config.ts';
+import { registerDeployment, serveEndpoint } from './endpoint.ts';
 import { restateOperator, type SagaHandlers } from './operator.ts';
 import { type OrderSagaInput, type ReplyMessage } from './shared.ts';
 import { orderSagaWorkflow, type OrderSagaWorkflow } from './workflow.ts';
@@ -26,26 +24,6 @@ const trimSlash = (url: string) => url.replace(/\/$/, '');
  * the deployment yet.
  */
 const restateUnavailable = (err: unknown) => (err as { status?: number }).status !== 400;
-
-/** Registers this process's endpoint with the Restate server (the same URI again updates it in place). */
-export const registerDeployment = async (adminUrl: string, uri: string) => {
-  const res = await fetch(`${trimSlash(adminUrl)}/deployments`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ uri, force: true }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  if (!res.ok)
-    throw new Error(
-      `the Restate server at ${adminUrl} refused the deployment ${uri}: ${res.status} ${await res.text()} (RESTATE_ADMIN_URL, RESTATE_ENDPOINT_URL)`,
-    );
-};
-
-const listenH2 = (server: Http2Server, port: number, host: string) =>
-  new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-  });
 
 /**
  * The Restate coordinator process (ADR 0020): the order saga as a Restate workflow, served from
@@ -77,20 +55,9 @@ export const startRestateCoordinator = async (cfg: RestateConfig) => {
     },
     cfg.RESTATE_WORKFLOW,
   );
-  const endpoint = createServer(restate.createEndpointHandler({ services: [workflow] }));
-  const endpointPort = await listenH2(endpoint, cfg.RESTATE_ENDPOINT_PORT, cfg.SERVICE_HOST);
-  // The Restate server keeps its HTTP/2 sessions open: close them too, or close() never returns.
-  const sessions = new Set<ServerHttp2Session>();
-  endpoint.on('session', (s: ServerHttp2Session) => {
-    sessions.add(s);
-    s.once('close', () => sessions.delete(s));
-  });
-  host.onStop(async () => {
-    const closed = new Promise<void>((resolve) => endpoint.close(() => resolve()));
-    for (const s of sessions) s.destroy();
-    await closed;
-  });
-  const endpointUrl = cfg.RESTATE_ENDPOINT_URL ?? `http://127.0.0.1:${endpointPort}`;
+  const endpoint = await serveEndpoint([workflow], cfg.RESTATE_ENDPOINT_PORT, cfg.SERVICE_HOST, log);
+  host.onStop(endpoint.close);
+  const endpointUrl = cfg.RESTATE_ENDPOINT_URL ?? `http://127.0.0.1:${endpoint.port}`;
   await registerDeployment(cfg.RESTATE_ADMIN_URL, endpointUrl);
 
   const ingress = clients.connect({ url: trimSlash(cfg.RESTATE_INGRESS_URL) });
