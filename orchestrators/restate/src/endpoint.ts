@@ -33,7 +33,15 @@ export const serveEndpoint = async (
     s.once('close', () => sessions.delete(s));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(
+              `the Restate endpoint's port ${host}:${port} is taken (RESTATE_ENDPOINT_PORT): stop what holds it or set another`,
+            )
+          : err,
+      ),
+    );
     server.listen(port, host, () => resolve());
   });
   return {
