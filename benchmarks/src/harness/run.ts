@@ -279,6 +279,8 @@ try {
 mkdirSync(dir, { recursive: true });
 await writeReport(dir, results);
 say(`\nresults: ${dir}/results.json, ${dir}/summary.md (+ SVG charts)`);
-say(`Temporal Web UI: ${servers.TEMPORAL_UI_URL}/namespaces/${servers.TEMPORAL_NAMESPACE}/workflows`);
+// Where a person looks at the sagas of the modes that ran (the drivers' web UIs: Temporal's, Restate's).
+for (const d of new Set(modes.map((m) => driverOf(m.coordinator))))
+  if (d.ui) say(`${d.name} sagas in its web UI: ${d.ui(process.env)}`);
 if (failed) say('the run FAILED (see above)');
 process.exit(failed ? 1 : 0);

@@ -9,12 +9,13 @@ import { errText } from './stack.ts';
 
 /**
  * The visible proof that the stack serves: one query per service database, a Kafka round trip
- * through a consumer group, the Temporal namespace and server version, and where the Web UI is.
+ * through a consumer group, the Temporal namespace and server version, the Restate server's version,
+ * and where their web UIs are.
  */
 const main = async () => {
   const s = loadStackSettings();
   const line = (what: string, result: string) => console.log(`${what.padEnd(12)} ${result}`);
-  console.log('\nSmoke check (until the saga exists, this proves the three servers answer):\n');
+  console.log('\nSmoke check (until the saga exists, this proves the servers answer):\n');
 
   for (const db of DATABASES) {
     const client = new pg.Client({ connectionString: databaseUrl(s.servers.POSTGRES_URL, db) });
@@ -55,7 +56,14 @@ const main = async () => {
   line('temporal', `${s.servers.TEMPORAL_ADDRESS}: server ${info.serverVersion}, namespace ${ns.namespaceInfo?.name}`);
   await connection.close();
 
+  const admin = s.servers.RESTATE_ADMIN_URL.replace(/\/$/, '');
+  const version = await fetch(`${admin}/version`, { signal: AbortSignal.timeout(5_000) });
+  if (!version.ok) throw new Error(`Restate admin at ${admin} answered ${version.status}`);
+  const { version: restateVersion } = (await version.json()) as { version?: string };
+  line('restate', `${s.servers.RESTATE_INGRESS_URL}: server ${restateVersion ?? '?'}, admin ${admin}`);
+
   console.log(`\nTemporal Web UI: ${s.servers.TEMPORAL_UI_URL}/namespaces/${s.servers.TEMPORAL_NAMESPACE}/workflows`);
+  console.log(`Restate UI:      ${admin}/ui`);
   console.log('Stack status:    npm run stack -- status    (stop it: ./workbench stop)\n');
 };
 
