@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { expect } from 'vitest';
 import { freePort, waitFor, type Workbench } from './index.ts';
 
 /**
@@ -34,8 +33,8 @@ export type SpawnedCoordinator = Awaited<ReturnType<typeof spawnProcess>>;
 /**
  * The kill -9 scenario of a durable coordinator's recovery test: 100 orders (every tenth from a
  * customer who cannot pay), the coordinator killed -9 once some have finished, started again by
- * `spawn`; every saga ends, the checker finds nothing wrong, exactly the 10 are rejected (none
- * compensated by the restart), and the restarted process lists the 90 completed.
+ * `spawn`; resolves, once every saga ended, to what the test asserts: how many were terminal before
+ * the kill, the checker's violations, how many were rejected, and how many the restarted process lists completed.
  */
 export const killRestartScenario = async (
   wb: Workbench,
@@ -63,18 +62,24 @@ export const killRestartScenario = async (
   }
   const terminal = async () => [...(await wb.orderStatuses(ids)).values()].filter((s) => s !== 'PENDING').length;
   await waitFor('some sagas to finish', async () => (await terminal()) >= 10, 120_000);
-  expect(await terminal(), 'sagas terminal before the kill').toBeLessThan(100);
+  const terminalBeforeKill = await terminal();
   await first.kill();
   const second = await spawn();
   spawned.push(second);
   await wb.waitTerminal(ids, 240_000);
   // The order is terminal before the saga's last steps (commit, notify): wait for those too.
   await waitFor('every saga to finish', async () => (await wb.violations(ids)).length === 0, 120_000);
-  expect(await wb.violations(ids), 'violations').toEqual([]);
   const statuses = await wb.waitTerminal(ids);
-  expect([...statuses.values()].filter((s) => s === 'REJECTED').length, 'rejected').toBe(10);
   // The restarted process lists every saga, the ones the killed one started included.
   const completed = async () =>
     ((await (await fetch(`${second.url}/sagas?status=COMPLETED&pageSize=1`)).json()) as { total: number }).total;
-  await expect.poll(completed, { timeout: 60_000 }).toBe(90);
+  await waitFor('the restarted process to list 90 completed', async () => (await completed()) >= 90, 60_000).catch(
+    () => undefined,
+  );
+  return {
+    terminalBeforeKill,
+    violations: await wb.violations(ids),
+    rejected: [...statuses.values()].filter((s) => s === 'REJECTED').length,
+    listedCompleted: await completed(),
+  };
 };
