@@ -1,78 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SagaPage, type SagaTimeline } from '@saga/contracts';
-import { loadOrchestratorConfig, startOrchestrator } from '@saga/orchestrator-custom';
-import { loadDbosConfig, startDbosCoordinator } from '@saga/orchestrator-dbos';
-import { loadRestateConfig, startRestateCoordinator } from '@saga/orchestrator-restate';
-import { loadTemporalConfig, startTemporalCoordinator } from '@saga/orchestrator-temporal';
 import { dropDatabase } from '@saga/postgres';
-import { sagaTimeline, servers, testKafka, TEST_ADMIN_TOKEN, uniqueName, type Workbench } from '@saga/testkit';
-import { orchestratorEnv, workbench } from '@saga/testkit/all-services';
+import { sagaTimeline, servers, testKafka, TEST_ADMIN_TOKEN, type Workbench } from '@saga/testkit';
+import { workbench } from '@saga/testkit/all-services';
 import {
   choreographed,
   CONFORMANCE,
   conformanceTimelineProblems,
   type ConformanceCase,
 } from '@saga/testkit/conformance';
-
-/**
- * The budgets every coordinator runs with here. A failing call (HTTP 503) spends the 4 attempts in
- * ~1.4 s of backoff, long before the deadline; a silent one (2 s per attempt) does not, so the
- * deadline (6 s) comes first — the two rows need both.
- */
-const TIMING = { stepTimeoutMs: 2_000, stepAttempts: 4, compensationAttempts: 3, deadlineMs: 6_000 };
-
-interface Coordinator {
-  /** The operator API's base URL. */
-  url: string;
-  stop(): Promise<void>;
-}
-/** How each coordinator starts against a workbench of the four real services (HTTP transport for the orchestrators). */
-const COORDINATORS: Record<
-  string,
-  { choreography?: boolean; start(wb: Workbench): Promise<Coordinator & { databases: string[] }> }
-> = {
-  custom: {
-    start: async (wb) => {
-      const env = coordinatorEnv(wb);
-      const o = await startOrchestrator(loadOrchestratorConfig(env));
-      return { ...o, databases: [env.ORCHESTRATOR_DATABASE] };
-    },
-  },
-  temporal: {
-    start: async (wb) => {
-      const env = coordinatorEnv(wb);
-      const c = await startTemporalCoordinator(loadTemporalConfig(env));
-      return { url: c.url, stop: c.stop, databases: [env.ORCHESTRATOR_TEMPORAL_DATABASE] };
-    },
-  },
-  dbos: {
-    start: async (wb) => {
-      const env = coordinatorEnv(wb);
-      const c = await startDbosCoordinator(loadDbosConfig(env));
-      return { ...c, databases: [env.ORCHESTRATOR_DBOS_DATABASE] };
-    },
-  },
-  restate: {
-    start: async (wb) => {
-      const env = coordinatorEnv(wb);
-      const c = await startRestateCoordinator(loadRestateConfig(env));
-      return { ...c, databases: [env.ORCHESTRATOR_RESTATE_DATABASE] };
-    },
-  },
-  choreography: {
-    choreography: true,
-    start: async (wb) => ({ url: wb.services.order.url, stop: async () => undefined, databases: [] }),
-  },
-};
-const coordinatorEnv = (wb: Workbench) =>
-  orchestratorEnv(wb.env(), {
-    TRANSPORT: 'http',
-    TEMPORAL_TASK_QUEUE: uniqueName('order-saga'),
-    SAGA_STEP_TIMEOUT_MS: String(TIMING.stepTimeoutMs),
-    SAGA_STEP_ATTEMPTS: String(TIMING.stepAttempts),
-    SAGA_COMPENSATION_ATTEMPTS: String(TIMING.compensationAttempts),
-    SAGA_DEADLINE_MS: String(TIMING.deadlineMs),
-  });
+import { COORDINATORS, TIMING, type Coordinator } from './coordinators.ts';
 
 const row = (name: string): ConformanceCase => {
   const c = CONFORMANCE.find((x) => x.name.startsWith(name));
@@ -124,16 +61,6 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
       headers: auth,
       body: JSON.stringify({ note: 'conformance e2e' }),
     });
-  const faults = async (svc: 'order' | 'inventory' | 'payment', body: object) =>
-    expect(
-      (
-        await fetch(`${wb.services[svc].url}/admin/faults`, {
-          method: 'POST',
-          headers: auth,
-          body: JSON.stringify(body),
-        })
-      ).status,
-    ).toBe(200);
   const order = (customer = 'alice', quantity = 1, unitPriceCents = 100) =>
     wb.placeOrder(customer, [{ sku: 'widget', quantity, unitPriceCents }]);
   /** A finished row: its status and reason, the checker clean, the timeline showing the row's steps. */
@@ -159,11 +86,11 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
   };
   /** Stock reserved, then the payment declined while inventory fails every command: the release spends its budget. */
   const reservedThenDeclined = async () => {
-    await faults('payment', { latencyMs: 700 });
+    await wb.faults('payment', { latencyMs: 700 });
     const id = await order('bob', 1, 5_000);
     await expect.poll(async () => (await wb.effects(id)).reserved, { timeout: 10_000, interval: 20 }).toBe(1);
-    await faults('inventory', { failureRate: 1 });
-    await faults('payment', { latencyMs: 0 });
+    await wb.faults('inventory', { failureRate: 1 });
+    await wb.faults('payment', { latencyMs: 0 });
     await sagaEnds(id, 'NEEDS_ATTENTION');
     const parked = await saga(id);
     expect(parked.compensation.owed.at(-1)).toBe('releaseStock');
@@ -173,7 +100,7 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
         (s) => s.id,
       ),
     ).toContain(id);
-    await faults('inventory', { failureRate: 0 });
+    await wb.faults('inventory', { failureRate: 0 });
     return id;
   };
 
@@ -194,7 +121,7 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
 
   // Choreography has no remote step here: the order service approves in-process (ADR 0018).
   it.skipIf(spec.choreography)('approve retried past its step budget: the pivot only goes forward', async () => {
-    await faults('order', { failureRate: 1 });
+    await wb.faults('order', { failureRate: 1 });
     let id = '';
     try {
       id = await order();
@@ -202,13 +129,13 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
         (await sagaTimeline(coordinator.url, id))?.pending.find((p) => p.step === 'approveOrder')?.attempts ?? 0;
       await expect.poll(attempts, { timeout: 20_000, interval: 50 }).toBeGreaterThan(TIMING.stepAttempts);
     } finally {
-      await faults('order', { failureRate: 0 });
+      await wb.faults('order', { failureRate: 0 });
     }
     await finished(id, row('approve retried past its step budget'));
   });
 
   it('a step that never answers: retried, then compensated with the step in flight', async () => {
-    await faults('payment', { failureRate: 1 });
+    await wb.faults('payment', { failureRate: 1 });
     let id = '';
     try {
       id = await order();
@@ -216,13 +143,13 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
         .poll(async () => (await saga(id).catch(() => undefined))?.reason, { timeout: 20_000 })
         .toBe('RETRIES_EXHAUSTED:authorizePayment');
     } finally {
-      await faults('payment', { failureRate: 0 });
+      await wb.faults('payment', { failureRate: 0 });
     }
     await finished(id, row('a step that never answers'));
   });
 
   it('the deadline passes before the pivot', async () => {
-    await faults('payment', { latencyMs: TIMING.deadlineMs + 1_500 });
+    await wb.faults('payment', { latencyMs: TIMING.deadlineMs + 1_500 });
     let id = '';
     try {
       id = await order();
@@ -230,7 +157,7 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
         .poll(async () => (await saga(id).catch(() => undefined))?.reason, { timeout: 20_000 })
         .toBe('DEADLINE_EXCEEDED');
     } finally {
-      await faults('payment', { latencyMs: 0 });
+      await wb.faults('payment', { latencyMs: 0 });
     }
     await finished(id, row('the deadline passes before the pivot'));
   });
@@ -254,7 +181,7 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
   });
 
   it('an operator compensates before the pivot, the step in flight undone too', async () => {
-    await faults('payment', { latencyMs: 1_500 });
+    await wb.faults('payment', { latencyMs: 1_500 });
     let id = '';
     try {
       id = await order();
@@ -262,7 +189,7 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
       const res = await act(id, 'compensate');
       expect(res.status, await res.clone().text()).toBe(200);
     } finally {
-      await faults('payment', { latencyMs: 0 });
+      await wb.faults('payment', { latencyMs: 0 });
     }
     await finished(id, row('an operator compensates before the pivot'));
   });
@@ -280,6 +207,58 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
       notifications: ['confirmed'],
     });
     expect((await saga(id)).history.filter((h) => h.kind === 'started')).toHaveLength(1);
+  });
+
+  it("the list (the Saga Explorer's): filters by customer, id, age and step, counts per status, three orders", async () => {
+    const list = async (query: string) => {
+      const res = await fetch(`${coordinator.url}/sagas?${query}`);
+      expect(res.status, `${query}: ${await res.clone().text()}`).toBe(200);
+      return SagaPage.parse(await res.json());
+    };
+    const before = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    const declined = await order('bob', 1, 5_000);
+    const approved = await order('alice');
+    await sagaEnds(declined, 'REJECTED');
+    await sagaEnds(approved, 'COMPLETED');
+    // Visibility (Temporal) is eventually consistent: the list is asked until it has the new sagas.
+    await expect.poll(async () => (await list(`id=${approved}&status=COMPLETED`)).total, { timeout: 10_000 }).toBe(1);
+
+    const bob = await list(`customerId=bob&pageSize=200`);
+    expect(bob.items.map((s) => s.id)).toContain(declined);
+    expect(bob.items.every((s) => s.customerId === 'bob')).toBe(true);
+    expect(bob.counts.COMPLETED).toBe(0); // bob's credit declines every order of this file
+    expect(bob.counts.REJECTED).toBeGreaterThanOrEqual(1);
+    expect(Object.values(bob.counts).reduce((a, b) => a + b, 0)).toBe(bob.total);
+
+    const one = await list(`id=${approved}`);
+    expect(one.total).toBe(1);
+    expect(one.items.map((s) => [s.id, s.status, s.customerId])).toEqual([[approved, 'COMPLETED', 'alice']]);
+    expect((await list(`id=${approved}&createdBefore=${before}`)).total).toBe(0);
+    expect((await list(`id=${approved}&status=REJECTED`)).counts).toMatchObject({ COMPLETED: 1, REJECTED: 0 });
+
+    const created = (p: SagaPage) => p.items.map((s) => s.createdAt);
+    const newest = created(await list('sort=newest&pageSize=5'));
+    const oldest = created(await list('sort=oldest&pageSize=5'));
+    expect(newest).toEqual([...newest].sort().reverse());
+    expect(oldest).toEqual([...oldest].sort());
+    expect(newest[0]! >= oldest.at(-1)!).toBe(true);
+    const stuck = await list('sort=stuck&pageSize=200');
+    expect(stuck.items.every((s) => ['RUNNING', 'COMPENSATING', 'NEEDS_ATTENTION'].includes(s.status))).toBe(true);
+    expect(stuck.total).toBe(stuck.counts.RUNNING + stuck.counts.COMPENSATING + stuck.counts.NEEDS_ATTENTION);
+
+    // A value with quotes and backslashes is data, never part of a query (Temporal's visibility query is text).
+    expect((await list(`customerId=${encodeURIComponent("bob' OR 'a'='a\\")}`)).total).toBe(0);
+    for (const bad of ['customerId=', 'sort=fastest', 'createdBefore=yesterday', 'id=' + 'x'.repeat(201)])
+      expect((await fetch(`${coordinator.url}/sagas?${bad}`)).status, bad).toBe(400);
+    const byStep = await fetch(`${coordinator.url}/sagas?step=releaseStock`);
+    if (name === 'temporal') {
+      expect(byStep.status).toBe(400);
+      expect(((await byStep.json()) as { error: string }).error).toMatch(/^step: /);
+    } else {
+      const page = SagaPage.parse(await byStep.json());
+      expect(page.items.every((s) => s.currentStep === 'releaseStock')).toBe(true);
+    }
   });
 
   it('played every row of the table (choreography: all but the remote approve)', () => {

@@ -95,6 +95,10 @@ export const program = new Command('bench')
     DEFAULT_SPREAD,
   )
   .option('--out <dir>', 'results root', 'benchmarks/results')
+  .option(
+    '--archive-sagas',
+    "keep each mode's sagas (its operator API's list and timelines) in <run>/sagas/ for the Saga Explorer (the smoke does)",
+  )
   .addOption(new Option('--run-id <id>', 'results folder name (default: the start time)'))
   // A hint, not the whole usage (60 lines) after every error: the error line stays the last thing on screen.
   .showHelpAfterError('(npm run bench -- --help lists every suite and option)');
@@ -129,6 +133,7 @@ export type BenchOptions = {
   warmup: number;
   spread: number;
   out: string;
+  archiveSagas?: boolean;
   runId?: string;
 };
 

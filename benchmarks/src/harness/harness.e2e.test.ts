@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MODES } from './modes.ts';
 import { COORDINATOR_NAMES } from '@saga/launcher';
+import { isTerminal } from '@saga/contracts';
+import type { SagaArchive } from './archive.ts';
 
 // The harness smoke exactly as CI and the README's main command run it: one low rate, every
 // mode, the checker after each suite — against the real stack and services.
@@ -84,7 +86,35 @@ describe('benchmark harness smoke', () => {
       expect(results.checks).toEqual([{ suite: 'compensation', violations: 0, problems: [] }]);
       expect(results.machine.cores).toBeGreaterThan(0);
       expect(results.machine.postgres).toMatch(/^15\./);
-      expect(readdirSync(join(out, 'smoke')).sort()).toEqual(['outcome-mix.svg', 'results.json', 'summary.md']);
+      expect(readdirSync(join(out, 'smoke')).sort()).toEqual([
+        'index.html',
+        'outcome-mix.svg',
+        'results.json',
+        'sagas',
+        'summary.md',
+      ]);
+      // Every mode's sagas kept for the Saga Explorer, as its operator API showed them: all finished,
+      // each with its timeline, the declined ones with the stock release their compensation did.
+      for (const m of MODES) {
+        const kept = JSON.parse(readFileSync(join(out, 'smoke', 'sagas', `${m.name}.json`), 'utf8')) as SagaArchive;
+        expect(kept.sagas.length, m.name).toBeGreaterThanOrEqual(30);
+        expect(Object.keys(kept.timelines).sort(), m.name).toEqual(kept.sagas.map((s) => s.id).sort());
+        expect(
+          kept.sagas.every((s) => isTerminal(s.status)),
+          m.name,
+        ).toBe(true);
+        const undone = Object.values(kept.timelines).filter((t) =>
+          t.steps.some((x) => x.step === 'releaseStock' && x.state === 'succeeded'),
+        );
+        expect(undone.length, m.name).toBeGreaterThan(0);
+        expect(
+          undone.every((t) => t.status === 'REJECTED'),
+          m.name,
+        ).toBe(true);
+      }
+      expect(readFileSync(join(out, 'smoke', 'index.html'), 'utf8')).toContain(
+        'Correctness checker: every invariant holds after compensation.',
+      );
       const summary = readFileSync(join(out, 'smoke', 'summary.md'), 'utf8');
       expect(summary).toContain('| temporal-pg-http-local |');
       expect(summary).toContain('approved p50 per slice: median (min–max)');
@@ -178,6 +208,7 @@ describe('benchmark harness smoke', () => {
       for (const c of results.complexity.coordinators)
         expect(c.lines * c.functions * c.concepts.length).toBeGreaterThan(0);
       expect(readdirSync(join(out, 'recovery')).sort()).toEqual([
+        'index.html',
         'recovery-timeline.svg',
         'results.json',
         'summary.md',

@@ -7,6 +7,7 @@ import type { RecoveryResult } from './recovery.ts';
 import type { ChaosResult } from './chaos.ts';
 import type { Spread } from '../stats.ts';
 import { charts, svg } from './charts.ts';
+import { writeReportPage } from '../report-page.ts';
 import type { CapacityResult } from './capacity.ts';
 import type { ProfileResult } from './profile-suite.ts';
 import type { Usage } from './usage.ts';
@@ -142,5 +143,6 @@ export const writeReport = async (dir: string, r: Results) => {
     .filter(Boolean)
     .join('\n\n');
   writeFileSync(`${dir}/summary.md`, `${md}\n`);
+  writeReportPage(dir);
   console.log(`\n${tables(r)}`);
 };

@@ -36,6 +36,8 @@ import { complexityLines, measureComplexity } from './complexity.ts';
 import { writeReport, type Results } from './report.ts';
 import { parseBenchArgs, program, type Suite } from './cli.ts';
 import { startBenchWorkbench } from './workbench.ts';
+import { archiveSagas } from './archive.ts';
+import type { Mode as SuiteMode } from './modes.ts';
 
 const { suitesArg, opts, chosenModes, faults } = parseBenchArgs();
 // The servers this run needs must be up: say which are not and how to start them, not a stack trace.
@@ -180,6 +182,16 @@ try {
     spread: opts.spread,
     say,
     progress,
+    ...(smoke || opts.archiveSagas
+      ? {
+          archive: async (mode: SuiteMode, url: string) => {
+            const n = await archiveSagas(dir, mode, url).catch((err: Error) =>
+              say(`could not keep ${mode.name}'s sagas: ${err.message}`),
+            );
+            if (typeof n === 'number') progress(`${mode.name}: ${n} sagas kept for the Saga Explorer`);
+          },
+        }
+      : {}),
   };
   const afterSuite = async (suite: string) => {
     progress(`${suite}: checking the four databases`);

@@ -18,6 +18,8 @@ export interface SuiteContext {
   spread: number;
   say: (line: string) => void;
   progress: (line: string) => void;
+  /** Keeps the running mode's sagas (its operator API's view) before its coordinator stops (`--archive-sagas`). */
+  archive?: (mode: Mode, operatorUrl: string) => Promise<void>;
 }
 
 export const HAPPY = { customerId: 'bench', lines: [{ sku: 'bench', quantity: 1, unitPriceCents: 100 }] };
@@ -89,6 +91,8 @@ export const withCoordinator = async <T>(
     }
     const result = await body();
     await idle(ctx.wb);
+    const url = ctx.wb.operatorUrl();
+    if (ctx.archive && url) await ctx.archive(mode, url);
     return result;
   } finally {
     await ctx.wb.stopCoordinator();

@@ -288,6 +288,8 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
         ...(engine ? { 'temporal-server': [engine] } : {}),
       };
     },
+    /** The running mode's operator API (undefined when none runs). */
+    operatorUrl: () => (coordinator ? operatorUrl() : undefined),
     /** Sagas of the running coordinator still moving on their own (the order is terminal before its saga: commit, notify). */
     busy: async () => (coordinator ? sagasMoving(operatorUrl()) : 0),
     snapshot: () =>

@@ -1,6 +1,6 @@
 import type { Pool } from '@saga/postgres';
 import { timelineOf, type SagaStatus } from '@saga/contracts';
-import { historyLine, iso, pageOfSagas, type Operated, type SagaOperator } from '@saga/service';
+import { historyLine, iso, pageOfSagas, type Operated, type SagaColumns, type SagaOperator } from '@saga/service';
 import type { SagaEvent, Transition } from './engine.ts';
 
 /**
@@ -8,6 +8,13 @@ import type { SagaEvent, Transition } from './engine.ts';
  * lists and timelines read from its own tables, operator actions applied as engine events
  * (`operate`), so they pass the same transition rules as a reply or a timer.
  */
+/** The columns of the `sagas` table that its list (`pageOfSagas`) reads: the customer is in the saga's data. */
+export const CUSTOM_SAGA_COLUMNS: SagaColumns = {
+  step: 'current_step',
+  reason: 'reason',
+  customer: "data->>'customerId'",
+};
+
 export const customOperator = (
   pool: Pool,
   operate: (
@@ -15,7 +22,7 @@ export const customOperator = (
     event: Extract<SagaEvent<never>, { type: 'operator' }>,
   ) => Promise<Transition<unknown> | undefined>,
 ): SagaOperator => ({
-  list: (q) => pageOfSagas(pool, 'sagas', { step: 'current_step', reason: 'reason', extra: 'version' }, q),
+  list: (q) => pageOfSagas(pool, 'sagas', { ...CUSTOM_SAGA_COLUMNS, extra: 'version' }, q),
 
   async get(id) {
     const { rows } = await pool.query<{

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { operatorRefusal, timelineOf, type SagaStatus } from '@saga/contracts';
 import type { Pool } from '@saga/postgres';
-import { iso, pageOfSagas, type Operated, type SagaOperator } from '@saga/service';
+import { DURABLE_SAGA_COLUMNS, iso, pageOfSagas, type Operated, type SagaOperator } from '@saga/service';
 import { historyOf } from './history.ts';
 import { askCompensate } from './io.ts';
 import { INBOX, operatedKey, type InboxMessage, type OperatedAnswer } from './shared.ts';
@@ -28,7 +28,7 @@ interface Row {
 export const dbosOperator = (pool: Pool): SagaOperator => {
   const rowOf = async (id: string) => (await pool.query<Row>('SELECT * FROM dbos_sagas WHERE id = $1', [id])).rows[0];
   return {
-    list: (q) => pageOfSagas(pool, 'dbos_sagas', { step: 'current_step', reason: 'reason' }, q),
+    list: (q) => pageOfSagas(pool, 'dbos_sagas', DURABLE_SAGA_COLUMNS, q),
 
     async get(id) {
       const r = await rowOf(id);

@@ -50,6 +50,7 @@ export const registerOrderSaga = (io: SagaIO) =>
         reason: null,
         pastPivot: false,
         deadlineAt: 0,
+        customerId: input.customerId,
       };
       /** An operator's request answered once the saga has taken it (at its next status). */
       let answerTo: string | undefined;

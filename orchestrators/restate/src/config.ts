@@ -22,6 +22,13 @@ export const restateSettings = {
   RESTATE_WORKFLOW: setting.string('orderSaga').refine((v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v), {
     message: 'expected a name of letters, digits and _',
   }),
+  /**
+   * Over Kafka, how a reply reaches the waiting saga (ADR 0020): `awakeable` — each step's command
+   * id is an awakeable's id and the reply consumer completes it at the ingress (no invocation of
+   * the endpoint); `promise` — the consumer invokes the workflow's `reply` handler, which resolves
+   * the step's durable promise. Taken by each saga at its start, so one started before a change keeps its path.
+   */
+  RESTATE_REPLIES: setting.oneOf(['awakeable', 'promise'], 'awakeable'),
   /** This instance's name in its logs. */
   INSTANCE_ID: setting.string('restate-0'),
 };

@@ -13,7 +13,7 @@ import {
 import { RESTATE_GROUPS, type RestateConfig } from './config.ts';
 import { registerDeployment, serveEndpoint } from './endpoint.ts';
 import { restateOperator, type SagaHandlers } from './operator.ts';
-import { type OrderSagaInput, type ReplyMessage } from './shared.ts';
+import { isAwakeableId, type OrderSagaInput, type ReplyMessage } from './shared.ts';
 import { orderSagaWorkflow, type OrderSagaWorkflow } from './workflow.ts';
 
 const trimSlash = (url: string) => url.replace(/\/$/, '');
@@ -68,7 +68,14 @@ export const startRestateCoordinator = async (cfg: RestateConfig) => {
     group: RESTATE_GROUPS.starter,
     isTransient: restateUnavailable,
     start: async ({ orderId, customerId, lines, totalCents }) => {
-      const input: OrderSagaInput = { orderId, customerId, lines, totalCents, timing };
+      const input: OrderSagaInput = {
+        orderId,
+        customerId,
+        lines,
+        totalCents,
+        timing,
+        ...(cfg.TRANSPORT === 'kafka' && cfg.RESTATE_REPLIES === 'awakeable' ? { replies: 'awakeable' as const } : {}),
+      };
       await sagaOf(orderId).workflowSubmit(input);
     },
   });
@@ -85,8 +92,10 @@ export const startRestateCoordinator = async (cfg: RestateConfig) => {
         ...(r.payload.outcome === 'FAILURE' ? { reason: r.payload.reason } : {}),
         at: Date.now(),
       };
-      // The reply's message id makes a redelivered reply one invocation.
-      await sagaOf(r.sagaId).reply(message, clients.rpc.opts({ idempotencyKey: r.messageId }));
+      // An awakeable is completed at the ingress (a second completion changes nothing); otherwise
+      // the reply's message id makes a redelivered reply one invocation of the `reply` handler.
+      if (isAwakeableId(message.commandId)) await ingress.resolveAwakeable(message.commandId, message);
+      else await sagaOf(r.sagaId).reply(message, clients.rpc.opts({ idempotencyKey: r.messageId }));
     },
   });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { operatorRefusal, timelineOf, type SagaStatus } from '@saga/contracts';
 import type { Pool } from '@saga/postgres';
-import { iso, pageOfSagas, type Operated, type SagaOperator } from '@saga/service';
+import { DURABLE_SAGA_COLUMNS, iso, pageOfSagas, type Operated, type SagaOperator } from '@saga/service';
 import type { OperatedAnswer, OperatorRequest, SagaState } from './shared.ts';
 
 interface Row {
@@ -29,7 +29,7 @@ export const restateOperator = (pool: Pool, saga: SagaHandlers, links: { ui: str
   const rowOf = async (id: string) =>
     (await pool.query<Row>('SELECT * FROM restate_sagas WHERE id = $1', [id])).rows[0];
   return {
-    list: (q) => pageOfSagas(pool, 'restate_sagas', { step: 'current_step', reason: 'reason' }, q),
+    list: (q) => pageOfSagas(pool, 'restate_sagas', DURABLE_SAGA_COLUMNS, q),
 
     async get(id) {
       const r = await rowOf(id);

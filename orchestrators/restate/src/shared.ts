@@ -10,6 +10,8 @@ export interface OrderSagaInput {
   lines: Line[];
   totalCents: number;
   timing: SagaTiming;
+  /** Over Kafka, replies complete an awakeable per step (its id is the command id); absent: the `reply` handler's durable promise. */
+  replies?: 'awakeable';
 }
 
 /** A reply from Kafka, handed to the saga by its `reply` handler; `at`: when the consumer read it. */
@@ -31,6 +33,9 @@ export interface OperatorRequest {
 
 /** How the `operate` handler answers: taken (the saga's status then), refused (why), or no such saga. */
 export type OperatedAnswer = { status: SagaStatus; step: string | null } | { refused: string } | { missing: true };
+
+/** Restate's awakeable ids (`sign_1…`): a reply to such a command id completes the awakeable at the ingress. */
+export const isAwakeableId = (commandId: string) => commandId.startsWith('sign_');
 
 /** The durable promise each command's reply resolves (its attempts share the command id: the first reply answers). */
 export const replyPromise = (commandId: string) => `reply:${commandId}`;

@@ -51,6 +51,7 @@ export const orderSagaWorkflow = (io: SagaIO, name = 'orderSaga') =>
           reason: null,
           pastPivot: false,
           deadlineAt: 0,
+          customerId: input.customerId,
         };
         const state: SagaState = { row, createdAt: 0, history: [], nextTimerAt: null, parked: null };
         const save = () => ctx.set<SagaState>(STATE, state);
@@ -80,13 +81,18 @@ export const orderSagaWorkflow = (io: SagaIO, name = 'orderSaga') =>
         };
 
         /**
-         * Waits `ms` for the reply to `commandId` (and, going forward, an operator's compensate):
+         * Waits `ms` for the reply `replied` gives (and, going forward, an operator's compensate):
          * the reply, 'compensate', or undefined when the time is up.
          */
-        const waitReply = async (commandId: string, ms: number, until: number, forward: boolean) => {
+        const waitReply = async (
+          replied: () => restate.RestatePromise<ReplyMessage>,
+          ms: number,
+          until: number,
+          forward: boolean,
+        ) => {
           state.nextTimerAt = until;
           save();
-          const reply = ctx.promise<ReplyMessage>(replyPromise(commandId)).get();
+          const reply = replied();
           const timer = ctx.sleep(Math.max(0, ms)).map(() => undefined);
           const won = await restate.RestatePromise.race(
             forward && !compensateHeard
@@ -108,7 +114,10 @@ export const orderSagaWorkflow = (io: SagaIO, name = 'orderSaga') =>
          */
         const run = async (c: StepCommand, budget: StepBudget, forward: boolean): Promise<StepEnd> => {
           row.step = c.action;
-          const commandId = `${orderId}:${c.action}`;
+          // Over Kafka the reply completes either an awakeable (its id is the command id) or the step's durable promise.
+          const awake = input.replies === 'awakeable' ? ctx.awakeable<ReplyMessage>() : undefined;
+          const commandId = awake?.id ?? `${orderId}:${c.action}`;
+          const replied = () => awake?.promise ?? ctx.promise<ReplyMessage>(replyPromise(commandId)).get();
           const { deadlineAt } = row;
           const line = (attempt: number, f: Partial<HistoryLine>) => ({ step: c.action, attempt, commandId, ...f });
           const end = (kind: 'gave-up' | 'deadline' | 'cancelled', attempt: number, at: number, detail?: string) => {
@@ -145,7 +154,7 @@ export const orderSagaWorkflow = (io: SagaIO, name = 'orderSaga') =>
             let ended = out.at;
             if (out.kind === 'sent') {
               ended = forward ? Math.min(out.at + timing.stepTimeoutMs, deadlineAt) : out.at + timing.stepTimeoutMs;
-              const reply = await waitReply(commandId, ended - out.at, ended, forward);
+              const reply = await waitReply(replied, ended - out.at, ended, forward);
               if (reply === 'compensate') return end('cancelled', attempt, ended, 'cancelled in flight');
               if (reply) return answered(reply, attempt, reply.at, reply.messageId);
               push('attempt-failed', ended, line(attempt, { detail: 'no reply in time' }));
@@ -156,7 +165,7 @@ export const orderSagaWorkflow = (io: SagaIO, name = 'orderSaga') =>
             // every attempt alike), an operator's compensate ends the wait.
             const backoff = backoffAfter(attempt, budget);
             const until = forward ? Math.min(ended + backoff, deadlineAt) : ended + backoff;
-            const reply = await waitReply(commandId, until - ended, until, forward);
+            const reply = await waitReply(replied, until - ended, until, forward);
             if (reply === 'compensate') return end('cancelled', attempt, until, 'cancelled in flight');
             if (reply) return answered(reply, attempt, reply.at, reply.messageId);
           }

@@ -7,7 +7,7 @@ import { openCoordinatorHost, operatorApi, startReplyConsumer, startSagaStarter 
 import { completeFromReply, createActivities, sweepPendingCommands } from './activities.ts';
 import { workflowBundle } from './bundle.ts';
 import { TEMPORAL_GROUPS, type TemporalConfig } from './config.ts';
-import { OrderIdKey, SagaStatusKey, type CommandResult } from './shared.ts';
+import { CustomerIdKey, OrderIdKey, SagaStatusKey, type CommandResult } from './shared.ts';
 import { temporalOperator } from './operator.ts';
 import { orderSaga } from './workflows.ts';
 
@@ -60,6 +60,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           typedSearchAttributes: [
             { key: OrderIdKey, value: orderId },
+            { key: CustomerIdKey, value: customerId },
             { key: SagaStatusKey, value: 'RUNNING' },
           ],
         })

@@ -1,23 +1,33 @@
-import { WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import {
+  isGrpcServiceError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionInfo,
+} from '@temporalio/client';
 import {
   isTerminal,
   operatorRefusal,
   SAGA_STATUSES,
   timelineOf,
+  UNFINISHED_STATUSES,
+  type ListSagasQuery,
+  type SagaFilter,
   type SagaPage,
   type SagaStatus,
   type SagaSummary,
 } from '@saga/contracts';
+import { HttpError } from '@saga/http';
 import { historyLine, type Operated, type SagaOperator } from '@saga/service';
-import { SagaStatusKey } from './shared.ts';
+import { CustomerIdKey, SagaStatusKey } from './shared.ts';
 import { operateUpdate, statusQuery } from './workflows.ts';
 
 const isStatus = (s: unknown): s is SagaStatus => SAGA_STATUSES.includes(s as SagaStatus);
 
 /**
  * A list row from Temporal's visibility: the status is the `SagaStatus` search attribute the
- * workflow keeps; the step and reason are not indexed (the timeline, `GET /sagas/:id`, has them),
- * and visibility keeps no update time — `updatedAt` is the close time, null while running.
+ * workflow keeps, the customer the `CustomerId` one set at start; the step and reason are not
+ * indexed (the timeline, `GET /sagas/:id`, has them), and visibility keeps no update time —
+ * `updatedAt` is the close time, null while running.
  */
 const summaryOf = (w: WorkflowExecutionInfo): SagaSummary => {
   const attr = w.typedSearchAttributes.get(SagaStatusKey);
@@ -26,38 +36,82 @@ const summaryOf = (w: WorkflowExecutionInfo): SagaSummary => {
     status: isStatus(attr) ? attr : 'RUNNING',
     currentStep: null,
     reason: null,
+    customerId: w.typedSearchAttributes.get(CustomerIdKey) ?? null,
     createdAt: w.startTime.toISOString(),
     updatedAt: w.closeTime?.toISOString() ?? null,
   };
 };
 
+/** A string literal of Temporal's visibility query language. */
+const literal = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** The visibility query of the sagas on `taskQueue` under `filter`, with status `status` when given. */
+const queryOf = (taskQueue: string, filter: SagaFilter, status?: SagaStatus) => {
+  if (filter.step !== undefined)
+    throw new HttpError(400, "step: Temporal's visibility does not index a saga's current step (filter by status)");
+  return [
+    `TaskQueue = ${literal(taskQueue)}`,
+    ...(filter.id !== undefined ? [`WorkflowId = ${literal(filter.id)}`] : []),
+    ...(filter.customerId !== undefined ? [`CustomerId = ${literal(filter.customerId)}`] : []),
+    ...(filter.createdBefore !== undefined ? [`StartTime < ${literal(filter.createdBefore)}`] : []),
+    ...(status ? [`SagaStatus = ${literal(status)}`] : []),
+    // An open status only counts for a workflow still running (one terminated by hand keeps its last attribute).
+    ...(status && !isTerminal(status) ? [`ExecutionStatus = 'Running'`] : []),
+  ].join(' AND ');
+};
+
+/** One page of the sagas on `taskQueue` from visibility (see `temporalOperator`). */
+const listFromVisibility = async (
+  client: Client,
+  taskQueue: string,
+  { page, pageSize, sort, status, ...filter }: ListSagasQuery,
+): Promise<SagaPage> => {
+  const statuses: readonly SagaStatus[] = status ? [status] : sort === 'stuck' ? UNFINISHED_STATUSES : SAGA_STATUSES;
+  const counted = await Promise.all(
+    SAGA_STATUSES.map(async (s) => [s, (await client.workflow.count(queryOf(taskQueue, filter, s))).count] as const),
+  );
+  const counts = Object.fromEntries(counted) as Record<SagaStatus, number>;
+  const total = statuses.reduce((n, s) => n + counts[s], 0);
+  const query =
+    statuses.length === SAGA_STATUSES.length
+      ? queryOf(taskQueue, filter)
+      : statuses.length === 1
+        ? queryOf(taskQueue, filter, statuses[0])
+        : `${queryOf(taskQueue, filter)} AND ExecutionStatus = 'Running' AND SagaStatus IN (${statuses.map(literal).join(', ')})`;
+  // Newest first from visibility; the other orders are the same list read from its end.
+  const fromEnd = sort !== 'newest';
+  const skip = fromEnd ? Math.max(0, total - page * pageSize) : (page - 1) * pageSize;
+  const take = fromEnd ? Math.min(pageSize, total - (page - 1) * pageSize) : pageSize;
+  const items: SagaSummary[] = [];
+  let seen = 0;
+  if (take > 0 && skip < total) {
+    for await (const w of client.workflow.list({ query, pageSize: Math.min(1_000, skip + take) })) {
+      if (seen++ < skip) continue;
+      items.push(summaryOf(w));
+      if (items.length >= take) break;
+    }
+  }
+  return { items: fromEnd ? items.reverse() : items, page, pageSize, total, counts };
+};
+
 /**
  * The Temporal coordinator's side of the operator API (`operatorApi` in @saga/service serves it):
- * lists and totals from visibility (this coordinator's task queue, newest first — SQL visibility
- * has no other order), one saga's timeline from the workflow's `status` query, and operator
- * actions as the workflow's `operate` update, whose validator refuses what does not fit (409).
+ * lists and counts from visibility (this coordinator's task queue; one count per status), one
+ * saga's timeline from the workflow's `status` query, and operator actions as the workflow's
+ * `operate` update, whose validator refuses what does not fit (409). Visibility lists newest
+ * first only: `oldest` and `stuck` (the unfinished ones longest running, by start — no update
+ * time is indexed) read the list from its end.
  */
 export const temporalOperator = (client: Client, taskQueue: string): SagaOperator => ({
-  async list({ status, page, pageSize }): Promise<SagaPage> {
-    // An open status only counts for a workflow still running (one terminated by hand keeps its last attribute).
-    const query = [
-      `TaskQueue = '${taskQueue}'`,
-      ...(status ? [`SagaStatus = '${status}'`] : []),
-      ...(status && !isTerminal(status) ? [`ExecutionStatus = 'Running'`] : []),
-    ].join(' AND ');
-    const { count } = await client.workflow.count(query);
-    const skip = (page - 1) * pageSize;
-    const items: SagaSummary[] = [];
-    let seen = 0;
-    if (skip < count) {
-      for await (const w of client.workflow.list({ query, pageSize: Math.min(1_000, skip + pageSize) })) {
-        if (seen++ < skip) continue;
-        items.push(summaryOf(w));
-        if (items.length >= pageSize) break;
-      }
-    }
-    return { items, page, pageSize, total: count };
-  },
+  list: (q) =>
+    listFromVisibility(client, taskQueue, q).catch((err: unknown) => {
+      // A value the visibility query language refuses: the filter is data, but its parser has the last word.
+      const cause = (err as Error).cause;
+      const grpc = isGrpcServiceError(err) ? err : isGrpcServiceError(cause) ? cause : undefined;
+      if (grpc && Number(grpc.code) === 3 /* INVALID_ARGUMENT */)
+        throw new HttpError(400, `Temporal's visibility refused the filter: ${grpc.details}`);
+      throw err;
+    }),
 
   async get(id) {
     const handle = client.workflow.getHandle(id);

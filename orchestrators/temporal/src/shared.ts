@@ -8,6 +8,7 @@ export const TASK_QUEUE = 'order-saga';
 
 /** Search attributes the Web UI lists and filters sagas by (registered on the dev server at start). */
 export const OrderIdKey = defineSearchAttributeKey('OrderId', 'KEYWORD');
+export const CustomerIdKey = defineSearchAttributeKey('CustomerId', 'KEYWORD');
 export const SagaStatusKey = defineSearchAttributeKey('SagaStatus', 'KEYWORD');
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HISTORY_KINDS, SAGA_STATUSES, type HistoryLine, type SagaStatus as Status } from './saga.ts';
+import { HISTORY_KINDS, SAGA_SORTS, SAGA_STATUSES, type HistoryLine, type SagaStatus as Status } from './saga.ts';
 import type { TimelineStepView } from './timeline.ts';
 
 /**
@@ -26,25 +26,47 @@ export const pageQuery = <const S extends readonly [string, ...string[]]>(
     })
     .strict();
 
-export const ListSagasQuery = pageQuery(SAGA_STATUSES, 50, 200);
-export type ListSagasQuery = z.infer<typeof ListSagasQuery>;
+const filterText = z.string().min(1).max(200);
 
-/** One saga in a list. `updatedAt` is null where the coordinator's index does not keep it (Temporal's visibility). */
+/**
+ * `GET /sagas`: a page, filtered by status, current step, saga (order) id, customer id and age
+ * (`createdBefore`: only sagas started before that time), in a `sort` order. A coordinator whose
+ * index cannot filter by one of them answers 400 naming it (Temporal's visibility keeps no step).
+ */
+export const ListSagasQuery = pageQuery(SAGA_STATUSES, 50, 200).extend({
+  step: filterText.optional(),
+  id: filterText.optional(),
+  customerId: filterText.optional(),
+  createdBefore: z.iso.datetime().optional(),
+  sort: z.enum(SAGA_SORTS).default('oldest'),
+});
+export type ListSagasQuery = z.infer<typeof ListSagasQuery>;
+/** The filters of a list query (all but the page, its size and the order). */
+export type SagaFilter = Omit<ListSagasQuery, 'page' | 'pageSize' | 'sort'>;
+
+/** One saga in a list. `updatedAt` is null where the coordinator's index does not keep it (Temporal's visibility: its close time). */
 export const SagaSummary = z.object({
   id: z.string(),
   status: SagaStatus,
   currentStep: z.string().nullable(),
   reason: z.string().nullable(),
+  /** The order's customer; null where the coordinator's index does not keep it (a saga listed before it did). */
+  customerId: z.string().nullable(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime().nullable(),
 });
 export type SagaSummary = z.infer<typeof SagaSummary>;
 
+/**
+ * A page of sagas, the total that match the query, and `counts`: how many match every filter but
+ * the status, per status (what a list's status tabs show).
+ */
 export const SagaPage = z.object({
   items: z.array(SagaSummary),
   page: z.number().int(),
   pageSize: z.number().int(),
   total: z.number().int(),
+  counts: z.record(SagaStatus, z.number().int()),
 });
 export type SagaPage = z.infer<typeof SagaPage>;
 

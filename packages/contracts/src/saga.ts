@@ -12,10 +12,24 @@ export const SAGA_STATUSES = [
 ] as const;
 export type SagaStatus = (typeof SAGA_STATUSES)[number];
 
+/**
+ * How a list is ordered: `oldest` first (by creation, the default), `newest` first, or `stuck`:
+ * the sagas not finished that have not moved for longest first (by their last change; without a
+ * `status`, only RUNNING, COMPENSATING and NEEDS_ATTENTION ones).
+ */
+export const SAGA_SORTS = ['oldest', 'newest', 'stuck'] as const;
+export type SagaSort = (typeof SAGA_SORTS)[number];
+
 /** A saga that is finished: nothing more happens to it. */
 export const TERMINAL_STATUSES = ['COMPLETED', 'REJECTED', 'RESOLVED'] as const satisfies readonly SagaStatus[];
 /** Whether a saga is finished. */
 export const isTerminal = (status: SagaStatus) => (TERMINAL_STATUSES as readonly SagaStatus[]).includes(status);
+/** A saga not finished: moving, or parked for a person (what a list's `stuck` order shows without a status). */
+export const UNFINISHED_STATUSES = [
+  'RUNNING',
+  'COMPENSATING',
+  'NEEDS_ATTENTION',
+] as const satisfies readonly SagaStatus[];
 /** A saga that still moves on its own (not finished, not parked for a person). */
 export const ACTIVE_STATUSES = ['RUNNING', 'COMPENSATING'] as const satisfies readonly SagaStatus[];
 

@@ -81,6 +81,10 @@ export interface CoordinatorDriver {
   operations(mode: Mode): { servers: string[]; inspection: string };
   /** Where else a person looks at its sagas (a web UI), if anywhere. */
   ui?(env: Env): string;
+  /** false when its operator API's list cannot filter by the current step (Temporal: visibility indexes none; a 400 then). */
+  listsByStep?: false;
+  /** Its engine's web UI for the Saga Explorer's links: the sagas, and one saga's page (`{id}` in it). */
+  links?(env: Env): { base: string; saga: string };
   /** What it owns in flight, from its own store (never another coordinator's; ADR 0011). */
   inFlight(env: Env, limit: number): Promise<Omit<InFlight, 'owner'>>;
 }

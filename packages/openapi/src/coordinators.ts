@@ -4,6 +4,7 @@ import {
   OPERATOR_ACTIONS,
   OperatorBody,
   OperatorOutcome,
+  SagaPage,
   SagaSummary,
   SagaTimeline,
   type OperatorAction,
@@ -25,7 +26,8 @@ const operatorRoutes = (
   route(r, {
     method: 'get',
     path: '/sagas',
-    summary: 'Sagas, paged, optionally by status, with the total',
+    summary:
+      'Sagas, paged, filtered by status, current step, id, customer and age, in an order (oldest, newest, stuck longest first), with the total and the counts per status (a filter the coordinator cannot apply is a 400 naming it)',
     request: { query: ListSagasQuery },
     responses: {
       200: {
@@ -36,6 +38,7 @@ const operatorRoutes = (
             page: z.number().int(),
             pageSize: z.number().int(),
             total: z.number().int(),
+            counts: SagaPage.shape.counts,
           }),
         ),
       },

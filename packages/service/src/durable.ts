@@ -3,6 +3,7 @@ import { commandTopic, type Command, type CommandType, type Line } from '@saga/c
 import { PATIENT_MAX_BACKOFF_MS, STEP_RETRY, type ReplyOutcome, type SagaStatus } from '@saga/contracts/saga';
 import { postCommand } from '@saga/http';
 import type { Queryable } from '@saga/postgres';
+import type { SagaColumns } from './operator-api.ts';
 
 /**
  * What the durable-execution coordinators (DBOS, Restate: ADR 0019, 0020) share: one attempt of a
@@ -45,6 +46,9 @@ export const attemptCommand =
     return { kind: 'sent', at: Date.now() };
   };
 
+/** The columns of a durable coordinator's saga list (`dbos_sagas`, `restate_sagas`) that `pageOfSagas` reads. */
+export const DURABLE_SAGA_COLUMNS: SagaColumns = { step: 'current_step', reason: 'reason', customer: 'customer_id' };
+
 /** A row of a durable coordinator's saga list, written by its workflow when the status changes. */
 export interface SagaRow {
   id: string;
@@ -53,15 +57,18 @@ export interface SagaRow {
   reason: string | null;
   pastPivot: boolean;
   deadlineAt: number;
+  /** The order's customer (absent in a row recorded before it was kept). */
+  customerId?: string;
 }
 
-/** Writes `row` into `table` (`id`, `status`, `current_step`, `reason`, `past_pivot`, `deadline_at`, `updated_at`). */
+/** Writes `row` into `table` (`id`, `status`, `current_step`, `reason`, `past_pivot`, `deadline_at`, `customer_id`, `updated_at`). */
 export const recordSagaRow = async (db: Queryable, table: string, row: SagaRow) => {
   await db.query(
-    `INSERT INTO ${table} (id, status, current_step, reason, past_pivot, deadline_at)
-     VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (id) DO UPDATE SET status = $2, current_step = $3, reason = $4, past_pivot = $5, updated_at = now()`,
-    [row.id, row.status, row.step, row.reason, row.pastPivot, new Date(row.deadlineAt)],
+    `INSERT INTO ${table} (id, status, current_step, reason, past_pivot, deadline_at, customer_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (id) DO UPDATE SET status = $2, current_step = $3, reason = $4, past_pivot = $5,
+       customer_id = coalesce($7, ${table}.customer_id), updated_at = now()`,
+    [row.id, row.status, row.step, row.reason, row.pastPivot, new Date(row.deadlineAt), row.customerId ?? null],
   );
 };
 

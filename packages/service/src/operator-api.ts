@@ -4,11 +4,15 @@ import {
   ListSagasQuery,
   OPERATOR_ACTIONS,
   OperatorBody,
+  SAGA_STATUSES,
+  UNFINISHED_STATUSES,
   type HistoryKind,
   type HistoryLine,
   type OperatorAction,
   type OperatorOutcome,
+  type SagaFilter,
   type SagaPage,
+  type SagaSort,
   type SagaStatus,
   type SagaTimeline,
 } from '@saga/contracts';
@@ -73,39 +77,87 @@ export const historyLine = (kind: string, f: LineFields): HistoryLine => {
   };
 };
 
+/** The SQL of a coordinator's sagas table that `pageOfSagas` reads. */
+export interface SagaColumns {
+  /** Its current step and its reason (the custom orchestrator's and the choreography's view differ there). */
+  step: string;
+  reason: string;
+  /** The order's customer id (null where the table does not know it). */
+  customer: string;
+  /** The condition "the customer is `param`", when a better one than `customer = param` exists (an index elsewhere). */
+  customerIs?: (param: string) => string;
+  /** More columns its rows carry (the custom orchestrator's `version`). */
+  extra?: string;
+}
+
+/** The WHERE clause of `filter` over a table with `columns` (params from `$<first>` on), statuses aside. */
+const whereOf = (columns: SagaColumns, filter: SagaFilter, statuses: readonly SagaStatus[] | undefined) => {
+  const params: unknown[] = [];
+  const conds: string[] = [];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    conds.push(sql(`$${params.length}`));
+  };
+  if (statuses) add((p) => `status = ANY(${p}::text[])`, statuses);
+  if (filter.step !== undefined) add((p) => `${columns.step} = ${p}`, filter.step);
+  if (filter.id !== undefined) add((p) => `id = ${p}`, filter.id);
+  if (filter.customerId !== undefined)
+    add((p) => columns.customerIs?.(p) ?? `${columns.customer} = ${p}`, filter.customerId);
+  if (filter.createdBefore !== undefined) add((p) => `created_at < ${p}`, new Date(filter.createdBefore));
+  return { where: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
+};
+
+const ORDER_BY: Record<SagaSort, string> = {
+  oldest: 'created_at, id',
+  newest: 'created_at DESC, id DESC',
+  stuck: 'updated_at, id',
+};
+
 /**
- * One page of a coordinator's sagas table, oldest first, with the total: `table` has `id`,
- * `status`, `created_at`, `updated_at`; `step` and `reason` are the SQL that gives its current
- * step and its reason (the custom orchestrator's and the choreography's view differ there);
- * `extra`, more columns its rows carry (the custom orchestrator's `version`).
+ * One page of a coordinator's sagas table (`id`, `status`, `created_at`, `updated_at` and what
+ * `columns` says) under the query's filters and order, the total, and the counts per status under
+ * every filter but the status (one grouped count).
  */
 export const pageOfSagas = async (
   db: Queryable,
   table: string,
-  columns: { step: string; reason: string; extra?: string },
-  { status, page, pageSize }: ListSagasQuery,
+  columns: SagaColumns,
+  q: ListSagasQuery,
 ): Promise<SagaPage> => {
-  const where = status ? 'WHERE status = $3' : '';
+  const { page, pageSize, sort, status, ...rest } = q;
+  const statuses: readonly SagaStatus[] | undefined = status
+    ? [status]
+    : sort === 'stuck'
+      ? UNFINISHED_STATUSES
+      : undefined;
+  const list = whereOf(columns, rest, statuses);
   const { rows } = await db.query<{
     id: string;
     status: SagaStatus;
     currentStep: string | null;
     reason: string | null;
+    customerId: string | null;
     createdAt: Date;
     updatedAt: Date;
   }>(
-    `SELECT id, status, ${columns.step} AS "currentStep", ${columns.reason} AS reason, created_at AS "createdAt", updated_at AS "updatedAt"${columns.extra ? `, ${columns.extra}` : ''}
-     FROM ${table} ${where} ORDER BY created_at, id LIMIT $1 OFFSET $2`,
-    [pageSize, (page - 1) * pageSize, ...(status ? [status] : [])],
+    `SELECT id, status, ${columns.step} AS "currentStep", ${columns.reason} AS reason, ${columns.customer} AS "customerId",
+            created_at AS "createdAt", updated_at AS "updatedAt"${columns.extra ? `, ${columns.extra}` : ''}
+     FROM ${table} ${list.where} ORDER BY ${ORDER_BY[sort]}
+     LIMIT $${list.params.length + 1} OFFSET $${list.params.length + 2}`,
+    [...list.params, pageSize, (page - 1) * pageSize],
   );
-  const total = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM ${table} ${status ? 'WHERE status = $1' : ''}`,
-    status ? [status] : [],
+  const all = whereOf(columns, rest, undefined);
+  const grouped = await db.query<{ status: SagaStatus; n: number }>(
+    `SELECT status, count(*)::int AS n FROM ${table} ${all.where} GROUP BY status`,
+    all.params,
   );
+  const counts = Object.fromEntries(SAGA_STATUSES.map((s) => [s, 0])) as Record<SagaStatus, number>;
+  for (const g of grouped.rows) counts[g.status] = g.n;
   return {
     items: rows.map((r) => ({ ...r, createdAt: iso(r.createdAt)!, updatedAt: iso(r.updatedAt) })),
     page,
     pageSize,
-    total: total.rows[0]!.n,
+    total: (statuses ?? SAGA_STATUSES).reduce((n, s) => n + counts[s], 0),
+    counts,
   };
 };

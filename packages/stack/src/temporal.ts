@@ -12,6 +12,7 @@ import { Versions, type StackSettings } from './settings.ts';
 const { IndexedValueType } = proto.temporal.api.enums.v1;
 const SEARCH_ATTRIBUTES: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
   OrderId: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  CustomerId: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   SagaStatus: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
 };
 
@@ -145,6 +146,8 @@ export const temporalServer = (s: StackSettings): Server => {
           // The Temporal coordinator's search attributes, so the Web UI lists and filters sagas.
           '--search-attribute',
           'OrderId=Keyword',
+          '--search-attribute',
+          'CustomerId=Keyword',
           '--search-attribute',
           'SagaStatus=Keyword',
           '--log-level',

@@ -99,6 +99,17 @@ export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs, opts: { 
         headers: admin,
         body: JSON.stringify(customers),
       }),
+    /** Fault injection of one service (`POST /admin/faults`); a refusal throws. */
+    faults: async (
+      service: 'order' | 'inventory' | 'payment',
+      settings: { latencyMs?: number; failureRate?: number; crash?: boolean },
+    ) => {
+      await call(`${services[service].url}/admin/faults`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify(settings),
+      });
+    },
     placeOrder: async (customerId: string, lines: { sku: string; quantity: number; unitPriceCents: number }[]) =>
       (await call(`${services.order.url}/orders`, {
         method: 'POST',

@@ -26,6 +26,10 @@ export const restateDriver = {
     inspection:
       "operator API (ADR 0017): GET /sagas, /sagas/:id (the workflow's own state); POST /sagas/:id/{retry,compensate,resolve} (admin token); Restate UI / CLI: invocations, journal, state, cancel, kill",
   }),
+  links: (env) => {
+    const base = `${(env.RESTATE_ADMIN_URL ?? 'http://127.0.0.1:9070').replace(/\/$/, '')}/ui`;
+    return { base, saga: `${base}/invocations` };
+  },
   ui: (env) => `${(env.RESTATE_ADMIN_URL ?? 'http://127.0.0.1:9070').replace(/\/$/, '')}/ui (Invocations: orderSaga)`,
   inFlight: async (env, limit) => {
     const cfg = loadConfig(restateSettings, env);

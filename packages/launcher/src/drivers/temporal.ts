@@ -42,6 +42,11 @@ export const temporalDriver = {
     inspection:
       'operator API (ADR 0017: visibility, the status query, the operate update); Temporal Web UI / CLI: event history, search attributes, terminate, reset',
   }),
+  listsByStep: false,
+  links: (env) => {
+    const base = `${env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233'}/namespaces/${env.TEMPORAL_NAMESPACE ?? 'default'}/workflows`;
+    return { base, saga: `${base}/{id}` };
+  },
   ui: (env) =>
     `${env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233'}/namespaces/default/workflows (filter: SagaStatus="REJECTED")`,
   inFlight: async (env, limit) => {

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { isTerminal, ORDER_SAGA_STEPS, timelineOf, type SagaStatus } from '@saga/contracts';
 import { appendToOutbox, toOutbox } from '@saga/outbox';
 import { withTransaction } from '@saga/postgres';
-import { historyLine, iso, pageOfSagas, type ChoreographyDeps, type Operated, type SagaOperator } from '@saga/service';
+import {
+  historyLine,
+  iso,
+  pageOfSagas,
+  type ChoreographyDeps,
+  type Operated,
+  type SagaColumns,
+  type SagaOperator,
+} from '@saga/service';
 import { load, save } from './store.ts';
 import { derive, requestedBy, TRIGGER_OF } from './view.ts';
 
@@ -10,12 +18,20 @@ import { derive, requestedBy, TRIGGER_OF } from './view.ts';
 const FORWARD = new Set<string>(ORDER_SAGA_STEPS);
 
 /** The operator API over the view: retry publishes again the event each pending step reacts to. */
+/** The columns of the saga view that its list (`pageOfSagas`) reads: the customer is in the order service's orders. */
+export const SAGA_VIEW_COLUMNS: SagaColumns = {
+  step: 'current_step',
+  reason: 'coalesce(parked, reason)',
+  customer: '(SELECT o.customer_id FROM orders o WHERE o.id = saga_view.id)',
+  customerIs: (p) => `id IN (SELECT o.id FROM orders o WHERE o.customer_id = ${p})`,
+};
+
 export const keeperOperator = (
   pool: ServicePool,
   verdict: (orderId: string, reason: string) => Promise<{ payload: { outcome: string; reason?: string } }>,
 ): SagaOperator => ({
   // The reason a list shows: why it waits for a person, else why it compensates.
-  list: (q) => pageOfSagas(pool, 'saga_view', { step: 'current_step', reason: 'coalesce(parked, reason)' }, q),
+  list: (q) => pageOfSagas(pool, 'saga_view', SAGA_VIEW_COLUMNS, q),
 
   async get(id) {
     const { rows } = await pool.query<{
