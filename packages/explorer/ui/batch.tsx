@@ -27,7 +27,18 @@ const idsOf = async (state: ListState, total: number) => {
  * An operator action on every saga the current filter selects: the ids are taken once, then
  * acted on four at a time with a progress bar; what a coordinator refused is listed with its reason.
  */
-export const Batch = ({ state, total, token }: { state: ListState; total: number; token: string }) => {
+export const Batch = ({
+  state,
+  total,
+  token,
+  done,
+}: {
+  state: ListState;
+  total: number;
+  token: string;
+  /** Called when the batch has finished (the list reads itself again). */
+  done: () => void;
+}) => {
   const [action, setAction] = useState<OperatorAction>('retry');
   const [note, setNote] = useState('');
   const [progress, setProgress] = useState<Progress | undefined>();
@@ -51,6 +62,7 @@ export const Batch = ({ state, total, token }: { state: ListState; total: number
     };
     await Promise.all([worker(), worker(), worker(), worker()]);
     setProgress({ ...p, refused: [...p.refused], running: false });
+    done();
   };
 
   return (

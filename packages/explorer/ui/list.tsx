@@ -39,12 +39,19 @@ export const SagaList = ({ sources, state, token }: { sources: Source[]; state: 
   const [error, setError] = useState<string | undefined>();
   const [live, setLive] = useState(true);
   const [updatedAt, setUpdatedAt] = useState<Date | undefined>();
+  /** Bumped to read the list again at once (after a batch action). */
+  const [tick, setTick] = useState(0);
   const key = JSON.stringify(state);
   const latest = useRef(key);
   latest.current = key;
 
+  /** The filter the page on screen belongs to: another one empties it (a reload keeps it, and the batch's progress). */
+  const shown = useRef(key);
   useEffect(() => {
-    setPage(undefined);
+    if (shown.current !== key) {
+      shown.current = key;
+      setPage(undefined);
+    }
     setError(undefined);
     let stop = false;
     const load = () =>
@@ -63,7 +70,7 @@ export const SagaList = ({ sources, state, token }: { sources: Source[]; state: 
       stop = true;
       if (t) clearInterval(t);
     };
-  }, [key, live]);
+  }, [key, live, tick]);
 
   const set = (patch: Partial<ListState>) => go({ ...state, page: 1, ...patch });
   const pages = page ? Math.max(1, Math.ceil(page.total / PAGE_SIZE)) : 1;
@@ -175,13 +182,15 @@ export const SagaList = ({ sources, state, token }: { sources: Source[]; state: 
 
       {page && (
         <>
-          {!source?.archived && <Batch state={state} total={page.total} token={token} />}
+          {!source?.archived && (
+            <Batch state={state} total={page.total} token={token} done={() => setTick((t) => t + 1)} />
+          )}
           <Table
             class="sagas"
             head={['Order (saga) id', 'Status', 'Current step', 'Customer', 'Started', 'Last change', 'Reason']}
             caption={
               <>
-                {page.total} sagas match
+                {page.total === 1 ? '1 saga matches' : `${page.total} sagas match`}
                 {updatedAt && <span class="muted"> · updated {time(updatedAt.toISOString())}</span>}
               </>
             }

@@ -110,4 +110,6 @@ const App = () => {
   );
 };
 
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+root.textContent = ''; // the "Loading…" line the page starts with
+render(<App />, root);
