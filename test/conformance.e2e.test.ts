@@ -237,7 +237,8 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
     expect((await list(`id=${approved}&createdBefore=${before}`)).total).toBe(0);
     expect((await list(`id=${approved}&status=REJECTED`)).counts).toMatchObject({ COMPLETED: 1, REJECTED: 0 });
 
-    const created = (p: SagaPage) => p.items.map((s) => s.createdAt);
+    // Temporal's visibility orders by close time (the running first), not by start (ADR 0021).
+    const created = (p: SagaPage) => p.items.map((s) => (name === 'temporal' ? (s.updatedAt ?? '9999') : s.createdAt));
     const newest = created(await list('sort=newest&pageSize=5'));
     const oldest = created(await list('sort=oldest&pageSize=5'));
     expect(newest).toEqual([...newest].sort().reverse());

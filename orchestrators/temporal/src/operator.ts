@@ -98,9 +98,9 @@ const listFromVisibility = async (
  * The Temporal coordinator's side of the operator API (`operatorApi` in @saga/service serves it):
  * lists and counts from visibility (this coordinator's task queue; one count per status), one
  * saga's timeline from the workflow's `status` query, and operator actions as the workflow's
- * `operate` update, whose validator refuses what does not fit (409). Visibility lists newest
- * first only: `oldest` and `stuck` (the unfinished ones longest running, by start — no update
- * time is indexed) read the list from its end.
+ * `operate` update, whose validator refuses what does not fit (409). Visibility has one order
+ * (the running first, then by close time): that is `newest`; `oldest` and `stuck` (the unfinished
+ * ones longest running, by start — no update time is indexed) read the list from its end.
  */
 export const temporalOperator = (client: Client, taskQueue: string): SagaOperator => ({
   list: (q) =>

@@ -15,7 +15,9 @@ export type SagaStatus = (typeof SAGA_STATUSES)[number];
 /**
  * How a list is ordered: `oldest` first (by creation, the default), `newest` first, or `stuck`:
  * the sagas not finished that have not moved for longest first (by their last change; without a
- * `status`, only RUNNING, COMPENSATING and NEEDS_ATTENTION ones).
+ * `status`, only RUNNING, COMPENSATING and NEEDS_ATTENTION ones). Temporal's visibility has one
+ * order of its own — the running first, then by close time — so there `newest` is that order and
+ * `oldest` its reverse, and `stuck` is by start (it keeps no update time).
  */
 export const SAGA_SORTS = ['oldest', 'newest', 'stuck'] as const;
 export type SagaSort = (typeof SAGA_SORTS)[number];
