@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   SAGA_STATUSES,
@@ -55,9 +55,21 @@ export const archivedModes = (results: string, run: string) => {
   return existsSync(dir) ? readdirSync(dir).flatMap((f) => (f.endsWith('.json') ? [f.slice(0, -5)] : [])) : [];
 };
 
-/** The newest run that kept its sagas, if any. */
-export const newestArchivedRun = (runs: { id: string; keptSagas: string[] }[]) =>
-  runs.find((r) => r.keptSagas.length > 0)?.id;
+/**
+ * The run that kept its sagas last, if any: by the time its `sagas/` folder was written (the
+ * sources list asks every few seconds, so no run's results.json is read for it).
+ */
+export const newestArchivedRun = (results: string) =>
+  existsSync(results)
+    ? readdirSync(results, { withFileTypes: true })
+        .flatMap((d) => {
+          const dir = join(results, d.name, 'sagas');
+          return d.isDirectory() && NAME.test(d.name) && existsSync(dir)
+            ? [{ id: d.name, at: statSync(dir).mtimeMs }]
+            : [];
+        })
+        .sort((a, b) => b.at - a.at)[0]?.id
+    : undefined;
 
 /** A kept mode's sagas; undefined when the run or mode kept none. */
 export const loadArchive = (results: string, run: string, mode: string): SagaArchive | undefined => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { COORDINATOR_NAMES } from '@saga/launcher';
 import { listParams, operatorQuery, parseList } from '../ui/state.ts';
 import { ListSagasQuery, type SagaStatus, type SagaSummary } from '@saga/contracts';
-import { archivedSources, pageOfKept, type SagaArchive } from './archive.ts';
+import { archivedSources, newestArchivedRun, pageOfKept, type SagaArchive } from './archive.ts';
 import { runsIn, sourcesOf } from './server.ts';
 
 describe('the explorer’s sources: every coordinator of the registry, at its operator API', () => {
@@ -68,6 +68,8 @@ describe('the benchmark runs the explorer lists', () => {
       ['run:old:custom-kafka', 'custom-kafka'],
     ]);
     expect(archivedSources(dir, '../old')).toEqual([]);
+    expect(newestArchivedRun(dir)).toBe('old');
+    expect(newestArchivedRun(join(dir, 'missing'))).toBeUndefined();
   });
 });
 

@@ -132,7 +132,7 @@ export const explorerApp = ({ logger, sources, assets, results, timeoutMs = 10_0
           ),
         })),
       );
-      const kept = run ?? newestArchivedRun(runsIn(results));
+      const kept = run ?? newestArchivedRun(results);
       res.json([...live, ...(kept ? archivedSources(results, kept).map((s) => ({ ...s, up: true })) : [])]);
     });
     router.get('/api/sources/:source/sagas', async (req, res) => {

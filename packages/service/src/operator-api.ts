@@ -90,7 +90,7 @@ export interface SagaColumns {
   extra?: string;
 }
 
-/** The WHERE clause of `filter` over a table with `columns` (params from `$<first>` on), statuses aside. */
+/** The WHERE clause of `filter` (and of `statuses`, when given) over a table with `columns`, with its params. */
 const whereOf = (columns: SagaColumns, filter: SagaFilter, statuses: readonly SagaStatus[] | undefined) => {
   const params: unknown[] = [];
   const conds: string[] = [];
