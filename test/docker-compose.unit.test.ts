@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { coordinatorSettings, serverSettings } from '@saga/config';
 import { compiledOf, COORDINATORS, coordinatorUrl, DRIVERS, hasProcess, SERVICES, sourceOf } from '@saga/launcher';
 import { serviceSettings } from '@saga/service';
-import { DATABASES, SERVER_NAMES, TEMPORAL_TUNING, Versions, loadStackSettings } from '@saga/stack';
+import { DATABASES, SEARCH_ATTRIBUTES, SERVER_NAMES, TEMPORAL_TUNING, Versions, loadStackSettings } from '@saga/stack';
 
 // docker-compose.yml is not run here (no Docker engine): this keeps it valid YAML and in step
 // with the no-Docker stack's versions, ports and database names.
@@ -95,6 +95,7 @@ describe('docker-compose.yml', () => {
     for (const job of ['temporal-pg-schema', 'temporal-pg-namespace'])
       expect(compose.services[job]!.image).toBe(`temporalio/admin-tools:${server}`);
     expect(compose.services.restate!.image).toBe(`docker.restate.dev/restatedev/restate:${Versions.restateServer}`);
+    expect(compose.services['temporal-pg-ui']!.image).toBe(`temporalio/ui:${Versions.temporalUi.replace(/^v/, '')}`);
   });
 
   it('publishes the same ports as the stack defaults', () => {
@@ -118,6 +119,21 @@ describe('docker-compose.yml', () => {
     >;
     expect(Object.entries(dynamic).map(([k, v]) => `${k}=${String(v[0]!.value)}`)).toEqual(TEMPORAL_TUNING);
     expect(hostPorts('temporal-pg')).toEqual([defaults.temporalPg.port]);
+  });
+
+  it("gives both Temporal servers the coordinator's search attributes, and temporal-pg its Web UI", () => {
+    const names = Object.keys(SEARCH_ATTRIBUTES);
+    const dev = compose.services.temporal!.command!.join(' ');
+    for (const n of names) expect(dev).toContain(`--search-attribute ${n}=Keyword`);
+    const job = compose.services['temporal-pg-namespace']!.command!.join(' ');
+    expect(job).toContain(`for name in ${names.join(' ')}; do`);
+    expect(job).toContain(
+      'search-attribute create --address temporal-pg:7233 -n default --name "$$name" --type Keyword',
+    );
+    const ui = compose.services['temporal-pg-ui']!;
+    expect(ui.environment?.TEMPORAL_ADDRESS).toBe('temporal-pg:7233');
+    expect(hostPorts('temporal-pg-ui')).toEqual([defaults.temporalPgUi.port]);
+    expect(Number(ui.environment?.TEMPORAL_UI_PORT)).toBe(defaults.temporalPgUi.port);
   });
 
   it('creates every database the stack creates', () => {

@@ -98,6 +98,8 @@ export const serverSettings = {
   TEMPORAL_PG_ADDRESS: setting.hostPort('127.0.0.1:7333'),
   TEMPORAL_NAMESPACE: setting.string('default'),
   TEMPORAL_UI_URL: setting.string('http://127.0.0.1:8233'),
+  /** The Temporal Web UI of the server on PostgreSQL (the stack's `temporal-pg-ui`, Temporal's ui-server). */
+  TEMPORAL_PG_UI_URL: setting.httpUrl('http://127.0.0.1:8333'),
   /** For Temporal Cloud or any server behind TLS; an API key implies TLS. */
   TEMPORAL_TLS: setting.bool(false),
   TEMPORAL_API_KEY: setting.optionalString(),

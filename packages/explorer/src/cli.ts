@@ -17,7 +17,7 @@ import { ConfigError, loadConfig, setting } from '@saga/config';
 import { createLogger, listen } from '@saga/http';
 import { livePid, loadStackSettings, spawnDetached, stopPid } from '@saga/stack';
 import { buildExplorer } from './build.ts';
-import { explorerApp, sourcesOf } from './server.ts';
+import { explorerApp, modeLinks, sourcesOf } from './server.ts';
 
 const opts = new Command('explorer')
   .description('the Saga Explorer: every coordinator’s sagas in one web UI (find, follow, repair)')
@@ -82,6 +82,7 @@ const sources = sourcesOf(process.env);
 const app = explorerApp({
   logger: createLogger('explorer', process.env.LOG_LEVEL ?? 'warn'),
   sources,
+  linksOf: modeLinks(process.env),
   assets,
   results: fileURLToPath(new URL('../../../benchmarks/results/', import.meta.url)),
 });

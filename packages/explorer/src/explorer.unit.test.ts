@@ -6,7 +6,7 @@ import { COORDINATOR_NAMES } from '@saga/launcher';
 import { listParams, operatorQuery, parseList } from '../ui/state.ts';
 import { ListSagasQuery, type SagaStatus, type SagaSummary } from '@saga/contracts';
 import { archivedSources, newestArchivedRun, pageOfKept, type SagaArchive } from './archive.ts';
-import { runsIn, sourcesOf } from './server.ts';
+import { modeLinks, runsIn, sourcesOf } from './server.ts';
 
 describe('the explorer’s sources: every coordinator of the registry, at its operator API', () => {
   it('one per driver, at its port setting, its default, or EXPLORER_<NAME>_URL', () => {
@@ -26,6 +26,16 @@ describe('the explorer’s sources: every coordinator of the registry, at its op
     expect(s.find((x) => x.name === 'restate')!.ui?.base).toBe('http://127.0.0.1:9070/ui');
     expect(s.filter((x) => x.ui).map((x) => x.name)).toEqual(['temporal', 'restate']);
     expect(s.filter((x) => !x.filtersByStep).map((x) => x.name)).toEqual(['temporal']);
+  });
+  it("links a Temporal coordinator on the server on PostgreSQL, and a run's temporal-pg modes, to temporal-pg-ui", () => {
+    const onPg = sourcesOf({ TEMPORAL_ADDRESS: '127.0.0.1:7333' }).find((x) => x.name === 'temporal')!;
+    expect(onPg.ui?.saga).toBe('http://127.0.0.1:8333/namespaces/default/workflows/{id}');
+    const links = modeLinks({ TEMPORAL_PG_UI_URL: 'http://127.0.0.1:9333/', TEMPORAL_NAMESPACE: 'a b' });
+    expect(links('temporal-pg-http')?.base).toBe('http://127.0.0.1:9333/namespaces/a%20b/workflows');
+    expect(links('temporal-kafka')?.base).toBe('http://127.0.0.1:8233/namespaces/a%20b/workflows');
+    expect(links('restate-http')?.base).toBe('http://127.0.0.1:9070/ui');
+    expect(links('custom-kafka')).toBeUndefined();
+    expect(links('no-such-mode')).toBeUndefined();
   });
 });
 

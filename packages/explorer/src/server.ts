@@ -48,9 +48,22 @@ export const sourcesOf = (env: Env): Source[] =>
     };
   });
 
+/** The engine web UI of a benchmark mode's server (Temporal's dev server or temporal-pg-ui, Restate's), by the mode's driver. */
+export const modeLinks =
+  (env: Env) =>
+  (modeName: string): Source['ui'] => {
+    for (const d of DRIVERS as readonly CoordinatorDriver[]) {
+      const mode = d.modes.find((m) => m.name === modeName);
+      if (mode) return d.links?.(env, mode);
+    }
+    return undefined;
+  };
+
 export interface ExplorerOptions {
   logger: Logger;
   sources: Source[];
+  /** Links of a run's kept mode to its engine's web UI (default: the stack's default addresses). */
+  linksOf?: (mode: string) => Source['ui'];
   /** The built page (index.html, app.js, app.css). */
   assets: string;
   /** Where benchmark runs are (`<run>/results.json`, `<run>/index.html`). */
@@ -102,7 +115,14 @@ export const runsIn = (results: string): Run[] =>
  * (the list, its query passed on), `GET …/sagas/:id`, `POST …/sagas/:id/retry|compensate|resolve`
  * (the browser's `Authorization` passed on) — and the benchmark runs' report pages under `/runs/`.
  */
-export const explorerApp = ({ logger, sources, assets, results, timeoutMs = 10_000 }: ExplorerOptions) => {
+export const explorerApp = ({
+  logger,
+  sources,
+  assets,
+  results,
+  timeoutMs = 10_000,
+  linksOf = modeLinks({}),
+}: ExplorerOptions) => {
   const sourceOf = (req: Request) => {
     const s = sources.find((x) => x.name === req.params.source);
     if (!s)
@@ -133,7 +153,11 @@ export const explorerApp = ({ logger, sources, assets, results, timeoutMs = 10_0
         })),
       );
       const kept = run ?? newestArchivedRun(results);
-      res.json([...live, ...(kept ? archivedSources(results, kept).map((s) => ({ ...s, up: true })) : [])]);
+      const archived = (kept ? archivedSources(results, kept) : []).map((s) => {
+        const ui = linksOf(s.archived!.mode);
+        return { ...s, up: true, ...(ui ? { ui } : {}) };
+      });
+      res.json([...live, ...archived]);
     });
     router.get('/api/sources/:source/sagas', async (req, res) => {
       const kept = keptOf(req);

@@ -83,8 +83,11 @@ export interface CoordinatorDriver {
   ui?(env: Env): string;
   /** false when its operator API's list cannot filter by the current step (Temporal: visibility indexes none; a 400 then). */
   listsByStep?: false;
-  /** Its engine's web UI for the Saga Explorer's links: the sagas, and one saga's page (`{id}` in it). */
-  links?(env: Env): { base: string; saga: string };
+  /**
+   * Its engine's web UI for the Saga Explorer's links: the sagas, and one saga's page (`{id}` in
+   * it) — of `mode`'s server when given (a run's kept sagas), else of the server `env` points at.
+   */
+  links?(env: Env, mode?: Omit<Mode, 'coordinator'>): { base: string; saga: string };
   /** What it owns in flight, from its own store (never another coordinator's; ADR 0011). */
   inFlight(env: Env, limit: number): Promise<Omit<InFlight, 'owner'>>;
 }

@@ -25,11 +25,12 @@ const context = (): { s: StackSettings; servers: Server[] } => {
 const printStatus = (servers: Server[], json: boolean) => {
   const rows = status(servers);
   if (json) return log(JSON.stringify(rows, null, 2));
+  const w = Math.max(...rows.map((r) => r.name.length));
   for (const r of rows) {
     const state = r.state === 'running' ? `running (pid ${r.pid})` : r.state;
-    log(`${r.name.padEnd(9)} ${state.padEnd(20)} ${r.address}`);
-    for (const [k, v] of Object.entries(r.details)) log(`${''.padEnd(9)} ${k}: ${v}`);
-    if (r.log) log(`${''.padEnd(9)} log: ${r.log}`);
+    log(`${r.name.padEnd(w)} ${state.padEnd(20)} ${r.address}`);
+    for (const [k, v] of Object.entries(r.details)) log(`${''.padEnd(w)} ${k}: ${v}`);
+    if (r.log) log(`${''.padEnd(w)} log: ${r.log}`);
   }
 };
 

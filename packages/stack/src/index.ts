@@ -5,3 +5,4 @@ export { CHROMIUM_ARGS, ensureChromium } from './browser.ts';
 export { ensureSchemathesis, SCHEMATHESIS_VERSION } from './schemathesis.ts';
 export { liveProgress } from './progress.ts';
 export { livePid, spawnDetached, stopPid } from './proc.ts';
+export { SEARCH_ATTRIBUTES } from './temporal.ts';

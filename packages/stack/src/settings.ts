@@ -12,12 +12,21 @@ export const Versions = {
   temporalCli: '1.9.1',
   /** The server inside that CLI, also built on its own (go install) for PostgreSQL persistence. */
   temporalServer: 'v1.32.0',
+  /** The Web UI inside that CLI, built on its own (go install of Temporal's ui-server) for the server on PostgreSQL. */
+  temporalUi: 'v2.54.1',
   /** The Restate server, from npm's `@restatedev/restate-server` (its platform package carries the binary). */
   restateServer: '1.7.12',
 } as const;
 
-export type ServerName = 'postgres' | 'kafka' | 'temporal' | 'temporal-pg' | 'restate';
-export const SERVER_NAMES: readonly ServerName[] = ['postgres', 'kafka', 'temporal', 'temporal-pg', 'restate'];
+export type ServerName = 'postgres' | 'kafka' | 'temporal' | 'temporal-pg' | 'temporal-pg-ui' | 'restate';
+export const SERVER_NAMES: readonly ServerName[] = [
+  'postgres',
+  'kafka',
+  'temporal',
+  'temporal-pg',
+  'temporal-pg-ui',
+  'restate',
+];
 
 /** One database per service and per coordinator (ARCHITECTURE.md, "Services"). */
 export const DATABASES = [
@@ -114,6 +123,7 @@ export const loadStackSettings = (env: Record<string, string | undefined> = proc
     kafka: endpoint('kafka', servers.KAFKA_BROKERS[0]!),
     temporal: { ...endpoint('temporal', servers.TEMPORAL_ADDRESS), uiPort: Number(ui.port || 80) },
     temporalPg: endpoint('temporal-pg', servers.TEMPORAL_PG_ADDRESS),
+    temporalPgUi: endpoint('temporal-pg-ui', new URL(servers.TEMPORAL_PG_UI_URL).host),
     restate: {
       ...endpoint('restate', new URL(servers.RESTATE_INGRESS_URL).host),
       adminPort: Number(new URL(servers.RESTATE_ADMIN_URL).port),

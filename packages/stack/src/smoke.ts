@@ -10,11 +10,11 @@ import { errText } from './stack.ts';
 /**
  * The visible proof that the stack serves: one query per service database, a Kafka round trip
  * through a consumer group, the Temporal namespace and server version, the Restate server's version,
- * and where their web UIs are.
+ * the Temporal UI server of the server on PostgreSQL, and where their web UIs are.
  */
 const main = async () => {
   const s = loadStackSettings();
-  const line = (what: string, result: string) => console.log(`${what.padEnd(12)} ${result}`);
+  const line = (what: string, result: string) => console.log(`${what.padEnd(14)} ${result}`);
   console.log('\nSmoke check (until the saga exists, this proves the servers answer):\n');
 
   for (const db of DATABASES) {
@@ -62,7 +62,15 @@ const main = async () => {
   const { version: restateVersion } = (await version.json()) as { version?: string };
   line('restate', `${s.servers.RESTATE_INGRESS_URL}: server ${restateVersion ?? '?'}, admin ${admin}`);
 
-  console.log(`\nTemporal Web UI: ${s.servers.TEMPORAL_UI_URL}/namespaces/${s.servers.TEMPORAL_NAMESPACE}/workflows`);
+  const pgUi = s.servers.TEMPORAL_PG_UI_URL.replace(/\/$/, '');
+  const uiSettings = await fetch(`${pgUi}/api/v1/settings`, { signal: AbortSignal.timeout(5_000) });
+  if (!uiSettings.ok) throw new Error(`the Temporal UI server at ${pgUi} answered ${uiSettings.status}`);
+  const { Version: uiVersion } = (await uiSettings.json()) as { Version?: string };
+  line('temporal-pg-ui', `${pgUi}: Temporal UI ${uiVersion ?? '?'} over ${s.servers.TEMPORAL_PG_ADDRESS}`);
+
+  const workflows = `namespaces/${s.servers.TEMPORAL_NAMESPACE}/workflows`;
+  console.log(`\nTemporal Web UI: ${s.servers.TEMPORAL_UI_URL}/${workflows}`);
+  console.log(`  for temporal-pg-* modes (the server on PostgreSQL): ${pgUi}/${workflows}`);
   console.log(`Restate UI:      ${admin}/ui`);
   console.log('Stack status:    npm run stack -- status    (stop it: ./workbench stop)\n');
 };

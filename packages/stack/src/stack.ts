@@ -8,10 +8,18 @@ import { loadStackSettings, type ServerName, type StackSettings } from './settin
 import { restateServer } from './restate.ts';
 import { temporalServer } from './temporal.ts';
 import { temporalPgServer } from './temporal-pg.ts';
+import { temporalPgUiServer } from './temporal-pg-ui.ts';
 
 export const stackServers = (s: StackSettings = loadStackSettings()): Server[] => {
   mkdirSync(s.runDir, { recursive: true, mode: 0o755 });
-  return [postgresServer(s), kafkaServer(s), temporalServer(s), temporalPgServer(s), restateServer(s)];
+  return [
+    postgresServer(s),
+    kafkaServer(s),
+    temporalServer(s),
+    temporalPgServer(s),
+    temporalPgUiServer(s),
+    restateServer(s),
+  ];
 };
 
 export type UpResult = 'started' | 'already running' | 'external' | 'building in the background';

@@ -5,29 +5,14 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import pg from 'pg';
 import { stringify } from 'yaml';
-import {
-  isAlive,
-  livePid,
-  requireTool,
-  run,
-  spawnDetached,
-  StackError,
-  stopPid,
-  tailFile,
-  withProgress,
-} from './proc.ts';
+import { goBuild } from './go-build.ts';
+import { livePid, requireTool, run, spawnDetached, StackError, stopPid } from './proc.ts';
 import type { Server } from './server.ts';
 import { Versions, type StackSettings } from './settings.ts';
 import { ensureSearchAttributes } from './temporal.ts';
 
 const DB = 'temporal_pg';
 const VISIBILITY_DB = 'temporal_pg_visibility';
-/** What the build's command line holds (its pid file is checked against it). */
-const BUILD_MARKER = 'go.temporal.io/server/cmd/server@';
-
-const waitForExit = async (pid: number) => {
-  while (isAlive(pid)) await sleep(1000);
-};
 
 /**
  * The Temporal server (the dev server's version, Versions.temporalServer) on the stack's PostgreSQL — the
@@ -36,7 +21,6 @@ const waitForExit = async (pid: number) => {
  */
 export const temporalPgServer = (s: StackSettings): Server => {
   const home = join(s.cacheDir, `temporal-server-${Versions.temporalServer}`);
-  const bin = (n: 'server' | 'sql') => join(home, 'bin', n);
   const dir = join(s.runDir, 'temporal-pg');
   const logFile = join(dir, 'temporal-pg.log');
   const { host, port } = s.temporalPg;
@@ -50,20 +34,18 @@ export const temporalPgServer = (s: StackSettings): Server => {
     membership: port - 500,
   };
 
-  const buildLog = join(dir, 'build.log');
-  const buildPidFile = join(dir, 'build.pid');
-  // Not while a build runs: go install may be writing the binaries in place.
-  const built = () =>
-    livePid(buildPidFile, BUILD_MARKER) === undefined && existsSync(bin('server')) && existsSync(bin('sql'));
-  const goInstall = () => ({
-    go: requireTool('go', 'install Go 1.24+ (apt-get install -y golang-go, or put its bin folder on PATH)'),
-    args: [
-      'install',
-      `${BUILD_MARKER}${Versions.temporalServer}`,
+  const build = goBuild({
+    what: `Temporal server ${Versions.temporalServer} and its sql tool`,
+    packages: [
+      `go.temporal.io/server/cmd/server@${Versions.temporalServer}`,
       `go.temporal.io/server/cmd/tools/sql@${Versions.temporalServer}`,
     ],
-    env: { ...process.env, CGO_ENABLED: '0', GOBIN: join(home, 'bin'), GOFLAGS: '-buildvcs=false' },
+    bins: ['server', 'sql'],
+    home,
+    dir,
+    takes: 'about 2 min warm, 6–8 min cold on 2 cores',
   });
+  const bin = build.bin;
 
   const waitForPostgres = async () => {
     for (let i = 0; ; i++) {
@@ -163,45 +145,17 @@ export const temporalPgServer = (s: StackSettings): Server => {
       persistence: `PostgreSQL ${pgUrl.host} (${DB}, ${VISIBILITY_DB})`,
       binary: bin('server'),
       'dynamic config': s.TEMPORAL_DYNAMIC_CONFIG.join(' ') || 'server defaults',
-      'web ui': "none (use the dev server's, or temporal CLI)",
+      'web ui': `${s.servers.TEMPORAL_PG_UI_URL} (the stack's temporal-pg-ui)`,
     },
     logFile,
     pid: () => livePid(join(dir, 'temporal-pg.pid'), 'allow-no-auth'),
 
-    installed: built,
-
-    async install(say) {
-      mkdirSync(dir, { recursive: true });
-      if (built()) return;
-      const background = livePid(buildPidFile, BUILD_MARKER);
-      if (background !== undefined) {
-        say(`waiting for the background build of the Temporal server (pid ${background}); log: ${buildLog}`);
-        await withProgress('still building the Temporal server', waitForExit(background), say);
-        if (!built())
-          throw new StackError(
-            `the background build of the Temporal server failed:\n--- last lines of ${buildLog} ---\n${tailFile(buildLog)}`,
-          );
-        return;
-      }
-      const { go, args, env } = goInstall();
-      say(
-        `building Temporal server ${Versions.temporalServer} and its sql tool with go install (about 2 min warm, 6–8 min cold on 2 cores); log: ${buildLog}`,
-      );
-      await withProgress('still building the Temporal server', run(go, args, { env, logFile: buildLog }), say);
-    },
-
-    installInBackground(say) {
-      mkdirSync(dir, { recursive: true });
-      if (built()) return;
-      const running = livePid(buildPidFile, BUILD_MARKER);
-      if (running !== undefined) return say(`still building in the background (pid ${running}); log: ${buildLog}`);
-      const { go, args, env } = goInstall();
-      // Niced: it runs while the main job measures the other modes, and must not take their CPU.
-      const pid = spawnDetached('nice', ['-n', '19', go, ...args], buildLog, buildPidFile, { env });
-      say(
-        `building Temporal server ${Versions.temporalServer} in the background (pid ${pid}, 6–8 min cold); its modes run once it is built, \`npm run stack -- up temporal-pg\` waits for it; log: ${buildLog}`,
-      );
-    },
+    installed: build.built,
+    install: build.install,
+    installInBackground: (say) =>
+      build.installInBackground((line: string) =>
+        say(`${line}; its modes run once it is built, \`npm run stack -- up temporal-pg\` waits for it`),
+      ),
 
     async start(say) {
       const c = await waitForPostgres();

@@ -10,7 +10,7 @@ import { Versions, type StackSettings } from './settings.ts';
 
 /** The Temporal coordinator's search attributes (so the Web UI lists and filters sagas by them). */
 const { IndexedValueType } = proto.temporal.api.enums.v1;
-const SEARCH_ATTRIBUTES: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
+export const SEARCH_ATTRIBUTES: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
   OrderId: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   CustomerId: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   SagaStatus: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
@@ -144,12 +144,7 @@ export const temporalServer = (s: StackSettings): Server => {
           '--namespace',
           s.servers.TEMPORAL_NAMESPACE,
           // The Temporal coordinator's search attributes, so the Web UI lists and filters sagas.
-          '--search-attribute',
-          'OrderId=Keyword',
-          '--search-attribute',
-          'CustomerId=Keyword',
-          '--search-attribute',
-          'SagaStatus=Keyword',
+          ...Object.keys(SEARCH_ATTRIBUTES).flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
           '--log-level',
           'warn',
           ...s.TEMPORAL_DYNAMIC_CONFIG.flatMap((kv) => ['--dynamic-config-value', kv]),

@@ -1,11 +1,22 @@
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig, temporalConnection } from '@saga/config';
+import { loadConfig, loadServerConfig, temporalConnection } from '@saga/config';
 import { TEMPORAL_GROUPS, temporalSettings } from '@saga/orchestrator-temporal/config';
 import type { CoordinatorDriver, Mode, ServerAddresses } from '../driver.ts';
 
 /** The address of the Temporal server a mode uses. */
 export const temporalAddress = (mode: Mode, servers: ServerAddresses) =>
   mode.server === 'pg' ? servers.TEMPORAL_PG_ADDRESS : servers.TEMPORAL_ADDRESS;
+
+/**
+ * The workflow list in the Web UI of the server `mode` runs on — or, without a mode, the server
+ * `env` points at: the dev server's embedded UI, or the stack's temporal-pg-ui for the server on PostgreSQL.
+ */
+const workflowsPage = (env: Record<string, string | undefined>, mode?: Pick<Mode, 'server'>) => {
+  const s = loadServerConfig(env);
+  const onPg = mode ? mode.server === 'pg' : s.TEMPORAL_ADDRESS === s.TEMPORAL_PG_ADDRESS;
+  const ui = (onPg ? s.TEMPORAL_PG_UI_URL : s.TEMPORAL_UI_URL).replace(/\/$/, '');
+  return `${ui}/namespaces/${encodeURIComponent(s.TEMPORAL_NAMESPACE)}/workflows`;
+};
 
 /** A Temporal workflow whose activities talk to the same services (ADR 0005), on either Temporal server. */
 export const temporalDriver = {
@@ -43,12 +54,11 @@ export const temporalDriver = {
       'operator API (ADR 0017: visibility, the status query, the operate update); Temporal Web UI / CLI: event history, search attributes, terminate, reset',
   }),
   listsByStep: false,
-  links: (env) => {
-    const base = `${env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233'}/namespaces/${env.TEMPORAL_NAMESPACE ?? 'default'}/workflows`;
+  links: (env, mode) => {
+    const base = workflowsPage(env, mode);
     return { base, saga: `${base}/{id}` };
   },
-  ui: (env) =>
-    `${env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233'}/namespaces/default/workflows (filter: SagaStatus="REJECTED")`,
+  ui: (env) => `${workflowsPage(env)} (filter: SagaStatus="REJECTED")`,
   inFlight: async (env, limit) => {
     const cfg = loadConfig(temporalSettings, env);
     const connection = await Connection.connect({ ...temporalConnection(cfg), connectTimeout: 3_000 });
