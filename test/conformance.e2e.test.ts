@@ -116,7 +116,17 @@ describe.each(Object.keys(COORDINATORS))('the conformance table end to end: %s',
   });
 
   it('payment declined', async () => {
-    await finished(await order('bob', 1, 5_000), row('payment declined'));
+    const id = await order('bob', 1, 5_000);
+    await finished(id, row('payment declined'));
+    // Where each command and answer travelled (over HTTP here; message-routes.e2e.test.ts has Kafka).
+    const { history } = await saga(id);
+    const routed = history.filter((h) => h.kind === 'requested' || h.kind === 'refused' || h.kind === 'succeeded');
+    if (spec.choreography) expect(routed.every((h) => h.via?.transport === 'kafka')).toBe(true);
+    else
+      for (const h of routed)
+        expect(h.via?.to, `${h.kind} ${h.step}`).toMatch(
+          h.kind === 'requested' ? /^POST http:\/\/127\.0\.0\.1:\d+\/commands\/[A-Z]\w+$/ : /^response$/,
+        );
   });
 
   // Choreography has no remote step here: the order service approves in-process (ADR 0018).

@@ -17,35 +17,41 @@ export interface Coordinator {
   url: string;
   stop(): Promise<void>;
 }
-/** How each coordinator starts against a workbench of the four real services (HTTP transport for the orchestrators). */
+/**
+ * How each coordinator starts against a workbench of the four real services (HTTP transport for
+ * the orchestrators unless `extra` says otherwise).
+ */
 export const COORDINATORS: Record<
   string,
-  { choreography?: boolean; start(wb: Workbench): Promise<Coordinator & { databases: string[] }> }
+  {
+    choreography?: boolean;
+    start(wb: Workbench, extra?: Record<string, string>): Promise<Coordinator & { databases: string[] }>;
+  }
 > = {
   custom: {
-    start: async (wb) => {
-      const env = coordinatorEnv(wb);
+    start: async (wb, extra) => {
+      const env = coordinatorEnv(wb, extra);
       const o = await startOrchestrator(loadOrchestratorConfig(env));
       return { ...o, databases: [env.ORCHESTRATOR_DATABASE] };
     },
   },
   temporal: {
-    start: async (wb) => {
-      const env = coordinatorEnv(wb);
+    start: async (wb, extra) => {
+      const env = coordinatorEnv(wb, extra);
       const c = await startTemporalCoordinator(loadTemporalConfig(env));
       return { url: c.url, stop: c.stop, databases: [env.ORCHESTRATOR_TEMPORAL_DATABASE] };
     },
   },
   dbos: {
-    start: async (wb) => {
-      const env = coordinatorEnv(wb);
+    start: async (wb, extra) => {
+      const env = coordinatorEnv(wb, extra);
       const c = await startDbosCoordinator(loadDbosConfig(env));
       return { ...c, databases: [env.ORCHESTRATOR_DBOS_DATABASE] };
     },
   },
   restate: {
-    start: async (wb) => {
-      const env = coordinatorEnv(wb);
+    start: async (wb, extra) => {
+      const env = coordinatorEnv(wb, extra);
       const c = await startRestateCoordinator(loadRestateConfig(env));
       return { ...c, databases: [env.ORCHESTRATOR_RESTATE_DATABASE] };
     },
@@ -55,7 +61,7 @@ export const COORDINATORS: Record<
     start: async (wb) => ({ url: wb.services.order.url, stop: async () => undefined, databases: [] }),
   },
 };
-const coordinatorEnv = (wb: Workbench) =>
+const coordinatorEnv = (wb: Workbench, extra: Record<string, string> = {}) =>
   orchestratorEnv(wb.env(), {
     TRANSPORT: 'http',
     TEMPORAL_TASK_QUEUE: uniqueName('order-saga'),
@@ -63,4 +69,5 @@ const coordinatorEnv = (wb: Workbench) =>
     SAGA_STEP_ATTEMPTS: String(TIMING.stepAttempts),
     SAGA_COMPENSATION_ATTEMPTS: String(TIMING.compensationAttempts),
     SAGA_DEADLINE_MS: String(TIMING.deadlineMs),
+    ...extra,
   });

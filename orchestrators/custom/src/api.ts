@@ -1,5 +1,5 @@
 import type { Pool } from '@saga/postgres';
-import { timelineOf, type SagaStatus } from '@saga/contracts';
+import { timelineOf, type MessageRoute, type SagaStatus } from '@saga/contracts';
 import { historyLine, iso, pageOfSagas, type Operated, type SagaColumns, type SagaOperator } from '@saga/service';
 import type { SagaEvent, Transition } from './engine.ts';
 
@@ -54,9 +54,10 @@ export const customOperator = (
       detail: string | null;
       commandId: string | null;
       replyId: string | null;
+      via: MessageRoute | null;
       instance: string | null;
     }>(
-      `SELECT at, cause, to_status AS status, step, attempt, detail, command_id AS "commandId", reply_id AS "replyId", instance
+      `SELECT at, cause, to_status AS status, step, attempt, detail, command_id AS "commandId", reply_id AS "replyId", via, instance
        FROM saga_history WHERE saga_id = $1 ORDER BY id`,
       [id],
     );
@@ -79,6 +80,7 @@ export const customOperator = (
           detail: h.detail,
           commandId: h.commandId,
           messageId: h.replyId,
+          via: h.via,
         }),
       ),
     );

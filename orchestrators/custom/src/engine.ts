@@ -138,9 +138,16 @@ class Step<D> {
         detail: `${e.outcome} reply: not awaited`,
         commandId: e.commandId,
         replyId: e.replyId,
+        ...(e.via ? { via: e.via } : {}),
       });
     }
-    const ids = { action: cur.action, attempt: cur.attempt, commandId: e.commandId, replyId: e.replyId };
+    const ids = {
+      action: cur.action,
+      attempt: cur.attempt,
+      commandId: e.commandId,
+      replyId: e.replyId,
+      ...(e.via ? { via: e.via } : {}),
+    };
     if (e.outcome === 'SUCCESS') {
       this.log({ kind: 'succeeded', ...ids });
       // A stuck action answered after all (e.g. its service came back): carry on.

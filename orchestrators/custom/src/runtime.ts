@@ -1,10 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { commandEnvelope, commandTopic, type OrderCreated, type ReplyOutcome } from '@saga/contracts';
+import {
+  commandEnvelope,
+  commandTopic,
+  type MessageRoute,
+  type OrderCreated,
+  type ReplyOutcome,
+} from '@saga/contracts';
 import { sagaTiming, serviceUrlSetting } from '@saga/config';
 import { createApp, postCommand } from '@saga/http';
 import { processOnce } from '@saga/outbox';
 import { withTransaction, type PoolClient, type Queryable } from '@saga/postgres';
-import { openCoordinatorHost, operatorApi, startReplyConsumer, startSagaStarter, transient } from '@saga/service';
+import {
+  consumedAt,
+  messageRoutes,
+  openCoordinatorHost,
+  operatorApi,
+  startReplyConsumer,
+  startSagaStarter,
+  transient,
+} from '@saga/service';
 import { customOperator } from './api.ts';
 import { CUSTOM_GROUPS, type OrchestratorConfig } from './config.ts';
 import { SagaEngine, type SagaEvent, type SagaStatus, type Transition } from './engine.ts';
@@ -42,10 +56,14 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   const store = (db: Queryable) => sagaStore<OrderSagaData>(db, engine.def.name);
   const topic = (t: string) => cfg.KAFKA_TOPIC_PREFIX + t;
   const commandsOut = kafkaOutbox(topic);
-  /** The rows a transition writes besides the saga: history, and over Kafka its commands. */
+  const routes = messageRoutes(cfg, { outbox: true });
+  /** The rows a transition writes besides the saga: history (each command with where it goes), and over Kafka its commands. */
   const written = (t: Transition<OrderSagaData>, from: SagaStatus | null, now: number) => ({
     from,
-    history: t.history,
+    history: t.history.map((e) => {
+      const sent = e.kind === 'requested' ? t.send.find((c) => c.commandId === e.commandId) : undefined;
+      return sent ? { ...e, via: routes.command(sent.type) } : e;
+    }),
     instance: cfg.INSTANCE_ID,
     outbox: viaKafka ? commandsOut(t.send, new Date(now)) : [],
   });
@@ -76,7 +94,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
         timing.stepTimeoutMs,
       )
         .then(async (r) => {
-          if (r.kind === 'reply') await onReply(c.sagaId, c.commandId, r.replyId, r.outcome, r.reason);
+          if (r.kind === 'reply') await onReply(c.sagaId, c.commandId, r.replyId, r.outcome, r.reason, routes.answer());
           else
             await onEvent(c.sagaId, {
               type: 'attempt-failed',
@@ -109,11 +127,25 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
       return t;
     });
 
-  const onReply = (sagaId: string, commandId: string, replyId: string, outcome: ReplyOutcome, reason?: string) =>
+  const onReply = (
+    sagaId: string,
+    commandId: string,
+    replyId: string,
+    outcome: ReplyOutcome,
+    reason: string | undefined,
+    via: MessageRoute,
+  ) =>
     retryConflicts(async () => {
       let t: Transition<OrderSagaData> | undefined;
       await processOnce(pool, 'saga-replies', replyId, async (tx) => {
-        t = await applyIn(tx, sagaId, { type: 'reply', commandId, replyId, outcome, ...(reason ? { reason } : {}) });
+        t = await applyIn(tx, sagaId, {
+          type: 'reply',
+          commandId,
+          replyId,
+          outcome,
+          via,
+          ...(reason ? { reason } : {}),
+        });
         return { outcome: { status: t?.state.status ?? 'UNKNOWN_SAGA' } };
       });
       dispatch(t);
@@ -142,13 +174,14 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
   const replies = await startReplyConsumer(host, cfg, {
     group: CUSTOM_GROUPS.replies,
     isTransient,
-    handle: (r) =>
+    handle: (r, meta) =>
       onReply(
         r.sagaId,
         r.payload.commandId,
         r.messageId,
         r.payload.outcome,
         r.payload.outcome === 'FAILURE' ? r.payload.reason : undefined,
+        consumedAt(meta),
       ),
   });
 
@@ -171,7 +204,7 @@ export const startOrchestrator = async (cfg: OrchestratorConfig): Promise<Runnin
     name: 'orchestrator-custom',
     logger: log,
     health: { postgres: async () => void (await pool.query('SELECT 1')) },
-    routes: operatorApi(customOperator(pool, onEvent), cfg.ADMIN_TOKEN),
+    routes: operatorApi(customOperator(pool, onEvent), cfg.ADMIN_TOKEN, routes),
   });
   host.onStop(() => (running = false));
   host.onStop(() => starter?.stop());

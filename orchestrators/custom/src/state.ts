@@ -2,6 +2,7 @@ import {
   TERMINAL_STATUSES,
   type CommandType,
   type HistoryKind,
+  type MessageRoute,
   type OperatorAction,
   type ReplyOutcome,
   type SagaStatus,
@@ -45,7 +46,8 @@ export interface SagaState<D> {
 
 export type SagaEvent<D> =
   | { type: 'start'; data: D }
-  | { type: 'reply'; commandId: string; replyId: string; outcome: ReplyOutcome; reason?: string }
+  /** `via`: where the reply came from (its Kafka partition and offset, or the HTTP response), for the history. */
+  | { type: 'reply'; commandId: string; replyId: string; outcome: ReplyOutcome; reason?: string; via?: MessageRoute }
   /**
    * An attempt failed without a reply (HTTP 5xx, unreachable until its timeout). `attempt` names
    * which one: a failure that arrives after its own attempt timed out must not fail the next.
@@ -81,6 +83,8 @@ export interface HistoryEntry {
   commandId?: string;
   replyId?: string;
   detail?: string;
+  /** Where its command or reply travelled. */
+  via?: MessageRoute;
 }
 
 export interface Transition<D> {

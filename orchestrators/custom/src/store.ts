@@ -46,11 +46,12 @@ const writeSaga = async (
         command_id: e.commandId,
         reply_id: e.replyId,
         detail: e.detail,
+        via: e.via,
       })),
     );
-    parts.push(`h AS (INSERT INTO saga_history (saga_id, cause, from_status, to_status, step, attempt, command_id, reply_id, detail, instance)
-       SELECT ${arg(state.sagaId)}, e.cause, ${arg(w.from)}::text, ${arg(state.status)}::text, e.step, e.attempt, e.command_id, e.reply_id, e.detail, ${arg(w.instance)}::text
-       FROM jsonb_to_recordset(${arg(entries)}::jsonb) AS e(cause text, step text, attempt int, command_id text, reply_id text, detail text)
+    parts.push(`h AS (INSERT INTO saga_history (saga_id, cause, from_status, to_status, step, attempt, command_id, reply_id, detail, via, instance)
+       SELECT ${arg(state.sagaId)}, e.cause, ${arg(w.from)}::text, ${arg(state.status)}::text, e.step, e.attempt, e.command_id, e.reply_id, e.detail, e.via, ${arg(w.instance)}::text
+       FROM jsonb_to_recordset(${arg(entries)}::jsonb) AS e(cause text, step text, attempt int, command_id text, reply_id text, detail text, via jsonb)
        WHERE EXISTS (SELECT 1 FROM s))`);
   }
   if (w.outbox.length > 0) {

@@ -2,7 +2,14 @@ import { DBOS, Error as DBOSErrors } from '@dbos-inc/dbos-sdk';
 import { commandTopic } from '@saga/contracts';
 import { sagaTiming, serviceUrlSetting } from '@saga/config';
 import { createApp } from '@saga/http';
-import { openCoordinatorHost, operatorApi, startReplyConsumer, startSagaStarter } from '@saga/service';
+import {
+  openCoordinatorHost,
+  consumedAt,
+  messageRoutes,
+  operatorApi,
+  startReplyConsumer,
+  startSagaStarter,
+} from '@saga/service';
 import { DBOS_GROUPS, type DbosConfig } from './config.ts';
 import { sagaIo } from './io.ts';
 import { dbosOperator } from './operator.ts';
@@ -67,11 +74,12 @@ export const startDbosCoordinator = async (cfg: DbosConfig) => {
   const replies = await startReplyConsumer(host, cfg, {
     group: DBOS_GROUPS.replies,
     inParallel: cfg.REPLY_CONCURRENCY,
-    handle: async (r) => {
+    handle: async (r, meta) => {
       const message: InboxMessage = {
         type: 'reply',
         commandId: r.payload.commandId,
         messageId: r.messageId,
+        via: consumedAt(meta),
         outcome: r.payload.outcome,
         ...(r.payload.outcome === 'FAILURE' ? { reason: r.payload.reason } : {}),
       };
@@ -86,7 +94,7 @@ export const startDbosCoordinator = async (cfg: DbosConfig) => {
     name: 'orchestrator-dbos',
     logger: log,
     health: { postgres: async () => void (await pool.query('SELECT 1')) },
-    routes: operatorApi(dbosOperator(pool), cfg.ADMIN_TOKEN),
+    routes: operatorApi(dbosOperator(pool), cfg.ADMIN_TOKEN, messageRoutes(cfg)),
   });
   host.onStop(() => starter?.stop());
   host.onStop(() => replies?.stop());

@@ -77,12 +77,13 @@ class Reader {
       open.waiting = false;
     } else if (m.type === 'reply') {
       if (open && m.commandId === `${this.orderId}:${open.step}`)
-        return this.answered(m.outcome, m.reason, at, { messageId: m.messageId });
+        return this.answered(m.outcome, m.reason, at, { messageId: m.messageId, via: m.via ?? null });
       this.push('ignored', at, {
         step: m.commandId.slice(this.orderId.length + 1) || null,
         detail: 'a reply no step waits for',
         commandId: m.commandId,
         messageId: m.messageId,
+        via: m.via ?? null,
       });
     } else {
       this.push('operator', at, { step: open?.step ?? null, detail: `${m.action}${m.note ? ` (${m.note})` : ''}` });

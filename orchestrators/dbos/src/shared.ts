@@ -1,6 +1,6 @@
 import type { SagaTiming } from '@saga/config';
 import type { Command, Line } from '@saga/contracts';
-import type { OperatorAction, ReplyOutcome, SagaStatus } from '@saga/contracts/saga';
+import type { MessageRoute, OperatorAction, ReplyOutcome, SagaStatus } from '@saga/contracts/saga';
 import type { AttemptOutput, SagaRow } from '@saga/service';
 
 export type { AttemptOutput, SagaRow };
@@ -16,7 +16,8 @@ export interface OrderSagaInput {
 
 /** A message to a saga's workflow, on its one topic (`INBOX`): a reply from Kafka, or an operator's action. */
 export type InboxMessage =
-  | { type: 'reply'; commandId: string; messageId: string; outcome: ReplyOutcome; reason?: string }
+  /** `via`: the reply's topic, partition and offset (absent in a message sent before it was kept). */
+  | { type: 'reply'; commandId: string; messageId: string; outcome: ReplyOutcome; reason?: string; via?: MessageRoute }
   | { type: 'operator'; action: OperatorAction; note?: string; requestId: string };
 
 export const INBOX = 'inbox';

@@ -5,6 +5,8 @@ import { createApp } from '@saga/http';
 import {
   attemptCommand,
   openCoordinatorHost,
+  consumedAt,
+  messageRoutes,
   operatorApi,
   recordSagaRow,
   startReplyConsumer,
@@ -84,10 +86,11 @@ export const startRestateCoordinator = async (cfg: RestateConfig) => {
     group: RESTATE_GROUPS.replies,
     inParallel: cfg.REPLY_CONCURRENCY,
     isTransient: restateUnavailable,
-    handle: async (r) => {
+    handle: async (r, meta) => {
       const message: ReplyMessage = {
         commandId: r.payload.commandId,
         messageId: r.messageId,
+        via: consumedAt(meta),
         outcome: r.payload.outcome,
         ...(r.payload.outcome === 'FAILURE' ? { reason: r.payload.reason } : {}),
         at: Date.now(),
@@ -114,7 +117,7 @@ export const startRestateCoordinator = async (cfg: RestateConfig) => {
         if (!res.ok) throw new Error(`Restate admin answered ${res.status}`);
       },
     },
-    routes: operatorApi(restateOperator(pool, handlers, { ui }), cfg.ADMIN_TOKEN),
+    routes: operatorApi(restateOperator(pool, handlers, { ui }), cfg.ADMIN_TOKEN, messageRoutes(cfg)),
   });
   host.onStop(() => starter?.stop());
   host.onStop(() => replies?.stop());

@@ -1,6 +1,6 @@
 import type { SagaTiming } from '@saga/config';
 import type { Command, HistoryLine, Line } from '@saga/contracts';
-import type { OperatorAction, ReplyOutcome, SagaStatus } from '@saga/contracts/saga';
+import type { MessageRoute, OperatorAction, ReplyOutcome, SagaStatus } from '@saga/contracts/saga';
 import type { AttemptOutput, SagaRow } from '@saga/service';
 
 /** What the starter gives a saga's workflow (workflow key = order id). */
@@ -21,6 +21,8 @@ export interface ReplyMessage {
   outcome: ReplyOutcome;
   reason?: string;
   at: number;
+  /** Where the reply was consumed (its topic, partition and offset). */
+  via?: MessageRoute;
 }
 
 /** An operator's action as the `operate` handler takes it; `at`: when it was asked. */

@@ -130,13 +130,13 @@ export const orderSagaWorkflow = (io: SagaIO, name = 'orderSaga') =>
             r: { outcome: 'SUCCESS' | 'FAILURE'; reason?: string },
             attempt: number,
             at: number,
-            messageId?: string,
+            reply?: Pick<ReplyMessage, 'messageId' | 'via'>,
           ) => {
             const detail = r.outcome === 'SUCCESS' ? null : (r.reason ?? 'FAILURE');
             push(
               r.outcome === 'SUCCESS' ? 'succeeded' : 'refused',
               at,
-              line(attempt, { detail, messageId: messageId ?? null }),
+              line(attempt, { detail, messageId: reply?.messageId ?? null, via: reply?.via ?? null }),
             );
             return { kind: 'answer' as const, outcome: r.outcome, ...(r.reason ? { reason: r.reason } : {}) };
           };
@@ -156,7 +156,7 @@ export const orderSagaWorkflow = (io: SagaIO, name = 'orderSaga') =>
               ended = forward ? Math.min(out.at + timing.stepTimeoutMs, deadlineAt) : out.at + timing.stepTimeoutMs;
               const reply = await waitReply(replied, ended - out.at, ended, forward);
               if (reply === 'compensate') return end('cancelled', attempt, ended, 'cancelled in flight');
-              if (reply) return answered(reply, attempt, reply.at, reply.messageId);
+              if (reply) return answered(reply, attempt, reply.at, reply);
               push('attempt-failed', ended, line(attempt, { detail: 'no reply in time' }));
             } else push('attempt-failed', out.at, line(attempt, { detail: out.error }));
             if (forward && ended >= deadlineAt) return end('deadline', attempt, ended);
@@ -167,7 +167,7 @@ export const orderSagaWorkflow = (io: SagaIO, name = 'orderSaga') =>
             const until = forward ? Math.min(ended + backoff, deadlineAt) : ended + backoff;
             const reply = await waitReply(replied, until - ended, until, forward);
             if (reply === 'compensate') return end('cancelled', attempt, until, 'cancelled in flight');
-            if (reply) return answered(reply, attempt, reply.at, reply.messageId);
+            if (reply) return answered(reply, attempt, reply.at, reply);
           }
         };
 

@@ -3,7 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { commandTopic } from '@saga/contracts';
 import { sagaTiming, serviceUrlSetting, temporalConnection } from '@saga/config';
 import { createApp } from '@saga/http';
-import { openCoordinatorHost, operatorApi, startReplyConsumer, startSagaStarter } from '@saga/service';
+import { openCoordinatorHost, messageRoutes, operatorApi, startReplyConsumer, startSagaStarter } from '@saga/service';
 import { completeFromReply, createActivities, sweepPendingCommands } from './activities.ts';
 import { workflowBundle } from './bundle.ts';
 import { TEMPORAL_GROUPS, type TemporalConfig } from './config.ts';
@@ -109,7 +109,7 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
       temporal: async () => void (await connection.workflowService.getSystemInfo({})),
       postgres: async () => void (await pool.query('SELECT 1')),
     },
-    routes: operatorApi(temporalOperator(client, cfg.TEMPORAL_TASK_QUEUE), cfg.ADMIN_TOKEN),
+    routes: operatorApi(temporalOperator(client, cfg.TEMPORAL_TASK_QUEUE), cfg.ADMIN_TOKEN, messageRoutes(cfg)),
   });
   host.onStop(() => clearInterval(sweeper));
   host.onStop(() => starter?.stop());

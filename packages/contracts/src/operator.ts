@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { HISTORY_KINDS, SAGA_SORTS, SAGA_STATUSES, type HistoryLine, type SagaStatus as Status } from './saga.ts';
+import {
+  HISTORY_KINDS,
+  SAGA_SORTS,
+  SAGA_STATUSES,
+  type HistoryLine,
+  type MessageRoute,
+  type SagaStatus as Status,
+} from './saga.ts';
 import type { TimelineStepView } from './timeline.ts';
 
 /**
@@ -78,6 +85,13 @@ export type OperatorOutcome = z.infer<typeof OperatorOutcome>;
 
 const at = z.iso.datetime();
 
+export const MessageRouteSchema = z.object({
+  transport: z.enum(['outbox', 'kafka', 'http']),
+  to: z.string(),
+  partition: z.number().int().nullable(),
+  offset: z.string().nullable(),
+}) satisfies z.ZodType<MessageRoute>;
+
 /** One typed history entry (saga.ts `HistoryLine`). */
 export const HistoryEntry = z.object({
   at,
@@ -88,6 +102,7 @@ export const HistoryEntry = z.object({
   detail: z.string().nullable(),
   commandId: z.string().nullable(),
   messageId: z.string().nullable(),
+  via: MessageRouteSchema.nullable().optional(),
 }) satisfies z.ZodType<HistoryLine>;
 
 export const TimelineStep = z.object({

@@ -76,6 +76,20 @@ export const HISTORY_KINDS = [
 ] as const;
 export type HistoryKind = (typeof HISTORY_KINDS)[number];
 
+/**
+ * Where a command, reply or event travelled: written to the coordinator's `outbox` table with the
+ * saga's change and relayed to a Kafka topic by the relay; produced to or consumed from `kafka`
+ * (the partition and offset where the coordinator recorded them); or an `http` request and its
+ * response.
+ */
+export interface MessageRoute {
+  transport: 'outbox' | 'kafka' | 'http';
+  /** The Kafka topic, or the HTTP request (`POST http://127.0.0.1:3002/commands/ReserveStock`, or `response`). */
+  to: string;
+  partition: number | null;
+  offset: string | null;
+}
+
 /** One history entry; null where it does not apply (or the coordinator does not know it). */
 export interface HistoryLine {
   at: string;
@@ -89,6 +103,8 @@ export interface HistoryLine {
   commandId: string | null;
   /** The reply's or the event's message id. */
   messageId: string | null;
+  /** Where the entry's command, reply or event travelled, when it is one (absent in older records). */
+  via?: MessageRoute | null;
 }
 
 /** The order saga's forward steps in order; `approveOrder` is the pivot (ARCHITECTURE.md "The order saga"). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COORDINATOR_NAMES } from '@saga/launcher';
-import { listParams, operatorQuery, parseList } from '../ui/state.ts';
+import { listParams, operatorQuery, parseList, travelled } from '../ui/state.ts';
 import { ListSagasQuery, type SagaStatus, type SagaSummary } from '@saga/contracts';
 import { archivedSources, newestArchivedRun, pageOfKept, type SagaArchive } from './archive.ts';
 import { modeLinks, runsIn, sourcesOf } from './server.ts';
@@ -176,5 +176,28 @@ describe('the list’s state in the address and its operator API query', () => {
     const before = Date.parse(q.get('createdBefore')!);
     expect(before).toBeGreaterThanOrEqual(now - 600_000 - 1_000);
     expect(before).toBeLessThanOrEqual(Date.now() - 600_000);
+  });
+});
+
+describe("a history entry's route as the saga page shows it", () => {
+  it('names the outbox, the topic with partition and offset where recorded, or the HTTP request', () => {
+    const r = (
+      transport: 'outbox' | 'kafka' | 'http',
+      to: string,
+      partition: number | null = null,
+      offset: string | null = null,
+    ) => ({
+      transport,
+      to,
+      partition,
+      offset,
+    });
+    expect(travelled(r('outbox', 'inventory.commands'))).toBe('outbox → Kafka inventory.commands');
+    expect(travelled(r('kafka', 'saga.replies', 3, '1207'))).toBe('Kafka saga.replies partition 3, offset 1207');
+    expect(travelled(r('kafka', 'payment.commands'))).toBe('Kafka payment.commands');
+    expect(travelled(r('http', 'POST http://127.0.0.1:3003/commands/AuthorizePayment'))).toBe(
+      'HTTP POST http://127.0.0.1:3003/commands/AuthorizePayment',
+    );
+    expect(travelled(undefined)).toBe('');
   });
 });

@@ -2,17 +2,14 @@ import { useEffect, useState } from 'preact/hooks';
 import { isTerminal, OPERATOR_ACTIONS, type OperatorAction } from '@saga/contracts/saga';
 import type { SagaTimeline } from '@saga/contracts';
 import { getSaga, operate, type Source } from './api.ts';
+import { travelled } from './state.ts';
 import { NoteField, Status, Table, time, took } from './view.tsx';
 
-/** Where a history entry's message went, as far as the coordinator recorded it. */
-const travelled = (h: SagaTimeline['history'][number], transport: unknown) =>
-  [
-    h.commandId && `command ${h.commandId}`,
-    h.messageId && `message ${h.messageId}`,
-    typeof transport === 'string' && h.commandId ? `over ${transport}` : '',
-  ]
-    .filter(Boolean)
-    .join(' · ');
+type Entry = SagaTimeline['history'][number];
+
+/** The ids of a history entry's command and reply or event. */
+const ids = (h: Entry) =>
+  [h.commandId && `command ${h.commandId}`, h.messageId && `message ${h.messageId}`].filter(Boolean).join(' · ');
 
 const Actions = ({
   name,
@@ -105,7 +102,6 @@ export const SagaPage = ({ source, name, id, token }: { source?: Source; name: s
         )}
       </section>
     );
-  const transport = saga.coordinator.transport;
   return (
     <section aria-labelledby="saga-title">
       <p>
@@ -188,7 +184,10 @@ export const SagaPage = ({ source, name, id, token }: { source?: Source; name: s
       )}
 
       <h2>History</h2>
-      <Table class="history" head={['At', 'What', 'Step', 'Attempt', 'Status after', 'Detail', 'Messages']}>
+      <Table
+        class="history"
+        head={['At', 'What', 'Step', 'Attempt', 'Status after', 'Detail', 'Messages', 'Travelled']}
+      >
         {saga.history.map((h) => (
           <tr class={`kind-${h.kind}`}>
             <td>{time(h.at)}</td>
@@ -197,7 +196,8 @@ export const SagaPage = ({ source, name, id, token }: { source?: Source; name: s
             <td>{h.attempt ?? ''}</td>
             <td>{h.status ?? ''}</td>
             <td>{h.detail ?? ''}</td>
-            <td>{travelled(h, transport)}</td>
+            <td>{ids(h)}</td>
+            <td>{travelled(h.via)}</td>
           </tr>
         ))}
       </Table>

@@ -1,4 +1,4 @@
-import { SAGA_SORTS, type SagaSort } from '@saga/contracts/saga';
+import { SAGA_SORTS, type MessageRoute, type SagaSort } from '@saga/contracts/saga';
 
 /** What the list shows: the coordinator, the filters, the order and the page — kept in the address. */
 export interface ListState {
@@ -56,4 +56,12 @@ export const operatorQuery = (s: ListState, page = s.page, pageSize = PAGE_SIZE)
   if (s.customerId) q.set('customerId', s.customerId.trim());
   if (s.olderThan) q.set('createdBefore', new Date(Date.now() - Number(s.olderThan) * 1000).toISOString());
   return q;
+};
+
+/** Where its message travelled: the outbox and topic, a Kafka topic (partition and offset where recorded), or HTTP. */
+export const travelled = (via: MessageRoute | null | undefined) => {
+  if (!via) return '';
+  if (via.transport === 'http') return `HTTP ${via.to}`;
+  const at = via.partition === null ? '' : ` partition ${via.partition}, offset ${via.offset ?? '?'}`;
+  return via.transport === 'outbox' ? `outbox → Kafka ${via.to}` : `Kafka ${via.to}${at}`;
 };

@@ -9,3 +9,4 @@ export * from './operator-api.ts';
 export * from './reactions.ts';
 export * from './starter.ts';
 export * from './durable.ts';
+export * from './message-routes.ts';

@@ -18,6 +18,7 @@ import {
 } from '@saga/contracts';
 import type { Queryable } from '@saga/postgres';
 import { HttpError } from '@saga/http';
+import { withRoutes, type MessageRoutes } from './message-routes.ts';
 import { parseOr400, requireToken } from './routes.ts';
 
 /** What an operator action came to: done (with the saga's new status), refused (why), or no such saga. */
@@ -35,9 +36,10 @@ export interface SagaOperator {
  * The operator API every coordinator serves (contracts `operator.ts`): `GET /sagas?status=&page=`
  * with the total, `GET /sagas/:id`, and `POST /sagas/:id/retry | compensate | resolve` with the
  * admin token — 400 for a bad query or body, 404 for no such saga, 409 when the action does not
- * fit the saga now (the reason says why).
+ * fit the saga now (the reason says why). With `routes`, each command and answer in a timeline
+ * says where it travelled (`withRoutes`).
  */
-export const operatorApi = (operator: SagaOperator, adminToken: string) => (router: Router) => {
+export const operatorApi = (operator: SagaOperator, adminToken: string, routes?: MessageRoutes) => (router: Router) => {
   router.get('/sagas', async (req, res) => {
     res.json(await operator.list(parseOr400(ListSagasQuery, req.query, 'query')));
   });
@@ -45,7 +47,7 @@ export const operatorApi = (operator: SagaOperator, adminToken: string) => (rout
   router.get('/sagas/:id', async (req, res) => {
     const saga = await operator.get(req.params.id);
     if (!saga) throw new HttpError(404, `no saga ${req.params.id}`);
-    res.json(saga);
+    res.json(routes ? withRoutes(saga, routes) : saga);
   });
 
   for (const action of OPERATOR_ACTIONS) {

@@ -1,5 +1,5 @@
 import { OrderEvent, Reply, Topics, type OrderCreated } from '@saga/contracts';
-import { startConsumer } from '@saga/kafka';
+import { startConsumer, type MessageMeta } from '@saga/kafka';
 import type { Host } from './host.ts';
 import { transient } from './runtime.ts';
 
@@ -51,7 +51,8 @@ export const startReplyConsumer = async (
   o: {
     group: string;
     inParallel?: number;
-    handle: (reply: Reply) => Promise<void>;
+    /** `meta`: where the reply was consumed (topic, partition, offset). */
+    handle: (reply: Reply, meta: MessageMeta) => Promise<void>;
     isTransient?: (err: unknown) => boolean;
   },
 ) => {

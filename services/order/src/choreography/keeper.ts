@@ -1,8 +1,8 @@
 import { CHOREOGRAPHY, commandEnvelope, DomainEvent, eventTopic, isTerminal, Topics } from '@saga/contracts';
-import { startConsumer } from '@saga/kafka';
+import { startConsumer, type MessageMeta } from '@saga/kafka';
 import { processOnce } from '@saga/outbox';
 import { withTransaction } from '@saga/postgres';
-import { operatorApi, type ChoreographyDeps } from '@saga/service';
+import { consumedAt, operatorApi, type ChoreographyDeps } from '@saga/service';
 import { apply, derive, entryOf, factOf, publisherOf } from './view.ts';
 import { load, save, type ViewRow } from './store.ts';
 import { keeperOperator } from './operator.ts';
@@ -27,8 +27,9 @@ export const startKeeper = async (deps: ChoreographyDeps) => {
       'event',
     );
 
-  const observe = (e: DomainEvent) =>
+  const observe = (e: DomainEvent, meta: MessageMeta) =>
     processOnce(pool, 'order-saga-view', e.messageId, async (tx) => {
+      const heard = { message: e, via: consumedAt(meta) };
       let row = await load(tx, e.sagaId);
       if (!row) {
         // Only this choreography's sagas: it claims on OrderCreated (as inventory does); the order's
@@ -48,7 +49,7 @@ export const startKeeper = async (deps: ChoreographyDeps) => {
       }
       const was = derive(row);
       if (isTerminal(was.status)) {
-        await save(tx, row, was, { kind: 'ignored', detail: `${e.type}: saga is ${was.status}` }, e);
+        await save(tx, row, was, { kind: 'ignored', detail: `${e.type}: saga is ${was.status}` }, heard);
         return { outcome: null };
       }
       const next: ViewRow = { ...row, ...apply(row, e) };
@@ -61,7 +62,7 @@ export const startKeeper = async (deps: ChoreographyDeps) => {
             message: e,
           },
         };
-      await save(tx, next, derive(next), entryOf(e), e);
+      await save(tx, next, derive(next), entryOf(e), heard);
       return { outcome: null };
     });
 
@@ -71,7 +72,7 @@ export const startKeeper = async (deps: ChoreographyDeps) => {
     groupId: `${ctx.topic('')}order-saga-view`,
     topics: VIEW_TOPICS.map(ctx.topic),
     schema: DomainEvent,
-    handle: (e) => observe(e).then(() => undefined),
+    handle: (e, meta) => observe(e, meta).then(() => undefined),
     isTransient: deps.transient,
     concurrency: deps.concurrency,
     fromBeginning: true,

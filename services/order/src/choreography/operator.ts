@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isTerminal, ORDER_SAGA_STEPS, timelineOf, type SagaStatus } from '@saga/contracts';
+import { isTerminal, ORDER_SAGA_STEPS, timelineOf, type MessageRoute, type SagaStatus } from '@saga/contracts';
 import { appendToOutbox, toOutbox } from '@saga/outbox';
 import { withTransaction } from '@saga/postgres';
 import {
@@ -62,8 +62,9 @@ export const keeperOperator = (
       messageId: string | null;
       occurredAt: Date | null;
       status: SagaStatus;
+      via: MessageRoute | null;
     }>(
-      'SELECT at, cause, step, detail, event, message_id AS "messageId", occurred_at AS "occurredAt", status FROM saga_view_history WHERE saga_id = $1 ORDER BY id',
+      'SELECT at, cause, step, detail, event, message_id AS "messageId", occurred_at AS "occurredAt", status, via FROM saga_view_history WHERE saga_id = $1 ORDER BY id',
       [id],
     );
     // Each entry at the time its event was published (the view hears them later, in no order between topics),
@@ -77,6 +78,8 @@ export const keeperOperator = (
         detail: h.detail,
         commandId: null,
         messageId: h.messageId,
+        // The event the view heard: the next services react to the same message.
+        via: h.via,
       });
       // A late event asks for no forward step once the verdict is given (a PaymentAuthorized after the
       // deadline's OrderRejected: the order refuses to approve, and nothing would ever end that step).

@@ -1,4 +1,4 @@
-import type { DomainEvent, SagaStatus } from '@saga/contracts';
+import type { DomainEvent, MessageRoute, SagaStatus } from '@saga/contracts';
 import type { Queryable } from '@saga/postgres';
 import type { Derived, ViewEntry, ViewState } from './view.ts';
 
@@ -20,7 +20,14 @@ export const load = async (db: Queryable, id: string): Promise<ViewRow | undefin
   return r && { ...r, resolved: r.status === 'RESOLVED' };
 };
 
-export const save = async (db: Queryable, r: ViewRow, d: Derived, entry: ViewEntry, event?: DomainEvent) => {
+/** `event`: the event heard, and where it was consumed (its topic, partition and offset). */
+export const save = async (
+  db: Queryable,
+  r: ViewRow,
+  d: Derived,
+  entry: ViewEntry,
+  event?: { message: DomainEvent; via: MessageRoute },
+) => {
   const running = d.status === 'RUNNING' && !d.pastPivot;
   await db.query(
     `UPDATE saga_view SET status = $2, current_step = $3, past_pivot = $4, facts = $5, events = $6, reason = $7, parked = $8, note = $9,
@@ -39,16 +46,17 @@ export const save = async (db: Queryable, r: ViewRow, d: Derived, entry: ViewEnt
     ],
   );
   await db.query(
-    'INSERT INTO saga_view_history (saga_id, cause, step, detail, event, message_id, occurred_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+    'INSERT INTO saga_view_history (saga_id, cause, step, detail, event, message_id, occurred_at, status, via) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
     [
       r.id,
       entry.kind,
       entry.step ?? null,
       entry.detail ?? null,
-      event?.type ?? null,
-      event?.messageId ?? null,
-      event?.occurredAt ?? null,
+      event?.message.type ?? null,
+      event?.message.messageId ?? null,
+      event?.message.occurredAt ?? null,
       d.status,
+      event ? JSON.stringify(event.via) : null,
     ],
   );
 };
