@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,14 @@ import { COORDINATORS, TIMING, type Coordinator } from './coordinators.ts';
 // UPDATE_SCREENSHOTS=1 (npm run screenshots) also writes the README's screenshots into docs/images/.
 const SCREENSHOTS = fileURLToPath(new URL('../docs/images/', import.meta.url));
 const RESULTS = fileURLToPath(new URL('../benchmarks/results/', import.meta.url));
+/** axe-core (npm), injected into the page: WCAG 2.1 A and AA rules, contrast and labels among them. */
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
 
 describe.each(Object.keys(COORDINATORS))('the Saga Explorer in a browser: %s', (name) => {
   const kafka = testKafka(`explorer-${name}`);
@@ -86,6 +95,40 @@ describe.each(Object.keys(COORDINATORS))('the Saga Explorer in a browser: %s', (
     await page.getByLabel('Admin token').fill(TEST_ADMIN_TOKEN);
   };
 
+  // The page-side parts run in the browser, given as source text (this project's TypeScript has no DOM types).
+  /** What axe-core finds against WCAG 2.1 A/AA on the page as it is now: rule, impact and where. */
+  const accessibilityProblems = async () => {
+    if (!(await page.evaluate<boolean>("'axe' in window"))) await page.addScriptTag({ content: AXE });
+    const violations = await page.evaluate<AxeViolation[]>(
+      `axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations)`,
+    );
+    return violations.map(
+      (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
+  };
+  /** The focused element: its tag, label and text. */
+  const FOCUSED = `(() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return '';
+    const label = e.getAttribute('aria-label') ?? (e.labels?.[0]?.textContent ?? '');
+    return (e.tagName + ' ' + label + ' ' + (e.textContent ?? '').trim()).replace(/\\s+/g, ' ');
+  })()`;
+  /** Presses Tab until the focused element's tag, label or text matches `what`. */
+  const tabTo = async (what: RegExp) => {
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab');
+      if (what.test(await page.evaluate<string>(FOCUSED))) return;
+    }
+    throw new Error(`Tab never reached ${String(what)}`);
+  };
+  /** The focused element shows it: matched by :focus-visible, with an outline at least 2 px wide. */
+  const focusVisible = () =>
+    page.evaluate<boolean>(`(() => {
+      const e = document.activeElement;
+      const style = getComputedStyle(e);
+      return e.matches(':focus-visible') && style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+    })()`);
+
   it('finds a declined saga by customer and status, and shows what its compensation did', async () => {
     const id = await declinedOrder();
     await sagaEnds(id, 'REJECTED');
@@ -106,6 +149,32 @@ describe.each(Object.keys(COORDINATORS))('the Saga Explorer in a browser: %s', (
     await shot('explorer-saga.png');
   });
 
+  it('by keyboard alone, with the focus always shown; axe-core finds no WCAG 2.1 A/AA problem on the list or a saga', async () => {
+    const id = await declinedOrder();
+    await sagaEnds(id, 'REJECTED');
+    await openList('customerId=bob');
+    await expect.poll(() => page.getByRole('link', { name: id }).count(), { timeout: 15_000 }).toBe(1);
+    expect(await accessibilityProblems()).toEqual([]);
+    // The status tabs, the order filter and the saga's link are reached with Tab and used with Enter.
+    await page.locator('body').focus();
+    await tabTo(/^BUTTON .*REJECTED \d+/);
+    expect(await focusVisible()).toBe(true);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('button', { name: /^REJECTED/ }).getAttribute('aria-pressed')).toBe('true');
+    await tabTo(new RegExp(`^A .*${id}`));
+    expect(await focusVisible()).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: new RegExp(`Saga ${id}`) }).waitFor();
+    await expect.poll(() => page.getByText('INSUFFICIENT_CREDIT').first().isVisible()).toBe(true);
+    expect(await accessibilityProblems()).toEqual([]);
+    // On the saga's page: the way back and the admin token field, by keyboard too.
+    await tabTo(/^A .*sagas/);
+    expect(await focusVisible()).toBe(true);
+    await tabTo(/^INPUT .*Admin token/);
+    await page.keyboard.type(TEST_ADMIN_TOKEN);
+    expect(await page.getByLabel('Admin token').inputValue()).toBe(TEST_ADMIN_TOKEN);
+  });
+
   it('a compensation that keeps failing parks the saga; a retry from its page finishes it, and shows in its timeline', async () => {
     const [id] = await parked(1);
     try {
@@ -113,6 +182,7 @@ describe.each(Object.keys(COORDINATORS))('the Saga Explorer in a browser: %s', (
       await page.getByRole('heading', { name: /NEEDS_ATTENTION/ }).waitFor({ timeout: 15_000 });
       expect(await page.getByText(/still owed: .*releaseStock/).isVisible()).toBe(true);
       await shot('explorer-parked.png');
+      expect(await accessibilityProblems()).toEqual([]);
       // Without the token the actions are off.
       await page.getByLabel('Admin token').fill('');
       expect(await page.getByRole('button', { name: 'retry' }).isDisabled()).toBe(true);
@@ -155,6 +225,7 @@ describe.each(Object.keys(COORDINATORS))('the Saga Explorer in a browser: %s', (
       .filter({ hasText: /retry: 3 \/ 3 done — finished/ })
       .waitFor({ timeout: 30_000 });
     await shot('explorer-batch.png');
+    expect(await accessibilityProblems()).toEqual([]);
     for (const id of ids) await sagaEnds(id, 'REJECTED');
     for (const id of ids) expect(await wb.violations([id])).toEqual([]);
     // The list follows: nothing parked is left.

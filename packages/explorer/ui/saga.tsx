@@ -203,7 +203,10 @@ export const SagaPage = ({ source, name, id, token }: { source?: Source; name: s
       </Table>
 
       <h2>What only {name} keeps</h2>
-      <pre class="coordinator">{JSON.stringify(saga.coordinator, null, 2)}</pre>
+      {/* Focusable: it scrolls when long, and a keyboard must be able to scroll it (axe: scrollable-region-focusable). */}
+      <pre class="coordinator" tabIndex={0} aria-label={`What only ${name} keeps`}>
+        {JSON.stringify(saga.coordinator, null, 2)}
+      </pre>
     </section>
   );
 };
