@@ -98,7 +98,8 @@ class Reader {
     const attempt = (this.attempts.get(step) ?? 0) + 1;
     this.attempts.set(step, attempt);
     this.open = { step, waiting: out.kind === 'sent' };
-    this.push('requested', started, { step, attempt, commandId: `${this.orderId}:${step}` });
+    const via = out.kind === 'sent' ? (out.via ?? null) : null;
+    this.push('requested', started, { step, attempt, commandId: `${this.orderId}:${step}`, via });
     if (out.kind === 'answer') this.answered(out.outcome, out.reason, at);
     else if (out.kind === 'no-answer') this.push('attempt-failed', at, { step, attempt, detail: out.error });
   }

@@ -149,7 +149,7 @@ export const orderSagaWorkflow = (io: SagaIO, name = 'orderSaga') =>
               return { ...(await io.attempt(command, timeout)), startedAt: now };
             });
             if (out.kind === 'expired') return end('deadline', attempt - 1, out.startedAt);
-            push('requested', out.startedAt, line(attempt, {}));
+            push('requested', out.startedAt, line(attempt, { via: out.kind === 'sent' ? (out.via ?? null) : null }));
             if (out.kind === 'answer') return answered(out, attempt, out.startedAt);
             let ended = out.at;
             if (out.kind === 'sent') {

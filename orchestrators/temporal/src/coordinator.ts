@@ -3,7 +3,14 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { commandTopic } from '@saga/contracts';
 import { sagaTiming, serviceUrlSetting, temporalConnection } from '@saga/config';
 import { createApp } from '@saga/http';
-import { openCoordinatorHost, messageRoutes, operatorApi, startReplyConsumer, startSagaStarter } from '@saga/service';
+import {
+  consumedAt,
+  messageRoutes,
+  openCoordinatorHost,
+  operatorApi,
+  startReplyConsumer,
+  startSagaStarter,
+} from '@saga/service';
 import { completeFromReply, createActivities, sweepPendingCommands } from './activities.ts';
 import { workflowBundle } from './bundle.ts';
 import { TEMPORAL_GROUPS, type TemporalConfig } from './config.ts';
@@ -73,9 +80,11 @@ export const startTemporalCoordinator = async (cfg: TemporalConfig) => {
   const replies = await startReplyConsumer(host, cfg, {
     group: TEMPORAL_GROUPS.replies,
     inParallel: cfg.TEMPORAL_REPLY_PARALLEL,
-    handle: async (r) => {
+    handle: async (r, meta) => {
       const result: CommandResult = {
         outcome: r.payload.outcome,
+        messageId: r.messageId,
+        via: consumedAt(meta),
         ...(r.payload.outcome === 'FAILURE' ? { reason: r.payload.reason } : {}),
       };
       const kept = await completeFromReply(

@@ -1,7 +1,7 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import type { SagaTiming as SharedTiming } from '@saga/config';
 import type { CommandType, Line } from '@saga/contracts';
-import type { HistoryLine, ReplyOutcome, SagaStatus } from '@saga/contracts/saga';
+import type { HistoryLine, MessageRoute, ReplyOutcome, SagaStatus } from '@saga/contracts/saga';
 
 /** Shared by the workflow, its activities, the worker and the starter (no IO here). */
 export const TASK_QUEUE = 'order-saga';
@@ -56,6 +56,9 @@ export interface CommandResult {
   reason?: string;
   /** The activity attempt that got the answer, where the activity knows it (HTTP: it returns it). */
   attempt?: number;
+  /** Kafka: the reply's message id and where it was consumed (its topic, partition and offset). */
+  messageId?: string;
+  via?: MessageRoute;
 }
 
 export interface SagaActivities {

@@ -156,6 +156,8 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaStatus> {
         attempt: r.attempt ?? null,
         detail: r.outcome === 'SUCCESS' ? null : (r.reason ?? 'FAILURE'),
         commandId,
+        messageId: r.messageId ?? null,
+        via: r.via ?? null,
       });
       return r;
     } catch (err) {

@@ -1,6 +1,12 @@
 import type { Producer } from 'kafkajs';
 import { commandTopic, type Command, type CommandType, type Line } from '@saga/contracts';
-import { PATIENT_MAX_BACKOFF_MS, STEP_RETRY, type ReplyOutcome, type SagaStatus } from '@saga/contracts/saga';
+import {
+  PATIENT_MAX_BACKOFF_MS,
+  STEP_RETRY,
+  type MessageRoute,
+  type ReplyOutcome,
+  type SagaStatus,
+} from '@saga/contracts/saga';
 import { postCommand } from '@saga/http';
 import type { Queryable } from '@saga/postgres';
 import type { SagaColumns } from './operator-api.ts';
@@ -16,8 +22,11 @@ export type AttemptOutput =
   | { kind: 'answer'; outcome: ReplyOutcome; reason?: string }
   /** HTTP: no answer within the attempt's time (it may have acted). */
   | { kind: 'no-answer'; error: string; at: number }
-  /** Kafka: the command is on its topic; the reply comes back as a message to the saga. */
-  | { kind: 'sent'; at: number }
+  /**
+   * Kafka: the command is on its topic (`via`: where the broker put it — absent in an output
+   * recorded before it was kept); the reply comes back as a message to the saga.
+   */
+  | { kind: 'sent'; at: number; via?: MessageRoute }
   /** The saga's deadline passed before the attempt began: nothing was sent. */
   | { kind: 'expired' };
 
@@ -39,11 +48,15 @@ export const attemptCommand =
       if (r.kind === 'failed') return { kind: 'no-answer', error: `${command.type}: ${r.error}`, at: Date.now() };
       return { kind: 'answer', outcome: r.outcome, ...(r.reason ? { reason: r.reason } : {}) };
     }
-    await d.producer.send({
-      topic: d.topic(commandTopic(command.type)),
-      messages: [{ key: command.sagaId, value: JSON.stringify(command) }],
-    });
-    return { kind: 'sent', at: Date.now() };
+    const topic = d.topic(commandTopic(command.type));
+    const [put] = await d.producer.send({ topic, messages: [{ key: command.sagaId, value: JSON.stringify(command) }] });
+    const via: MessageRoute = {
+      transport: 'kafka',
+      to: topic,
+      partition: put?.partition ?? null,
+      offset: put?.baseOffset ?? null,
+    };
+    return { kind: 'sent', at: Date.now(), via };
   };
 
 /** The columns of a durable coordinator's saga list (`dbos_sagas`, `restate_sagas`) that `pageOfSagas` reads. */
