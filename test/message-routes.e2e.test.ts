@@ -76,13 +76,24 @@ describe.each(Object.keys(COORDINATORS))('where messages travelled, over Kafka: 
 
   it("a declined order: each command's topic, each recorded reply or event found at its partition and offset", async () => {
     const id = await wb.placeOrder('bob', [{ sku: 'widget', quantity: 1, unitPriceCents: 5_000 }]);
+    await expect
+      .poll(async () => (await sagaTimeline(coordinator.url, id))?.status, { timeout: 30_000, interval: 100 })
+      .toBe('REJECTED');
+    // The choreography's view may still hear the last events (the notification's) after the verdict.
     let t: SagaTimeline | undefined;
     await expect
-      .poll(async () => (t = await sagaTimeline(coordinator.url, id))?.status, { timeout: 30_000, interval: 100 })
-      .toBe('REJECTED');
-    // The choreography's view may still hear the last events after the verdict.
-    await new Promise((r) => setTimeout(r, spec.choreography ? 1_000 : 0));
-    t = (await sagaTimeline(coordinator.url, id))!;
+      .poll(
+        async () =>
+          (t = await sagaTimeline(coordinator.url, id))!.history.filter(
+            (h) => h.step === 'notifyRejected' && h.kind === 'succeeded',
+          ),
+        {
+          timeout: 10_000,
+          interval: 100,
+        },
+      )
+      .not.toEqual([]);
+    t = t!;
     const prefix = wb.env().KAFKA_TOPIC_PREFIX ?? '';
 
     const recorded = t.history.filter((h): h is HistoryLine & { via: { partition: number; offset: string } } =>

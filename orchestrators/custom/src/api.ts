@@ -3,11 +3,6 @@ import { timelineOf, type MessageRoute, type SagaStatus } from '@saga/contracts'
 import { historyLine, iso, pageOfSagas, type Operated, type SagaColumns, type SagaOperator } from '@saga/service';
 import type { SagaEvent, Transition } from './engine.ts';
 
-/**
- * The custom orchestrator's side of the operator API (`operatorApi` in @saga/service serves it):
- * lists and timelines read from its own tables, operator actions applied as engine events
- * (`operate`), so they pass the same transition rules as a reply or a timer.
- */
 /** The columns of the `sagas` table that its list (`pageOfSagas`) reads: the customer is in the saga's data. */
 export const CUSTOM_SAGA_COLUMNS: SagaColumns = {
   step: 'current_step',
@@ -15,6 +10,11 @@ export const CUSTOM_SAGA_COLUMNS: SagaColumns = {
   customer: "data->>'customerId'",
 };
 
+/**
+ * The custom orchestrator's side of the operator API (`operatorApi` in @saga/service serves it):
+ * lists and timelines read from its own tables, operator actions applied as engine events
+ * (`operate`), so they pass the same transition rules as a reply or a timer.
+ */
 export const customOperator = (
   pool: Pool,
   operate: (

@@ -130,6 +130,7 @@ class Step<D> {
 
   private reply(e: Extract<SagaEvent<D>, { type: 'reply' }>) {
     const cur = this.s.current;
+    const via = e.via ? { via: e.via } : {};
     if (!cur || cur.commandId !== e.commandId) {
       // A duplicate, or a late reply to an action the saga has moved past: the effect, if any, is
       // covered (a timed-out action is compensated; a completed one was already counted).
@@ -138,16 +139,10 @@ class Step<D> {
         detail: `${e.outcome} reply: not awaited`,
         commandId: e.commandId,
         replyId: e.replyId,
-        ...(e.via ? { via: e.via } : {}),
+        ...via,
       });
     }
-    const ids = {
-      action: cur.action,
-      attempt: cur.attempt,
-      commandId: e.commandId,
-      replyId: e.replyId,
-      ...(e.via ? { via: e.via } : {}),
-    };
+    const ids = { action: cur.action, attempt: cur.attempt, commandId: e.commandId, replyId: e.replyId, ...via };
     if (e.outcome === 'SUCCESS') {
       this.log({ kind: 'succeeded', ...ids });
       // A stuck action answered after all (e.g. its service came back): carry on.

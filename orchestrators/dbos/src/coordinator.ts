@@ -3,9 +3,9 @@ import { commandTopic } from '@saga/contracts';
 import { sagaTiming, serviceUrlSetting } from '@saga/config';
 import { createApp } from '@saga/http';
 import {
-  openCoordinatorHost,
   consumedAt,
   messageRoutes,
+  openCoordinatorHost,
   operatorApi,
   startReplyConsumer,
   startSagaStarter,

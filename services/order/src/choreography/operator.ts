@@ -17,7 +17,6 @@ import { derive, requestedBy, TRIGGER_OF } from './view.ts';
 /** Steps that move a saga forward (a late event asks for none of them once it compensates). */
 const FORWARD = new Set<string>(ORDER_SAGA_STEPS);
 
-/** The operator API over the view: retry publishes again the event each pending step reacts to. */
 /** The columns of the saga view that its list (`pageOfSagas`) reads: the customer is in the order service's orders. */
 export const SAGA_VIEW_COLUMNS: SagaColumns = {
   step: 'current_step',
@@ -26,6 +25,7 @@ export const SAGA_VIEW_COLUMNS: SagaColumns = {
   customerIs: (p) => `id IN (SELECT o.id FROM orders o WHERE o.customer_id = ${p})`,
 };
 
+/** The operator API over the view: retry publishes again the event each pending step reacts to. */
 export const keeperOperator = (
   pool: ServicePool,
   verdict: (orderId: string, reason: string) => Promise<{ payload: { outcome: string; reason?: string } }>,
