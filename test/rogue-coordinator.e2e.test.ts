@@ -70,6 +70,13 @@ describe.each(['http', 'kafka'] as const)('a rogue coordinator over %s', (via) =
       );
       return known.every(Boolean);
     });
+  const outcomeHeardByNotification = (orderId: string) =>
+    waitFor(
+      `notification to learn ${orderId}'s outcome`,
+      async () =>
+        (await wb.services.notification.ctx.pool.query('SELECT 1 FROM order_outcomes WHERE order_id = $1', [orderId]))
+          .rowCount === 1,
+    );
   const fresh = <C extends Sent>(type: C['type'], orderId: string, payload: C['payload']) =>
     command<C>(type, orderId, payload, `rogue:${randomUUID()}`);
 
@@ -109,8 +116,50 @@ describe.each(['http', 'kafka'] as const)('a rogue coordinator over %s', (via) =
     });
     expect(
       await rogue(fresh('SendNotification', id, { orderId: id, customerId: 'alice', kind: 'rejected' })),
-    ).toMatchObject({ outcome: 'FAILURE', reason: 'OUTCOME_ALREADY_NOTIFIED' });
+    ).toMatchObject({ outcome: 'FAILURE', reason: 'OUTCOME_CONTRADICTS_ORDER' });
     expect(await wb.effects(id)).toEqual(before);
+    expect(await wb.violations([id])).toEqual([]);
+  });
+
+  it("cannot tell an order's customer it failed before it is decided, nor under another customer's id", async () => {
+    const id = await wb.placeOrder('alice', [{ ...line, unitPriceCents: 100 }]);
+    for (const c of [
+      command('ReserveStock', id, { orderId: id, lines: [line] }, `${id}:reserveStock`),
+      command('AuthorizePayment', id, { orderId: id, customerId: 'alice', amountCents: 200 }, `${id}:authorizePayment`),
+    ] as Sent[])
+      expect(await step(c)).toMatchObject({ outcome: 'SUCCESS' });
+    // Sent while the order is still open: nothing is decided before the order's outcome is heard.
+    const early = fresh('SendNotification', id, { orderId: id, customerId: 'mallory', kind: 'rejected' });
+    let answer: Promise<Reply['payload']>;
+    if (via === 'http') {
+      const res = await postCommand(urlOf(early), early);
+      expect(res.status, res.body.error).toBe(409);
+      expect(res.body.error).toMatch(/not yet/);
+      answer = (async () => {
+        await outcomeHeardByNotification(id);
+        return step(early);
+      })();
+    } else answer = rogue(early);
+    expect(await step(command('ApproveOrder', id, { orderId: id }, `${id}:approveOrder`))).toMatchObject({
+      outcome: 'SUCCESS',
+    });
+    // Over Kafka the early command waited in the service for the verdict; over HTTP it is asked again.
+    expect(await answer).toMatchObject({ outcome: 'FAILURE', reason: 'OUTCOME_CONTRADICTS_ORDER' });
+    expect(
+      await rogue(fresh('SendNotification', id, { orderId: id, customerId: 'mallory', kind: 'confirmed' })),
+    ).toMatchObject({ outcome: 'FAILURE', reason: 'NOT_THE_ORDERS_CUSTOMER' });
+    for (const c of [
+      command('CommitStock', id, { orderId: id }, `${id}:commitStock`),
+      command('SendNotification', id, { orderId: id, customerId: 'alice', kind: 'confirmed' }, `${id}:notifyConfirmed`),
+    ] as Sent[])
+      expect(await step(c)).toMatchObject({ outcome: 'SUCCESS' });
+    expect(await wb.effects(id)).toEqual({
+      order: 'APPROVED',
+      reserved: 0,
+      committed: 2,
+      holds: 1,
+      notifications: ['confirmed'],
+    });
     expect(await wb.violations([id])).toEqual([]);
   });
 
@@ -157,7 +206,7 @@ describe.each(['http', 'kafka'] as const)('a rogue coordinator over %s', (via) =
     });
     expect(
       await rogue(fresh('SendNotification', id, { orderId: id, customerId: 'bob', kind: 'confirmed' })),
-    ).toMatchObject({ outcome: 'FAILURE', reason: 'OUTCOME_ALREADY_NOTIFIED' });
+    ).toMatchObject({ outcome: 'FAILURE', reason: 'OUTCOME_CONTRADICTS_ORDER' });
     expect(await wb.effects(id)).toEqual(before);
     expect(await wb.violations([id])).toEqual([]);
   });

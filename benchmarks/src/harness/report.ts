@@ -131,7 +131,7 @@ export const writeReport = async (dir: string, r: Results) => {
   const m = r.machine;
   const md = [
     `# Benchmark run ${r.runId}`,
-    `${r.at} · commit ${String(m.commit)} · ${String(m.cores)} cores, ${String(m.memoryGiB)} GiB · Node ${String(m.node)}, PostgreSQL ${String(m.postgres)}, Kafka ${String(m.kafka)}, Temporal Server ${String(m.temporalServer)} (CLI ${String(m.temporalCli)} dev server)`,
+    `${r.at} · commit ${String(m.commit).slice(0, 7)}${m.dirty === true ? ` with uncommitted changes (diff sha256 ${String(m.diffSha256).slice(0, 12)}; not for an ADR)` : ''} · ${String(m.cores)} cores, ${String(m.memoryGiB)} GiB · Node ${String(m.node)}, PostgreSQL ${String(m.postgres)}, Kafka ${String(m.kafka)}, Temporal Server ${String(m.temporalServer)} (CLI ${String(m.temporalCli)} dev server)`,
     `Settings: \`${JSON.stringify(r.settings)}\``,
     r.error ? `**The run failed:** ${r.error}` : '',
     Array.isArray(r.settings.skippedModes)

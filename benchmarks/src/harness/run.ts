@@ -7,7 +7,6 @@
  *   npm run bench -- latency --modes custom-http,temporal-http --rates 25,50,100
  *   npm run bench -- smoke                                    # one low rate, every mode, checker on (CI)
  */
-import { execSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +36,7 @@ import { writeReport, type Results } from './report.ts';
 import { parseBenchArgs, program, type Suite } from './cli.ts';
 import { startBenchWorkbench } from './workbench.ts';
 import { archiveSagas } from './archive.ts';
+import { sdkVersions, treeState } from './provenance.ts';
 import type { Mode as SuiteMode } from './modes.ts';
 
 const { suitesArg, opts, chosenModes, faults } = parseBenchArgs();
@@ -98,6 +98,7 @@ const versions = async () => {
     kafka: Versions.kafka,
     temporalServer: temporal,
     temporalCli: Versions.temporalCli,
+    restateServer: Versions.restateServer,
   };
 };
 
@@ -143,11 +144,16 @@ const results: Results & { command: string } = {
   machine: {
     cores: cpus().length,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
-    commit: execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim(),
+    ...treeState(),
     ...(await versions()),
+    sdks: sdkVersions(),
   },
   checks: [],
 };
+if (results.machine.dirty === true)
+  say(
+    `note: the tree differs from commit ${String(results.machine.commit).slice(0, 7)} (uncommitted changes): this run is recorded as dirty and no ADR can quote it`,
+  );
 
 const deadlineMs = 60_000;
 const wb = await startBenchWorkbench({ deadlineMs, log: say });

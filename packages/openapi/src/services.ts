@@ -183,6 +183,9 @@ const serviceRoutes = (name: string, svc: ServiceDoc) => (r: OpenAPIRegistry) =>
           description: 'the reply: SUCCESS with data, or FAILURE with a reason (business refusal)',
           ...json(contracts.Reply),
         },
+        409: error(
+          "not yet: the service has not heard what it decides on (e.g. the order's outcome); retry with the same messageId",
+        ),
         503: error('transient failure (fault injection): retry with the same messageId'),
       },
     });

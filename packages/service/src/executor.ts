@@ -3,6 +3,7 @@ import { Topics, type CommandOf, type CommandType, type Reply } from '@saga/cont
 import { appendToOutbox, processOnce, toOutbox, type OutboxMessage } from '@saga/outbox';
 import { withTransaction } from '@saga/postgres';
 import type { Faults } from './faults.ts';
+import { untilDecidable } from './not-yet.ts';
 import type { ServiceContext, ServiceSpec } from './spec.ts';
 
 /** How a command came: a coordinator's over Kafka or HTTP, or a choreography reaction to an event (ADR 0018). */
@@ -40,25 +41,28 @@ export const createExecutor = <T extends CommandType>(
     const log = ctx.log.child({ sagaId: command.sagaId, commandId: command.messageId, type: command.type, via });
     const end = duration.startTimer({ type: command.type });
     await faults.beforeCommand();
-    const { duplicate, outcome: reply } = await processOnce(ctx.pool, spec.name, command.messageId, async (tx) => {
-      const { result, events = [] } = await spec.handle(tx, command, ctx);
-      const reply: Reply = {
-        messageId: `reply:${command.messageId}`,
-        sagaId: command.sagaId,
-        occurredAt: ctx.now().toISOString(),
-        type: 'Reply',
-        payload: {
-          commandId: command.messageId,
-          commandType: command.type,
-          ...result,
-          ...(result.outcome === 'SUCCESS' ? { data: result.data ?? {} } : {}),
-        } as Reply['payload'],
-      };
-      return {
-        outcome: reply,
-        outbox: [...(via === 'kafka' ? [toOutbox(repliesTopic, reply)] : []), ...events, ...(follow?.(reply) ?? [])],
-      };
-    });
+    // A handler that cannot decide yet (NotYet) rolls back and is run again for a while (not-yet.ts).
+    const { duplicate, outcome: reply } = await untilDecidable(() =>
+      processOnce(ctx.pool, spec.name, command.messageId, async (tx) => {
+        const { result, events = [] } = await spec.handle(tx, command, ctx);
+        const reply: Reply = {
+          messageId: `reply:${command.messageId}`,
+          sagaId: command.sagaId,
+          occurredAt: ctx.now().toISOString(),
+          type: 'Reply',
+          payload: {
+            commandId: command.messageId,
+            commandType: command.type,
+            ...result,
+            ...(result.outcome === 'SUCCESS' ? { data: result.data ?? {} } : {}),
+          } as Reply['payload'],
+        };
+        return {
+          outcome: reply,
+          outbox: [...(via === 'kafka' ? [toOutbox(repliesTopic, reply)] : []), ...events, ...(follow?.(reply) ?? [])],
+        };
+      }),
+    );
     // A redelivery gets the stored answer again: the reply over Kafka, the follow-up event of a
     // reaction (so an operator's retry of a refused compensation hears the refusal again).
     const again = duplicate

@@ -1,4 +1,5 @@
 export * from './faults.ts';
+export * from './not-yet.ts';
 export * from './spec.ts';
 export * from './executor.ts';
 export * from './routes.ts';

@@ -5,6 +5,7 @@ import { withTransaction, type PoolClient } from '@saga/postgres';
 import { Command, type CommandOf, type CommandType, type Reply } from '@saga/contracts';
 import { HttpError } from '@saga/http';
 import { FaultSettings, TransientFault, type Faults } from './faults.ts';
+import { NotYet } from './not-yet.ts';
 import type { Via } from './executor.ts';
 
 /** Throws 401 unless the request carries `Authorization: Bearer <token>`. */
@@ -51,8 +52,8 @@ export const adminSeedRoute = <T>(
 
 /**
  * `POST /commands/<CommandType>`: the body is the command without `type` (it is in the path).
- * 200 with the reply; 400 with every problem when the command is malformed; 503 for a transient
- * failure (the caller retries with the same command id).
+ * 200 with the reply; 400 with every problem when the command is malformed; 409 when it cannot be
+ * decided yet (`NotYet`) and 503 for a transient failure — both retried with the same command id.
  */
 export const commandRoutes =
   <T extends CommandType>(types: readonly T[], execute: (c: CommandOf<T>, via: Via) => Promise<Reply>) =>
@@ -71,6 +72,10 @@ export const commandRoutes =
         if (err instanceof TransientFault) {
           res.set('Retry-After', '0');
           throw new HttpError(503, err.message);
+        }
+        if (err instanceof NotYet) {
+          res.set('Retry-After', '1');
+          throw new HttpError(409, `not yet: ${err.message}; retry with the same messageId`);
         }
         throw err;
       }

@@ -15,6 +15,7 @@ import { withTransaction } from '@saga/postgres';
 import { createExecutor } from './executor.ts';
 import { openHost } from './host.ts';
 import { createFaults, isTransient } from './faults.ts';
+import { NotYet } from './not-yet.ts';
 import { startReactions } from './reactions.ts';
 import { adminRoutes, commandRoutes } from './routes.ts';
 import type { ServiceContext, ServiceSpec } from './spec.ts';
@@ -88,11 +89,12 @@ export interface RunningService {
 }
 
 const PG_TRANSIENT = /^(08|57P0|53|40001|40P01)/;
-/** Not now, but later: injected faults, a database that is restarting, a serialization conflict. */
+/** Not now, but later: injected faults, a database that is restarting, a serialization conflict, an event not yet heard. */
 export const transient = (err: unknown) => {
   const code = (err as { code?: unknown }).code;
   return (
     isTransient(err) ||
+    err instanceof NotYet ||
     (typeof code === 'string' && (PG_TRANSIENT.test(code) || ['ECONNREFUSED', 'ECONNRESET'].includes(code)))
   );
 };
@@ -176,7 +178,18 @@ export const startService = async <T extends CommandType>(
       message: `not a command this service handles (${spec.commandTypes.join(', ')})`,
       path: ['type'],
     }),
-    handle: (command) => execute(command as CommandOf<T>, 'kafka').then(() => undefined),
+    handle: (command) =>
+      execute(command as CommandOf<T>, 'kafka').then(
+        () => undefined,
+        (err: unknown) => {
+          if (!(err instanceof NotYet)) throw err;
+          // Nothing was written; the sender's retry brings it again (a made-up order holds no partition).
+          log.warn(
+            { sagaId: command.sagaId, commandId: command.messageId, reason: err.message },
+            'command not answered yet',
+          );
+        },
+      ),
     isTransient: transient,
     concurrency: opts.concurrency,
     fromBeginning: true,
@@ -204,10 +217,12 @@ export const startService = async <T extends CommandType>(
       ? await startReactions({ ...deps, name: spec.name, reactions: part.reactions })
       : undefined;
 
+  const background = spec.background?.(ctx);
   host.onStop(() => consumer.stop());
   host.onStop(() => outcomes?.stop());
   host.onStop(() => reactions?.stop());
   host.onStop(() => keeper?.stop());
+  host.onStop(() => background?.stop());
   const http = await host.serve(app, opts.port, opts.host);
   log.info({ port: http.port, database: opts.database }, `${spec.name} service listening`);
   return { url: http.url, ctx, stop: () => host.stop() };

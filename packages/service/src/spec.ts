@@ -67,6 +67,8 @@ export interface ServiceSpec<T extends CommandType> {
   onOrderOutcome?(tx: PoolClient, event: OrderApproved | OrderRejected, ctx: ServiceContext): Promise<void>;
   /** Its reactions under ORCHESTRATOR=choreography. */
   choreography?: Choreography;
-  /** Runs once after a command's first processing committed (e.g. hand a message to a channel). */
+  /** Runs once after a command's first processing committed (e.g. hand a message to a channel); must not throw. */
   afterCommit?(command: CommandOf<T>, data: Record<string, unknown>, ctx: ServiceContext): Promise<void>;
+  /** Work of its own while the service runs (e.g. hand over again what `afterCommit` did not finish); stopped with it. */
+  background?(ctx: ServiceContext): { stop(): Promise<void> };
 }

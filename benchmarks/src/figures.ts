@@ -1,0 +1,103 @@
+/**
+ * Figures quoted in prose, generated from committed runs like the tables. In a document:
+ *
+ *   … every fault three times (<!-- figure: recovery-slices from 2026-12-06-engines-recovery -->75<!-- /figure --> slices) …
+ *
+ * `npm run adr:tables` rewrites the text between the two markers from the run's results.json;
+ * `-- --check` reports a figure that drifted. A figure may join runs (`from a+b`), as a table does.
+ * The names below are the only figures there are; an unknown one is an error naming them.
+ */
+import type { Results } from './harness/report.ts';
+import { spread } from './stats.ts';
+
+type Run = Results;
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const range = (xs: number[]) => {
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  return lo === hi ? String(lo) : `${lo}–${hi}`;
+};
+const thousands = (n: number) => n.toLocaleString('en-US');
+const need = <T>(xs: T[] | undefined, what: string, run: Run): T[] => {
+  if (!xs || xs.length === 0) throw new Error(`run ${run.runId} has no ${what} results`);
+  return xs;
+};
+const ofMode = <T extends { mode: string }>(xs: T[] | undefined, mode: string | undefined, what: string, run: Run) => {
+  const found = need(xs, what, run).filter((x) => x.mode === mode);
+  if (found.length === 0) throw new Error(`run ${run.runId} has no ${what} results for mode ${String(mode)}`);
+  return found;
+};
+
+/** Each figure: what it says, and how it is read from a run (`arg` is what follows its name after a colon). */
+export const FIGURES: Record<string, { says: string; of: (r: Run, arg?: string) => string }> = {
+  'recovery-slices': {
+    says: 'fault × mode × repetition slices of the recovery suite',
+    of: (r) => String(need(r.recovery, 'recovery', r).length),
+  },
+  'recovery-lost': {
+    says: 'sagas lost over every recovery slice',
+    of: (r) => String(sum(need(r.recovery, 'recovery', r).map((x) => x.lost))),
+  },
+  'recovery-wrong': {
+    says: 'wrong effects over every recovery slice',
+    of: (r) => String(sum(need(r.recovery, 'recovery', r).map((x) => x.wrongEffects))),
+  },
+  'recovery-rejected': {
+    says: 'happy orders rejected over every recovery slice',
+    of: (r) => String(sum(need(r.recovery, 'recovery', r).map((x) => x.rejectedInsteadOfApproved))),
+  },
+  'chaos-modes': { says: 'modes in the chaos soaks', of: (r) => String(need(r.chaos, 'chaos', r).length) },
+  'chaos-sagas': {
+    says: 'sagas accepted per chaos soak (range over the soaks)',
+    of: (r) => range(need(r.chaos, 'chaos', r).map((x) => x.accepted)).replace(/\d+/g, (d) => thousands(Number(d))),
+  },
+  'chaos-lost': {
+    says: 'sagas lost over the chaos soaks',
+    of: (r) => String(sum(need(r.chaos, 'chaos', r).map((x) => x.lost))),
+  },
+  'chaos-wrong': {
+    says: 'wrong effects over the chaos soaks',
+    of: (r) => String(sum(need(r.chaos, 'chaos', r).map((x) => x.wrongEffects))),
+  },
+  'chaos-parked': {
+    says: 'sagas parked over the chaos soaks',
+    of: (r) => String(sum(need(r.chaos, 'chaos', r).map((x) => x.parked))),
+  },
+  'chaos-rejected': {
+    says: 'happy orders rejected per chaos soak (range over the soaks)',
+    of: (r) => range(need(r.chaos, 'chaos', r).map((x) => x.rejectedInsteadOfApproved)),
+  },
+  'chaos-rejected-share': {
+    says: 'the highest share of happy orders rejected in one chaos soak, in %',
+    of: (r) => {
+      const shares = need(r.chaos, 'chaos', r).map((x) => x.rejectedInsteadOfApproved / Math.max(1, x.accepted));
+      return `${(Math.max(...shares) * 100).toFixed(2)} %`;
+    },
+  },
+  capacity: {
+    says: "a mode's capacity by search, sagas/s (median of its searches; `capacity:<mode>`)",
+    of: (r, mode) => String(ofMode(r.capacity, mode, 'capacity', r)[0]!.capacity.median),
+  },
+  p50: {
+    says: "a mode's latency suite p50 in ms at a rate, median of its repetitions, rounded (`p50:<mode>@<rate>`)",
+    of: (r, arg) => {
+      const [mode, rate] = (arg ?? '').split('@');
+      const steps = ofMode(r.latency, mode, 'latency', r)[0]!.steps.filter((s) => s.rate === Number(rate));
+      if (steps.length === 0)
+        throw new Error(`run ${r.runId}: mode ${String(mode)} has no latency step at ${String(rate)}/s`);
+      return String(Math.round(spread(steps.map((s) => s.p50)).median));
+    },
+  },
+};
+
+/** One figure's text: `name` or `name:arg`, from one run (or several joined). */
+export const figureText = (key: string, run: Run): string => {
+  const [name, arg] = [key.split(':')[0]!, key.includes(':') ? key.slice(key.indexOf(':') + 1) : undefined];
+  const figure = FIGURES[name];
+  if (!figure) throw new Error(`no figure "${name}"; there are: ${Object.keys(FIGURES).join(', ')}`);
+  return figure.of(run, arg);
+};
+
+/** A figure's place in a text: its name, its run(s), the text between its markers. */
+export const FIGURE = /<!-- figure: ([\w:@.-]+) from ([\w.+-]+) -->([\s\S]*?)<!-- \/figure -->/g;
