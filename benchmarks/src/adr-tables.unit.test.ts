@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { adrFiles, blocksOf, linkFrom, regenerate, renderBlock, uncommittedRuns } from './adr-tables.ts';
+import { adrFiles, blocksOf, linkFrom, regenerate, renderBlock, renderFigure, uncommittedRuns } from './adr-tables.ts';
+import { handWrittenNumbers, prosePassages } from './figures.ts';
 
 describe('ADR tables', () => {
   it('the ADRs quote benchmark runs, and only runs whose results are committed', () => {
@@ -11,6 +12,41 @@ describe('ADR tables', () => {
 
   it('every quoted table is what `npm run adr:tables` generates from its run (no hand edits, no stale numbers)', () => {
     expect(regenerate(false)).toEqual([]);
+  });
+
+  it("the README's answer and ADR 0010's decision quote no number by hand: every one is a generated figure", () => {
+    for (const f of ['README.md', 'docs/architecture/adr/0010-build-or-adopt.md']) {
+      const text = readFileSync(f, 'utf8');
+      expect(prosePassages(text), f).toBeGreaterThan(0);
+      expect(handWrittenNumbers(text), f).toEqual([]);
+    }
+  });
+
+  it('finds a number written by hand in a figures-only passage, and not one that is a figure, a run id or a name', () => {
+    const passage = (body: string) => `<!-- prose: figures only -->\n${body}\n<!-- /prose -->`;
+    expect(
+      handWrittenNumbers(
+        passage(
+          '> DBOS had <!-- figure: capacity:dbos-http from r -->62.5<!-- /figure -->/s at 5/s in run `2026-12-06-engines` (ADR 0019, issue 42, p99).',
+        ),
+      ),
+    ).toEqual([]);
+    expect(handWrittenNumbers(passage('> custom-http sustains 70/s. Nothing else.'))).toEqual([
+      'custom-http sustains 70/s.',
+    ]);
+    expect(handWrittenNumbers('outside any passage 78 slices')).toEqual([]);
+  });
+
+  it('a figure is read from its run, and an unknown figure or mode is an error naming what there is', () => {
+    expect(renderFigure('recovery-slices', '2026-12-06-engines-recovery')).toBe(
+      '<!-- figure: recovery-slices from 2026-12-06-engines-recovery -->75<!-- /figure -->',
+    );
+    expect(() => renderFigure('warp-factor', '2026-12-06-engines-recovery')).toThrow(
+      /no figure "warp-factor"; there are: /,
+    );
+    expect(() => renderFigure('capacity:no-such-mode', '2026-12-06-engines')).toThrow(
+      /no capacity results for mode no-such-mode/,
+    );
   });
 
   it('a block naming a run that does not exist, or a table the run does not have, is an error', () => {

@@ -31,6 +31,12 @@ const ofMode = <T extends { mode: string }>(xs: T[] | undefined, mode: string | 
 
 /** Each figure: what it says, and how it is read from a run (`arg` is what follows its name after a colon). */
 export const FIGURES: Record<string, { says: string; of: (r: Run, arg?: string) => string }> = {
+  cores: { says: "the run's machine's cores", of: (r) => String(r.machine.cores) },
+  'capacity-limit': {
+    says: 'the p99 bound in ms a capacity probe must keep',
+    of: (r) =>
+      String((r.settings.capacity as { p99LimitMs?: number } | undefined)?.p99LimitMs ?? r.settings.p99LimitMs),
+  },
   'recovery-slices': {
     says: 'fault × mode × repetition slices of the recovery suite',
     of: (r) => String(need(r.recovery, 'recovery', r).length),
@@ -79,6 +85,13 @@ export const FIGURES: Record<string, { says: string; of: (r: Run, arg?: string) 
     says: "a mode's capacity by search, sagas/s (median of its searches; `capacity:<mode>`)",
     of: (r, mode) => String(ofMode(r.capacity, mode, 'capacity', r)[0]!.capacity.median),
   },
+  'capacity-spread': {
+    says: "the lowest and highest of a mode's capacity searches and how many (`capacity-spread:<mode>`)",
+    of: (r, mode) => {
+      const c = ofMode(r.capacity, mode, 'capacity', r)[0]!.capacity;
+      return `${range([c.min, c.max])} over ${c.n} search${c.n === 1 ? '' : 'es'}`;
+    },
+  },
   p50: {
     says: "a mode's latency suite p50 in ms at a rate, median of its repetitions, rounded (`p50:<mode>@<rate>`)",
     of: (r, arg) => {
@@ -101,3 +114,26 @@ export const figureText = (key: string, run: Run): string => {
 
 /** A figure's place in a text: its name, its run(s), the text between its markers. */
 export const FIGURE = /<!-- figure: ([\w:@.-]+) from ([\w.+-]+) -->([\s\S]*?)<!-- \/figure -->/g;
+
+/** A passage that must quote no number by hand: `<!-- prose: figures only -->` … `<!-- /prose -->`. */
+const PROSE = /<!-- prose: figures only -->([\s\S]*?)<!-- \/prose -->/g;
+
+/**
+ * The numbers a figures-only passage writes by hand: what is left with digits once figures, code
+ * spans (run ids, commands), link targets and the names that carry digits (ADR and issue numbers,
+ * p50/p99, a latency step's rate "at 5/s") are taken out. Empty when every figure is generated.
+ */
+export const handWrittenNumbers = (text: string): string[] =>
+  [...text.matchAll(PROSE)].flatMap((m) =>
+    m[1]!
+      .replace(FIGURE, ' ')
+      .replace(/`[^`]*`/g, ' ')
+      .replace(/\]\([^)]*\)/g, '] ')
+      .replace(/\bADRs? \d{4}\b|\bissues? \d+\b|\bp\d{2}\b|\bat \d+\/s\b/g, ' ')
+      .split(/(?<=[.;:!?])\s+|\n\s*>\s*(?:-\s+)?/)
+      .filter((sentence) => /\d/.test(sentence))
+      .map((sentence) => sentence.trim()),
+  );
+
+/** How many figures-only passages a text has. */
+export const prosePassages = (text: string) => [...text.matchAll(PROSE)].length;

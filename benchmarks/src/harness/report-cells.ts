@@ -43,10 +43,19 @@ export const ratio = (r: Results, mode: string, p50: number | undefined) => {
 
 /** The parts metered; `temporal-server` is the mode's engine server, Temporal's or Restate's (its key kept for older runs). */
 export const PARTS = ['coordinator', 'services', 'postgres', 'kafka', 'temporal-server'] as const;
-/** CPU seconds of each part (in PARTS order; undefined where the step has none) per 1,000 finished sagas of one latency step, and their total. */
+/** The share of the offered rate a step must complete for its CPU to be a cost per saga, not "the cores ÷ throughput". */
+export const KEPT_UP = 0.95;
+/** Whether a step kept up: ≥ KEPT_UP of its sagas finished, at ≥ KEPT_UP of the offered rate. */
+export const keptUp = (st: Pick<Step, 'rate' | 'count' | 'notTerminal' | 'errors' | 'throughput'>) =>
+  st.count > 0 && st.count - st.notTerminal - st.errors >= KEPT_UP * st.count && st.throughput >= KEPT_UP * st.rate;
+/**
+ * CPU seconds of each part (in PARTS order; undefined where the step has none) per 1,000 finished
+ * sagas of one latency step, and their total — only for a step that kept up (`keptUp`): in one
+ * that fell behind the machine was saturated and the figure is the cores divided by the throughput.
+ */
 export const perThousand = (st: Step & { usage?: Usage }) => {
   const n = st.count - st.notTerminal - st.errors;
-  if (!st.usage || !n) return undefined;
+  if (!st.usage || !n || !keptUp(st)) return undefined;
   const cpu = PARTS.map((k) => (st.usage![k] ? (st.usage![k].cpuSeconds / n) * 1000 : undefined));
   return { n, cpu, total: cpu.reduce<number>((a, c) => a + (c ?? 0), 0) };
 };

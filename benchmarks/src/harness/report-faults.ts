@@ -213,7 +213,7 @@ const decisionTable: (r: Parameters<Build>[0]) => string = (r) => {
       'mode',
       `p50 / p99 ms at ${rates[0]}/s`,
       'highest sustained',
-      `CPU s per 1k sagas at ${at}/s, all parts (coordinator)`,
+      `CPU s per 1k sagas at ${at}/s (the highest rate every mode kept up), all parts (coordinator)`,
       `peak RSS MiB at ${at}/s: coordinator / engine server`,
       'lost / wrong effects, all faults',
       'latency normal again after a coordinator kill / payment kill (s)',

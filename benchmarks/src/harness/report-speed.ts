@@ -161,7 +161,7 @@ export const resourcesSection: Build = (r) => {
   if (!usageRows.length) return undefined;
   return section(
     'resources',
-    `### Resources during the latency suite: CPU seconds per 1,000 sagas and peak RSS (MiB), per part${usageRows.some((x) => x.u.total.length > 1) ? ' (CPU: median (min–max) of the repetitions; RSS: the highest)' : ''}`,
+    `### Resources during the latency suite: CPU seconds per 1,000 sagas and peak RSS (MiB), per part — steps where the mode kept up only (≥ 95 % of the offered rate completed)${usageRows.some((x) => x.u.total.length > 1) ? ' (CPU: median (min–max) of the repetitions; RSS: the highest)' : ''}`,
     table(
       [
         'mode',
