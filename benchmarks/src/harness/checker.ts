@@ -4,7 +4,12 @@
  * violations; `snapshot.ts` reads the real databases.
  */
 export interface Snapshot {
-  orders: { id: string; status: string; totalCents: number; lines: { sku: string; quantity: number }[] }[];
+  orders: {
+    id: string;
+    status: string;
+    totalCents: number;
+    lines: { sku: string; quantity: number; unitPriceCents?: number }[];
+  }[];
   reservations: { orderId: string; sku: string; quantity: number; status: string }[];
   products: { sku: string; onHand: number; reserved: number; committed: number; seeded: number }[];
   holds: { orderId: string; customerId: string; amountCents: number; status: string }[];
@@ -14,6 +19,14 @@ export interface Snapshot {
   sagasPastDeadline: string[];
   /** Messages on each dead-letter topic, each source message counted once. */
   deadLetters: Record<string, number>;
+  /** Each saga as its coordinator keeps it (custom's, DBOS's and Restate's list tables, Temporal's visibility, choreography's view). */
+  sagas: { id: string; status: string; coordinator: string }[];
+  /** Messages waiting in each database's outbox table (databases with none are left out). */
+  outboxes: Record<string, number>;
+  /** Messages not yet consumed by each consumer group that is running (its topics' ends minus its committed offsets). */
+  consumerLag: Record<string, number>;
+  /** Orders with both an OrderApproved and an OrderRejected on `order.events`. */
+  bothVerdicts: string[];
 }
 
 export type ViolationKind =
@@ -27,7 +40,14 @@ export type ViolationKind =
   | 'stock-not-conserved'
   | 'money-not-conserved'
   | 'saga-past-deadline'
-  | 'dead-letters';
+  | 'dead-letters'
+  | 'saga-disagrees-with-order'
+  | 'saga-open-for-terminal-order'
+  | 'orphan-row'
+  | 'order-total-mismatch'
+  | 'outbox-not-empty'
+  | 'consumer-lag'
+  | 'approved-and-rejected';
 
 export interface Violation {
   kind: ViolationKind;
@@ -104,6 +124,8 @@ export const check = (s: Snapshot, opts: { poison?: Record<string, number> } = {
       add('money-not-conserved', c.id, `customer holds ${c.heldCents} cents, its HELD holds sum to ${held}`);
   }
 
+  agreement(s, add);
+
   for (const id of s.sagasPastDeadline) add('saga-past-deadline', id, 'still running past its deadline');
   for (const topic of new Set([...Object.keys(s.deadLetters), ...Object.keys(opts.poison ?? {})])) {
     const n = s.deadLetters[topic] ?? 0;
@@ -118,6 +140,48 @@ export const check = (s: Snapshot, opts: { poison?: Record<string, number> } = {
       );
   }
   return v;
+};
+
+const OPEN = new Set(['RUNNING', 'COMPENSATING']);
+/** The verdict a saga status stands for, where it stands for one. */
+const VERDICT: Record<string, string> = { COMPLETED: 'APPROVED', REJECTED: 'REJECTED' };
+
+/**
+ * What must agree across the places that each hold part of a saga: the coordinator's own state with
+ * the order's; no effect of an order that does not exist; an order's total with its lines; nothing
+ * left in an outbox or unread by a running consumer; one verdict per order on `order.events`.
+ */
+const agreement = (s: Snapshot, add: (kind: ViolationKind, subject: string, detail: string) => void) => {
+  const orders = new Map(s.orders.map((o) => [o.id, o]));
+  for (const saga of s.sagas) {
+    const order = orders.get(saga.id);
+    if (!order) continue;
+    const terminal = order.status === 'APPROVED' || order.status === 'REJECTED';
+    const verdict = VERDICT[saga.status];
+    if (verdict && terminal && verdict !== order.status)
+      add('saga-disagrees-with-order', saga.id, `${saga.coordinator} saga ${saga.status}, order ${order.status}`);
+    else if (terminal && OPEN.has(saga.status))
+      add('saga-open-for-terminal-order', saga.id, `${saga.coordinator} saga ${saga.status}, order ${order.status}`);
+  }
+  const rows: [string, { orderId: string }[], (r: never) => boolean][] = [
+    ['reservation', s.reservations, () => true],
+    // A void before its authorize leaves a tombstone (0 cents, VOIDED): an answer, not an effect.
+    ['hold', s.holds, (h: Snapshot['holds'][number]) => !(h.amountCents === 0 && h.status === 'VOIDED')],
+    ['notification', s.notifications, () => true],
+  ];
+  for (const [what, list, counts] of rows)
+    for (const r of list.filter((x) => !orders.has(x.orderId) && counts(x as never)))
+      add('orphan-row', r.orderId, `a ${what} of an order that does not exist`);
+  for (const o of s.orders) {
+    if (o.lines.some((l) => l.unitPriceCents === undefined)) continue;
+    const sum = o.lines.reduce((a, l) => a + l.quantity * l.unitPriceCents!, 0);
+    if (sum !== o.totalCents) add('order-total-mismatch', o.id, `total ${o.totalCents} cents, its lines sum to ${sum}`);
+  }
+  for (const [db, n] of Object.entries(s.outboxes))
+    if (n > 0) add('outbox-not-empty', db, `${n} message(s) still in the outbox`);
+  for (const [group, n] of Object.entries(s.consumerLag))
+    if (n > 0) add('consumer-lag', group, `${n} message(s) not consumed`);
+  for (const id of s.bothVerdicts) add('approved-and-rejected', id, 'OrderApproved and OrderRejected both published');
 };
 
 /** One line per kind: how many, and the first few subjects. */

@@ -4,8 +4,8 @@ import { check, describeViolations, type Snapshot } from './checker.ts';
 /** A consistent world: one approved order (2 × A, 300 cents) and one rejected order (1 × A). */
 const healthy = (): Snapshot => ({
   orders: [
-    { id: 'ok', status: 'APPROVED', totalCents: 300, lines: [{ sku: 'A', quantity: 2 }] },
-    { id: 'no', status: 'REJECTED', totalCents: 100, lines: [{ sku: 'A', quantity: 1 }] },
+    { id: 'ok', status: 'APPROVED', totalCents: 300, lines: [{ sku: 'A', quantity: 2, unitPriceCents: 150 }] },
+    { id: 'no', status: 'REJECTED', totalCents: 100, lines: [{ sku: 'A', quantity: 1, unitPriceCents: 100 }] },
   ],
   reservations: [
     { orderId: 'ok', sku: 'A', quantity: 2, status: 'COMMITTED' },
@@ -23,6 +23,13 @@ const healthy = (): Snapshot => ({
   ],
   sagasPastDeadline: [],
   deadLetters: { 'orders.commands.dlq': 0 },
+  sagas: [
+    { id: 'ok', status: 'COMPLETED', coordinator: 'custom' },
+    { id: 'no', status: 'REJECTED', coordinator: 'custom' },
+  ],
+  outboxes: { orders: 0 },
+  consumerLag: { 'run.payment-service': 0 },
+  bothVerdicts: [],
 });
 
 const kinds = (s: Snapshot, poison?: Record<string, number>) =>
@@ -104,6 +111,37 @@ describe('correctness checker', () => {
       (s) => void (s.deadLetters['orders.commands.dlq'] = 2),
       ['dead-letters:orders.commands.dlq'],
     ],
+    [
+      "a saga completed for a rejected order (the coordinator's state disagrees)",
+      (s) => void (s.sagas[1]!.status = 'COMPLETED'),
+      ['saga-disagrees-with-order:no'],
+    ],
+    [
+      'a saga still running for a terminal order',
+      (s) => void (s.sagas[0]!.status = 'RUNNING'),
+      ['saga-open-for-terminal-order:ok'],
+    ],
+    [
+      'a hold, a reservation and a notification of an order that does not exist',
+      (s) => {
+        s.holds.push({ orderId: 'ghost', customerId: 'c', amountCents: 0, status: 'VOIDED' });
+        s.holds.push({ orderId: 'ghost', customerId: 'c', amountCents: 5, status: 'VOIDED' });
+        s.notifications.push({ orderId: 'ghost', kind: 'rejected' });
+      },
+      ['orphan-row:ghost', 'orphan-row:ghost'],
+    ],
+    [
+      "an order whose total is not its lines' sum",
+      (s) => void (s.orders[0]!.totalCents = 301),
+      ['approved-hold:ok', 'order-total-mismatch:ok'],
+    ],
+    ['a message left in an outbox', (s) => void (s.outboxes.orders = 1), ['outbox-not-empty:orders']],
+    [
+      'a running consumer behind its topics',
+      (s) => void (s.consumerLag['run.payment-service'] = 3),
+      ['consumer-lag:run.payment-service'],
+    ],
+    ['both verdicts published for one order', (s) => void s.bothVerdicts.push('ok'), ['approved-and-rejected:ok']],
   ])('catches %s', (_name, plant, expected) => {
     const s = healthy();
     plant(s);
@@ -120,7 +158,7 @@ describe('correctness checker', () => {
 
   it('summarises violations per kind, with the first subjects', () => {
     const s = healthy();
-    s.orders.push(...['p1', 'p2', 'p3', 'p4'].map((id) => ({ id, status: 'PENDING', totalCents: 1, lines: [] })));
+    s.orders.push(...['p1', 'p2', 'p3', 'p4'].map((id) => ({ id, status: 'PENDING', totalCents: 0, lines: [] })));
     expect(describeViolations(check(s))).toEqual([
       'order-not-terminal: 4 (p1: status PENDING; p2: status PENDING; p3: status PENDING; …)',
     ]);

@@ -19,6 +19,8 @@ export const observeOrders = async (kafka: Kafka, groupId: string, topic: string
   const terminalAt = new Map<string, number>();
   const outcome = new Map<string, string>();
   const rejectReason = new Map<string, string>();
+  /** Orders that got both verdicts (the checker's `approved-and-rejected`). */
+  const bothVerdicts = new Set<string>();
   const producer = createProducer(kafka);
   await producer.connect();
   const consumer = await startConsumer({
@@ -36,6 +38,8 @@ export const observeOrders = async (kafka: Kafka, groupId: string, topic: string
       if (!parsed.success) return;
       const e = parsed.data;
       if (TERMINAL.has(e.type)) {
+        const before = outcome.get(e.payload.orderId);
+        if (before !== undefined && before !== e.type) bothVerdicts.add(e.payload.orderId);
         terminalAt.set(e.payload.orderId, performance.now());
         outcome.set(e.payload.orderId, e.type);
         if (e.type === 'OrderRejected') rejectReason.set(e.payload.orderId, e.payload.reason);
@@ -46,6 +50,7 @@ export const observeOrders = async (kafka: Kafka, groupId: string, topic: string
     terminalAt,
     outcome,
     rejectReason,
+    bothVerdicts,
     stop: async () => {
       await consumer.stop();
       await producer.disconnect();

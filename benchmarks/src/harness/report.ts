@@ -72,7 +72,8 @@ export interface Results {
   };
   selfcheck?: { targetRate: number; throughput: number; p99: number; ok: boolean; verdict: string };
   floors?: Floors;
-  checks: { suite: string; violations: number; problems: string[] }[];
+  /** `transient`: what a poll of the checker saw that had gone by its last (absent when nothing). */
+  checks: { suite: string; violations: number; problems: string[]; transient?: string[] }[];
   error?: string;
 }
 
@@ -103,8 +104,13 @@ export const sections = (r: Results): Section[] =>
         'checks',
         '### Correctness checker',
         table(
-          ['after', 'violations', 'what'],
-          r.checks.map((c) => [c.suite, c.violations, c.problems.join('; ') || 'every invariant holds']),
+          ['after', 'violations', 'what', 'seen while settling, then gone'],
+          r.checks.map((c) => [
+            c.suite,
+            c.violations,
+            c.problems.join('; ') || 'every invariant holds',
+            c.transient?.join('; ') ?? '—',
+          ]),
         ),
       ),
     ]);

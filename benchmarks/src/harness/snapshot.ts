@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
+import { SagaStatusKey } from '@saga/orchestrator-temporal';
 import type { Client } from '@temporalio/client';
 import { databaseUrl } from '@saga/config';
 import { createPool, type Pool } from '@saga/postgres';
@@ -14,7 +15,13 @@ export interface SnapshotSources {
     notification: string;
   };
   /** The sagas' tables of the coordinators that ran and keep one (their drivers' `store`), each in its database. */
-  sagaTables?: { database: string; table: string }[];
+  sagaTables?: { database: string; table: string; coordinator: string }[];
+  /** Databases whose `outbox` table must be empty once a suite has drained (those without one are skipped). */
+  outboxDatabases?: string[];
+  /** The run's consumer groups (by name prefix): each one with members now must have read its topics to the end. */
+  consumerGroupPrefix?: string;
+  /** Orders seen with both verdicts on `order.events` (the harness's observer reads every one). */
+  bothVerdicts?: string[];
   kafka: Kafka;
   /** The run's dead-letter topics. */
   deadLetterTopics: string[];
@@ -51,6 +58,28 @@ const distinctSources = async (kafka: Kafka, topic: string, total: number): Prom
   }
 };
 
+/** The groups named `prefix…` that have members now (a stopped coordinator's group lags by design and is left out). */
+export const runningGroups = async (admin: Admin, prefix: string): Promise<string[]> => {
+  const names = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
+  if (names.length === 0) return [];
+  const { groups } = await admin.describeGroups(names);
+  return groups.filter((g) => g.members.length > 0).map((g) => g.groupId);
+};
+
+/** What `group` has not consumed of the topics it reads: each partition's end minus its committed offset (none committed: all of it). */
+export const lagOf = async (admin: Admin, group: string): Promise<number> => {
+  let lag = 0;
+  const committed = await admin.fetchOffsets({ groupId: group });
+  for (const { topic, partitions } of committed) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    for (const end of ends) {
+      const at = Number(partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
+      lag += Number(end.high) - (at >= 0 ? at : Number(end.low));
+    }
+  }
+  return lag;
+};
+
 /** Reads what the checker needs from the real databases, the broker and Temporal. */
 export const takeSnapshot = async (src: SnapshotSources): Promise<Snapshot> => {
   const { postgresUrl: url, databases: db } = src;
@@ -82,27 +111,42 @@ export const takeSnapshot = async (src: SnapshotSources): Promise<Snapshot> => {
       rows<Snapshot['notifications'][number]>(db.notification, `SELECT order_id AS "orderId", kind FROM notifications`),
     ]);
     const sagasPastDeadline: string[] = [];
-    for (const { database, table } of src.sagaTables ?? []) {
+    const sagas: Snapshot['sagas'] = [];
+    for (const { database, table, coordinator } of src.sagaTables ?? []) {
       const open = `SELECT id FROM ${table} WHERE status NOT IN ('COMPLETED', 'REJECTED', 'RESOLVED') AND deadline_at < now()`;
       sagasPastDeadline.push(...(await rows<{ id: string }>(database, open)).map((r) => r.id));
+      for (const r of await rows<{ id: string; status: string }>(database, `SELECT id, status FROM ${table}`))
+        sagas.push({ ...r, coordinator });
     }
     if (src.choreography) {
       const open = `SELECT id FROM saga_view WHERE status NOT IN ('COMPLETED', 'REJECTED', 'RESOLVED') AND created_at < now() - interval '${Math.round(src.choreography.deadlineMs)} milliseconds'`;
       sagasPastDeadline.push(...(await rows<{ id: string }>(db.order, open)).map((r) => r.id));
+      for (const r of await rows<{ id: string; status: string }>(db.order, 'SELECT id, status FROM saga_view'))
+        sagas.push({ ...r, coordinator: 'choreography' });
     }
     if (src.temporal) {
       const since = new Date(Date.now() - src.temporal.deadlineMs).toISOString();
       for (const { queue, client } of src.temporal.taskQueues) {
-        for await (const w of client.workflow.list({
-          query: `TaskQueue = '${queue}' AND ExecutionStatus = 'Running' AND StartTime < '${since}'`,
-        }))
-          sagasPastDeadline.push(w.workflowId);
+        for await (const w of client.workflow.list({ query: `TaskQueue = '${queue}'` })) {
+          if (w.status.name === 'RUNNING' && w.startTime.toISOString() < since) sagasPastDeadline.push(w.workflowId);
+          const status = w.typedSearchAttributes.get(SagaStatusKey);
+          if (typeof status === 'string') sagas.push({ id: w.workflowId, status, coordinator: 'temporal' });
+        }
       }
+    }
+    const outboxes: Record<string, number> = {};
+    for (const name of src.outboxDatabases ?? []) {
+      const [has] = await rows<{ t: string | null }>(name, `SELECT to_regclass('outbox')::text AS t`);
+      if (has?.t) outboxes[name] = (await rows<{ n: number }>(name, 'SELECT count(*)::int AS n FROM outbox'))[0]!.n;
     }
     const admin = src.kafka.admin();
     await admin.connect();
     const deadLetters: Record<string, number> = {};
+    const consumerLag: Record<string, number> = {};
     try {
+      if (src.consumerGroupPrefix !== undefined)
+        for (const group of await runningGroups(admin, src.consumerGroupPrefix))
+          consumerLag[group] = await lagOf(admin, group);
       const existing = new Set(await admin.listTopics());
       for (const topic of src.deadLetterTopics.filter((t) => existing.has(t))) {
         const offsets = await admin.fetchTopicOffsets(topic);
@@ -112,7 +156,20 @@ export const takeSnapshot = async (src: SnapshotSources): Promise<Snapshot> => {
     } finally {
       await admin.disconnect();
     }
-    return { orders, reservations, products, holds, customers, notifications, sagasPastDeadline, deadLetters };
+    return {
+      orders,
+      reservations,
+      products,
+      holds,
+      customers,
+      notifications,
+      sagasPastDeadline,
+      deadLetters,
+      sagas,
+      outboxes,
+      consumerLag,
+      bothVerdicts: src.bothVerdicts ?? [],
+    };
   } finally {
     await Promise.all([...pools.values()].map((p) => p.end()));
   }

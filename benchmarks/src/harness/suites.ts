@@ -212,20 +212,49 @@ export const fixedSuite = async (ctx: SuiteContext, rate: number, count: number)
   return out;
 };
 
+/** A violation seen by one of the checker's polls and gone by its last: what, and for how long. */
+export interface Transient {
+  kind: string;
+  subject: string;
+  detail: string;
+  /** Seconds from the first poll that saw it to the last one. */
+  seconds: number;
+}
+
 /**
  * The checker after a suite: waits for stragglers to settle, then reports what does not add up
- * (leaving out `known` violations, as `kind:subject`, already reported by an earlier slice).
+ * (leaving out `known` violations, as `kind:subject`, already reported by an earlier slice). Every
+ * violation a poll saw that a later one no longer sees goes to `transient`, with how long it was
+ * seen — none is hidden by the settling.
  */
 export const checkWorld = async (
   wb: BenchWorkbench,
-  opts: { settleMs?: number; known?: Set<string> } = {},
+  opts: { settleMs?: number; known?: Set<string>; transient?: Transient[] } = {},
 ): Promise<Violation[]> => {
   const until = Date.now() + (opts.settleMs ?? 30_000);
+  const seen = new Map<string, { v: Violation; first: number; last: number }>();
   for (;;) {
     const v = check(await wb.snapshot(), { poison: wb.poison }).filter((x) => !opts.known?.has(violationKey(x)));
-    if (v.length === 0 || Date.now() > until) return v;
+    const now = Date.now();
+    for (const x of v) {
+      const was = seen.get(violationKey(x));
+      seen.set(violationKey(x), { v: x, first: was?.first ?? now, last: now });
+    }
+    if (v.length === 0 || now > until) {
+      const still = new Set(v.map(violationKey));
+      for (const [key, { v: x, first, last }] of seen)
+        if (!still.has(key))
+          opts.transient?.push({ kind: x.kind, subject: x.subject, detail: x.detail, seconds: (last - first) / 1000 });
+      return v;
+    }
     await sleep(1_000);
   }
 };
+/** Transient violations per kind: how many and the longest seen, as one line each. */
+export const describeTransient = (ts: Transient[]) =>
+  [...new Set(ts.map((t) => t.kind))].map((kind) => {
+    const of = ts.filter((t) => t.kind === kind);
+    return `${kind}: ${of.length}, seen ≤ ${Math.max(...of.map((t) => t.seconds)).toFixed(0)} s (e.g. ${of[0]!.subject}: ${of[0]!.detail})`;
+  });
 export const violationKey = (v: Violation) => `${v.kind}:${v.subject}`;
 export { describeViolations };

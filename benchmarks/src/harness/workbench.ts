@@ -102,6 +102,7 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     terminalAt,
     outcome,
     rejectReason,
+    bothVerdicts,
     stop: stopObserver,
   } = await observeOrders(kafka, `${run}-observer`, prefix + Topics.orderEvents, (err) =>
     opts.log(`the order observer started afresh after: ${err.message}`),
@@ -304,8 +305,20 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
         // The coordinators that ran and list their sagas in a table of their own.
         sagaTables: [...ran].flatMap((name) => {
           const store = driverOf(name).store;
-          return store?.sagas ? [{ database: dbs[store.database]!, table: store.sagas }] : [];
+          return store?.sagas ? [{ database: dbs[store.database]!, table: store.sagas, coordinator: name }] : [];
         }),
+        outboxDatabases: [
+          serviceDbs.ORDER_DATABASE,
+          serviceDbs.INVENTORY_DATABASE,
+          serviceDbs.PAYMENT_DATABASE,
+          serviceDbs.NOTIFICATION_DATABASE,
+          ...[...ran].flatMap((name) => {
+            const store = driverOf(name).store;
+            return store ? [dbs[store.database]!] : [];
+          }),
+        ],
+        consumerGroupPrefix: run,
+        bothVerdicts: [...bothVerdicts],
         kafka,
         deadLetterTopics: specs.map((s) => s.topic).filter((t) => t.endsWith('.dlq')),
         temporal: {
