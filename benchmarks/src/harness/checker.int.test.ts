@@ -87,13 +87,13 @@ describe('the correctness checker over real databases', () => {
       await step(c);
     await heard(approved);
     await step(
-      command('SendNotification', approved, { orderId: approved, customerId: 'alice', kind: 'confirmed' }) as Command,
+      command<Command>('SendNotification', approved, { orderId: approved, customerId: 'alice', kind: 'confirmed' }),
     );
     rejected = await wb.placeOrder('alice', [{ ...line, unitPriceCents: 100 }]);
-    await step(command('RejectOrder', rejected, { orderId: rejected, reason: 'TEST' }) as Command);
+    await step(command<Command>('RejectOrder', rejected, { orderId: rejected, reason: 'TEST' }));
     await heard(rejected);
     await step(
-      command('SendNotification', rejected, { orderId: rejected, customerId: 'alice', kind: 'rejected' }) as Command,
+      command<Command>('SendNotification', rejected, { orderId: rejected, customerId: 'alice', kind: 'rejected' }),
     );
     await sagaRow(approved, 'COMPLETED');
     await sagaRow(rejected, 'REJECTED');
