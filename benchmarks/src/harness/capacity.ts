@@ -109,7 +109,7 @@ export const nextRate = (
  */
 export const capacitySuite = async (ctx: SuiteContext, o: CapacityOptions): Promise<CapacityResult[]> => {
   const runs = new Map<string, CapacityRun[]>(ctx.modes.map((m) => [m.name, []]));
-  for (const { rep: repetition, mode } of interleave(ctx.modes, o.repeats)) {
+  for (const { rep: repetition, mode } of interleave(ctx.modes, o.repeats, ctx.seed + 101)) {
     const label = `capacity ${mode.name} (${repetition}/${o.repeats})`;
     const run = await withCoordinator(ctx, mode, async () => {
       const probes: CapacityProbe[] = [];

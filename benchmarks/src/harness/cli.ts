@@ -31,7 +31,19 @@ export const program = new Command('bench')
     (v) => v.split(',').map(Number),
     [5, 10, 25, 50, 100, 200, 400, 800],
   )
-  .option('--step-seconds <n>', 'seconds per rate step', Number, 10)
+  .option('--step-seconds <n>', 'seconds per rate step (at least; see --latency-samples)', Number, 10)
+  .option(
+    '--latency-samples <n>',
+    "latency suite: sagas per mode and rate over its repetitions, at least (a p99 is printed from 1,000; below, 'max of n'); each step lasts long enough for its share",
+    Number,
+    1000,
+  )
+  .option(
+    '--seed <n>',
+    'seed of the random order of the modes in each repetition (default: from the clock; printed and stored)',
+    Number,
+  )
+  .option('--no-calibrate', "skip the machine's calibration (CPU loop, fdatasync rate, pgbench) at the start")
   .option(
     '--latency-repeats <n>',
     'latency suite: repetitions of each rate per mode, interleaved across modes; a rate whose repetitions differ by more than 2× is flagged',
@@ -104,6 +116,9 @@ export const program = new Command('bench')
   .showHelpAfterError('(npm run bench -- --help lists every suite and option)');
 /** The options as parsed. */
 export type BenchOptions = {
+  latencySamples: number;
+  seed?: number;
+  calibrate: boolean;
   capacitySeconds: number;
   capacityRepeats: number;
   capacityStart: number;

@@ -33,7 +33,7 @@ export const compensationSuite = async (ctx: SuiteContext, rate: number, repeats
     happyP50s: number[];
   }
   const acc = new Map<string, Slices>();
-  for (const { rep, mode } of interleave(ctx.modes, repeats)) {
+  for (const { rep, mode } of interleave(ctx.modes, repeats, ctx.seed + 102)) {
     const kinds = new Map<string, OrderKind>();
     const label = `compensation ${mode.name} @ ${rate}/s${repeats > 1 ? ` (${rep}/${repeats})` : ''}`;
     const r = await withCoordinator(ctx, mode, () =>

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentiles, round } from '../stats.ts';
 
@@ -12,9 +13,16 @@ export interface StepResult {
   p99: number;
   max: number;
   throughput: number;
+  /** The harness's own event-loop delay p99 over the step, ms: above HARNESS_DELAY_LIMIT_MS its clock was late. */
+  harnessDelayP99Ms?: number;
   /** Each terminal order and its latency (ms from its due time). */
   samples: { id: string; ms: number }[];
+  /** Every order the step placed (not kept in results.json). */
+  ids?: string[];
 }
+
+/** A harness whose event loop was late by more than this (p99) measured itself as much as the system: its step is flagged. */
+export const HARNESS_DELAY_LIMIT_MS = 5;
 
 export interface StepOptions {
   rate: number;
@@ -54,6 +62,10 @@ export const openLoopStep = async (o: StepOptions): Promise<StepResult> => {
     );
   };
   const timer = setInterval(show, 1000);
+  // Its samples are timer intervals of `resolution` ms: the delay is what exceeds it.
+  const resolution = 5;
+  const delay = monitorEventLoopDelay({ resolution });
+  delay.enable();
   try {
     for (let i = 0; i < o.count; i++) {
       if (o.stopWhen?.()) break;
@@ -73,6 +85,7 @@ export const openLoopStep = async (o: StepOptions): Promise<StepResult> => {
     while (ids.some((id) => id && o.terminalAt(id) === undefined) && performance.now() < drainUntil) await sleep(50);
   } finally {
     clearInterval(timer);
+    delay.disable();
   }
   show();
   const samples = terminal();
@@ -88,6 +101,8 @@ export const openLoopStep = async (o: StepOptions): Promise<StepResult> => {
     p99: round(p.p99!),
     max: round(p.max),
     throughput: round(samples.length / ((lastDone - start) / 1000)),
+    harnessDelayP99Ms: round(Math.max(0, delay.percentile(99) / 1e6 - resolution)),
     samples,
+    ids: ids.filter((id): id is string => id !== undefined),
   };
 };

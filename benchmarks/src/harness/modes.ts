@@ -1,3 +1,4 @@
+import { seededInts } from '../evidence.ts';
 import { COORDINATOR_NAMES, driverOf, isCoordinator, MODES, type Mode, type ServerAddresses } from '@saga/launcher';
 
 /**
@@ -30,11 +31,23 @@ export const modeEnv = (mode: Mode, run: string, servers: ServerAddresses): Reco
   driverOf(mode.coordinator).modeEnv(mode, run, servers);
 
 /**
- * Interleaved repetitions: every mode once per repetition (A B C, A B C, …), so machine noise
- * and drift fall on all modes alike.
+ * Interleaved repetitions: every mode once per repetition, so machine noise and drift fall on all
+ * modes alike — in the order given (A B C, A B C) or, with a `seed`, in a seeded random order per
+ * repetition (B A C, C B A, …), so no mode always runs first or right after the same neighbour.
  */
-export const interleave = <M>(modes: M[], repeats: number) =>
-  Array.from({ length: repeats }, (_, i) => modes.map((mode) => ({ rep: i + 1, mode }))).flat();
+export const interleave = <M>(modes: M[], repeats: number, seed?: number) => {
+  const pick = seed === undefined ? undefined : seededInts(seed);
+  return Array.from({ length: repeats }, (_, i) => {
+    const order = [...modes];
+    // Fisher–Yates with the seeded source.
+    if (pick)
+      for (let j = order.length - 1; j > 0; j--) {
+        const k = pick(j + 1);
+        [order[j], order[k]] = [order[k]!, order[j]!];
+      }
+    return order.map((mode) => ({ rep: i + 1, mode }));
+  }).flat();
+};
 
 /**
  * The settings of a mode's extra coordinator instance `i` (0: the default ones): its own HTTP port

@@ -39,6 +39,21 @@ describe('benchmark modes', () => {
     expect(interleave(modes, 1).map((s) => s.mode.name)).toEqual(['custom-http', 'temporal-http']);
   });
 
+  it('with a seed, shuffles the modes anew in each repetition — every mode once per repetition, the same order for the same seed', () => {
+    const modes = ['a', 'b', 'c', 'd', 'e'];
+    const order = (seed: number) => interleave(modes, 4, seed).map((s) => `${s.rep}:${s.mode}`);
+    const reps = (seed: number) =>
+      [1, 2, 3, 4].map((r) =>
+        interleave(modes, 4, seed)
+          .filter((s) => s.rep === r)
+          .map((s) => s.mode),
+      );
+    for (const rep of reps(42)) expect([...rep].sort()).toEqual(modes);
+    expect(order(42)).toEqual(order(42));
+    expect(new Set(reps(42).map((r) => r.join(''))).size).toBeGreaterThan(1);
+    expect(order(42)).not.toEqual(order(43));
+  });
+
   it('gives each Temporal mode its own task queue, activity kind and server', () => {
     const servers = { TEMPORAL_ADDRESS: 'dev:7233', TEMPORAL_PG_ADDRESS: 'pg:7333' };
     const [local, pgKafka] = pickModes(['temporal-http-local', 'temporal-pg-kafka']) as [

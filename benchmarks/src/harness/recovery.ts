@@ -80,7 +80,7 @@ export const recoverySuite = async (
   const repeats = o.repeats ?? 1;
   let seen = new Set<string>();
   for (const fault of faults) {
-    for (const { rep, mode } of interleave(ctx.modes.filter(fault.applies), repeats)) {
+    for (const { rep, mode } of interleave(ctx.modes.filter(fault.applies), repeats, ctx.seed + 103)) {
       const label = `recovery ${fault.name} ${mode.name}${repeats > 1 ? ` (${rep}/${repeats})` : ''}`;
       const r = await withCoordinator(
         ctx,

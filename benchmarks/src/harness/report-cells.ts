@@ -6,7 +6,7 @@ import type { Results } from './report.ts';
 
 /** The cells, tables and per-saga figures the report's sections share (report.ts). */
 
-export type Step = Omit<StepResult, 'samples'>;
+export type Step = Omit<StepResult, 'samples' | 'ids'>;
 export interface Section {
   name: string;
   title: string;
@@ -29,7 +29,14 @@ export const histogram = (ms: number[]) =>
     count: ms.filter((x) => x <= le && (i === 0 || x > BUCKETS[i - 1]!)).length,
   }));
 
-export const strip = ({ samples, ...rest }: StepResult): Step & { histogram: ReturnType<typeof histogram> } => ({
+/** A step as results.json keeps it: its samples as a histogram, without the per-saga lists. */
+export const strip = ({
+  samples,
+  ids: _ids,
+  decidedMs: _decided,
+  doneMs: _done,
+  ...rest
+}: StepResult & { decidedMs?: number[]; doneMs?: number[] }): Step & { histogram: ReturnType<typeof histogram> } => ({
   ...rest,
   histogram: histogram(samples.map((s) => s.ms)),
 });

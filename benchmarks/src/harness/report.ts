@@ -11,6 +11,7 @@ import { writeReportPage } from '../report-page.ts';
 import type { CapacityResult } from './capacity.ts';
 import type { ProfileResult } from './profile-suite.ts';
 import type { Usage } from './usage.ts';
+import type { PooledRate } from './suites.ts';
 import { section, strip, table, type Section } from './report-cells.ts';
 import { decisionSection, chaosSection, complexitySection, recoverySection } from './report-faults.ts';
 import {
@@ -19,6 +20,7 @@ import {
   compensationSection,
   fixedSection,
   floorsSection,
+  ioSection,
   latencySection,
   profileSection,
   resourcesSection,
@@ -38,6 +40,8 @@ export interface Results {
     repeats?: number;
     steps: (StepResult & { usage?: Usage; repetition?: number })[];
     highestSustainedRate: number;
+    /** Per rate, the repetitions pooled (absent from runs before issue 42). */
+    pooled?: PooledRate[];
   }[];
   capacity?: CapacityResult[];
   recovery?: RecoveryResult[];
@@ -87,6 +91,7 @@ export const sections = (r: Results): Section[] =>
   [
     floorsSection,
     latencySection,
+    ioSection,
     fixedSection,
     compensationSection,
     apiSection,

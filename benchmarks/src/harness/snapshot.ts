@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
+import { driverOf } from '@saga/launcher';
 import { SagaStatusKey } from '@saga/orchestrator-temporal';
+import { servers } from '@saga/testkit';
 import type { Client } from '@temporalio/client';
 import { databaseUrl } from '@saga/config';
 import { createPool, type Pool } from '@saga/postgres';
@@ -64,6 +66,58 @@ export const runningGroups = async (admin: Admin, prefix: string): Promise<strin
   if (names.length === 0) return [];
   const { groups } = await admin.describeGroups(names);
   return groups.filter((g) => g.members.length > 0).map((g) => g.groupId);
+};
+
+/** A benchmark run's world, as the checker reads it: the service databases, the coordinators that ran, its topics. */
+export const runSources = (w: {
+  run: string;
+  serviceDbs: {
+    ORDER_DATABASE: string;
+    INVENTORY_DATABASE: string;
+    PAYMENT_DATABASE: string;
+    NOTIFICATION_DATABASE: string;
+  };
+  /** Every database of the run, by its setting's name. */
+  dbs: Record<string, string>;
+  /** The coordinators whose modes ran. */
+  ran: Set<string>;
+  kafka: Kafka;
+  specs: { topic: string }[];
+  taskQueues: Map<string, Client>;
+  bothVerdicts: Set<string>;
+  deadlineMs: number;
+}): SnapshotSources => {
+  const services = [
+    w.serviceDbs.ORDER_DATABASE,
+    w.serviceDbs.INVENTORY_DATABASE,
+    w.serviceDbs.PAYMENT_DATABASE,
+    w.serviceDbs.NOTIFICATION_DATABASE,
+  ];
+  const stores = [...w.ran].flatMap((name) => {
+    const store = driverOf(name).store;
+    return store ? [{ name, database: w.dbs[store.database]!, sagas: store.sagas }] : [];
+  });
+  return {
+    postgresUrl: servers.POSTGRES_URL,
+    databases: {
+      order: w.serviceDbs.ORDER_DATABASE,
+      inventory: w.serviceDbs.INVENTORY_DATABASE,
+      payment: w.serviceDbs.PAYMENT_DATABASE,
+      notification: w.serviceDbs.NOTIFICATION_DATABASE,
+    },
+    // The coordinators that ran and list their sagas in a table of their own.
+    sagaTables: stores.flatMap((s) => (s.sagas ? [{ database: s.database, table: s.sagas, coordinator: s.name }] : [])),
+    outboxDatabases: [...services, ...stores.map((s) => s.database)],
+    consumerGroupPrefix: w.run,
+    bothVerdicts: [...w.bothVerdicts],
+    kafka: w.kafka,
+    deadLetterTopics: w.specs.map((s) => s.topic).filter((t) => t.endsWith('.dlq')),
+    temporal: {
+      taskQueues: [...w.taskQueues].map(([queue, client]) => ({ queue, client })),
+      deadlineMs: w.deadlineMs,
+    },
+    ...(w.ran.has('choreography') ? { choreography: { deadlineMs: w.deadlineMs } } : {}),
+  };
 };
 
 /** What `group` has not consumed of the topics it reads: each partition's end minus its committed offset (none committed: all of it). */

@@ -6,11 +6,19 @@ import { interleave, type Mode } from './modes.ts';
 import { withTimeout } from '@saga/stack';
 import { startMeter, type Usage } from './usage.ts';
 import type { BenchWorkbench } from './workbench.ts';
+import type { SagaTimes } from './commit-times.ts';
+import { estimate, type Estimate } from '../evidence.ts';
+import { ioPerSaga, ioSample, type IoPerSaga } from './io.ts';
+import { servers } from '@saga/testkit';
 
 export interface SuiteContext {
   wb: BenchWorkbench;
   modes: Mode[];
   stepSeconds: number;
+  /** Sagas per mode and rate the latency suite pools over its repetitions, at least (`--latency-samples`). */
+  latencySamples: number;
+  /** The seed of the run's random orders and bootstrap intervals (printed and stored). */
+  seed: number;
   /** A rate is sustained while p99 stays at or under this, with no error and every order terminal. */
   p99LimitMs: number;
   warmup: number;
@@ -99,13 +107,50 @@ export const withCoordinator = async <T>(
   }
 };
 
+/** What a happy step measured beyond the driver's: the services' own clocks and the outcome check. */
+export interface Checked {
+  /** Happy orders that ended other than APPROVED: errors, out of every latency figure. */
+  wrongOutcome: number;
+  /** Orders with no notification recorded once the step drained: errors too. */
+  notDone: number;
+  /** ms from the order's row to its verdict, and to its notification (approved orders), by the services' commits. */
+  decidedMs: number[];
+  doneMs: number[];
+}
+
+/** The outcome check and the services' clocks for a step of happy orders (`commit-times.ts`). */
+export const checkHappy = (step: StepResult, times: Map<string, SagaTimes>): StepResult & Checked => {
+  const ids = step.ids ?? [];
+  const wrong = new Set(
+    ids.filter((id) => times.get(id)?.verdict !== undefined && times.get(id)!.verdict !== 'APPROVED'),
+  );
+  const approved = ids.flatMap((id) => {
+    const t = times.get(id);
+    return t?.verdict === 'APPROVED' ? [t] : [];
+  });
+  return {
+    ...step,
+    samples: step.samples.filter((x) => !wrong.has(x.id)),
+    wrongOutcome: wrong.size,
+    notDone: ids.filter((id) => times.get(id)?.notifiedAt === undefined).length,
+    decidedMs: approved.map((t) => t.decidedAt! - t.createdAt),
+    doneMs: approved.flatMap((t) => (t.notifiedAt === undefined ? [] : [t.notifiedAt - t.createdAt])),
+  };
+};
+
 /**
  * `count` happy-path orders at `rate` through `mode`'s coordinator, with the CPU seconds and peak
  * memory of every process (coordinator, services, servers) from the first order until the last
- * saga finished.
+ * saga finished; then each order's outcome checked and its milestones read from the services.
  */
 const happyStep = (ctx: SuiteContext, mode: Mode, rate: number, count: number, label: string) =>
   withCoordinator(ctx, mode, async () => {
+    // IO of the servers that store state: PostgreSQL's WAL, and the bytes Kafka and the engine server write.
+    const stores = () => {
+      const g = ctx.wb.processGroups();
+      return { kafka: g.kafka ?? [], 'temporal-server': g['temporal-server'] ?? [] };
+    };
+    const io0 = await ioSample(servers.POSTGRES_URL, stores());
     const meter = startMeter(ctx.wb.processGroups);
     const step = await openLoopStep({
       rate,
@@ -115,15 +160,25 @@ const happyStep = (ctx: SuiteContext, mode: Mode, rate: number, count: number, l
       progress: (l) => ctx.progress(`${label}: ${l}`),
     });
     await idle(ctx.wb);
-    return { ...step, usage: meter.stop() };
+    const usage = meter.stop();
+    const io = ioPerSaga(io0, await ioSample(servers.POSTGRES_URL, stores()), step.count);
+    return { ...checkHappy(step, await ctx.wb.commitTimes(step.ids ?? [])), usage, io };
   });
 
+/** A step is sustained when its p99 kept the limit, no order failed, ended wrong or stayed open, and it kept ≥ 90 % of the rate. */
 export const sustained = (
-  r: Pick<StepResult, 'p99' | 'errors' | 'notTerminal' | 'throughput' | 'rate'>,
+  r: Pick<StepResult, 'p99' | 'errors' | 'notTerminal' | 'throughput' | 'rate'> &
+    Partial<Pick<Checked, 'wrongOutcome' | 'notDone'>>,
   p99LimitMs: number,
-) => r.p99 <= p99LimitMs && r.errors === 0 && r.notTerminal === 0 && r.throughput >= 0.9 * r.rate;
+) =>
+  r.p99 <= p99LimitMs &&
+  r.errors === 0 &&
+  r.notTerminal === 0 &&
+  (r.wrongOutcome ?? 0) === 0 &&
+  (r.notDone ?? 0) === 0 &&
+  r.throughput >= 0.9 * r.rate;
 
-export type LatencyStep = StepResult & { usage: Usage; repetition: number };
+export type LatencyStep = StepResult & Checked & { usage: Usage; io: IoPerSaga; repetition: number };
 
 /**
  * Latency / throughput: every mode at each rate, `repeats` times, interleaved across modes
@@ -139,22 +194,79 @@ export const latencySuite = async (ctx: SuiteContext, rates: number[], repeats =
     return at.length > 0 && at.filter((s) => sustained(s, ctx.p99LimitMs)).length * 2 > at.length;
   };
   const dropped = new Set<string>();
-  for (const rate of rates) {
+  // Rates go up in order (a mode that does not sustain one sits out the higher ones); the modes'
+  // order is seeded-random per repetition.
+  for (const [ri, rate] of rates.entries()) {
     const running = ctx.modes.filter((m) => !dropped.has(m.name));
-    for (const { rep, mode } of interleave(running, repeats)) {
+    const count = Math.max(1, Math.round(rate * ctx.stepSeconds), Math.ceil(ctx.latencySamples / repeats));
+    for (const { rep, mode } of interleave(running, repeats, ctx.seed + ri)) {
       const label = `latency ${mode.name} @ ${rate}/s${repeats > 1 ? ` (${rep}/${repeats})` : ''}`;
-      const r = await happyStep(ctx, mode, rate, Math.max(1, Math.round(rate * ctx.stepSeconds)), label);
+      const r = await happyStep(ctx, mode, rate, count, label);
       steps.get(mode.name)!.push({ ...r, repetition: rep });
       ctx.say(
-        `${label.padEnd(42)}: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.throughput}/s, errors ${r.errors + r.notTerminal}${sustained(r, ctx.p99LimitMs) ? '' : '  ← not sustained'}`,
+        `${label.padEnd(42)}: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.throughput}/s, errors ${r.errors + r.notTerminal}` +
+          `${r.wrongOutcome ? `, ${r.wrongOutcome} wrong outcome` : ''}, harness delay p99 ${r.harnessDelayP99Ms ?? '—'} ms` +
+          `${sustained(r, ctx.p99LimitMs) ? '' : '  ← not sustained'}`,
       );
     }
     for (const mode of running) if (!sustainedAt(mode, rate)) dropped.add(mode.name);
   }
-  return ctx.modes.map((m) => {
+  return ctx.modes.map((m, i) => {
     const ok = rates.filter((rate) => sustainedAt(m, rate));
-    return { mode: m.name, repeats, steps: steps.get(m.name)!, highestSustainedRate: ok.length ? Math.max(...ok) : 0 };
+    const mine = steps.get(m.name)!;
+    return {
+      mode: m.name,
+      repeats,
+      steps: mine,
+      highestSustainedRate: ok.length ? Math.max(...ok) : 0,
+      pooled: rates.flatMap((rate, j) => {
+        const at = mine.filter((s) => s.rate === rate);
+        return at.length ? [poolRate(rate, at, ctx.seed * 1000 + i * 50 + j * 5)] : [];
+      }),
+    };
   });
+};
+
+/** One mode's repetitions at one rate, pooled: every latency with its n and CI, every error counted. */
+export interface PooledRate {
+  rate: number;
+  /** POST sent → verdict consumed by the harness (its clock: the cross-check). */
+  observed: Estimate;
+  /** The services' commits: order row → verdict, and → the notification (the saga's last step). */
+  decided: Estimate;
+  done: Estimate;
+  /** Failed POSTs, sagas not terminal or not done after the drain, happy orders that ended rejected. */
+  errors: number;
+  wrongOutcome: number;
+  /** The observer's p50 less the decided one: what the harness's own path adds. */
+  observerMinusDecidedMs: number;
+  /** The harness's event-loop delay p99, the worst of the repetitions; flagged above HARNESS_DELAY_LIMIT_MS. */
+  harnessDelayP99Ms: number | null;
+}
+
+export const poolRate = (rate: number, at: (StepResult & Checked)[], seed: number): PooledRate => {
+  const observed = estimate(
+    at.flatMap((s) => s.samples.map((x) => x.ms)),
+    seed,
+  );
+  const decided = estimate(
+    at.flatMap((s) => s.decidedMs),
+    seed + 1,
+  );
+  const delays = at.flatMap((s) => (s.harnessDelayP99Ms === undefined ? [] : [s.harnessDelayP99Ms]));
+  return {
+    rate,
+    observed,
+    decided,
+    done: estimate(
+      at.flatMap((s) => s.doneMs),
+      seed + 2,
+    ),
+    errors: at.reduce((a, s) => a + s.errors + s.notTerminal + s.wrongOutcome + s.notDone, 0),
+    wrongOutcome: at.reduce((a, s) => a + s.wrongOutcome, 0),
+    observerMinusDecidedMs: Math.round((observed.p50 - decided.p50) * 100) / 100,
+    harnessDelayP99Ms: delays.length ? Math.max(...delays) : null,
+  };
 };
 
 /**

@@ -31,7 +31,8 @@ const COORDINATOR_TOPICS = [Topics.orderEvents, Topics.sagaReplies];
 /** The services the coordinator faults hit in a mode without a coordinator process (choreography). */
 const IN_PLACE_OF_COORDINATOR: ServiceName[] = ['order', 'inventory'];
 const EVENT_TOPICS = [Topics.orderEvents, Topics.inventoryEvents, Topics.paymentEvents, Topics.notificationEvents];
-import { takeSnapshot } from './snapshot.ts';
+import { runSources, takeSnapshot } from './snapshot.ts';
+import { commitTimes } from './commit-times.ts';
 
 const ADMIN = { authorization: 'Bearer workbench-admin', 'content-type': 'application/json' };
 
@@ -294,39 +295,16 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
     /** Sagas of the running coordinator still moving on their own (the order is terminal before its saga: commit, notify). */
     busy: async () => (coordinator ? sagasMoving(operatorUrl()) : 0),
     snapshot: () =>
-      takeSnapshot({
-        postgresUrl: servers.POSTGRES_URL,
-        databases: {
-          order: serviceDbs.ORDER_DATABASE,
-          inventory: serviceDbs.INVENTORY_DATABASE,
-          payment: serviceDbs.PAYMENT_DATABASE,
-          notification: serviceDbs.NOTIFICATION_DATABASE,
-        },
-        // The coordinators that ran and list their sagas in a table of their own.
-        sagaTables: [...ran].flatMap((name) => {
-          const store = driverOf(name).store;
-          return store?.sagas ? [{ database: dbs[store.database]!, table: store.sagas, coordinator: name }] : [];
-        }),
-        outboxDatabases: [
-          serviceDbs.ORDER_DATABASE,
-          serviceDbs.INVENTORY_DATABASE,
-          serviceDbs.PAYMENT_DATABASE,
-          serviceDbs.NOTIFICATION_DATABASE,
-          ...[...ran].flatMap((name) => {
-            const store = driverOf(name).store;
-            return store ? [dbs[store.database]!] : [];
-          }),
-        ],
-        consumerGroupPrefix: run,
-        bothVerdicts: [...bothVerdicts],
-        kafka,
-        deadLetterTopics: specs.map((s) => s.topic).filter((t) => t.endsWith('.dlq')),
-        temporal: {
-          taskQueues: [...taskQueues].map(([queue, client]) => ({ queue, client })),
-          deadlineMs: opts.deadlineMs,
-        },
-        ...(ran.has('choreography') ? { choreography: { deadlineMs: opts.deadlineMs } } : {}),
-      }),
+      takeSnapshot(
+        runSources({ run, serviceDbs, dbs, ran, kafka, specs, taskQueues, bothVerdicts, deadlineMs: opts.deadlineMs }),
+      ),
+    /** When the order and notification services committed each saga's milestones (`commit-times.ts`). */
+    commitTimes: (ids: string[]) =>
+      commitTimes(
+        servers.POSTGRES_URL,
+        { order: serviceDbs.ORDER_DATABASE, notification: serviceDbs.NOTIFICATION_DATABASE },
+        ids,
+      ),
     /** Stops everything the run started and drops its databases; a second call waits for the first. */
     close: () =>
       (closing ??= (async () => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { atBaselinePriority } from '@saga/stack';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { compiledOf, isBuilt, prepareProcesses, runtimeOf, sourceOf, type Runnable } from './build.ts';
 import { COORDINATOR_NAMES, driverOf, isCoordinator, type CoordinatorName } from './coordinators.ts';
@@ -57,7 +58,10 @@ export const spawnService = (
 ): Running => {
   // CHILD_NODE_ARGS: extra node flags for every child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile.
   const extra = env.CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...extra, ...nodeArgs(name, env)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...atBaselinePriority(process.execPath, [...extra, ...nodeArgs(name, env)]), {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => print(`[${name}] ${line}`));
   }
