@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repetitions, round, spread, type Spread } from '../stats.ts';
+import { slopeOf, type Slope } from '../evidence.ts';
 import { openLoopStep } from './driver.ts';
 import { interleave } from './modes.ts';
-import { idle, placeHappy, withCoordinator, type SuiteContext } from './suites.ts';
+import { checkHappy, idle, placeHappy, withCoordinator, type SuiteContext } from './suites.ts';
 import { pssMiBOf, startMeter } from './usage.ts';
 
 export interface CapacityOptions {
@@ -16,7 +17,14 @@ export interface CapacityOptions {
   max: number;
   /** A rate is sustained while p99 ≤ this, no errors, every order terminal and ≥ 95 % of it completed per second. */
   p99LimitMs: number;
+  /** Probes at the boundary found (each ≥ CONFIRM_SECONDS): the rate holds when at least 2 of 3 pass (0: no confirmation). */
+  confirmations?: number;
 }
+
+/** A confirmation probe lasts at least this long. */
+export const CONFIRM_SECONDS = 30;
+/** The part of the metered processes that is the harness, not the system under test. */
+export const HARNESS_PART = 'harness';
 
 export interface CapacityProbe {
   rate: number;
@@ -26,6 +34,10 @@ export interface CapacityProbe {
   throughput: number;
   errors: number;
   sustained: boolean;
+  /** A probe of the boundary's confirmation (not one of the search's). */
+  confirm?: boolean;
+  /** Happy orders that ended rejected (an error: the probe is not sustained). */
+  wrongOutcome?: number;
   /** CPU ms per second of the probe's window (load and drain), per part. */
   cpuMsPerSecond: Record<string, number>;
   /** The same per saga (idle and fixed costs included). */
@@ -41,6 +53,12 @@ export interface CapacityRun {
   probes: CapacityProbe[];
   /** CPU per additional saga: the least-squares slope of CPU per second over the sustained probes (`marginal`). */
   marginalMsPerSaga: Record<string, number> | null;
+  /** The boundary's confirmation: its rate and how many of its probes passed (absent: not confirmed). */
+  boundary?: { rate: number; passed: number; of: number };
+  /** A rate failed below one that was sustained in this search. */
+  nonMonotonic?: boolean;
+  /** The slope of the system's CPU (every part but the harness) and of each part, with CI and R², or why not (`slopeOf`). */
+  slopes?: { system: Slope; parts: Record<string, Slope> };
 }
 
 export interface CapacityResult {
@@ -55,6 +73,8 @@ export interface CapacityResult {
   sagas: number;
   /** The repetitions differ by more than 2× (highest ÷ lowest capacity). */
   noisy: boolean;
+  /** Searches whose results were not monotonic (a rate failed below a sustained one). */
+  nonMonotonic?: number;
 }
 
 export const sumParts = (parts: Record<string, number>) => round(Object.values(parts).reduce((a, b) => a + b, 0));
@@ -102,6 +122,60 @@ export const nextRate = (
   return next > lo && next < hi && !probes.some((p) => p.rate === next) ? next : undefined;
 };
 
+/** One open-loop probe of happy orders at `rate` for `seconds`, every part's CPU metered, each order's outcome checked. */
+const probeAt = async (
+  ctx: SuiteContext,
+  o: CapacityOptions,
+  label: string,
+  rate: number,
+  seconds: number,
+): Promise<CapacityProbe> => {
+  // The load generator and observer (this process) share the cores: metered too, as `harness`, outside the system's total.
+  const groups = () => ({ ...ctx.wb.processGroups(), [HARNESS_PART]: [process.pid] });
+  const meter = startMeter(groups);
+  const t0 = performance.now();
+  let pssMiB: Record<string, number> = {};
+  const step = await openLoopStep({
+    rate,
+    count: Math.max(1, Math.round(rate * seconds)),
+    send: (i) => placeHappy(ctx, i),
+    terminalAt: (id) => ctx.wb.terminalAt.get(id),
+    drainMs: 15_000,
+    progress: (l) => {
+      ctx.progress(`${label} @ ${rate}/s: ${l}`);
+      // Once, near the end of the load: PSS reads every process's smaps.
+      if (!Object.keys(pssMiB).length && performance.now() - t0 > seconds * 900) pssMiB = pssMiBOf(groups());
+    },
+  });
+  await idle(ctx.wb, 30_000, (l) => ctx.progress(`${label}: ${l}`));
+  const usage = meter.stop();
+  const window = (performance.now() - t0) / 1000;
+  const checked = checkHappy(step, await ctx.wb.commitTimes(step.ids ?? []));
+  const ok =
+    step.p99 <= o.p99LimitMs &&
+    step.errors === 0 &&
+    step.notTerminal === 0 &&
+    checked.wrongOutcome === 0 &&
+    step.throughput >= 0.95 * rate;
+  const parts = Object.keys(usage);
+  ctx.progress(`${label} @ ${rate}/s: p99 ${step.p99} ms, ${step.throughput}/s${ok ? '' : ' — not sustained'}`);
+  return {
+    rate,
+    sagas: step.count,
+    p50: step.p50,
+    p99: step.p99,
+    throughput: step.throughput,
+    errors: step.errors + step.notTerminal + checked.wrongOutcome,
+    sustained: ok,
+    ...(checked.wrongOutcome ? { wrongOutcome: checked.wrongOutcome } : {}),
+    cpuMsPerSecond: Object.fromEntries(parts.map((k) => [k, round((usage[k]!.cpuSeconds * 1000) / window)])),
+    cpuMsPerSaga: Object.fromEntries(
+      parts.map((k) => [k, round((usage[k]!.cpuSeconds * 1000) / Math.max(1, step.count))]),
+    ),
+    pssMiB,
+  };
+};
+
 /**
  * Capacity by search, per mode: open-loop probes of happy orders, each `seconds` long, the rate
  * doubled while sustained and then bisected; CPU of every part metered per probe; repeated
@@ -113,46 +187,25 @@ export const capacitySuite = async (ctx: SuiteContext, o: CapacityOptions): Prom
     const label = `capacity ${mode.name} (${repetition}/${o.repeats})`;
     const run = await withCoordinator(ctx, mode, async () => {
       const probes: CapacityProbe[] = [];
-      for (let rate = nextRate(probes, o); rate !== undefined; rate = nextRate(probes, o)) {
-        // The load generator and observer (this process) share the cores: metered too, as `harness`.
-        const groups = () => ({ ...ctx.wb.processGroups(), harness: [process.pid] });
-        const meter = startMeter(groups);
-        const t0 = performance.now();
-        let pssMiB: Record<string, number> = {};
-        const step = await openLoopStep({
-          rate,
-          count: Math.max(1, Math.round(rate * o.seconds)),
-          send: (i) => placeHappy(ctx, i),
-          terminalAt: (id) => ctx.wb.terminalAt.get(id),
-          drainMs: 15_000,
-          progress: (l) => {
-            ctx.progress(`${label} @ ${rate}/s: ${l}`);
-            // Once, near the end of the load: PSS reads every process's smaps.
-            if (!Object.keys(pssMiB).length && performance.now() - t0 > o.seconds * 900) pssMiB = pssMiBOf(groups());
-          },
-        });
-        await idle(ctx.wb, 30_000, (l) => ctx.progress(`${label}: ${l}`));
-        const usage = meter.stop();
-        const window = (performance.now() - t0) / 1000;
-        const ok =
-          step.p99 <= o.p99LimitMs && step.errors === 0 && step.notTerminal === 0 && step.throughput >= 0.95 * rate;
-        const parts = Object.keys(usage);
-        probes.push({
-          rate,
-          sagas: step.count,
-          p50: step.p50,
-          p99: step.p99,
-          throughput: step.throughput,
-          errors: step.errors + step.notTerminal,
-          sustained: ok,
-          cpuMsPerSecond: Object.fromEntries(parts.map((k) => [k, round((usage[k]!.cpuSeconds * 1000) / window)])),
-          cpuMsPerSaga: Object.fromEntries(
-            parts.map((k) => [k, round((usage[k]!.cpuSeconds * 1000) / Math.max(1, step.count))]),
-          ),
-          pssMiB,
-        });
-        ctx.progress(`${label} @ ${rate}/s: p99 ${step.p99} ms, ${step.throughput}/s${ok ? '' : ' — not sustained'}`);
+      const probe = async (rate: number, seconds: number, confirm: boolean) => {
+        const p = await probeAt(ctx, o, label, rate, seconds);
+        probes.push(confirm ? { ...p, confirm } : p);
         await sleep(1_000);
+        return p.sustained;
+      };
+      for (let rate = nextRate(probes, o); rate !== undefined; rate = nextRate(probes, o))
+        await probe(rate, o.seconds, false);
+      // Rates below the boundary for the CPU slope: it needs ≥ 4 sustained rates spanning ≥ 3×.
+      for (const rate of slopeRates(probes)) await probe(rate, o.seconds, false);
+      // The boundary confirmed: the highest sustained rate holds when ≥ 2 of 3 longer probes pass;
+      // else the next sustained rate below it is tried.
+      const n = o.confirmations ?? 0;
+      const tried = new Set<number>();
+      for (let b = boundaryOf(probes); n > 0 && b > 0 && !tried.has(b); b = boundaryOf(probes)) {
+        tried.add(b);
+        let passed = 0;
+        for (let i = 0; i < n; i++) if (await probe(b, Math.max(o.seconds, CONFIRM_SECONDS), true)) passed++;
+        if (passed * 2 > n) break;
       }
       return probes;
     });
@@ -166,14 +219,63 @@ export const capacitySuite = async (ctx: SuiteContext, o: CapacityOptions): Prom
   return ctx.modes.map((m) => summariseCapacity(m.name, runs.get(m.name)!));
 };
 
-/** One search's result from its probes. */
-export const capacityRun = (repetition: number, probes: CapacityProbe[]): CapacityRun => {
+/** Whether a rate holds: its confirmation probes, when it had some (a majority passed), else its search probe. */
+const holds = (probes: CapacityProbe[], rate: number) => {
+  const confirms = probes.filter((p) => p.rate === rate && p.confirm);
+  if (confirms.length) return confirms.filter((p) => p.sustained).length * 2 > confirms.length;
+  return probes.some((p) => p.rate === rate && p.sustained);
+};
+/** The highest rate that holds so far (0: none). */
+export const boundaryOf = (probes: CapacityProbe[]) =>
+  Math.max(0, ...[...new Set(probes.map((p) => p.rate))].filter((r) => holds(probes, r)));
+
+/** Slopes of CPU ms per second against the rate over the sustained probes: the system's (all but the harness) and each part's. */
+export const slopes = (probes: Pick<CapacityProbe, 'rate' | 'cpuMsPerSecond' | 'sustained'>[]) => {
   const ok = probes.filter((p) => p.sustained);
+  const parts = [...new Set(ok.flatMap((p) => Object.keys(p.cpuMsPerSecond)))];
+  const system = (p: (typeof ok)[number]) =>
+    Object.entries(p.cpuMsPerSecond).reduce((a, [k, v]) => (k === HARNESS_PART ? a : a + v), 0);
+  return {
+    system: slopeOf(ok.map((p) => [p.rate, system(p)])),
+    parts: Object.fromEntries(parts.map((k) => [k, slopeOf(ok.map((p) => [p.rate, p.cpuMsPerSecond[k] ?? 0]))])),
+  };
+};
+
+/** Rates to probe below the boundary so that the CPU slope can rest on ≥ 4 rates spanning ≥ 3×: a quarter, a half and three quarters of it. */
+export const slopeRates = (probes: Pick<CapacityProbe, 'rate' | 'sustained'>[]) => {
+  const b = Math.max(0, ...probes.filter((p) => p.sustained).map((p) => p.rate));
+  const have = new Set(probes.map((p) => p.rate));
+  return [...new Set([0.25, 0.5, 0.75].map((f) => Math.max(1, Math.round(b * f))))].filter(
+    (r) => r < b && !have.has(r),
+  );
+};
+
+/** Rates one search sustained and another did not (their results disagree: one probe per rate is not enough). */
+export const disagreeing = (runs: Pick<CapacityRun, 'probes'>[]) => {
+  const passed = new Set(runs.flatMap((r) => r.probes.filter((p) => p.sustained).map((p) => p.rate)));
+  const failed = new Set(runs.flatMap((r) => r.probes.filter((p) => !p.sustained).map((p) => p.rate)));
+  return [...passed].filter((r) => failed.has(r)).sort((a, b) => a - b);
+};
+
+/** A search whose results contradict each other: a rate failed below one that was sustained. */
+export const nonMonotonic = (probes: Pick<CapacityProbe, 'rate' | 'sustained'>[]) =>
+  probes.some((p) => !p.sustained && probes.some((q) => q.sustained && q.rate > p.rate));
+
+/** One search's result from its probes: the boundary (confirmed where it was), monotonic or not, the slopes. */
+export const capacityRun = (repetition: number, probes: CapacityProbe[]): CapacityRun => {
+  const capacity = boundaryOf(probes);
+  const confirms = probes.filter((p) => p.confirm && p.rate === capacity);
+  const failedBelow = nonMonotonic(probes);
   return {
     repetition,
-    capacity: ok.length ? Math.max(...ok.map((p) => p.rate)) : 0,
+    capacity,
     probes,
     marginalMsPerSaga: marginal(probes),
+    ...(confirms.length
+      ? { boundary: { rate: capacity, passed: confirms.filter((p) => p.sustained).length, of: confirms.length } }
+      : {}),
+    nonMonotonic: failedBelow,
+    slopes: slopes(probes),
   };
 };
 
@@ -193,5 +295,6 @@ export const summariseCapacity = (mode: string, rs: CapacityRun[]): CapacityResu
     pssMiB: Object.fromEntries(pssParts.map((k) => [k, spread(bests.map((p) => p.pssMiB[k] ?? 0)).median])),
     sagas: bests.reduce((a, p) => a + p.sagas, 0),
     noisy: repetitions(caps).unsteady,
+    nonMonotonic: rs.filter((r) => r.nonMonotonic).length,
   };
 };

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { spread } from '../stats.ts';
-import { marginal, nextRate } from './capacity.ts';
+import {
+  boundaryOf,
+  capacityRun,
+  disagreeing,
+  marginal,
+  nextRate,
+  nonMonotonic,
+  slopeRates,
+  slopes,
+} from './capacity.ts';
 
 const o = { start: 10, max: 640 };
 /** Runs the search against a system that sustains up to `limit`/s: the rates it probes. */
@@ -54,5 +63,63 @@ describe('marginal CPU', () => {
   it('spread: median and min–max', () => {
     expect(spread([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3, n: 3 });
     expect(spread([4, 1])).toEqual({ median: 2.5, min: 1, max: 4, n: 2 });
+  });
+});
+
+describe('capacity that survives noise', () => {
+  const p = (rate: number, sustained: boolean, confirm = false) => ({
+    rate,
+    sustained,
+    ...(confirm ? { confirm } : {}),
+    sagas: 1,
+    p50: 1,
+    p99: 1,
+    throughput: rate,
+    errors: 0,
+    cpuMsPerSecond: {},
+    cpuMsPerSaga: {},
+    pssMiB: {},
+  });
+
+  it('a boundary holds when most of its confirmation probes pass; a failed confirmation hands it to the next rate below', () => {
+    expect(boundaryOf([p(10, true), p(20, true), p(40, false), p(30, true)])).toBe(30);
+    expect(
+      boundaryOf([p(10, true), p(20, true), p(30, true), p(30, true, true), p(30, false, true), p(30, true, true)]),
+    ).toBe(30);
+    expect(
+      boundaryOf([p(10, true), p(20, true), p(30, true), p(30, false, true), p(30, false, true), p(30, true, true)]),
+    ).toBe(20);
+    const run = capacityRun(1, [
+      p(10, true),
+      p(20, true),
+      p(30, true),
+      ...[true, true, false].map((ok) => p(30, ok, true)),
+    ]);
+    expect(run).toMatchObject({ capacity: 30, boundary: { rate: 30, passed: 2, of: 3 }, nonMonotonic: false });
+  });
+
+  it('flags a search that failed a rate below one it sustained, and rates two searches disagree on', () => {
+    expect(nonMonotonic([p(10, true), p(20, false), p(40, true)])).toBe(true);
+    expect(nonMonotonic([p(10, true), p(20, true), p(40, false)])).toBe(false);
+    expect(
+      disagreeing([{ probes: [p(60, true)] }, { probes: [p(60, false)] }, { probes: [p(60, true), p(75, true)] }]),
+    ).toEqual([60]);
+  });
+
+  it('adds rates below the boundary until the slope can rest on four rates spanning 3×', () => {
+    expect(slopeRates([p(10, true), p(20, false), p(15, true), p(12, true)])).toEqual([4, 8, 11]);
+    expect(slopeRates([p(10, true), p(20, true), p(40, true), p(80, false), p(60, true)])).toEqual([15, 30, 45]);
+  });
+
+  it('the CPU slope leaves the harness out of the system total and prints none from two rates', () => {
+    const probe = (rate: number) => ({
+      rate,
+      sustained: true,
+      cpuMsPerSecond: { coordinator: 10 + 2 * rate, services: 20 + 5 * rate, harness: 100 * rate },
+    });
+    const fit = slopes([5, 10, 20, 40].map(probe));
+    expect(fit.system.ok && fit.system.slope).toBeCloseTo(7, 5);
+    expect(fit.parts.harness!.ok && fit.parts.harness!.slope).toBeCloseTo(100, 5);
+    expect(slopes([5, 10].map(probe)).system).toEqual({ ok: false, why: '2 rate(s), 4 needed' });
   });
 });

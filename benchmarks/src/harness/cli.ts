@@ -54,6 +54,12 @@ export const program = new Command('bench')
   .option('--capacity-seconds <n>', 'capacity suite: seconds of load per probe', Number, 15)
   .option('--capacity-repeats <n>', 'capacity suite: searches per mode, interleaved across modes', Number, 3)
   .option('--capacity-start <n>', 'capacity suite: first rate probed', Number, 10)
+  .option(
+    '--capacity-confirm <n>',
+    'capacity suite: probes of at least 30 s at the boundary found; it holds when most pass, else the next rate below is tried (0: none)',
+    Number,
+    3,
+  )
   .option('--capacity-max <n>', 'capacity suite: highest rate probed', Number, 640)
   .option(
     '--capacity-p99 <ms>',
@@ -121,6 +127,7 @@ export type BenchOptions = {
   calibrate: boolean;
   capacitySeconds: number;
   capacityRepeats: number;
+  capacityConfirm: number;
   capacityStart: number;
   capacityMax: number;
   capacityP99: number;

@@ -1,11 +1,11 @@
 import type { FloorSpread } from './floors.ts';
 import { latencyByRate, mid } from './charts.ts';
-import { sumParts } from './capacity.ts';
+import { disagreeing, HARNESS_PART, nonMonotonic, slopes, sumParts } from './capacity.ts';
 import type { ProfileResult } from './profile-suite.ts';
 import { cellOf, keptUp, perThousandAt, ratio, section, sp, table, type Build } from './report-cells.ts';
 import type { IoPerSaga } from './io.ts';
 import { HARNESS_DELAY_LIMIT_MS } from './driver.ts';
-import { P99_MIN_N, p50Cell, tailCell } from '../evidence.ts';
+import { P99_MIN_N, p50Cell, SLOPE_RULES, slopeCell, tailCell } from '../evidence.ts';
 
 /** The report's sections on speed and cost: floors, latency, fixed run, compensation, API, resources, capacity, profile. */
 
@@ -276,19 +276,41 @@ export const resourcesSection: Build = (r) => {
 export const capacitySection: Build = (r) => {
   if (!r.capacity?.length) return undefined;
   const c = r.capacity;
-  const parts = [...new Set(c.flatMap((x) => Object.keys(x.marginal)))];
   const pss = [...new Set(c.flatMap((x) => Object.keys(x.pssMiB)))];
+  // Slopes from every search's stored probes (runs before issue 42 too): a figure only where it holds.
+  const fits = (x: (typeof c)[number]) => x.runs.map((run) => run.slopes ?? slopes(run.probes));
+  const parts = [...new Set(c.flatMap((x) => fits(x).flatMap((f) => Object.keys(f.parts))))].filter(
+    (k) => k !== HARNESS_PART,
+  );
+  const boundary = (x: (typeof c)[number]) =>
+    x.runs.some((run) => run.boundary)
+      ? x.runs.map((run) => (run.boundary ? `${run.boundary.passed}/${run.boundary.of}` : '—')).join(', ')
+      : 'not confirmed';
+  const monotonic = (x: (typeof c)[number]) => {
+    const bad = x.runs.filter((run) => run.nonMonotonic ?? nonMonotonic(run.probes)).length;
+    const both = disagreeing(x.runs);
+    return (
+      [
+        bad ? `**${bad} of ${x.runs.length} searches not monotonic**` : '',
+        both.length ? `**passed and failed: ${both.map((b) => `${b}/s`).join(', ')}**` : '',
+      ]
+        .filter(Boolean)
+        .join('; ') || 'yes'
+    );
+  };
   return section(
     'capacity',
-    `### Capacity by search: highest rate with p99 ≤ ${(r.settings.capacity as { p99LimitMs?: number } | undefined)?.p99LimitMs ?? 250} ms, no errors and ≥ 95 % of the offered rate completed; CPU per additional saga (the least-squares slope of CPU per second against the rate over every sustained probe: idle and fixed costs drop out; with few sustained rates close together it is noisy, even negative); median (min–max) of the repetitions`,
+    `### Capacity by search: highest rate with p99 ≤ ${(r.settings.capacity as { p99LimitMs?: number } | undefined)?.p99LimitMs ?? 250} ms, no errors and ≥ 95 % of the offered rate completed (median (min–max) of the searches), the boundary confirmed by longer probes where the run did (passed/probes; it holds when most pass). CPU per additional saga: per search, the least-squares slope of the system's CPU per second (every part but the harness) against the rate over its sustained probes, with its 95 % CI and R² — "—" with the reason where it rests on fewer than ${SLOPE_RULES.minRates} rates, spans less than ${SLOPE_RULES.minSpan}×, is not above 0, its CI includes 0 or R² < ${SLOPE_RULES.minR2}`,
     table(
       [
         'mode',
-        'repetitions',
+        'searches',
         'highest sustained /s',
+        'boundary confirmed',
+        'monotonic',
         'rests on sagas',
-        'marginal CPU ms per saga',
-        ...parts.map((k) => `${k} ms`),
+        'system CPU ms per saga, per search',
+        'harness CPU ms per saga, per search',
         'PSS MiB at capacity',
         'spread > 2×',
       ],
@@ -296,21 +318,36 @@ export const capacitySection: Build = (r) => {
         x.mode,
         x.capacity.n,
         sp(x.capacity),
+        boundary(x),
+        monotonic(x),
         x.sagas,
-        sp(x.marginalTotal),
-        ...parts.map((k) => sp(x.marginal[k])),
+        fits(x)
+          .map((f) => slopeCell(f.system))
+          .join('; '),
+        fits(x)
+          .map((f) => (f.parts[HARNESS_PART] ? slopeCell(f.parts[HARNESS_PART]) : '—'))
+          .join('; '),
         pss.length ? `${sumParts(x.pssMiB)} (${pss.map((k) => `${k} ${x.pssMiB[k] ?? 0}`).join(', ')})` : '—',
         x.noisy ? 'yes' : 'no',
       ]),
     ),
     table(
-      ['mode', 'run', 'probes (rate: p99 ms, completed/s, ✓ sustained)'],
+      ['mode', 'search', ...parts.map((k) => `${k} CPU ms per saga`)],
+      c.flatMap((x) =>
+        fits(x).map((f, i) => [x.mode, i + 1, ...parts.map((k) => (f.parts[k] ? slopeCell(f.parts[k]) : '—'))]),
+      ),
+    ),
+    table(
+      ['mode', 'run', 'probes (rate: p99 ms, completed/s, ✓ sustained; c: a confirmation probe)'],
       c.flatMap((x) =>
         x.runs.map((run) => [
           x.mode,
           run.repetition,
           run.probes
-            .map((p) => `${p.rate}: ${Math.round(p.p99)} ms, ${p.throughput}/s ${p.sustained ? '✓' : '✗'}`)
+            .map(
+              (p) =>
+                `${p.rate}${p.confirm ? 'c' : ''}: ${Math.round(p.p99)} ms, ${p.throughput}/s ${p.sustained ? '✓' : '✗'}`,
+            )
             .join('; '),
         ]),
       ),

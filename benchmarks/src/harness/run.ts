@@ -135,6 +135,7 @@ const results: Results & { command: string } = {
       start: opts.capacityStart,
       max: opts.capacityMax,
       p99LimitMs: opts.capacityP99,
+      confirmations: opts.capacityConfirm,
     },
     stepSeconds,
     latencyRepeats: opts.latencyRepeats,
@@ -277,6 +278,7 @@ try {
         start: opts.capacityStart,
         max: opts.capacityMax,
         p99LimitMs: opts.capacityP99,
+        confirmations: opts.capacityConfirm,
       });
       await afterSuite('capacity');
     } else if (suite === 'latency') {
