@@ -3,7 +3,7 @@ import { repetitions, round, spread, type Spread } from '../stats.ts';
 import { slopeOf, type Slope } from '../evidence.ts';
 import { openLoopStep } from './driver.ts';
 import { interleave } from './modes.ts';
-import { checkHappy, idle, placeHappy, withCoordinator, type SuiteContext } from './suites.ts';
+import { checkHappy, idle, placeHappy, untilNotified, withCoordinator, type SuiteContext } from './suites.ts';
 import { pssMiBOf, startMeter } from './usage.ts';
 
 export interface CapacityOptions {
@@ -147,9 +147,11 @@ const probeAt = async (
       if (!Object.keys(pssMiB).length && performance.now() - t0 > seconds * 900) pssMiB = pssMiBOf(groups());
     },
   });
-  await idle(ctx.wb, 30_000, (l) => ctx.progress(`${label}: ${l}`));
+  // Metered until every saga's last step is recorded (the notification database), not by polling the coordinator.
+  await untilNotified(ctx.wb, step.ids ?? [], (l) => ctx.progress(`${label}: ${l}`));
   const usage = meter.stop();
   const window = (performance.now() - t0) / 1000;
+  await idle(ctx.wb, 30_000, (l) => ctx.progress(`${label}: ${l}`));
   const checked = checkHappy(step, await ctx.wb.commitTimes(step.ids ?? []));
   const ok =
     step.p99 <= o.p99LimitMs &&

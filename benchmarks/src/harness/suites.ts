@@ -77,6 +77,27 @@ export const idle = async (wb: BenchWorkbench, stallMs = 60_000, progress?: (lin
   }
 };
 
+/** Waits until every one of `ids` has its notification recorded, or none more arrived for `stallMs`. */
+export const untilNotified = async (
+  wb: BenchWorkbench,
+  ids: string[],
+  progress?: (line: string) => void,
+  stallMs = 30_000,
+) => {
+  let best = -1;
+  let lastProgress = Date.now();
+  for (;;) {
+    const n = await wb.notified(ids);
+    if (n >= ids.length) return;
+    progress?.(`waiting for ${ids.length - n} sagas' last step`);
+    if (n > best) {
+      best = n;
+      lastProgress = Date.now();
+    } else if (Date.now() - lastProgress > stallMs) return;
+    await sleep(100);
+  }
+};
+
 /** Runs `body` with `mode`'s coordinator up, warmed up; stops it afterwards, every saga finished. */
 export const withCoordinator = async <T>(
   ctx: SuiteContext,
@@ -159,9 +180,12 @@ const happyStep = (ctx: SuiteContext, mode: Mode, rate: number, count: number, l
       terminalAt: (id) => ctx.wb.terminalAt.get(id),
       progress: (l) => ctx.progress(`${label}: ${l}`),
     });
-    await idle(ctx.wb);
+    // The meter stops when every saga's last step is recorded — read from the notification database,
+    // not by polling the coordinator's operator API (its answers would be metered as the coordinator's work).
+    await untilNotified(ctx.wb, step.ids ?? [], (l) => ctx.progress(`${label}: ${l}`));
     const usage = meter.stop();
     const io = ioPerSaga(io0, await ioSample(servers.POSTGRES_URL, stores()), step.count);
+    await idle(ctx.wb);
     return { ...checkHappy(step, await ctx.wb.commitTimes(step.ids ?? [])), usage, io };
   });
 

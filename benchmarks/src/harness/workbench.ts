@@ -16,7 +16,8 @@ import {
   type Running,
   type ServiceName,
 } from '@saga/launcher';
-import { dropDatabase } from '@saga/postgres';
+import { createPool, dropDatabase, type Pool } from '@saga/postgres';
+import { databaseUrl } from '@saga/config';
 import type { ServerName } from '@saga/stack';
 import { stackControl } from './stack-control.ts';
 import { freePort, servers, testKafka, uniqueName } from '@saga/testkit';
@@ -126,6 +127,8 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
   const taskQueues = new Map<string, Client>();
   /** The coordinators whose modes ran (the checker reads their stores). */
   const ran = new Set<string>();
+  /** One connection to the notification database, for `notified`. */
+  let notifications: Pool | undefined;
 
   /** Coordinator consumer groups skip what other modes produced while they were stopped. */
   const skipToLatest = (mode: Mode) =>
@@ -305,9 +308,20 @@ export const startBenchWorkbench = async (opts: { deadlineMs: number; log: (l: s
         { order: serviceDbs.ORDER_DATABASE, notification: serviceDbs.NOTIFICATION_DATABASE },
         ids,
       ),
+    /** How many of `ids` have their notification recorded (the saga's last step), on one kept connection. */
+    notified: async (ids: string[]) =>
+      (
+        await (notifications ??= createPool(databaseUrl(servers.POSTGRES_URL, serviceDbs.NOTIFICATION_DATABASE), {
+          max: 1,
+        })).query<{ n: number }>(
+          'SELECT count(DISTINCT order_id)::int AS n FROM notifications WHERE order_id = ANY($1)',
+          [ids],
+        )
+      ).rows[0]!.n,
     /** Stops everything the run started and drops its databases; a second call waits for the first. */
     close: () =>
       (closing ??= (async () => {
+        await notifications?.end();
         if (coordinator) await stopAll(coordinator.procs);
         // Workflows left running (an overloaded step that never drained) would retry on the shared
         // dev server forever with no worker: end them.
