@@ -48,8 +48,18 @@ describe('reply bridge (Kafka transport)', () => {
       Buffer.from('attempt-1'),
     ]);
     // The first bridge dies inside complete: its promise never settles and nothing after it runs.
-    void completeFromReply(db.pool, () => new Promise<never>(() => undefined), 'killed-mid-reply', success);
-    await new Promise((r) => setTimeout(r, 200));
+    let entered!: () => void;
+    const inComplete = new Promise<void>((r) => (entered = r));
+    void completeFromReply(
+      db.pool,
+      () => {
+        entered();
+        return new Promise<never>(() => undefined);
+      },
+      'killed-mid-reply',
+      success,
+    );
+    await inComplete;
     // Its offset was never committed, so the next bridge instance gets the same reply.
     const completed: string[] = [];
     const outcome = await completeFromReply(

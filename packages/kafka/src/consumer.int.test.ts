@@ -84,8 +84,10 @@ describe('consumer with dead-letter topic', () => {
     await producer.send({ topic, messages: [{ key: 'x', value: JSON.stringify({ id: 'x', qty: 1 }) }] });
     await waitFor('the message', () => done.length === 1);
     expect(calls).toBe(3);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(dlq.messages).toHaveLength(0);
+    // The dead-letter topic read to its end: a sentinel put there after the message was handled has arrived.
+    await producer.send({ topic: `${topic}.dlq`, messages: [{ key: 'sentinel', value: 'sentinel' }] });
+    await waitFor('the sentinel on the dead-letter topic', () => dlq.messages.some((m) => m.key === 'sentinel'));
+    expect(dlq.messages.map((m) => m.key)).toEqual(['sentinel']);
     await consumer.stop();
     await dlq.stop();
   });
@@ -168,8 +170,10 @@ describe('consumer with dead-letter topic', () => {
     // Its dead letter was sent before 'after' was handled, but the collector reads it a moment
     // later (CI saw the assertion run first once): wait for it, then check it came once.
     await waitFor('the dead letter', () => dlq.messages.length > 0);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(dlq.messages.map((m) => m.key)).toEqual(['p']);
+    // Read to its end: a sentinel put on the dead-letter topic now arrives after any second copy of 'p'.
+    await producer.send({ topic: `${topic}.dlq`, messages: [{ key: 'sentinel', value: 'sentinel' }] });
+    await waitFor('the sentinel on the dead-letter topic', () => dlq.messages.some((m) => m.key === 'sentinel'));
+    expect(dlq.messages.map((m) => m.key)).toEqual(['p', 'sentinel']);
     await consumer.stop();
     await dlq.stop();
   });

@@ -33,9 +33,12 @@ describe('moveGroupToEnd', () => {
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
     await waitFor('the two new messages', () => seen.length >= 2);
-    await new Promise((r) => setTimeout(r, 500));
+    // A sentinel on every partition of both topics: an old message redelivered would arrive before its partition's.
+    for (const topic of topics)
+      await producer.send({ topic, messages: [0, 1, 2, 3].map((partition) => ({ partition, value: 'sentinel' })) });
+    await waitFor('the eight sentinels', () => seen.filter((v) => v === 'sentinel').length === 8);
     await consumer.disconnect();
-    expect(seen).toEqual(['new', 'new']);
+    expect(seen.filter((v) => v !== 'sentinel')).toEqual(['new', 'new']);
   });
 
   it('refuses a group with a running member, naming it', async () => {

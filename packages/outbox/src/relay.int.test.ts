@@ -87,8 +87,16 @@ describe('outbox relay', () => {
     expect(committed.size).toBeLessThan(1000);
 
     await waitFor('every committed message', () => sink.messages.length >= committed.size);
-    await new Promise((r) => setTimeout(r, 300)); // anything extra would arrive now
-    const { firsts, duplicates } = firstDeliveries(sink.messages);
+    // A sentinel per key, written last: anything extra of a key (a duplicate) arrives before its sentinel.
+    const SENTINEL = 1_000;
+    for (const key of keys)
+      await withTransaction(db.pool, (tx) =>
+        appendToOutbox(tx, [{ topic, key, messageId: `${key}:sentinel`, payload: { key, seq: SENTINEL } }]),
+      );
+    const sentinels = () => sink.messages.filter((m) => (JSON.parse(m.value!) as { seq: number }).seq === SENTINEL);
+    await waitFor('every sentinel', () => new Set(sentinels().map((m) => m.key)).size === keys.length);
+    const { firsts: all, duplicates } = firstDeliveries(sink.messages);
+    const firsts = all.filter((m) => m.seq !== SENTINEL);
     expect(duplicates).toBe(0);
     expect(new Set(firsts.map((m) => `${m.key}:${m.seq}`))).toEqual(committed);
     expectInOrderPerKey(firsts);

@@ -20,6 +20,29 @@ const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'ap
 const TERMINAL_ORDER = ['APPROVED', 'REJECTED'];
 
 /**
+ * Waits until every consumer group named `prefix…` with members now that had read `partition` of
+ * `topic` has committed an offset past `offset` (each handled the message there).
+ */
+export const consumedPast = async (kafka: Kafka, prefix: string, topic: string, partition: number, offset: number) => {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitFor(`every consumer of ${topic} past offset ${offset} of partition ${partition}`, async () => {
+      const names = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
+      const live = (await admin.describeGroups(names)).groups.filter((g) => g.members.length > 0).map((g) => g.groupId);
+      for (const groupId of live) {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const at = Number(committed?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+        if (at >= 0 && at <= offset) return false;
+      }
+      return true;
+    });
+  } finally {
+    await admin.disconnect();
+  }
+};
+
+/**
  * The four real services in-process on one set of isolated topics and scratch databases: what
  * a coordinator's end-to-end tests drive. Each service can be stopped and started again (same
  * database, same topics) to play "service down".
@@ -182,19 +205,25 @@ export const startWorkbench = async (kafka: Kafka, specs: ServiceSpecs, opts: { 
       if (t.heldMismatch) found.push(`${t.heldMismatch} customers whose held amount ≠ their holds`);
       return found;
     },
-    /** Publishes an order's OrderCreated event a second time, as a redelivery would. */
+    /**
+     * Publishes an order's OrderCreated event a second time, as a redelivery would, and resolves
+     * once every consumer of the run that read that partition before (the coordinator, the
+     * services) has committed past it: it was handled — the positive marker a test waits for
+     * before asserting that nothing happened.
+     */
     redeliverOrderCreated: async (orderId: string) => {
       const events = await collect(kafka, [prefix + Topics.orderEvents]);
       const isIt = (m: Received) => m.key === orderId && (m.value ?? '').includes('"OrderCreated"');
       await waitFor('the OrderCreated event', () => events.messages.some(isIt));
       const producer = createProducer(kafka);
       await producer.connect();
-      await producer.send({
+      const [sent] = await producer.send({
         topic: prefix + Topics.orderEvents,
         messages: [{ key: orderId, value: events.messages.find(isIt)!.value }],
       });
       await producer.disconnect();
       await events.stop();
+      await consumedPast(kafka, prefix, prefix + Topics.orderEvents, sent!.partition, Number(sent!.baseOffset));
     },
     /** Stops a service (its database and topics stay): the service is down. */
     stopService: async (name: Name) => services[name].stop(),
