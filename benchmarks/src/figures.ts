@@ -9,6 +9,7 @@
  */
 import type { Results } from './harness/report.ts';
 import { spread } from './stats.ts';
+import { p50Cell, tailCell, type Estimate } from './evidence.ts';
 
 type Run = Results;
 
@@ -28,6 +29,16 @@ const ofMode = <T extends { mode: string }>(xs: T[] | undefined, mode: string | 
   if (found.length === 0) throw new Error(`run ${run.runId} has no ${what} results for mode ${String(mode)}`);
   return found;
 };
+
+/** A mode's pooled latency at a rate (runs from issue 42 on): `<mode>@<rate>`. */
+const pooledAt = (r: Run, arg: string | undefined) => {
+  const [mode, rate] = (arg ?? '').split('@');
+  const m = ofMode(r.latency, mode, 'latency', r)[0]!;
+  const p = m.pooled?.find((x) => x.rate === Number(rate));
+  if (!p) throw new Error(`run ${r.runId}: mode ${String(mode)} has no pooled latency at ${String(rate)}/s`);
+  return p;
+};
+const withEvidence = (e: Estimate) => `${p50Cell(e)} ms (n ${thousands(e.n)})`;
 
 /** Each figure: what it says, and how it is read from a run (`arg` is what follows its name after a colon). */
 export const FIGURES: Record<string, { says: string; of: (r: Run, arg?: string) => string }> = {
@@ -101,6 +112,18 @@ export const FIGURES: Record<string, { says: string; of: (r: Run, arg?: string) 
         throw new Error(`run ${r.runId}: mode ${String(mode)} has no latency step at ${String(rate)}/s`);
       return String(Math.round(spread(steps.map((s) => s.p50)).median));
     },
+  },
+  decided: {
+    says: "p50 [95 % CI] of order row → verdict by the services' commits, with n (`decided:<mode>@<rate>`)",
+    of: (r, arg) => withEvidence(pooledAt(r, arg).decided),
+  },
+  done: {
+    says: "p50 [95 % CI] of order row → notification (the saga's last step), with n (`done:<mode>@<rate>`)",
+    of: (r, arg) => withEvidence(pooledAt(r, arg).done),
+  },
+  'decided-tail': {
+    says: 'p99 [95 % CI] of decided, or the maximum of n below 1,000 (`decided-tail:<mode>@<rate>`)',
+    of: (r, arg) => `${tailCell(pooledAt(r, arg).decided)} ms`,
   },
 };
 
