@@ -43,6 +43,14 @@ const withEvidence = (e: Estimate) => `${p50Cell(e)} ms (n ${thousands(e.n)})`;
 /** Each figure: what it says, and how it is read from a run (`arg` is what follows its name after a colon). */
 export const FIGURES: Record<string, { says: string; of: (r: Run, arg?: string) => string }> = {
   cores: { says: "the run's machine's cores", of: (r) => String(r.machine.cores) },
+  floor: {
+    says: 'the p50 in ms of a floor of the run (`floor:kafkaChain`, `floor:httpChain`)',
+    of: (r, name) => {
+      const f = (r.floors as unknown as Record<string, { p50?: number }> | undefined)?.[name ?? ''];
+      if (f?.p50 === undefined) throw new Error(`run ${r.runId} has no floor ${String(name)}`);
+      return f.p50.toFixed(1);
+    },
+  },
   'capacity-limit': {
     says: 'the p99 bound in ms a capacity probe must keep',
     of: (r) =>
