@@ -3,7 +3,8 @@ import { repetitions, round, spread, type Spread } from '../stats.ts';
 import { slopeOf, type Slope } from '../evidence.ts';
 import { openLoopStep } from './driver.ts';
 import { interleave } from './modes.ts';
-import { checkHappy, idle, placeHappy, untilNotified, withCoordinator, type SuiteContext } from './suites.ts';
+import { checkHappy } from './pooled.ts';
+import { idle, placeHappy, untilNotified, withCoordinator, type SuiteContext } from './suites.ts';
 import { pssMiBOf, startMeter } from './usage.ts';
 
 export interface CapacityOptions {

@@ -11,7 +11,7 @@ import { writeReportPage } from '../report-page.ts';
 import type { CapacityResult } from './capacity.ts';
 import type { ProfileResult } from './profile-suite.ts';
 import type { Usage } from './usage.ts';
-import type { PooledRate } from './suites.ts';
+import type { PooledRate } from './pooled.ts';
 import { section, strip, table, type Section } from './report-cells.ts';
 import { decisionSection, chaosSection, complexitySection, recoverySection } from './report-faults.ts';
 import {
