@@ -9,7 +9,7 @@
  */
 import type { Results } from './harness/report.ts';
 import { spread } from './stats.ts';
-import { p50Cell, tailCell, type Estimate } from './evidence.ts';
+import { p50Cell, slopeCell, tailCell, type Estimate } from './evidence.ts';
 
 type Run = Results;
 
@@ -103,6 +103,15 @@ export const FIGURES: Record<string, { says: string; of: (r: Run, arg?: string) 
   capacity: {
     says: "a mode's capacity by search, sagas/s (median of its searches; `capacity:<mode>`)",
     of: (r, mode) => String(ofMode(r.capacity, mode, 'capacity', r)[0]!.capacity.median),
+  },
+  'cpu-slope': {
+    says: "the system's CPU ms per extra saga of a mode's first capacity search, with its CI and R², or why none (`cpu-slope:<mode>`)",
+    of: (r, mode) => {
+      const run = ofMode(r.capacity, mode, 'capacity', r)[0]!.runs[0]!;
+      const s = run.slopes?.system;
+      if (!s) throw new Error(`run ${r.runId}: mode ${String(mode)} has no CPU slope (a run before issue 42)`);
+      return slopeCell(s);
+    },
   },
   'capacity-spread': {
     says: "the lowest and highest of a mode's capacity searches and how many (`capacity-spread:<mode>`)",
