@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Two levels, named by file suffix (../shared/STYLE.md #8):
+// Two levels, named by file suffix (README "Tests"):
 // unit = no IO; int = the real Postgres, Kafka and Temporal of the local stack.
 export default defineConfig({
   test: {

@@ -11,7 +11,7 @@ import {
 } from './engine.ts';
 
 /**
- * Given/expect chains for saga definitions, with no IO (../shared/STYLE.md #7):
+ * Given/expect chains for saga definitions, with no IO, so a definition's rules are tested without servers:
  *   given(orderSaga(timing)).start(data).expectSent('ReserveStock').whenFailure('OUT_OF_STOCK')
  *     .expectSent('RejectOrder')…
  * Time is virtual: `after(ms)` moves the clock and fires the saga's timer.

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, loadServerConfig, setting } from '@saga/config';
 
-/** Pinned versions of what the stack provisions (see ../shared/STACK.md for why these). */
+/** Pinned versions of what the stack provisions (ADRs 0002 and 0016 say why these). */
 export const Versions = {
   postgres: '15',
   kafka: '3.9.1',
