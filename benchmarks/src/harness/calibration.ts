@@ -50,27 +50,22 @@ INSERT INTO calib_history (account_id) VALUES (:id);
 COMMIT;
 `;
 
-export const calibrate = async (o: { pgBin: string; postgresUrl: string; dataDir: string }): Promise<Calibration> => {
-  const notes: string[] = [];
-  const cpu = median([cpuLoopMs(), cpuLoopMs(), cpuLoopMs()]);
+/** `pg_test_fsync`'s fdatasync rate for one 8 kB write (the first fdatasync line), or null. */
+export const fdatasyncOf = (stdout: string) => {
+  const m = /fdatasync\s+([\d,.]+) ops\/sec/.exec(stdout);
+  return m ? Math.round(Number(m[1]!.replace(/,/g, ''))) : null;
+};
+/** pgbench's tps line, or null. */
+export const tpsOf = (stdout: string) => {
+  const m = /tps = ([\d.]+)/.exec(stdout);
+  return m ? Number(m[1]) : null;
+};
 
-  let fdatasync: number | null = null;
-  try {
-    // One pass (its many methods take ~15 s at 1 s each); the fdatasync line is the first one.
-    const { stdout } = await run(join(o.pgBin, 'pg_test_fsync'), [
-      '-s',
-      '1',
-      '-f',
-      join(o.dataDir, 'calibration.fsync'),
-    ]);
-    const m = /fdatasync\s+([\d,.]+) ops\/sec/.exec(stdout);
-    fdatasync = m ? Math.round(Number(m[1]!.replace(/,/g, ''))) : null;
-    if (fdatasync === null) notes.push('pg_test_fsync printed no fdatasync rate');
-  } catch (err) {
-    notes.push(`pg_test_fsync: ${(err as Error).message.split('\n')[0]}`);
-  }
-
-  let tps: number | null = null;
+/**
+ * The pgbench score: the service-like transaction on a scratch database of the server at
+ * `postgresUrl`, 2 clients, `seconds` each of `runs` runs, the median; the database dropped after.
+ */
+export const pgbenchTps = async (o: { pgBin: string; postgresUrl: string; seconds: number; runs: number }) => {
   const db = `calibration_${process.pid}`;
   const dir = mkdtempSync(join(tmpdir(), 'calibration-'));
   try {
@@ -87,7 +82,7 @@ export const calibrate = async (o: { pgBin: string; postgresUrl: string; dataDir
     const script = join(dir, 'service-like.sql');
     writeFileSync(script, SCRIPT);
     const scores: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < o.runs; i++) {
       const { stdout } = await run(join(o.pgBin, 'pgbench'), [
         '-n',
         '-c',
@@ -95,21 +90,46 @@ export const calibrate = async (o: { pgBin: string; postgresUrl: string; dataDir
         '-j',
         '1',
         '-T',
-        '3',
+        String(o.seconds),
         '-f',
         script,
         url,
       ]);
-      const m = /tps = ([\d.]+)/.exec(stdout);
-      if (m) scores.push(Number(m[1]));
+      const tps = tpsOf(stdout);
+      if (tps !== null) scores.push(tps);
     }
-    tps = scores.length ? Math.round(median(scores)) : null;
-    if (tps === null) notes.push('pgbench printed no tps');
-  } catch (err) {
-    notes.push(`pgbench: ${(err as Error).message.split('\n')[0]}`);
+    return scores.length ? Math.round(median(scores)) : null;
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await dropDatabase(o.postgresUrl, db).catch(() => undefined);
+  }
+};
+
+export const calibrate = async (o: { pgBin: string; postgresUrl: string; dataDir: string }): Promise<Calibration> => {
+  const notes: string[] = [];
+  const cpu = median([cpuLoopMs(), cpuLoopMs(), cpuLoopMs()]);
+
+  let fdatasync: number | null = null;
+  try {
+    // One pass (its many methods take ~15 s at 1 s each); the fdatasync line is the first one.
+    const { stdout } = await run(join(o.pgBin, 'pg_test_fsync'), [
+      '-s',
+      '1',
+      '-f',
+      join(o.dataDir, 'calibration.fsync'),
+    ]);
+    fdatasync = fdatasyncOf(stdout);
+    if (fdatasync === null) notes.push('pg_test_fsync printed no fdatasync rate');
+  } catch (err) {
+    notes.push(`pg_test_fsync: ${(err as Error).message.split('\n')[0]}`);
+  }
+
+  let tps: number | null = null;
+  try {
+    tps = await pgbenchTps({ pgBin: o.pgBin, postgresUrl: o.postgresUrl, seconds: 3, runs: 3 });
+    if (tps === null) notes.push('pgbench printed no tps');
+  } catch (err) {
+    notes.push(`pgbench: ${(err as Error).message.split('\n')[0]}`);
   }
   return { cpuLoopMs: cpu, fdatasyncPerSecond: fdatasync, pgbenchTps: tps, notes };
 };

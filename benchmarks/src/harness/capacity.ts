@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repetitions, round, spread, type Spread } from '../stats.ts';
-import { slopeOf, type Slope } from '../evidence.ts';
+import { bootstrapCi, slopeCell, slopeOf, type Slope } from '../evidence.ts';
 import { openLoopStep } from './driver.ts';
 import { interleave } from './modes.ts';
 import { checkHappy } from './pooled.ts';
@@ -216,7 +216,7 @@ export const capacitySuite = async (ctx: SuiteContext, o: CapacityOptions): Prom
     runs.get(mode.name)!.push(result);
     ctx.say(
       `capacity ${mode.name.padEnd(22)} run ${repetition}/${o.repeats}: ${result.capacity}/s (probes ${run.map((p) => `${p.rate}${p.sustained ? '✓' : '✗'}`).join(' ')})` +
-        (result.marginalMsPerSaga ? `; marginal CPU ${sumParts(result.marginalMsPerSaga)} ms per saga` : ''),
+        `; the system's CPU per additional saga ${result.slopes ? slopeCell(result.slopes.system) : '—'} ms`,
     );
   }
   return ctx.modes.map((m) => summariseCapacity(m.name, runs.get(m.name)!));
@@ -259,6 +259,15 @@ export const disagreeing = (runs: Pick<CapacityRun, 'probes'>[]) => {
   const failed = new Set(runs.flatMap((r) => r.probes.filter((p) => !p.sustained).map((p) => p.rate)));
   return [...passed].filter((r) => failed.has(r)).sort((a, b) => a - b);
 };
+
+/** Searches a capacity CI needs: with fewer, a bootstrap over them is only their range. */
+export const CAPACITY_CI_MIN_SEARCHES = 3;
+/**
+ * The 95 % bootstrap CI of the median capacity over a mode's searches (seeded, so re-derivable
+ * from the stored probes), or null with fewer than `CAPACITY_CI_MIN_SEARCHES` searches.
+ */
+export const capacityCi = (caps: number[]): [number, number] | null =>
+  caps.length < CAPACITY_CI_MIN_SEARCHES ? null : bootstrapCi(caps, (xs) => spread(xs).median, 4242);
 
 /** A search whose results contradict each other: a rate failed below one that was sustained. */
 export const nonMonotonic = (probes: Pick<CapacityProbe, 'rate' | 'sustained'>[]) =>

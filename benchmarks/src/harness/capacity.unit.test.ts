@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { spread } from '../stats.ts';
+import { sections, type Results } from './report.ts';
 import {
   boundaryOf,
+  capacityCi,
   capacityRun,
+  summariseCapacity,
   disagreeing,
   marginal,
   nextRate,
@@ -121,5 +124,43 @@ describe('capacity that survives noise', () => {
     expect(fit.system.ok && fit.system.slope).toBeCloseTo(7, 5);
     expect(fit.parts.harness!.ok && fit.parts.harness!.slope).toBeCloseTo(100, 5);
     expect(slopes([5, 10].map(probe)).system).toEqual({ ok: false, why: '2 rate(s), 4 needed' });
+  });
+
+  it('gives a capacity a bootstrap CI over three or more searches, none over fewer, and prints it beside the calibrated ratios', () => {
+    expect(capacityCi([38])).toBeNull();
+    expect(capacityCi([38, 40])).toBeNull();
+    const ci = capacityCi([35, 38, 40])!;
+    expect(ci[0]).toBeGreaterThanOrEqual(35);
+    expect(ci[1]).toBeLessThanOrEqual(40);
+    expect(ci[0]).toBeLessThan(ci[1]);
+    expect(capacityCi([35, 38, 40])).toEqual(ci); // seeded: the same searches, the same interval
+
+    const cpu = (rate: number) => ({ coordinator: 5 * rate, services: 10 * rate, harness: rate });
+    const probeOf = (rate: number, sustained: boolean) => ({
+      rate,
+      sagas: rate * 10,
+      p50: 20,
+      p99: sustained ? 50 : 900,
+      throughput: rate,
+      errors: 0,
+      sustained,
+      cpuMsPerSecond: cpu(rate),
+      cpuMsPerSaga: {},
+      pssMiB: {},
+    });
+    const searchOf = (rep: number, cap: number) =>
+      capacityRun(rep, [10, 20, 30, cap].map((r) => probeOf(r, true)).concat([probeOf(cap + 5, false)]));
+    const report = (capacity: Results['capacity'], machine: Results['machine']) =>
+      sections({ runId: 't', at: '', modes: [], settings: {}, machine, checks: [], capacity }).find(
+        (x) => x.name === 'capacity',
+      )!.body;
+    const three = report([summariseCapacity('custom-http', [searchOf(1, 35), searchOf(2, 40), searchOf(3, 38)])], {
+      calibration: { cpuLoopMs: 250, fdatasyncPerSecond: 10000, pgbenchTps: 4000, notes: [] },
+    });
+    // Median 38 (35–40); per 1,000 pgbench tps 38 / 4 = 9.5; × 0.25 s of CPU loop = 9.5.
+    expect(three).toContain(`| custom-http | 3 | 38 (35–40) | [${ci[0]}–${ci[1]}] | 9.5 / 9.5 |`);
+    expect(three).toContain('CPU loop 250 ms, fdatasync 10000/s, pgbench 4000 tps');
+    const one = report([summariseCapacity('custom-http', [searchOf(1, 38)])], {});
+    expect(one).toContain('| custom-http | 1 | 38 | — (1 search; needs 3) | — (no calibration in this run) |');
   });
 });

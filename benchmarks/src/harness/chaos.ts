@@ -48,6 +48,11 @@ export interface ChaosResult {
   p50DuringMs: number | null;
   p99DuringMs: number | null;
   p99AfterMs: number | null;
+  /** Sagas the figures during and after rest on, and their largest (absent from runs before issue 42). */
+  nDuring?: number;
+  nAfter?: number;
+  maxDuringMs?: number | null;
+  maxAfterMs?: number | null;
   /** Share of the machine's CPU (all cores) that was busy while the faults ran: near 1 = saturated, the backlog grows. */
   cpuBusyDuring: number | null;
   coordinatorKills: number;
@@ -278,6 +283,10 @@ export const chaosSuite = async (ctx: SuiteContext, o: ChaosOptions): Promise<Ch
       p50DuringMs: ms(during.p50),
       p99DuringMs: ms(during.p99),
       p99AfterMs: ms(after.p99),
+      nDuring: during.count,
+      nAfter: after.count,
+      maxDuringMs: ms(during.max),
+      maxAfterMs: ms(after.max),
       cpuBusyDuring: r.cpuBusyDuring,
       coordinatorKills: r.kills,
       restartP50Seconds: r.restarts.length ? round(percentiles(r.restarts).p50!) : null,

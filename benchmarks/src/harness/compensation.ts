@@ -73,12 +73,12 @@ export const compensationSuite = async (ctx: SuiteContext, rate: number, repeats
     ).length;
     const byKind = (Object.keys(ORDER_OF) as OrderKind[]).map((kind) => {
       const p = percentiles(a.samples.filter((x) => a.kinds.get(x.id) === kind).map((x) => x.ms));
-      return { kind, count: p.count, p50: round(p.p50!), p99: round(p.p99!) };
+      return { kind, count: p.count, p50: round(p.p50!), p99: round(p.p99!), max: round(p.max) };
     });
     const ok = released >= expected && wrongOutcome === 0;
     const happy = repetitions(a.happyP50s);
     ctx.say(
-      `compensation ${mode.name.padEnd(20)} ${rate}/s: ${byKind.map((k) => `${k.kind} p50 ${k.p50} / p99 ${k.p99} ms`).join(', ')}; compensations ${released}/${expected}; wrong outcome ${wrongOutcome}${repeats > 1 ? `; approved p50 per slice ${a.happyP50s.join(', ')}` : ''}${ok ? '' : '  ← FAILED'}`,
+      `compensation ${mode.name.padEnd(20)} ${rate}/s: ${byKind.map((k) => `${k.kind} p50 ${k.p50} / max ${k.max} of ${k.count} ms`).join(', ')}; compensations ${released}/${expected}; wrong outcome ${wrongOutcome}${repeats > 1 ? `; approved p50 per slice ${a.happyP50s.join(', ')}` : ''}${ok ? '' : '  ← FAILED'}`,
     );
     // The step of the first slice stands for the settings (rate, count); every slice's samples pooled.
     const step = {

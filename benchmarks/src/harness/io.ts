@@ -3,8 +3,8 @@ import pg from 'pg';
 
 /**
  * IO beside CPU (issue 42): an engine that checkpoints every step pays in fsyncs and bytes, not
- * only in CPU. Sampled before and after a step: PostgreSQL's WAL (`pg_stat_wal`: bytes, writes and
- * syncs, the whole server) and the bytes each server process caused to be written to storage
+ * only in CPU. Sampled before and after a step: PostgreSQL's WAL (bytes from the WAL position,
+ * writes and syncs from `pg_stat_wal`; the whole server) and the bytes each server process caused to be written to storage
  * (`/proc/<pid>/io` `write_bytes`: Kafka, Restate, Temporal's stores).
  */
 export interface IoSample {
@@ -30,7 +30,9 @@ export const ioSample = async (postgresUrl: string, parts: Record<string, number
   await client.connect();
   try {
     const { rows } = await client.query<{ b: string; w: string; s: string }>(
-      'SELECT wal_bytes::text AS b, wal_write::text AS w, wal_sync::text AS s FROM pg_stat_wal',
+      // Bytes from the WAL position itself (exact, at once); writes and syncs from pg_stat_wal, which
+      // a backend adds to when it goes idle (within about a second: PostgreSQL's PGSTAT_MIN_INTERVAL).
+      "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint::text AS b, wal_write::text AS w, wal_sync::text AS s FROM pg_stat_wal",
     );
     return {
       walBytes: Number(rows[0]!.b),

@@ -50,6 +50,20 @@ export const interleave = <M>(modes: M[], repeats: number, seed?: number) => {
 };
 
 /**
+ * The latency suite's order: per repetition, the rates in a seeded random order, and at each rate
+ * the modes in a seeded random order — so neither a mode nor a rate always comes first, warm or
+ * right after the same neighbour. Without a seed: rates up in order, modes as given.
+ */
+export const latencyPlan = <M>(modes: M[], rates: number[], repeats: number, seed?: number) =>
+  interleave(rates, repeats, seed).flatMap(({ rep, mode: rate }, i) =>
+    interleave(modes, 1, seed === undefined ? undefined : seed + 7919 * (i + 1)).map(({ mode }) => ({
+      rep,
+      rate,
+      mode,
+    })),
+  );
+
+/**
  * The settings of a mode's extra coordinator instance `i` (0: the default ones): its own HTTP port
  * and instance id, and its own port for every other listener its driver names (`instancePorts`),
  * the same again when that instance is restarted (Restate resumes its invocations there).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interleave, MODES, modeEnv, pickModes } from './modes.ts';
+import { interleave, latencyPlan, MODES, modeEnv, pickModes } from './modes.ts';
 
 describe('benchmark modes', () => {
   it('every mode by default, a named subset in the given order', () => {
@@ -52,6 +52,34 @@ describe('benchmark modes', () => {
     expect(order(42)).toEqual(order(42));
     expect(new Set(reps(42).map((r) => r.join(''))).size).toBeGreaterThan(1);
     expect(order(42)).not.toEqual(order(43));
+  });
+
+  it("latency's plan: per repetition every rate once and at each rate every mode once, rates and modes both shuffled by the seed", () => {
+    const modes = ['a', 'b', 'c'];
+    const rates = [5, 10, 25, 50];
+    const plan = (seed?: number) => latencyPlan(modes, rates, 6, seed);
+    const p = plan(7);
+    expect(p).toHaveLength(6 * 4 * 3);
+    for (let rep = 1; rep <= 6; rep++)
+      for (const rate of rates)
+        expect(
+          p
+            .filter((x) => x.rep === rep && x.rate === rate)
+            .map((x) => x.mode)
+            .sort(),
+        ).toEqual(modes);
+    const rateOrders = new Set(
+      [1, 2, 3, 4, 5, 6].map((rep) => [...new Set(p.filter((x) => x.rep === rep).map((x) => x.rate))].join(',')),
+    );
+    expect(rateOrders.size).toBeGreaterThan(1);
+    const firstModes = new Set(rates.map((rate) => p.find((x) => x.rate === rate)!.mode));
+    expect(firstModes.size).toBeGreaterThan(1);
+    expect(plan(7)).toEqual(p);
+    expect(plan(8)).not.toEqual(p);
+    // No seed: rates up, modes as given.
+    expect(latencyPlan(modes, rates, 1).map((x) => `${x.rate}${x.mode}`)).toEqual(
+      rates.flatMap((r) => modes.map((m) => `${r}${m}`)),
+    );
   });
 
   it('gives each Temporal mode its own task queue, activity kind and server', () => {

@@ -52,6 +52,10 @@ export interface RecoveryResult {
    */
   normalAfterSeconds: number | null;
   p99BeforeMs: number | null;
+  /** Sagas the figures before and after rest on, and the largest before (absent from runs before issue 42). */
+  nBefore?: number;
+  nAfter?: number;
+  maxBeforeMs?: number | null;
   /** p99 of the sagas started in the minute after the fault (the load lasts as long as the run's settings). */
   p99AfterMs: number | null;
   maxAfterMs: number | null;
@@ -196,6 +200,9 @@ export const recoverySuite = async (
           ? round(Math.max(0, lastInFlight - injected.backAt) / 1000)
           : null,
         p99BeforeMs: ms(before.p99),
+        nBefore: before.count,
+        maxBeforeMs: ms(before.max),
+        nAfter: after.count,
         p99AfterMs: ms(after.p99),
         maxAfterMs: ms(after.max),
         crashed,

@@ -1,6 +1,7 @@
 import type { StepResult } from './driver.ts';
 import { floorOf } from './floors.ts';
 import { spread, type Spread } from '../stats.ts';
+import { P99_MIN_N } from '../evidence.ts';
 import type { Usage } from './usage.ts';
 import type { Results } from './report.ts';
 
@@ -83,6 +84,32 @@ export const perThousandAt = (at: (Step & { usage?: Usage })[]) => {
     processes: Math.max(...at.map((st) => PARTS.reduce((a, k) => a + (st.usage?.[k]?.processes ?? 0), 0))),
   };
 };
+/**
+ * A tail figure by the p99 rule (issue 42): the p99 of a sample of at least `P99_MIN_N`, else the
+ * largest value with its n — a "p99" of 100 is the second-largest value, not a percentile. Over
+ * repetitions, each one's figure, as `sp` prints them.
+ */
+export const tailOfSteps = (xs: { p99: number; max?: number; count: number }[]) => {
+  if (!xs.length) return '—';
+  const n = Math.min(...xs.map((x) => x.count));
+  if (n >= P99_MIN_N)
+    return `p99 ${cellOf(
+      xs.map((x) => x.p99),
+      0,
+    )}`;
+  const maxes = xs.map((x) => x.max);
+  if (maxes.some((m) => m === undefined)) return `— (n ${n} < ${P99_MIN_N.toLocaleString('en')})`;
+  return `max ${cellOf(maxes as number[], 0)} of ${n}${xs.length > 1 ? ' each' : ''}`;
+};
+/** One tail figure by the same rule, where the run recorded its n (older runs print their p99 and say n was not recorded). */
+export const tailOrMax = (p99: number | null, max: number | null | undefined, n: number | undefined) =>
+  p99 === null
+    ? '—'
+    : n === undefined
+      ? `${p99} (n not recorded)`
+      : n >= P99_MIN_N
+        ? `${p99}`
+        : `max ${max ?? '—'} of ${n}`;
 /** Repeated values in a cell: `median (min–max)`, or the one value as it always printed. */
 /**
  * Repetitions as `median (min–max)`, or one value when they agree to the digits shown;

@@ -1,7 +1,17 @@
 import { formatTally } from '../stats.ts';
 import { latencyByRate, mid } from './charts.ts';
 import type { RecoveryResult } from './recovery.ts';
-import { perThousand, perThousandAt, recoveryCell, section, table, type Build } from './report-cells.ts';
+import {
+  perThousand,
+  perThousandAt,
+  recoveryCell,
+  section,
+  table,
+  tailOfSteps,
+  tailOrMax,
+  type Build,
+} from './report-cells.ts';
+import { P99_MIN_N } from '../evidence.ts';
 
 /** The report's sections on faults and effort: recovery, chaos soak, complexity, and the one-table comparison. */
 
@@ -27,7 +37,7 @@ export const recoverySection: Build = (r) => {
             'down s',
             'all in-flight terminal after s',
             'normal latency after fault s',
-            'p99 minute after ms',
+            'p99 minute after ms (its max where a slice has under 1,000 sagas)',
             'crashed',
           ],
           cases.map(({ fault, mode }) => {
@@ -55,7 +65,7 @@ export const recoverySection: Build = (r) => {
                 'not in the load window',
               ),
               recoveryCell(
-                xs.map((x) => x.p99AfterMs),
+                xs.map((x) => (x.nAfter !== undefined && x.nAfter < P99_MIN_N ? (x.maxAfterMs ?? null) : x.p99AfterMs)),
                 '—',
               ),
               xs.flatMap((x) => x.crashed).join(', ') || '—',
@@ -77,7 +87,7 @@ export const recoverySection: Build = (r) => {
         'down s',
         'all in-flight terminal after s',
         'normal latency after fault s',
-        'p99 before → minute after ms',
+        'p99 (max of n under 1,000) before → minute after ms',
         'max after ms',
       ],
       rec
@@ -94,7 +104,7 @@ export const recoverySection: Build = (r) => {
           x.downSeconds,
           x.recoverySeconds ?? '—',
           x.normalAfterSeconds ?? '—',
-          `${x.p99BeforeMs ?? '—'} → ${x.p99AfterMs ?? '—'}`,
+          `${tailOrMax(x.p99BeforeMs, x.maxBeforeMs, x.nBefore)} → ${tailOrMax(x.p99AfterMs, x.maxAfterMs, x.nAfter)}`,
           x.maxAfterMs ?? '—',
         ])
         .map((row, i) =>
@@ -125,8 +135,8 @@ export const chaosSection: Build = (r) => {
         'restart s p50 / max',
         'duplicates',
         'poison',
-        'p50 / p99 during ms',
-        'p99 after ms',
+        'p50 / p99 (max of n under 1,000) during ms',
+        'p99 (max of n under 1,000) after ms',
         'CPU busy during',
         'crashed',
       ],
@@ -142,8 +152,8 @@ export const chaosSection: Build = (r) => {
         `${x.restartP50Seconds ?? '—'} / ${x.restartMaxSeconds ?? '—'}`,
         x.duplicated,
         x.poison,
-        `${x.p50DuringMs ?? '—'} / ${x.p99DuringMs ?? '—'}`,
-        x.p99AfterMs ?? '—',
+        `${x.p50DuringMs ?? '—'} / ${tailOrMax(x.p99DuringMs, x.maxDuringMs, x.nDuring)}`,
+        tailOrMax(x.p99AfterMs, x.maxAfterMs, x.nAfter),
         x.cpuBusyDuring == null ? '—' : `${Math.round(x.cpuBusyDuring * 100)} %`,
         x.crashed.join(', ') || '—',
       ]),
@@ -211,7 +221,7 @@ const decisionTable: (r: Parameters<Build>[0]) => string = (r) => {
   return table(
     [
       'mode',
-      `p50 / p99 ms at ${rates[0]}/s`,
+      `p50 / tail ms at ${rates[0]}/s (p99 from ≥ 1,000 sagas, else max of n)`,
       'highest sustained',
       `CPU s per 1k sagas at ${at}/s (the highest rate every mode kept up), all parts (coordinator)`,
       `peak RSS MiB at ${at}/s: coordinator / engine server`,
@@ -227,7 +237,7 @@ const decisionTable: (r: Parameters<Build>[0]) => string = (r) => {
       const rec = (r.recovery ?? []).filter((x) => x.mode === m.mode);
       return [
         m.mode,
-        first ? `${Math.round(mid(first.p50s))} / ${Math.round(mid(first.p99s))}` : '—',
+        first ? `${Math.round(mid(first.p50s))} / ${tailOfSteps(first.steps)}` : '—',
         m.highestSustainedRate === top ? `≥ ${top}/s (the run's top rate)` : `${m.highestSustainedRate}/s`,
         u ? `${mid(u.total).toFixed(0)} (${mid(u.cpu[0] ?? [0]).toFixed(0)})` : '—',
         u ? `${u.peakRss[0] ?? '—'} / ${u.peakRss[4] ?? '—'}` : '—',

@@ -1,9 +1,8 @@
 import type { FloorSpread } from './floors.ts';
 import { latencyByRate, mid } from './charts.ts';
-import { disagreeing, HARNESS_PART, nonMonotonic, slopes, sumParts } from './capacity.ts';
 import type { ProfileResult } from './profile-suite.ts';
-import { cellOf, perThousandAt, ratio, section, sp, table, type Build } from './report-cells.ts';
-import { SLOPE_RULES, slopeCell } from '../evidence.ts';
+import { cellOf, perThousandAt, ratio, section, sp, table, tailOfSteps, type Build } from './report-cells.ts';
+import { P99_MIN_N } from '../evidence.ts';
 import { pooledLatency } from './report-latency.ts';
 export { ioSection } from './report-latency.ts';
 
@@ -17,16 +16,18 @@ export const floorsSection: Build = (r) => {
     repeated && x.repetitions
       ? `${sp(x.repetitions[p])}${p === 'p50' && x.repetitions.unsteady ? ` **${x.repetitions.apart}× apart**` : ''}`
       : x[p];
+  // A p99 only from 1,000 runs (issue 42): a floor of fewer prints its p50 alone.
+  const tail = (f.kafkaChain.runs ?? 0) >= P99_MIN_N;
   const row = (name: string, x: { p50: number; p99: number; repetitions?: FloorSpread }) => [
     name,
     cell(x, 'p50'),
-    cell(x, 'p99'),
+    ...(tail ? [cell(x, 'p99')] : []),
   ];
   return section(
     'floors',
-    `### Floors (same run, same servers; one at a time${repeated ? `; ${f.repeats} repetitions of ${f.kafkaChain.runs} each, interleaved: median (min–max)` : ''})`,
+    `### Floors (same run, same servers; one at a time${repeated ? `; ${f.repeats} repetitions of ${f.kafkaChain.runs} each, interleaved: median (min–max)` : ''}${tail ? '' : `; p50 only — ${f.kafkaChain.runs} runs per repetition are too few for a p99`})`,
     table(
-      ['floor', 'p50 ms', 'p99 ms'],
+      ['floor', 'p50 ms', ...(tail ? ['p99 ms'] : [])],
       [
         row(`Kafka chain: ${f.kafkaChain.stages} (commit + produce → consume each)`, f.kafkaChain),
         row(`HTTP chain: ${f.httpChain.stages} (commit + call + commit per http)`, f.httpChain),
@@ -56,7 +57,7 @@ export const latencySection: Build = (r) => {
   );
   return section(
     'latency',
-    `### Latency (POST /orders sent → order terminal observed), p50 / p99 ms per arrival rate${repeats > 1 ? `; ${repeats} repetitions of ${String(r.settings.stepSeconds)} s per rate, interleaved across modes: median (min–max)` : ''}`,
+    `### Latency (POST /orders sent → order terminal observed), p50 / tail ms per arrival rate (the p99 where a step has ≥ 1,000 sagas, else its maximum of n)${repeats > 1 ? `; ${repeats} repetitions of ${String(r.settings.stepSeconds)} s per rate, interleaved across modes: median (min–max)` : ''}`,
     table(
       ['mode', ...rates.map((x) => `${x}/s`), 'highest sustained', 'p50 at the lowest rate ÷ floor'],
       byMode.map(({ m, byRate }) => [
@@ -64,7 +65,7 @@ export const latencySection: Build = (r) => {
         ...rates.map((rate) => {
           const x = byRate.find((y) => y.rate === rate);
           return x
-            ? `${cellOf(x.p50s, 0)} / ${cellOf(x.p99s, 0)}${x.errors ? ` (${x.errors} err)` : ''}${x.unsteady ? ` **${x.apart}× apart**` : ''}`
+            ? `${cellOf(x.p50s, 0)} / ${tailOfSteps(x.steps)}${x.errors ? ` (${x.errors} err)` : ''}${x.unsteady ? ` **${x.apart}× apart**` : ''}`
             : '—';
         }),
         `${m.highestSustainedRate}/s`,
@@ -83,12 +84,23 @@ export const fixedSection: Build = (r) => {
     'fixed',
     `### Fixed run: ${r.fixed[0]!.step.count} happy-path sagas at ${r.fixed[0]!.step.rate}/s`,
     table(
-      ['mode', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'completed/s', 'not terminal', 'errors'],
+      [
+        'mode',
+        'n',
+        'p50 ms',
+        'p90 ms',
+        'p99 ms (from ≥ 1,000 sagas)',
+        'max ms',
+        'completed/s',
+        'not terminal',
+        'errors',
+      ],
       r.fixed.map((f) => [
         f.mode,
+        f.step.count,
         Math.round(f.step.p50),
         Math.round(f.step.p90),
-        Math.round(f.step.p99),
+        f.step.count >= P99_MIN_N ? Math.round(f.step.p99) : '—',
         Math.round(f.step.max),
         f.step.throughput,
         f.step.notTerminal,
@@ -104,7 +116,7 @@ export const compensationSection: Build = (r) => {
   const unsteady = r.compensation.filter((c) => c.unsteady);
   return section(
     'compensation',
-    `### Compensation (~20 % payment declines, ~10 % out of stock): p50 / p99 ms per outcome${sliced ? `, ${r.compensation[0]!.happyP50!.n} slices per mode interleaved, pooled` : ''}`,
+    `### Compensation (~20 % payment declines, ~10 % out of stock): p50 / tail ms per outcome (the p99 from ≥ 1,000 sagas, else the maximum of n)${sliced ? `, ${r.compensation[0]!.happyP50!.n} slices per mode interleaved, pooled` : ''}`,
     table(
       [
         'mode',
@@ -119,7 +131,7 @@ export const compensationSection: Build = (r) => {
       r.compensation.map((c) => {
         const k = (kind: string) => {
           const x = c.byKind.find((b) => b.kind === kind);
-          return x && x.count ? `${Math.round(x.p50)} / ${Math.round(x.p99)} (n=${x.count})` : '—';
+          return x && x.count ? `${Math.round(x.p50)} / ${tailOfSteps([x])} (n=${x.count})` : '—';
         };
         const slices = c.happyP50
           ? `${Math.round(c.happyP50.median)} (${Math.round(c.happyP50.min)}–${Math.round(c.happyP50.max)})${c.unsteady ? ` **${c.slicesApart}× apart**` : ''}`
@@ -189,88 +201,6 @@ export const resourcesSection: Build = (r) => {
         u.peakRss.map((x) => x ?? '—').join(' / '),
         u.processes,
       ]),
-    ),
-  );
-};
-
-export const capacitySection: Build = (r) => {
-  if (!r.capacity?.length) return undefined;
-  const c = r.capacity;
-  const pss = [...new Set(c.flatMap((x) => Object.keys(x.pssMiB)))];
-  // Slopes from every search's stored probes (runs before issue 42 too): a figure only where it holds.
-  const fits = (x: (typeof c)[number]) => x.runs.map((run) => run.slopes ?? slopes(run.probes));
-  const parts = [...new Set(c.flatMap((x) => fits(x).flatMap((f) => Object.keys(f.parts))))].filter(
-    (k) => k !== HARNESS_PART,
-  );
-  const boundary = (x: (typeof c)[number]) =>
-    x.runs.some((run) => run.boundary)
-      ? x.runs.map((run) => (run.boundary ? `${run.boundary.passed}/${run.boundary.of}` : '—')).join(', ')
-      : 'not confirmed';
-  const monotonic = (x: (typeof c)[number]) => {
-    const bad = x.runs.filter((run) => run.nonMonotonic ?? nonMonotonic(run.probes)).length;
-    const both = disagreeing(x.runs);
-    return (
-      [
-        bad ? `**${bad} of ${x.runs.length} searches not monotonic**` : '',
-        both.length ? `**passed and failed: ${both.map((b) => `${b}/s`).join(', ')}**` : '',
-      ]
-        .filter(Boolean)
-        .join('; ') || 'yes'
-    );
-  };
-  return section(
-    'capacity',
-    `### Capacity by search: highest rate with p99 ≤ ${(r.settings.capacity as { p99LimitMs?: number } | undefined)?.p99LimitMs ?? 250} ms, no errors and ≥ 95 % of the offered rate completed (median (min–max) of the searches), the boundary confirmed by longer probes where the run did (passed/probes; it holds when most pass). CPU per additional saga: per search, the least-squares slope of the system's CPU per second (every part but the harness) against the rate over its sustained probes, with its 95 % CI and R² — "—" with the reason where it rests on fewer than ${SLOPE_RULES.minRates} rates, spans less than ${SLOPE_RULES.minSpan}×, is not above 0, its CI includes 0 or R² < ${SLOPE_RULES.minR2}`,
-    table(
-      [
-        'mode',
-        'searches',
-        'highest sustained /s',
-        'boundary confirmed',
-        'monotonic',
-        'rests on sagas',
-        'system CPU ms per saga, per search',
-        'harness CPU ms per saga, per search',
-        'PSS MiB at capacity',
-        'spread > 2×',
-      ],
-      c.map((x) => [
-        x.mode,
-        x.capacity.n,
-        sp(x.capacity),
-        boundary(x),
-        monotonic(x),
-        x.sagas,
-        fits(x)
-          .map((f) => slopeCell(f.system))
-          .join('; '),
-        fits(x)
-          .map((f) => (f.parts[HARNESS_PART] ? slopeCell(f.parts[HARNESS_PART]) : '—'))
-          .join('; '),
-        pss.length ? `${sumParts(x.pssMiB)} (${pss.map((k) => `${k} ${x.pssMiB[k] ?? 0}`).join(', ')})` : '—',
-        x.noisy ? 'yes' : 'no',
-      ]),
-    ),
-    table(
-      ['mode', 'search', ...parts.map((k) => `${k} CPU ms per saga`)],
-      c.flatMap((x) =>
-        fits(x).map((f, i) => [x.mode, i + 1, ...parts.map((k) => (f.parts[k] ? slopeCell(f.parts[k]) : '—'))]),
-      ),
-    ),
-    table(
-      ['mode', 'run', 'probes (rate: p99 ms, completed/s, ✓ sustained; c: a confirmation probe)'],
-      c.flatMap((x) =>
-        x.runs.map((run) => [
-          x.mode,
-          run.repetition,
-          run.probes
-            .map(
-              (p) =>
-                `${p.rate}${p.confirm ? 'c' : ''}: ${Math.round(p.p99)} ms, ${p.throughput}/s ${p.sustained ? '✓' : '✗'}`,
-            )
-            .join('; '),
-        ]),
-      ),
     ),
   );
 };

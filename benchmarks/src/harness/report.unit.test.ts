@@ -101,7 +101,7 @@ describe('report: repetitions', () => {
     const latency = body(r, 'latency')!;
     expect(latency.title).toContain('3 repetitions of 10 s per rate, interleaved across modes: median (min–max)');
     expect(latency.body).toContain(
-      '| custom-http | 42 (40–44) / 92 (90–95) | 52 (50–200) / 110 (100–400) **4× apart** | 10/s |',
+      '| custom-http | 42 (40–44) / max 92 (90–95) of 50 each | 52 (50–200) / max 110 (100–400) of 100 each **4× apart** | 10/s |',
     );
     expect(latency.body).toContain('**Unsteady:** custom-http at 10/s (p50 4× apart)');
     // CPU per 1,000 sagas at 5/s: 1, 2 and 4 s over 50 sagas each → 20, 40, 80; the highest RSS of the three.
@@ -109,6 +109,40 @@ describe('report: repetitions', () => {
     expect(resources.body).toContain(
       '| custom-http | 5/s | 150 | 40.0 (20.0–80.0) | — | — | — | — | 40.0 (20.0–80.0) | 104 / — / — / — / — | 1 |',
     );
+  });
+
+  it('prints a p99 only from 1,000 sagas or more, else the maximum with its n — in latency, compensation, recovery and chaos', () => {
+    const big = { ...step(200, 40, 90), count: 2000, max: 300 };
+    const small = { ...step(5, 40, 90), count: 50, max: 120 };
+    const r = base({
+      latency: [{ mode: 'custom-http', highestSustainedRate: 200, steps: [small, big] }],
+      compensation: [
+        {
+          mode: 'custom-http',
+          step: small,
+          byKind: [
+            { kind: 'happy', count: 105, p50: 28.8, p99: 52.6, max: 61 },
+            { kind: 'declined', count: 30, p50: 32.2, p99: 53.1 },
+          ],
+          expectedCompensations: 30,
+          compensations: 30,
+          wrongOutcome: 0,
+          ok: true,
+        },
+      ],
+      recovery: [
+        recovery('coordinator-kill', 'custom-http', 1, { nBefore: 50, maxBeforeMs: 95, nAfter: 1200, p99AfterMs: 900 }),
+        recovery('payment-kill', 'custom-http', 1),
+      ],
+    });
+    expect(body(r, 'latency')!.body).toContain('| custom-http | 40 / max 120 of 50 | 40 / p99 90 |');
+    // A kind whose run stored no maximum (before issue 42) prints no tail at all.
+    const comp = body(r, 'compensation')!.body;
+    expect(comp).toContain('29 / max 61 of 105 (n=105)');
+    expect(comp).toContain('32 / — (n 30 < 1,000) (n=30)');
+    const rec = body(r, 'recovery')!.body;
+    expect(rec).toContain('| max 95 of 50 → 900 |');
+    expect(rec).toContain('| 80 (n not recorded) → 900 (n not recorded) |');
   });
 
   it('prints a run without repetitions as it always did: one value per cell, no spread, no flag', () => {
@@ -123,7 +157,7 @@ describe('report: repetitions', () => {
     });
     const latency = body(r, 'latency')!;
     expect(latency.title).not.toContain('repetitions');
-    expect(latency.body).toContain('| custom-http | 40 / 91 | 50 / 100 | 10/s |');
+    expect(latency.body).toContain('| custom-http | 40 / max 91 of 50 | 50 / max 100 of 100 | 10/s |');
     expect(body(r, 'resources')!.body).toContain(
       '| custom-http | 5/s | 50 | 20.0 | — | — | — | — | 20.0 | 101 / — / — / — / — | 1 |',
     );
@@ -175,7 +209,20 @@ describe('report: repetitions', () => {
     };
     const out = body(base({ floors }), 'floors')!;
     expect(out.title).toContain('3 repetitions of 100 each, interleaved: median (min–max)');
-    expect(out.body).toContain('| 21 (20–22) | 100 |');
-    expect(out.body).toContain('| 11 (10–30) **3× apart** | 100 |');
+    // 100 runs per repetition: no p99 (issue 42's rule), the p50 alone.
+    expect(out.title).toContain('p50 only — 100 runs per repetition are too few for a p99');
+    expect(out.body).toMatch(/\| 21 \(20–22\) \|$/m);
+    expect(out.body).toMatch(/\| 11 \(10–30\) \*\*3× apart\*\* \|$/m);
+    const big = body(
+      base({
+        floors: {
+          ...floors,
+          kafkaChain: { ...floors.kafkaChain, runs: 1000 },
+          httpChain: { ...floors.httpChain, runs: 1000 },
+        },
+      }),
+      'floors',
+    )!;
+    expect(big.body).toContain('| 21 (20–22) | 100 |');
   });
 });

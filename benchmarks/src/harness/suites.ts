@@ -3,7 +3,7 @@ import autocannon from 'autocannon';
 import { check, describeViolations, type Violation } from './checker.ts';
 import { openLoopStep, type StepResult } from './driver.ts';
 import { checkHappy, poolRate, type Checked } from './pooled.ts';
-import { interleave, type Mode } from './modes.ts';
+import { latencyPlan, type Mode } from './modes.ts';
 import { withTimeout } from '@saga/stack';
 import { startMeter, type Usage } from './usage.ts';
 import type { BenchWorkbench } from './workbench.ts';
@@ -173,10 +173,10 @@ export const sustained = (
 export type LatencyStep = StepResult & Checked & { usage: Usage; io: IoPerSaga; repetition: number };
 
 /**
- * Latency / throughput: every mode at each rate, `repeats` times, interleaved across modes
- * (A B C, A B C, … at one rate, then the next rate), fixed duration each. A rate is sustained
- * by a mode when most of its repetitions kept p99 within the limit with every order terminal and
- * no error; a mode that does not sustain a rate sits out the higher ones.
+ * Latency / throughput: every mode at each rate, `repeats` times, in `latencyPlan`'s seeded order
+ * (rates and modes shuffled per repetition), fixed duration each. A rate is sustained by a mode
+ * when most of its repetitions kept p99 within the limit with every order terminal and no error;
+ * a mode that has not sustained a rate sits out the higher ones from then on.
  */
 export const latencySuite = async (ctx: SuiteContext, rates: number[], repeats = 1) => {
   const steps = new Map<string, LatencyStep[]>(ctx.modes.map((m) => [m.name, []]));
@@ -185,23 +185,23 @@ export const latencySuite = async (ctx: SuiteContext, rates: number[], repeats =
     const at = atRate(mode, rate);
     return at.length > 0 && at.filter((s) => sustained(s, ctx.p99LimitMs)).length * 2 > at.length;
   };
-  const dropped = new Set<string>();
-  // Rates go up in order (a mode that does not sustain one sits out the higher ones); the modes'
-  // order is seeded-random per repetition.
-  for (const [ri, rate] of rates.entries()) {
-    const running = ctx.modes.filter((m) => !dropped.has(m.name));
-    const count = Math.max(1, Math.round(rate * ctx.stepSeconds), Math.ceil(ctx.latencySamples / repeats));
-    for (const { rep, mode } of interleave(running, repeats, ctx.seed + ri)) {
-      const label = `latency ${mode.name} @ ${rate}/s${repeats > 1 ? ` (${rep}/${repeats})` : ''}`;
-      const r = await happyStep(ctx, mode, rate, count, label);
-      steps.get(mode.name)!.push({ ...r, repetition: rep });
-      ctx.say(
-        `${label.padEnd(42)}: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.throughput}/s, errors ${r.errors + r.notTerminal}` +
-          `${r.wrongOutcome ? `, ${r.wrongOutcome} wrong outcome` : ''}, harness delay p99 ${r.harnessDelayP99Ms ?? '—'} ms` +
-          `${sustained(r, ctx.p99LimitMs) ? '' : '  ← not sustained'}`,
-      );
+  // A mode sits out a rate above one it has not sustained (most of that rate's steps so far failed).
+  const failedBelow = (mode: Mode, rate: number) =>
+    rates.some((r) => r < rate && atRate(mode, r).length > 0 && !sustainedAt(mode, r));
+  for (const { rep, rate, mode } of latencyPlan(ctx.modes, rates, repeats, ctx.seed)) {
+    const label = `latency ${mode.name} @ ${rate}/s${repeats > 1 ? ` (${rep}/${repeats})` : ''}`;
+    if (failedBelow(mode, rate)) {
+      ctx.say(`${label.padEnd(42)}: sits out (a lower rate was not sustained)`);
+      continue;
     }
-    for (const mode of running) if (!sustainedAt(mode, rate)) dropped.add(mode.name);
+    const count = Math.max(1, Math.round(rate * ctx.stepSeconds), Math.ceil(ctx.latencySamples / repeats));
+    const r = await happyStep(ctx, mode, rate, count, label);
+    steps.get(mode.name)!.push({ ...r, repetition: rep });
+    ctx.say(
+      `${label.padEnd(42)}: p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.throughput}/s, errors ${r.errors + r.notTerminal}` +
+        `${r.wrongOutcome ? `, ${r.wrongOutcome} wrong outcome` : ''}, harness delay p99 ${r.harnessDelayP99Ms ?? '—'} ms` +
+        `${sustained(r, ctx.p99LimitMs) ? '' : '  ← not sustained'}`,
+    );
   }
   return ctx.modes.map((m, i) => {
     const ok = rates.filter((rate) => sustainedAt(m, rate));
