@@ -10,6 +10,7 @@
 import type { Results } from './harness/report.ts';
 import { spread } from './stats.ts';
 import { p50Cell, slopeCell, tailCell, type Estimate } from './evidence.ts';
+import { capacityCi, pooledSlopes } from './harness/capacity.ts';
 
 type Run = Results;
 
@@ -105,12 +106,18 @@ export const FIGURES: Record<string, { says: string; of: (r: Run, arg?: string) 
     of: (r, mode) => String(ofMode(r.capacity, mode, 'capacity', r)[0]!.capacity.median),
   },
   'cpu-slope': {
-    says: "the system's CPU ms per extra saga of a mode's first capacity search, with its CI and R², or why none (`cpu-slope:<mode>`)",
+    says: "the system's CPU ms per extra saga of a mode, fitted over the sustained probes of all its capacity searches, with its CI and R², or why none (`cpu-slope:<mode>`)",
     of: (r, mode) => {
-      const run = ofMode(r.capacity, mode, 'capacity', r)[0]!.runs[0]!;
-      const s = run.slopes?.system;
-      if (!s) throw new Error(`run ${r.runId}: mode ${String(mode)} has no CPU slope (a run before issue 42)`);
-      return slopeCell(s);
+      // Fitted anew from the stored probes, so runs before issue 42 have one too.
+      return slopeCell(pooledSlopes(ofMode(r.capacity, mode, 'capacity', r)[0]!.runs).system);
+    },
+  },
+  'capacity-ci': {
+    says: "the 95 % bootstrap CI of a mode's median capacity over its searches, or why none (`capacity-ci:<mode>`)",
+    of: (r, mode) => {
+      const caps = ofMode(r.capacity, mode, 'capacity', r)[0]!.runs.map((run) => run.capacity);
+      const ci = capacityCi(caps);
+      return ci ? `[${ci[0]}–${ci[1]}]` : `(no CI: ${caps.length} search${caps.length === 1 ? '' : 'es'})`;
     },
   },
   'capacity-spread': {

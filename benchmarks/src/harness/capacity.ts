@@ -244,6 +244,9 @@ export const slopes = (probes: Pick<CapacityProbe, 'rate' | 'cpuMsPerSecond' | '
   };
 };
 
+/** The slopes over the sustained probes of every search together (more rates, a tighter CI than one search's). */
+export const pooledSlopes = (runs: Pick<CapacityRun, 'probes'>[]) => slopes(runs.flatMap((run) => run.probes));
+
 /** Rates to probe below the boundary so that the CPU slope can rest on ≥ 4 rates spanning ≥ 3×: a quarter, a half and three quarters of it. */
 export const slopeRates = (probes: Pick<CapacityProbe, 'rate' | 'sustained'>[]) => {
   const b = Math.max(0, ...probes.filter((p) => p.sustained).map((p) => p.rate));

@@ -43,6 +43,12 @@ export const program = new Command('bench')
     'seed of the random order of the modes in each repetition (default: from the clock; printed and stored)',
     Number,
   )
+  .option(
+    '--harness-nice <n>',
+    "the harness's own scheduling priority, -20 to 0 (0: the system's; below 0 needs root or CAP_SYS_NICE); what it got is stored",
+    Number,
+    -5,
+  )
   .option('--no-calibrate', "skip the machine's calibration (CPU loop, fdatasync rate, pgbench) at the start")
   .option(
     '--latency-repeats <n>',
@@ -124,6 +130,7 @@ export const program = new Command('bench')
 export type BenchOptions = {
   latencySamples: number;
   seed?: number;
+  harnessNice: number;
   calibrate: boolean;
   capacitySeconds: number;
   capacityRepeats: number;
@@ -177,6 +184,8 @@ export const parseBenchArgs = () => {
   ] as const) {
     if (!Number.isInteger(v) || v < 1) program.error(`${flag}: expected a whole number ≥ 1, e.g. 3`);
   }
+  if (!Number.isInteger(opts.harnessNice) || opts.harnessNice < -20 || opts.harnessNice > 0)
+    program.error('--harness-nice: expected a whole number from -20 to 0, e.g. -5 (0: no higher than the system)');
   if (!Number.isInteger(opts.spread) || opts.spread < 1 || opts.spread > 10_000)
     program.error('--spread: expected a whole number from 1 to 10000, e.g. 64');
   const chosenModes = (() => {

@@ -30,6 +30,7 @@ describe('benchmark harness smoke', () => {
     const cases: Array<[string[], RegExp]> = [
       [['nonsense'], /unknown suite nonsense/],
       [['smoke', '--spread', '0'], /--spread: expected a whole number/],
+      [['smoke', '--harness-nice', '3'], /--harness-nice: expected a whole number from -20 to 0/],
       [['smoke', '--no-such-option'], /unknown option '--no-such-option'/],
     ];
     for (const [args, error] of cases) {

@@ -5,6 +5,7 @@ import {
   disagreeing,
   HARNESS_PART,
   nonMonotonic,
+  pooledSlopes,
   slopes,
   sumParts,
 } from './capacity.ts';
@@ -65,6 +66,7 @@ export const capacitySection: Build = (r) => {
         'monotonic',
         'rests on sagas',
         'system CPU ms per saga, per search',
+        'the same, all searches pooled',
         'harness CPU ms per saga, per search',
         'PSS MiB at capacity',
         'spread > 2×',
@@ -81,6 +83,7 @@ export const capacitySection: Build = (r) => {
         fits(x)
           .map((f) => slopeCell(f.system))
           .join('; '),
+        slopeCell(pooledSlopes(x.runs).system),
         fits(x)
           .map((f) => (f.parts[HARNESS_PART] ? slopeCell(f.parts[HARNESS_PART]) : '—'))
           .join('; '),

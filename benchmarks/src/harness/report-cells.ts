@@ -98,18 +98,26 @@ export const tailOfSteps = (xs: { p99: number; max?: number; count: number }[]) 
       0,
     )}`;
   const maxes = xs.map((x) => x.max);
-  if (maxes.some((m) => m === undefined)) return `— (n ${n} < ${P99_MIN_N.toLocaleString('en')})`;
+  if (maxes.some((m) => m === undefined)) return '—'; // a run before issue 42 kept no maximum
   return `max ${cellOf(maxes as number[], 0)} of ${n}${xs.length > 1 ? ' each' : ''}`;
 };
-/** One tail figure by the same rule, where the run recorded its n (older runs print their p99 and say n was not recorded). */
-export const tailOrMax = (p99: number | null, max: number | null | undefined, n: number | undefined) =>
-  p99 === null
-    ? '—'
-    : n === undefined
-      ? `${p99} (n not recorded)`
-      : n >= P99_MIN_N
-        ? `${p99}`
-        : `max ${max ?? '—'} of ${n}`;
+/**
+ * One tail figure by the same rule. Runs before issue 42 did not record its n: when the slice's
+ * sagas (`bound`) are under 1,000 so is n, and the cell gives the largest where the run kept it.
+ */
+export const tailOrMax = (
+  p99: number | null,
+  max: number | null | undefined,
+  n: number | undefined,
+  bound?: number,
+) => {
+  if (p99 === null) return '—';
+  if (n === undefined) {
+    if (bound === undefined || bound >= P99_MIN_N) return `${p99} (n not recorded)`;
+    return max == null ? `— (under ${P99_MIN_N.toLocaleString('en')} sagas)` : `max ${max} of ≤ ${bound}`;
+  }
+  return n >= P99_MIN_N ? `${p99}` : `max ${max ?? '—'} of ${n}`;
+};
 /** Repeated values in a cell: `median (min–max)`, or the one value as it always printed. */
 /**
  * Repetitions as `median (min–max)`, or one value when they agree to the digits shown;

@@ -65,7 +65,8 @@ export const recoverySection: Build = (r) => {
                 'not in the load window',
               ),
               recoveryCell(
-                xs.map((x) => (x.nAfter !== undefined && x.nAfter < P99_MIN_N ? (x.maxAfterMs ?? null) : x.p99AfterMs)),
+                // Fewer than 1,000 sagas (the slice's n, or all it accepted where n was not recorded): the largest.
+                xs.map((x) => ((x.nAfter ?? x.accepted) < P99_MIN_N ? (x.maxAfterMs ?? null) : x.p99AfterMs)),
                 '—',
               ),
               xs.flatMap((x) => x.crashed).join(', ') || '—',
@@ -104,7 +105,7 @@ export const recoverySection: Build = (r) => {
           x.downSeconds,
           x.recoverySeconds ?? '—',
           x.normalAfterSeconds ?? '—',
-          `${tailOrMax(x.p99BeforeMs, x.maxBeforeMs, x.nBefore)} → ${tailOrMax(x.p99AfterMs, x.maxAfterMs, x.nAfter)}`,
+          `${tailOrMax(x.p99BeforeMs, x.maxBeforeMs, x.nBefore, x.accepted)} → ${tailOrMax(x.p99AfterMs, x.maxAfterMs, x.nAfter, x.accepted)}`,
           x.maxAfterMs ?? '—',
         ])
         .map((row, i) =>
@@ -152,8 +153,8 @@ export const chaosSection: Build = (r) => {
         `${x.restartP50Seconds ?? '—'} / ${x.restartMaxSeconds ?? '—'}`,
         x.duplicated,
         x.poison,
-        `${x.p50DuringMs ?? '—'} / ${tailOrMax(x.p99DuringMs, x.maxDuringMs, x.nDuring)}`,
-        tailOrMax(x.p99AfterMs, x.maxAfterMs, x.nAfter),
+        `${x.p50DuringMs ?? '—'} / ${tailOrMax(x.p99DuringMs, x.maxDuringMs, x.nDuring, x.accepted)}`,
+        tailOrMax(x.p99AfterMs, x.maxAfterMs, x.nAfter, x.accepted),
         x.cpuBusyDuring == null ? '—' : `${Math.round(x.cpuBusyDuring * 100)} %`,
         x.crashed.join(', ') || '—',
       ]),

@@ -139,10 +139,12 @@ describe('report: repetitions', () => {
     // A kind whose run stored no maximum (before issue 42) prints no tail at all.
     const comp = body(r, 'compensation')!.body;
     expect(comp).toContain('29 / max 61 of 105 (n=105)');
-    expect(comp).toContain('32 / — (n 30 < 1,000) (n=30)');
+    expect(comp).toContain('| 32 / — (n=30) |');
     const rec = body(r, 'recovery')!.body;
     expect(rec).toContain('| max 95 of 50 → 900 |');
-    expect(rec).toContain('| 80 (n not recorded) → 900 (n not recorded) |');
+    // A slice from before issue 42 (no n): 50 accepted, so n < 1,000 — its stored max after, no p99.
+    expect(rec).toContain('| — (under 1,000 sagas) → max 1000 of ≤ 50 |');
+    expect(rec).not.toContain('| 80 ');
   });
 
   it('prints a run without repetitions as it always did: one value per cell, no spread, no flag', () => {
@@ -172,7 +174,7 @@ describe('report: repetitions', () => {
     const out = body(base({ recovery: rec }), 'recovery')!;
     expect(out.title).toContain('counts summed, times as median (min–max)');
     expect(out.body).toContain(
-      '| coordinator-kill | custom-http | 3 | 150 / 0 | 1 | 0 | 2 | 0 | 5 | 2 | 6 (4–8); 1 of 3: not in the load window | 900 | — |',
+      '| coordinator-kill | custom-http | 3 | 150 / 0 | 1 | 0 | 2 | 0 | 5 | 2 | 6 (4–8); 1 of 3: not in the load window | 1000 | — |',
     );
     // Down times that agree to the tenth shown print once, not as "5.9 (5.9–5.9)".
     const close = body(

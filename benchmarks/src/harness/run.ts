@@ -82,12 +82,11 @@ const rates = smoke ? [5] : opts.rates;
 const stepSeconds = smoke ? 2 : opts.stepSeconds;
 /**
  * The harness (load generator, observer, meter) runs above the system it measures (ADR 0006): nice
- * HARNESS_NICE when it may (root or CAP_SYS_NICE); every process it starts is put back at 0.
+ * `--harness-nice` (−5) when it may (root or CAP_SYS_NICE); every process it starts is put back at 0.
  */
-const HARNESS_NICE = -5;
 let harnessNice = getPriority();
 try {
-  setPriority(HARNESS_NICE);
+  if (opts.harnessNice !== harnessNice) setPriority(opts.harnessNice);
   harnessNice = getPriority();
 } catch {
   // not allowed here: it runs at the system's priority, and says so in the settings
