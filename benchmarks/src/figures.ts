@@ -10,7 +10,7 @@
 import type { Results } from './harness/report.ts';
 import { spread } from './stats.ts';
 import { p50Cell, slopeCell, tailCell, type Estimate } from './evidence.ts';
-import { capacityCi, pooledSlopes } from './harness/capacity.ts';
+import { capacityCiCell, pooledSlopes } from './harness/capacity.ts';
 
 type Run = Results;
 
@@ -114,11 +114,7 @@ export const FIGURES: Record<string, { says: string; of: (r: Run, arg?: string) 
   },
   'capacity-ci': {
     says: "the 95 % bootstrap CI of a mode's median capacity over its searches, or why none (`capacity-ci:<mode>`)",
-    of: (r, mode) => {
-      const caps = ofMode(r.capacity, mode, 'capacity', r)[0]!.runs.map((run) => run.capacity);
-      const ci = capacityCi(caps);
-      return ci ? `[${ci[0]}–${ci[1]}]` : `(no CI: ${caps.length} search${caps.length === 1 ? '' : 'es'})`;
-    },
+    of: (r, mode) => capacityCiCell(ofMode(r.capacity, mode, 'capacity', r)[0]!.runs.map((run) => run.capacity)),
   },
   'capacity-spread': {
     says: "the lowest and highest of a mode's capacity searches and how many (`capacity-spread:<mode>`)",

@@ -271,6 +271,13 @@ export const CAPACITY_CI_MIN_SEARCHES = 3;
  */
 export const capacityCi = (caps: number[]): [number, number] | null =>
   caps.length < CAPACITY_CI_MIN_SEARCHES ? null : bootstrapCi(caps, (xs) => spread(xs).median, 4242);
+/** `capacityCi` as a table cell or figure: `[lo–hi]`, or why there is none. */
+export const capacityCiCell = (caps: number[]) => {
+  const ci = capacityCi(caps);
+  return ci
+    ? `[${ci[0]}–${ci[1]}]`
+    : `— (${caps.length} search${caps.length === 1 ? '' : 'es'}; needs ${CAPACITY_CI_MIN_SEARCHES})`;
+};
 
 /** A search whose results contradict each other: a rate failed below one that was sustained. */
 export const nonMonotonic = (probes: Pick<CapacityProbe, 'rate' | 'sustained'>[]) =>

@@ -1,14 +1,5 @@
 import type { Calibration } from './calibration.ts';
-import {
-  CAPACITY_CI_MIN_SEARCHES,
-  capacityCi,
-  disagreeing,
-  HARNESS_PART,
-  nonMonotonic,
-  pooledSlopes,
-  slopes,
-  sumParts,
-} from './capacity.ts';
+import { capacityCiCell, disagreeing, HARNESS_PART, nonMonotonic, pooledSlopes, slopes, sumParts } from './capacity.ts';
 import { section, sp, table, type Build } from './report-cells.ts';
 import { SLOPE_RULES, slopeCell } from '../evidence.ts';
 
@@ -39,12 +30,7 @@ export const capacitySection: Build = (r) => {
     );
   };
   const cal = r.machine.calibration as Calibration | undefined;
-  const ci = (x: (typeof c)[number]) => {
-    const got = capacityCi(x.runs.map((run) => run.capacity));
-    return got
-      ? `[${got[0]}–${got[1]}]`
-      : `— (${x.runs.length} search${x.runs.length === 1 ? '' : 'es'}; needs ${CAPACITY_CI_MIN_SEARCHES})`;
-  };
+  const ci = (x: (typeof c)[number]) => capacityCiCell(x.runs.map((run) => run.capacity));
   const calibrated = (x: (typeof c)[number]) =>
     cal
       ? [
